@@ -1,0 +1,17 @@
+import { confirmDestructive, required } from '../../prompts.js';
+import { resolveEnvironment } from '../../scope.js';
+import type { VerbRun } from '../../verb.js';
+
+export const run: VerbRun = async (ctx, [ref]) => {
+  const target = await required(ctx, ref, '<env>', 'Environment to remove');
+  const { workspace, environment } = await resolveEnvironment(ctx, 'write', target);
+  await confirmDestructive(ctx, `remove environment '${environment.name}' of workspace '${workspace.name}'`);
+  const store = await ctx.store();
+  store.environments.delete(environment.id);
+  const settings = ctx.settings();
+  if (settings.context?.environment === environment.id) {
+    ctx.saveSettings({ ...settings, context: { workspace: workspace.id } });
+  }
+  if (ctx.out.json) ctx.out.writeJson({ id: environment.id, name: environment.name, deleted: true });
+  else ctx.out.message(`Removed environment ${workspace.name}/${environment.name}`);
+};

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { UsageError } from '../../../errors.js';
+import { nameSchema, parseInput } from '../../input.js';
+import { resolveEnvironment } from '../../scope.js';
+import type { VerbRun } from '../../verb.js';
+
+export const run: VerbRun = async (ctx, [ref], flags) => {
+  const change = parseInput(z.object({ name: nameSchema.optional(), description: z.string().optional() }), flags);
+  if (change.name === undefined && change.description === undefined) {
+    throw new UsageError('nothing to update: pass --name or --description');
+  }
+  const { workspace, environment } = await resolveEnvironment(ctx, 'write', ref);
+  const store = await ctx.store();
+  const updated = store.environments.update(
+    environment,
+    workspace.name,
+    { name: change.name, description: change.description === '' ? null : change.description },
+    ctx.user,
+  );
+  ctx.out.object(updated);
+};

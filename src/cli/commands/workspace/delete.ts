@@ -1,0 +1,16 @@
+import { confirmDestructive, required } from '../../prompts.js';
+import { resolveWorkspace } from '../../scope.js';
+import type { VerbRun } from '../../verb.js';
+
+export const run: VerbRun = async (ctx, [ref]) => {
+  const target = await required(ctx, ref, '<workspace>', 'Workspace to delete');
+  const { workspace } = await resolveWorkspace(ctx, 'delete-workspace', target);
+  const store = await ctx.store();
+  const environments = store.environments.list(workspace.id).length;
+  await confirmDestructive(ctx, `delete workspace '${workspace.name}' and its ${environments} environment(s)`);
+  store.workspaces.delete(workspace.id);
+  const settings = ctx.settings();
+  if (settings.context?.workspace === workspace.id) ctx.saveSettings({ ...settings, context: undefined });
+  if (ctx.out.json) ctx.out.writeJson({ id: workspace.id, name: workspace.name, deleted: true });
+  else ctx.out.message(`Deleted workspace ${workspace.name}`);
+};

@@ -1,0 +1,88 @@
+import { dataPaths, ensureHome, resolveHome, resolveUser, type DataPaths } from '../config.js';
+import type { Store } from '../store/open.js';
+import { readSettings, writeSettings, type CliSettings } from './current-context.js';
+import { Output, type Sink } from './io/output.js';
+import { inquirerPrompter, type Prompter } from './io/prompter.js';
+
+/** What the CLI needs from the outside world; tests replace any of it. */
+export interface CliDeps {
+  stdout: Sink;
+  stderr: Sink;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  prompter: Prompter;
+  /** Prompts are allowed only when stdin and stdout are terminals. */
+  canPrompt: boolean;
+}
+
+export function processDeps(): CliDeps {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    prompter: inquirerPrompter(),
+    canPrompt: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+  };
+}
+
+/** The global flags of CLI.md, as commander hands them over. */
+export interface GlobalFlags {
+  json?: boolean;
+  home?: string;
+  as?: string;
+  workspace?: string;
+  env?: string;
+  yes?: boolean;
+  color?: boolean;
+}
+
+/** Everything a verb's run() gets: output, prompts, identity, paths and the store (opened on first use). */
+export interface CliContext {
+  readonly out: Output;
+  readonly prompter: Prompter;
+  readonly canPrompt: boolean;
+  readonly user: string;
+  readonly paths: DataPaths;
+  readonly flags: GlobalFlags;
+  readonly deps: CliDeps;
+  store(): Promise<Store>;
+  settings(): CliSettings;
+  saveSettings(settings: CliSettings): void;
+  /** Closes what was opened; called once by main after the command. */
+  dispose(): void;
+}
+
+export function createContext(flags: GlobalFlags, deps: CliDeps): CliContext {
+  const paths = dataPaths(resolveHome(flags.home, deps.env));
+  const json = Boolean(flags.json);
+  const color = !json && flags.color !== false && !deps.env.NO_COLOR && Boolean(deps.stdout.isTTY);
+  let opened: Store | undefined;
+  return {
+    out: new Output(deps.stdout, deps.stderr, json, color),
+    prompter: deps.prompter,
+    canPrompt: deps.canPrompt,
+    user: resolveUser(flags.as, deps.env),
+    paths,
+    flags,
+    deps,
+    async store() {
+      if (!opened) {
+        ensureHome(paths.home);
+        // Loaded on demand so that --help and other store-less commands skip the native module.
+        const { openStore } = await import('../store/open.js');
+        opened = openStore(paths.db);
+      }
+      return opened;
+    },
+    settings: () => readSettings(paths.config),
+    saveSettings(settings) {
+      ensureHome(paths.home);
+      writeSettings(paths.config, settings);
+    },
+    dispose() {
+      opened?.close();
+      opened = undefined;
+    },
+  };
+}

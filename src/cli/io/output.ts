@@ -1,0 +1,93 @@
+import { createRequire } from 'node:module';
+import type TableConstructor from 'cli-table3';
+import type { VmxError } from '../../errors.js';
+
+/** Something that can be written to and may be a terminal: process.stdout or a test buffer. */
+export interface Sink {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
+export interface Column<T> {
+  header: string;
+  value: (row: T) => unknown;
+}
+
+/**
+ * All printing of the CLI goes through here: `--json` prints the full object or array, human mode a
+ * cli-table3 table for lists and `key: value` lines for one object.
+ */
+export class Output {
+  constructor(
+    readonly stdout: Sink,
+    readonly stderr: Sink,
+    readonly json: boolean,
+    private readonly color: boolean,
+  ) {}
+
+  /** One entity (create, update, show). */
+  object(value: object): void {
+    if (this.json) return this.writeJson(value);
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    const width = Math.max(...entries.map(([k]) => k.length));
+    for (const [key, v] of entries) this.stdout.write(`${`${key}:`.padEnd(width + 2)}${display(v)}\n`);
+  }
+
+  /** Rows of a list: a table for people, the array itself for scripts. */
+  list<T>(rows: T[], columns: Column<T>[], empty = 'nothing to show'): void {
+    if (this.json) return this.writeJson(rows);
+    if (rows.length === 0) {
+      this.stdout.write(`${empty}\n`);
+      return;
+    }
+    const Table = loadTable();
+    const table = new Table({
+      head: columns.map((c) => c.header),
+      style: { head: this.color ? ['cyan'] : [], border: this.color ? ['grey'] : [] },
+    });
+    for (const row of rows) table.push(columns.map((c) => display(c.value(row))));
+    this.stdout.write(`${table.toString()}\n`);
+  }
+
+  /** A line for people; scripts using --json get nothing. */
+  message(text: string): void {
+    if (!this.json) this.stdout.write(`${text}\n`);
+  }
+
+  /** A one-line warning on stderr, in both modes (it never pollutes --json stdout). */
+  warn(text: string): void {
+    this.stderr.write(this.json ? `${JSON.stringify({ warning: text })}\n` : `warning: ${text}\n`);
+  }
+
+  error(error: Pick<VmxError, 'code' | 'message' | 'hint'>): void {
+    const message = oneLine(error.message);
+    if (this.json) {
+      this.stderr.write(`${JSON.stringify({ error: { code: error.code, message } })}\n`);
+      return;
+    }
+    this.stderr.write(`error: ${message}\n`);
+    if (error.hint) this.stderr.write(`hint: ${oneLine(error.hint)}\n`);
+  }
+
+  writeJson(value: unknown): void {
+    this.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  }
+}
+
+/** cli-table3 is only needed for human lists; loading it on demand keeps it out of every other command's start-up. */
+let tableConstructor: typeof TableConstructor | undefined;
+function loadTable(): typeof TableConstructor {
+  tableConstructor ??= createRequire(import.meta.url)('cli-table3') as typeof TableConstructor;
+  return tableConstructor;
+}
+
+function display(value: unknown): string {
+  if (value === null || value === undefined || value === '') return '-';
+  if (Array.isArray(value)) return value.length ? value.map(display).join(', ') : '-';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+export function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}

@@ -1,0 +1,65 @@
+import { Command, Option } from 'commander';
+import { envCommand } from './commands/env/index.js';
+import { memberCommand } from './commands/member/index.js';
+import { workspaceCommand } from './commands/workspace/index.js';
+import type { CliDeps } from './context.js';
+import { buildVerb } from './verb.js';
+import { version } from './version.js';
+
+/** The root command: global flags of CLI.md and one line per noun. */
+export function buildProgram(deps: CliDeps): Command {
+  const program = new Command('vmx')
+    .description('A local AI gateway: workspaces, environments, connections, resources and keys, served on localhost.')
+    .version(version, '-v, --version')
+    .option('--json', 'machine output: JSON on stdout, errors as JSON on stderr')
+    .option('--home <dir>', 'data directory (env VMX_HOME)')
+    .option('--as <user>', 'acting user (env VMX_USER; default: the OS user)')
+    .option('-w, --workspace <name|id>', 'workspace to act on (default: the current context)')
+    .option('-e, --env <name|id>', 'environment to act on (default: the current context)')
+    .option('-y, --yes', 'skip confirmations')
+    .addOption(new Option('--no-color', 'no colours in human output'))
+    .showSuggestionAfterError(true)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ vmx workspace create acme\n  $ vmx env add dev -w acme\n  $ vmx use acme/dev\n',
+    );
+
+  program.addCommand(
+    buildVerb(
+      {
+        name: 'use',
+        args: '[context]',
+        summary: 'Set the current workspace (and environment) so -w/-e become optional',
+        examples: ['vmx use acme/dev', 'vmx use acme'],
+        load: () => import('./commands/use.js'),
+      },
+      deps,
+    ),
+  );
+  program.addCommand(
+    buildVerb(
+      {
+        name: 'whoami',
+        summary: 'Show the acting user and the current context',
+        examples: ['vmx whoami', 'vmx whoami --as bob --json'],
+        load: () => import('./commands/whoami.js'),
+      },
+      deps,
+    ),
+  );
+  program.addCommand(
+    buildVerb(
+      {
+        name: 'doctor',
+        summary: 'Check the data dir, the database schema and the rest of the setup',
+        examples: ['vmx doctor', 'vmx doctor --json'],
+        load: () => import('./commands/doctor.js'),
+      },
+      deps,
+    ),
+  );
+  program.addCommand(workspaceCommand(deps));
+  program.addCommand(envCommand(deps));
+  program.addCommand(memberCommand(deps));
+  return program;
+}

@@ -1,0 +1,73 @@
+import { NotFoundError, PermissionError, UsageError } from '../errors.js';
+import type { Environment } from '../store/repos/environments.js';
+import type { Role } from '../store/repos/members.js';
+import type { Workspace } from '../store/repos/workspaces.js';
+import type { CliContext } from './context.js';
+import { describeAction, permits, type WorkspaceAction } from './roles.js';
+
+export interface WorkspaceScope {
+  workspace: Workspace;
+  role: Role;
+}
+
+export interface EnvironmentScope extends WorkspaceScope {
+  environment: Environment;
+}
+
+/**
+ * The workspace a command acts on — the explicit reference, else `-w`, else the current context, else
+ * a prompt on a TTY — checked against the acting user's membership and role.
+ */
+export async function resolveWorkspace(
+  ctx: CliContext,
+  action: WorkspaceAction,
+  explicit?: string,
+): Promise<WorkspaceScope> {
+  const store = await ctx.store();
+  let ref = explicit ?? ctx.flags.workspace ?? ctx.settings().context?.workspace;
+  if (!ref) {
+    const mine = store.workspaces.listForUser(ctx.user);
+    if (!ctx.canPrompt || mine.length === 0) {
+      throw new UsageError('no workspace given: pass -w/--workspace <name> or set one with `vmx use <workspace>`');
+    }
+    ref = await ctx.prompter.select(
+      'Workspace',
+      mine.map((w) => ({ name: w.name, value: w.id })),
+    );
+  }
+  const workspace = store.workspaces.find(ref);
+  if (!workspace) throw new NotFoundError(`workspace '${ref}' not found`);
+  const member = store.members.get(workspace.id, ctx.user);
+  if (!member) throw new PermissionError(`${ctx.user} is not a member of workspace '${workspace.name}'`);
+  if (!permits(member.role, action)) {
+    throw new PermissionError(
+      `${ctx.user} is a member of workspace '${workspace.name}'; ${describeAction(action)} requires the owner role`,
+    );
+  }
+  return { workspace, role: member.role };
+}
+
+/** The environment a command acts on: the explicit reference, else `-e`, else the context's (same workspace only). */
+export async function resolveEnvironment(
+  ctx: CliContext,
+  action: WorkspaceAction,
+  explicit?: string,
+): Promise<EnvironmentScope> {
+  const scope = await resolveWorkspace(ctx, action);
+  const store = await ctx.store();
+  const context = ctx.settings().context;
+  let ref = explicit ?? ctx.flags.env ?? (context?.workspace === scope.workspace.id ? context.environment : undefined);
+  if (!ref) {
+    const all = store.environments.list(scope.workspace.id);
+    if (!ctx.canPrompt || all.length === 0) {
+      throw new UsageError('no environment given: pass -e/--env <name> or set one with `vmx use <workspace>/<env>`');
+    }
+    ref = await ctx.prompter.select(
+      'Environment',
+      all.map((e) => ({ name: e.name, value: e.id })),
+    );
+  }
+  const environment = store.environments.find(scope.workspace.id, ref);
+  if (!environment) throw new NotFoundError(`environment '${ref}' not found in workspace '${scope.workspace.name}'`);
+  return { ...scope, environment };
+}

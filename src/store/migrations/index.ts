@@ -1,0 +1,12 @@
+import type { Database } from 'better-sqlite3';
+import * as m0001 from './0001-workspaces.js';
+
+/**
+ * Every migration in order; migration N brings the schema to `user_version` N.
+ * A landed migration is never edited: a change to the schema is a new file appended here.
+ */
+export const migrations: ReadonlyArray<{ name: string; up: (db: Database) => void }> = [
+  { name: '0001-workspaces', up: m0001.up },
+];
+
+export const latestSchemaVersion = migrations.length;

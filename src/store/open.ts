@@ -1,0 +1,84 @@
+import Database from 'better-sqlite3';
+import { RuntimeError } from '../errors.js';
+import { latestSchemaVersion, migrations } from './migrations/index.js';
+import { createEnvironmentRepo, type EnvironmentRepo } from './repos/environments.js';
+import { createMemberRepo, type MemberRepo } from './repos/members.js';
+import { createWorkspaceRepo, type WorkspaceRepo } from './repos/workspaces.js';
+
+/** An open store: the database plus one repository per entity. Repositories are the only code that runs SQL. */
+export interface Store {
+  readonly path: string;
+  readonly db: Database.Database;
+  readonly workspaces: WorkspaceRepo;
+  readonly members: MemberRepo;
+  readonly environments: EnvironmentRepo;
+  schemaVersion(): number;
+  close(): void;
+}
+
+/** How long a writer waits for another process's lock before SQLITE_BUSY. CLI runs and the daemon share the file. */
+const BUSY_TIMEOUT_MS = 10_000;
+
+export function openStore(path: string, options: { readonly?: boolean } = {}): Store {
+  let db: Database.Database;
+  try {
+    db = new Database(path, { readonly: options.readonly ?? false });
+  } catch (error) {
+    throw new RuntimeError(`cannot open the database at ${path}: ${(error as Error).message}`);
+  }
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  if (!options.readonly) {
+    setWal(db);
+    db.pragma('synchronous = NORMAL');
+  }
+  db.pragma('foreign_keys = ON');
+  if (!options.readonly) migrate(db);
+
+  return {
+    path,
+    db,
+    workspaces: createWorkspaceRepo(db),
+    members: createMemberRepo(db),
+    environments: createEnvironmentRepo(db),
+    schemaVersion: () => db.pragma('user_version', { simple: true }) as number,
+    close: () => db.close(),
+  };
+}
+
+/**
+ * Switching a new file to WAL needs a moment of exclusive access; when many processes create the
+ * store at once the switch can report SQLITE_BUSY despite the busy timeout, so it is retried.
+ */
+function setWal(db: Database.Database): void {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      if (db.pragma('journal_mode', { simple: true }) === 'wal') return;
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= 50) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+  }
+}
+
+/**
+ * Brings the schema forward to the latest version. The version is re-read inside an IMMEDIATE
+ * transaction so that concurrent first runs apply each migration exactly once.
+ */
+export function migrate(db: Database.Database): void {
+  const current = () => db.pragma('user_version', { simple: true }) as number;
+  const found = current();
+  if (found > latestSchemaVersion) {
+    throw new RuntimeError(
+      `the database schema is version ${found}, newer than this vmx understands (${latestSchemaVersion})`,
+      'upgrade vmx, or point --home at another data dir',
+    );
+  }
+  if (found === latestSchemaVersion) return;
+  db.transaction(() => {
+    const from = current();
+    for (let version = from; version < latestSchemaVersion; version++) migrations[version]!.up(db);
+    db.pragma(`user_version = ${latestSchemaVersion}`);
+  }).immediate();
+}

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import type { Database } from 'better-sqlite3';
+import { ConflictError } from '../../errors.js';
+import { isUniqueViolation } from '../sqlite-errors.js';
+
+export interface Environment {
+  id: string;
+  workspaceId: string;
+  name: string;
+  description: string | null;
+  createdAt: string;
+  updatedAt: string;
+  createdBy: string;
+  updatedBy: string;
+}
+
+interface EnvironmentRow {
+  id: string;
+  workspace_id: string;
+  name: string;
+  description: string | null;
+  created_at: string;
+  updated_at: string;
+  created_by: string;
+  updated_by: string;
+}
+
+const toEnvironment = (row: EnvironmentRow): Environment => ({
+  id: row.id,
+  workspaceId: row.workspace_id,
+  name: row.name,
+  description: row.description,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+  createdBy: row.created_by,
+  updatedBy: row.updated_by,
+});
+
+export type EnvironmentRepo = ReturnType<typeof createEnvironmentRepo>;
+
+export function createEnvironmentRepo(db: Database) {
+  const insert = db.prepare(
+    `INSERT INTO environments (id, workspace_id, name, description, created_at, updated_at, created_by, updated_by)
+     VALUES (@id, @workspaceId, @name, @description, @now, @now, @user, @user)`,
+  );
+  const byId = db.prepare<[string, string], EnvironmentRow>(
+    'SELECT * FROM environments WHERE workspace_id = ? AND id = ?',
+  );
+  const byName = db.prepare<[string, string], EnvironmentRow>(
+    'SELECT * FROM environments WHERE workspace_id = ? AND name = ?',
+  );
+  const all = db.prepare<[string], EnvironmentRow>('SELECT * FROM environments WHERE workspace_id = ? ORDER BY name');
+  const update = db.prepare(
+    `UPDATE environments SET name = @name, description = @description, updated_at = @now, updated_by = @user
+     WHERE id = @id`,
+  );
+  const remove = db.prepare('DELETE FROM environments WHERE id = ?');
+
+  const conflict = (name: string, workspaceName: string) =>
+    new ConflictError(`environment '${name}' already exists in workspace '${workspaceName}'`);
+
+  return {
+    create(input: {
+      workspaceId: string;
+      workspaceName: string;
+      name: string;
+      description?: string | null;
+      user: string;
+    }): Environment {
+      const id = randomUUID();
+      try {
+        insert.run({
+          id,
+          workspaceId: input.workspaceId,
+          name: input.name,
+          description: input.description ?? null,
+          now: new Date().toISOString(),
+          user: input.user,
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw conflict(input.name, input.workspaceName);
+        throw error;
+      }
+      return toEnvironment(byId.get(input.workspaceId, id)!);
+    },
+
+    /** Finds an environment of the workspace by id first, then by name. */
+    find(workspaceId: string, ref: string): Environment | undefined {
+      const row = byId.get(workspaceId, ref) ?? byName.get(workspaceId, ref);
+      return row && toEnvironment(row);
+    },
+
+    list(workspaceId: string): Environment[] {
+      return all.all(workspaceId).map(toEnvironment);
+    },
+
+    update(
+      environment: Environment,
+      workspaceName: string,
+      change: { name?: string; description?: string | null },
+      user: string,
+    ): Environment {
+      const name = change.name ?? environment.name;
+      const description = change.description === undefined ? environment.description : change.description;
+      try {
+        update.run({ id: environment.id, name, description, now: new Date().toISOString(), user });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw conflict(name, workspaceName);
+        throw error;
+      }
+      return toEnvironment(byId.get(environment.workspaceId, environment.id)!);
+    },
+
+    /** Deletes the environment and, by cascade, everything scoped to it. */
+    delete(id: string): void {
+      remove.run(id);
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import type { Database } from 'better-sqlite3';
+import { ConflictError } from '../../errors.js';
+import { isUniqueViolation } from '../sqlite-errors.js';
+import type { Role } from './members.js';
+
+export interface Workspace {
+  id: string;
+  name: string;
+  description: string | null;
+  createdAt: string;
+  updatedAt: string;
+  createdBy: string;
+  updatedBy: string;
+}
+
+/** A workspace as one of its members sees it. */
+export interface MemberWorkspace extends Workspace {
+  role: Role;
+}
+
+interface WorkspaceRow {
+  id: string;
+  name: string;
+  description: string | null;
+  created_at: string;
+  updated_at: string;
+  created_by: string;
+  updated_by: string;
+}
+
+const toWorkspace = (row: WorkspaceRow): Workspace => ({
+  id: row.id,
+  name: row.name,
+  description: row.description,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+  createdBy: row.created_by,
+  updatedBy: row.updated_by,
+});
+
+export type WorkspaceRepo = ReturnType<typeof createWorkspaceRepo>;
+
+export function createWorkspaceRepo(db: Database) {
+  const insert = db.prepare(
+    `INSERT INTO workspaces (id, name, description, created_at, updated_at, created_by, updated_by)
+     VALUES (@id, @name, @description, @now, @now, @user, @user)`,
+  );
+  const insertOwner = db.prepare(
+    `INSERT INTO members (id, workspace_id, user, role, added_at, added_by)
+     VALUES (?, ?, ?, 'owner', ?, ?)`,
+  );
+  const byId = db.prepare<[string], WorkspaceRow>('SELECT * FROM workspaces WHERE id = ?');
+  const byName = db.prepare<[string], WorkspaceRow>('SELECT * FROM workspaces WHERE name = ?');
+  const forUser = db.prepare<[string], WorkspaceRow & { role: Role }>(
+    `SELECT w.*, m.role FROM workspaces w JOIN members m ON m.workspace_id = w.id
+     WHERE m.user = ? ORDER BY w.name`,
+  );
+  const update = db.prepare(
+    `UPDATE workspaces SET name = @name, description = @description, updated_at = @now, updated_by = @user
+     WHERE id = @id`,
+  );
+  const remove = db.prepare('DELETE FROM workspaces WHERE id = ?');
+
+  const conflict = (name: string) => new ConflictError(`workspace '${name}' already exists`);
+
+  return {
+    /** Creates the workspace and makes `user` its owner, in one transaction. */
+    create(input: { name: string; description?: string | null; user: string }): Workspace {
+      const id = randomUUID();
+      const now = new Date().toISOString();
+      try {
+        db.transaction(() => {
+          insert.run({ id, name: input.name, description: input.description ?? null, now, user: input.user });
+          insertOwner.run(randomUUID(), id, input.user, now, input.user);
+        }).immediate();
+      } catch (error) {
+        if (isUniqueViolation(error)) throw conflict(input.name);
+        throw error;
+      }
+      return toWorkspace(byId.get(id)!);
+    },
+
+    /** Finds a workspace by id first, then by name. */
+    find(ref: string): Workspace | undefined {
+      const row = byId.get(ref) ?? byName.get(ref);
+      return row && toWorkspace(row);
+    },
+
+    listForUser(user: string): MemberWorkspace[] {
+      return forUser.all(user).map((row) => ({ ...toWorkspace(row), role: row.role }));
+    },
+
+    update(workspace: Workspace, change: { name?: string; description?: string | null }, user: string): Workspace {
+      const id = workspace.id;
+      const name = change.name ?? workspace.name;
+      const description = change.description === undefined ? workspace.description : change.description;
+      try {
+        update.run({ id, name, description, now: new Date().toISOString(), user });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw conflict(name);
+        throw error;
+      }
+      return toWorkspace(byId.get(id)!);
+    },
+
+    /** Deletes the workspace; members and environments (and everything below them) go by cascade. */
+    delete(id: string): void {
+      remove.run(id);
+    },
+  };
+}
