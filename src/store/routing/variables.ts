@@ -1,0 +1,113 @@
+/**
+ * The variables a routing condition can read, built from an inbound request body. Every dialect is
+ * reduced to one message list (system/instructions first, as a chat request would carry them) whose
+ * `content` is plain text, so `request.lastMessage.content contains "x"` means the same thing whether
+ * the client spoke OpenAI Chat, OpenAI Responses or Anthropic Messages.
+ */
+
+/** The three inbound dialects. */
+export type Dialect = 'openai-chat' | 'openai-responses' | 'anthropic-messages';
+
+/** What conditions see: `request.*`, `tokens.input`, `resource.*`. */
+export interface RoutingVariables {
+  request: Record<string, unknown>;
+  tokens: { input: number };
+  resource: unknown;
+}
+
+type Message = Record<string, unknown>;
+
+/**
+ * Builds the evaluation variables. `request` is the body plus `lastMessage`, `firstMessage` (the
+ * message objects with `content` replaced by their text), `allMessagesContent` (non-empty message texts
+ * joined with one space; computed on first read, since most routings never look at it),
+ * `messagesCount` and `toolsCount`. The body itself is not copied deeply nor changed.
+ */
+export function buildRoutingVariables(
+  dialect: Dialect,
+  body: Record<string, unknown>,
+  context: { inputTokens: number; resource: unknown },
+): RoutingVariables {
+  const messages = messagesOf(dialect, body);
+  const first = messages[0];
+  const last = messages[messages.length - 1];
+  let allMessagesContent: string | undefined;
+  const request: Record<string, unknown> = {
+    ...body,
+    firstMessage: first && { ...first, content: textOf(first.content) },
+    lastMessage: last && { ...last, content: textOf(last.content) },
+    messagesCount: messages.length,
+    toolsCount: Array.isArray(body.tools) ? body.tools.length : 0,
+    get allMessagesContent(): string {
+      allMessagesContent ??= joinTexts(messages);
+      return allMessagesContent;
+    },
+  };
+  return { request, tokens: { input: context.inputTokens }, resource: context.resource };
+}
+
+/** The conversation as chat-style messages; content is left as the dialect shaped it until read. */
+function messagesOf(dialect: Dialect, body: Record<string, unknown>): Message[] {
+  switch (dialect) {
+    case 'openai-chat':
+      return Array.isArray(body.messages) ? body.messages.filter(isObject) : [];
+    case 'anthropic-messages': {
+      const messages = Array.isArray(body.messages) ? body.messages.filter(isObject) : [];
+      return hasContent(body.system) ? [{ role: 'system', content: body.system }, ...messages] : messages;
+    }
+    case 'openai-responses': {
+      const system: Message[] = hasContent(body.instructions) ? [{ role: 'system', content: body.instructions }] : [];
+      if (typeof body.input === 'string') return [...system, { role: 'user', content: body.input }];
+      const items = Array.isArray(body.input) ? body.input.filter(isObject) : [];
+      return [...system, ...items.flatMap(responsesItemToMessage)];
+    }
+  }
+}
+
+/**
+ * A Responses input item as the chat message it stands for: messages stay messages, a
+ * function_call_output is the tool message, a function_call the assistant turn that asked for it.
+ * Reasoning items and references carry no conversation text and are left out.
+ */
+function responsesItemToMessage(item: Message): Message[] {
+  if (typeof item.role === 'string' && (item.type === undefined || item.type === 'message')) return [item];
+  if (item.type === 'function_call_output') return [{ ...item, role: 'tool', content: item.output }];
+  if (item.type === 'function_call') return [{ ...item, role: 'assistant', content: '' }];
+  return [];
+}
+
+/**
+ * The text of a content value in any dialect: a string, or parts whose text is concatenated —
+ * chat `text`, Responses `input_text`/`output_text`, Anthropic `text` and the content of `tool_result`.
+ * Images, audio and files contribute nothing.
+ */
+export function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  let text = '';
+  for (const part of content) {
+    if (typeof part === 'string') text += part;
+    else if (isObject(part)) {
+      if (typeof part.text === 'string') text += part.text;
+      else if (part.type === 'tool_result') text += textOf(part.content);
+    }
+  }
+  return text;
+}
+
+function joinTexts(messages: Message[]): string {
+  const texts: string[] = [];
+  for (const message of messages) {
+    const text = textOf(message.content);
+    if (text !== '') texts.push(text);
+  }
+  return texts.join(' ');
+}
+
+function hasContent(value: unknown): boolean {
+  return typeof value === 'string' ? value !== '' : Array.isArray(value) && value.length > 0;
+}
+
+function isObject(value: unknown): value is Message {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
