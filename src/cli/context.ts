@@ -1,4 +1,5 @@
 import { dataPaths, ensureHome, resolveHome, resolveUser, type DataPaths } from '../config.js';
+import type { ConnectionSecrets } from '../store/credentials/index.js';
 import type { Store } from '../store/open.js';
 import { readSettings, writeSettings, type CliSettings } from './current-context.js';
 import { Output, type Sink } from './io/output.js';
@@ -47,6 +48,11 @@ export interface CliContext {
   readonly flags: GlobalFlags;
   readonly deps: CliDeps;
   store(): Promise<Store>;
+  /**
+   * Connection secrets (keychain, else the announced file fallback, with env overrides). The
+   * credential store itself is opened only when a secret is actually read or written.
+   */
+  secrets(): Promise<ConnectionSecrets>;
   settings(): CliSettings;
   saveSettings(settings: CliSettings): void;
   /** Closes what was opened; called once by main after the command. */
@@ -58,8 +64,10 @@ export function createContext(flags: GlobalFlags, deps: CliDeps): CliContext {
   const json = Boolean(flags.json);
   const color = !json && flags.color !== false && !deps.env.NO_COLOR && Boolean(deps.stdout.isTTY);
   let opened: Store | undefined;
+  let secrets: ConnectionSecrets | undefined;
+  const out = new Output(deps.stdout, deps.stderr, json, color);
   return {
-    out: new Output(deps.stdout, deps.stderr, json, color),
+    out,
     prompter: deps.prompter,
     canPrompt: deps.canPrompt,
     user: resolveUser(flags.as, deps.env),
@@ -74,6 +82,18 @@ export function createContext(flags: GlobalFlags, deps: CliDeps): CliContext {
         opened = openStore(paths.db);
       }
       return opened;
+    },
+    async secrets() {
+      if (!secrets) {
+        const { ConnectionSecrets, openCredentialStore } = await import('../store/credentials/index.js');
+        secrets = new ConnectionSecrets(() => {
+          ensureHome(paths.home);
+          const { store, warning } = openCredentialStore({ home: paths.home, env: deps.env });
+          if (warning) out.warn(warning);
+          return store;
+        }, deps.env);
+      }
+      return secrets;
     },
     settings: () => readSettings(paths.config),
     saveSettings(settings) {

@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, VmxError } from '../errors.js';
 import { processDeps, type CliDeps } from './context.js';
-import { Output } from './io/output.js';
+import { oneLine, Output } from './io/output.js';
 import { buildProgram } from './program.js';
 
 /**
@@ -24,14 +24,14 @@ function report(error: unknown, out: Output): number {
   if (error instanceof CommanderError) {
     // Help and --version "fail" with exit code 0; every other commander error is a usage error.
     if (error.exitCode === 0) return ExitCode.ok;
-    out.error({ code: 'usage_error', message: error.message.replace(/^error:\s*/, '') });
+    out.error({ code: 'usage_error', message: oneLine(error.message.replace(/^error:\s*/, '')) });
     return ExitCode.usage;
   }
   if (error instanceof VmxError) {
     out.error(error);
     return error.exitCode;
   }
-  out.error({ code: 'runtime_error', message: `unexpected failure: ${(error as Error)?.message ?? String(error)}` });
+  out.error({ code: 'runtime_error', message: oneLine(`unexpected failure: ${(error as Error)?.message ?? String(error)}`) });
   return ExitCode.failure;
 }
 

@@ -1,5 +1,8 @@
 import { Command, Option } from 'commander';
+import { connectionCommand } from './commands/connection/index.js';
 import { envCommand } from './commands/env/index.js';
+import { keyCommand } from './commands/key/index.js';
+import { resourceCommand } from './commands/resource/index.js';
 import { memberCommand } from './commands/member/index.js';
 import { workspaceCommand } from './commands/workspace/index.js';
 import type { CliDeps } from './context.js';
@@ -61,5 +64,8 @@ export function buildProgram(deps: CliDeps): Command {
   program.addCommand(workspaceCommand(deps));
   program.addCommand(envCommand(deps));
   program.addCommand(memberCommand(deps));
+  program.addCommand(connectionCommand(deps));
+  program.addCommand(resourceCommand(deps));
+  program.addCommand(keyCommand(deps));
   return program;
 }

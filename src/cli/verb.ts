@@ -49,3 +49,6 @@ export function buildNoun(
   for (const verb of verbs) command.addCommand(buildVerb(verb, deps));
   return command;
 }
+
+/** Commander reducer for a repeatable flag: `--limit a --limit b` → `['a', 'b']`. */
+export const repeatable = (value: string, previous: string[] = []): string[] => [...previous, value];

@@ -1,8 +1,11 @@
 import Database from 'better-sqlite3';
 import { RuntimeError } from '../errors.js';
 import { latestSchemaVersion, migrations } from './migrations/index.js';
+import { createApiKeyRepo, type ApiKeyRepo } from './repos/api-keys.js';
+import { createConnectionRepo, type ConnectionRepo } from './repos/connections.js';
 import { createEnvironmentRepo, type EnvironmentRepo } from './repos/environments.js';
 import { createMemberRepo, type MemberRepo } from './repos/members.js';
+import { createResourceRepo, type ResourceRepo } from './repos/resources.js';
 import { createWorkspaceRepo, type WorkspaceRepo } from './repos/workspaces.js';
 
 /** An open store: the database plus one repository per entity. Repositories are the only code that runs SQL. */
@@ -12,6 +15,11 @@ export interface Store {
   readonly workspaces: WorkspaceRepo;
   readonly members: MemberRepo;
   readonly environments: EnvironmentRepo;
+  readonly connections: ConnectionRepo;
+  readonly resources: ResourceRepo;
+  readonly apiKeys: ApiKeyRepo;
+  /** Runs `fn` in one IMMEDIATE transaction (takes the write lock up front, so it never deadlocks on upgrade). */
+  transaction<T>(fn: () => T): T;
   schemaVersion(): number;
   close(): void;
 }
@@ -40,6 +48,10 @@ export function openStore(path: string, options: { readonly?: boolean } = {}): S
     workspaces: createWorkspaceRepo(db),
     members: createMemberRepo(db),
     environments: createEnvironmentRepo(db),
+    connections: createConnectionRepo(db),
+    resources: createResourceRepo(db),
+    apiKeys: createApiKeyRepo(db),
+    transaction: (fn) => db.transaction(fn).immediate(),
     schemaVersion: () => db.pragma('user_version', { simple: true }) as number,
     close: () => db.close(),
   };

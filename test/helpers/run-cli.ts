@@ -32,6 +32,8 @@ export function runCli(
           VMX_HOME: options.home,
           VMX_USER: options.user ?? 'alice',
           NO_COLOR: '1',
+          // Never the developer's real keychain: the keychain suite (test/keychain) opts in on its own.
+          VMX_CREDENTIAL_STORE: 'file',
           ...options.env,
         },
         timeout: 20_000,

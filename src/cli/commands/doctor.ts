@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
+import { openCredentialStore } from '../../store/credentials/index.js';
 import { latestSchemaVersion } from '../../store/migrations/index.js';
 import { version } from '../version.js';
 import type { VerbRun } from '../verb.js';
@@ -7,6 +8,7 @@ export const run: VerbRun = async (ctx) => {
   const store = await ctx.store();
   const mode = statSync(ctx.paths.home).mode & 0o777;
   const schemaVersion = store.schemaVersion();
+  const credentials = credentialReport(ctx.paths.home, ctx.deps.env);
   ctx.out.object({
     version,
     node: process.version,
@@ -18,5 +20,17 @@ export const run: VerbRun = async (ctx) => {
     schemaLatest: latestSchemaVersion,
     schemaOk: schemaVersion === latestSchemaVersion,
     settingsFile: existsSync(ctx.paths.config) ? ctx.paths.config : null,
+    credentialStore: credentials.kind,
+    credentialStoreDetail: credentials.detail,
   });
 };
+
+/** Which credential store is active here, or why none can be used; doctor reports rather than fails. */
+function credentialReport(home: string, env: NodeJS.ProcessEnv): { kind: string; detail: string } {
+  try {
+    const { store, warning } = openCredentialStore({ home, env });
+    return { kind: store.kind, detail: warning ? `${store.description} — ${warning}` : store.description };
+  } catch (error) {
+    return { kind: 'unavailable', detail: (error as Error).message };
+  }
+}

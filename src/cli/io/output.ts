@@ -59,13 +59,16 @@ export class Output {
     this.stderr.write(this.json ? `${JSON.stringify({ warning: text })}\n` : `warning: ${text}\n`);
   }
 
+  /**
+   * One `error:` line. A message may carry extra lines on purpose (a rule with a caret under the
+   * mistake); they follow the error line as they are.
+   */
   error(error: Pick<VmxError, 'code' | 'message' | 'hint'>): void {
-    const message = oneLine(error.message);
     if (this.json) {
-      this.stderr.write(`${JSON.stringify({ error: { code: error.code, message } })}\n`);
+      this.stderr.write(`${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`);
       return;
     }
-    this.stderr.write(`error: ${message}\n`);
+    this.stderr.write(`error: ${error.message}\n`);
     if (error.hint) this.stderr.write(`hint: ${oneLine(error.hint)}\n`);
   }
 

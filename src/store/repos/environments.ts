@@ -1,28 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { ConflictError } from '../../errors.js';
+import { stamps, type StampColumns, type Stamps } from '../rows.js';
 import { isUniqueViolation } from '../sqlite-errors.js';
 
-export interface Environment {
+export interface Environment extends Stamps {
   id: string;
   workspaceId: string;
   name: string;
   description: string | null;
-  createdAt: string;
-  updatedAt: string;
-  createdBy: string;
-  updatedBy: string;
 }
 
-interface EnvironmentRow {
+interface EnvironmentRow extends StampColumns {
   id: string;
   workspace_id: string;
   name: string;
   description: string | null;
-  created_at: string;
-  updated_at: string;
-  created_by: string;
-  updated_by: string;
 }
 
 const toEnvironment = (row: EnvironmentRow): Environment => ({
@@ -30,10 +23,7 @@ const toEnvironment = (row: EnvironmentRow): Environment => ({
   workspaceId: row.workspace_id,
   name: row.name,
   description: row.description,
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-  createdBy: row.created_by,
-  updatedBy: row.updated_by,
+  ...stamps(row),
 });
 
 export type EnvironmentRepo = ReturnType<typeof createEnvironmentRepo>;

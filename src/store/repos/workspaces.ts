@@ -1,17 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { ConflictError } from '../../errors.js';
+import { stamps, type StampColumns, type Stamps } from '../rows.js';
 import { isUniqueViolation } from '../sqlite-errors.js';
 import type { Role } from './members.js';
 
-export interface Workspace {
+export interface Workspace extends Stamps {
   id: string;
   name: string;
   description: string | null;
-  createdAt: string;
-  updatedAt: string;
-  createdBy: string;
-  updatedBy: string;
 }
 
 /** A workspace as one of its members sees it. */
@@ -19,24 +16,17 @@ export interface MemberWorkspace extends Workspace {
   role: Role;
 }
 
-interface WorkspaceRow {
+interface WorkspaceRow extends StampColumns {
   id: string;
   name: string;
   description: string | null;
-  created_at: string;
-  updated_at: string;
-  created_by: string;
-  updated_by: string;
 }
 
 const toWorkspace = (row: WorkspaceRow): Workspace => ({
   id: row.id,
   name: row.name,
   description: row.description,
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-  createdBy: row.created_by,
-  updatedBy: row.updated_by,
+  ...stamps(row),
 });
 
 export type WorkspaceRepo = ReturnType<typeof createWorkspaceRepo>;

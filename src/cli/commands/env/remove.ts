@@ -7,7 +7,13 @@ export const run: VerbRun = async (ctx, [ref]) => {
   const { workspace, environment } = await resolveEnvironment(ctx, 'write', target);
   await confirmDestructive(ctx, `remove environment '${environment.name}' of workspace '${workspace.name}'`);
   const store = await ctx.store();
+  const connectionIds = store.connections.idsInEnvironment(environment.id);
   store.environments.delete(environment.id);
+  // The rows are gone; their keychain entries go too (the database no longer points at them).
+  if (connectionIds.length > 0) {
+    const secrets = await ctx.secrets();
+    for (const id of connectionIds) secrets.remove(id);
+  }
   const settings = ctx.settings();
   if (settings.context?.environment === environment.id) {
     ctx.saveSettings({ ...settings, context: { workspace: workspace.id } });

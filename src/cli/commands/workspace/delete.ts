@@ -7,8 +7,14 @@ export const run: VerbRun = async (ctx, [ref]) => {
   const { workspace } = await resolveWorkspace(ctx, 'delete-workspace', target);
   const store = await ctx.store();
   const environments = store.environments.list(workspace.id).length;
-  await confirmDestructive(ctx, `delete workspace '${workspace.name}' and its ${environments} environment(s)`);
+  await confirmDestructive(ctx, `delete workspace '${workspace.name}' and its ${environments} environment(s), with everything in them`);
+  const connectionIds = store.connections.idsInWorkspace(workspace.id);
   store.workspaces.delete(workspace.id);
+  // The rows are gone; their keychain entries go too (the database no longer points at them).
+  if (connectionIds.length > 0) {
+    const secrets = await ctx.secrets();
+    for (const id of connectionIds) secrets.remove(id);
+  }
   const settings = ctx.settings();
   if (settings.context?.workspace === workspace.id) ctx.saveSettings({ ...settings, context: undefined });
   if (ctx.out.json) ctx.out.writeJson({ id: workspace.id, name: workspace.name, deleted: true });

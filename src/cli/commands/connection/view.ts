@@ -1,0 +1,21 @@
+import { formatLimits } from '../../../store/capacity.js';
+import type { ConnectionSecretStatus } from '../../../store/credentials/index.js';
+import type { Connection } from '../../../store/repos/connections.js';
+import { isProviderId, providers } from '../../../providers/registry.js';
+
+/** The secret fields a connection of this provider may have in the keychain. */
+export const secretFieldsOf = (provider: string): readonly string[] =>
+  isProviderId(provider) ? providers[provider].secretFields : [];
+
+/** A connection as printed: provider name, effective base URL, limits in --limit spelling. */
+export function connectionView(connection: Connection, secret?: ConnectionSecretStatus) {
+  const info = isProviderId(connection.provider) ? providers[connection.provider] : undefined;
+  const defaultBaseUrl = info && 'defaultBaseUrl' in info ? info.defaultBaseUrl : undefined;
+  return {
+    ...connection,
+    providerName: info?.displayName ?? connection.provider,
+    baseUrl: (connection.config.baseUrl as string | undefined) ?? defaultBaseUrl ?? null,
+    limits: formatLimits(connection.capacity),
+    ...(secret ? { secret } : {}),
+  };
+}

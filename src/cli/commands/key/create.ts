@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { UsageError } from '../../../errors.js';
+import { parseLimits } from '../../../store/capacity.js';
+import { generateApiKey, hashApiKey, maskApiKey } from '../../../store/key-material.js';
+import { parseMoment } from '../../durations.js';
+import { nameSchema, parseInput } from '../../input.js';
+import { findResource } from '../../lookup.js';
+import { required } from '../../prompts.js';
+import { resolveEnvironment } from '../../scope.js';
+import type { VerbRun } from '../../verb.js';
+import { keyView } from './view.js';
+
+export const run: VerbRun = async (ctx, [name], flags) => {
+  const input = parseInput(
+    z.object({
+      name: nameSchema,
+      resource: z.array(z.string()).optional(),
+      limit: z.array(z.string()).optional(),
+      expires: z.string().optional(),
+      description: z.string().optional(),
+    }),
+    { ...flags, name: await required(ctx, name, '<name>', 'Key name') },
+    { name: '<name>' },
+  );
+  const capacity = parseLimits(input.limit ?? []);
+  const expiresAt = input.expires ? parseMoment(input.expires, '--expires') : null;
+  if (expiresAt && expiresAt.getTime() <= Date.now()) throw new UsageError(`invalid --expires '${input.expires}': in the past`);
+
+  const scope = await resolveEnvironment(ctx, 'write');
+  const store = await ctx.store();
+  const resources = input.resource ? [...new Set(input.resource.map((ref) => findResource(scope, store, ref).id))] : null;
+  const key = generateApiKey();
+  const created = store.apiKeys.create({
+    environmentId: scope.environment.id,
+    name: input.name,
+    description: input.description,
+    keyHash: hashApiKey(key),
+    maskedKey: maskApiKey(key),
+    resources,
+    capacity,
+    expiresAt: expiresAt?.toISOString() ?? null,
+    user: ctx.user,
+  });
+  const view = keyView(created, store.resources.list(scope.environment.id));
+  if (ctx.out.json) {
+    ctx.out.writeJson({ ...view, key });
+    return;
+  }
+  const line = `  ${key}  `;
+  ctx.out.message(`┌${'─'.repeat(line.length)}┐\n│${line}│\n└${'─'.repeat(line.length)}┘`);
+  ctx.out.message('Copy this key now: vmx stores only its hash and cannot show it again.');
+  ctx.out.object({ id: view.id, name: view.name, resources: view.resourceNames ?? 'all', limits: view.limits, expiresAt: view.expiresAt });
+};

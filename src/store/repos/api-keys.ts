@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import type { Database } from 'better-sqlite3';
+import { ConflictError } from '../../errors.js';
+import type { Capacity } from '../capacity.js';
+import { fromJson, stamps, toJson, type StampColumns, type Stamps } from '../rows.js';
+import { isUniqueViolation } from '../sqlite-errors.js';
+
+/** An API key of one environment. Only its hash and a masked form are stored. */
+export interface ApiKey extends Stamps {
+  id: string;
+  environmentId: string;
+  name: string;
+  description: string | null;
+  maskedKey: string;
+  /** Resource ids this key may call; null = every resource of its environment. */
+  resources: string[] | null;
+  capacity: Capacity[];
+  enabled: boolean;
+  expiresAt: string | null;
+}
+
+/** A key as the daemon needs it for authentication. */
+export interface ApiKeyWithHash extends ApiKey {
+  keyHash: string;
+}
+
+interface ApiKeyRow extends StampColumns {
+  id: string;
+  environment_id: string;
+  name: string;
+  description: string | null;
+  key_hash: string;
+  masked_key: string;
+  resources: string | null;
+  capacity: string;
+  enabled: number;
+  expires_at: string | null;
+}
+
+const toApiKey = (row: ApiKeyRow): ApiKey => ({
+  id: row.id,
+  environmentId: row.environment_id,
+  name: row.name,
+  description: row.description,
+  maskedKey: row.masked_key,
+  resources: fromJson(row.resources),
+  capacity: fromJson(row.capacity),
+  enabled: row.enabled === 1,
+  expiresAt: row.expires_at,
+  ...stamps(row),
+});
+
+export type ApiKeyRepo = ReturnType<typeof createApiKeyRepo>;
+
+export function createApiKeyRepo(db: Database) {
+  const insert = db.prepare(
+    `INSERT INTO api_keys (id, environment_id, name, description, key_hash, masked_key, resources, capacity,
+                           enabled, expires_at, created_at, updated_at, created_by, updated_by)
+     VALUES (@id, @environmentId, @name, @description, @keyHash, @maskedKey, @resources, @capacity,
+             1, @expiresAt, @now, @now, @user, @user)`,
+  );
+  const byId = db.prepare<[string], ApiKeyRow>('SELECT * FROM api_keys WHERE id = ?');
+  const byRef = db.prepare<[string, string, string, string], ApiKeyRow>(
+    'SELECT * FROM api_keys WHERE environment_id = ? AND (id = ? OR name = ?) ORDER BY id = ? DESC LIMIT 1',
+  );
+  const all = db.prepare<[string], ApiKeyRow>('SELECT * FROM api_keys WHERE environment_id = ? ORDER BY name');
+  const everything = db.prepare<[], ApiKeyRow>('SELECT * FROM api_keys');
+  const setEnabled = db.prepare('UPDATE api_keys SET enabled = ?, updated_at = ?, updated_by = ? WHERE id = ?');
+  const setResources = db.prepare('UPDATE api_keys SET resources = ? WHERE id = ?');
+  const remove = db.prepare('DELETE FROM api_keys WHERE id = ?');
+
+  return {
+    create(input: {
+      environmentId: string;
+      name: string;
+      description?: string | null;
+      keyHash: string;
+      maskedKey: string;
+      resources: string[] | null;
+      capacity: Capacity[];
+      expiresAt: string | null;
+      user: string;
+    }): ApiKey {
+      const id = randomUUID();
+      try {
+        insert.run({
+          ...input,
+          id,
+          description: input.description ?? null,
+          resources: toJson(input.resources),
+          capacity: toJson(input.capacity),
+          now: new Date().toISOString(),
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new ConflictError(`API key '${input.name}' already exists in this environment`);
+        throw error;
+      }
+      return toApiKey(byId.get(id)!);
+    },
+
+    /** Finds a key of the environment by id first, then by name. */
+    find(environmentId: string, ref: string): ApiKey | undefined {
+      const row = byRef.get(environmentId, ref, ref, ref);
+      return row && toApiKey(row);
+    },
+
+    list(environmentId: string): ApiKey[] {
+      return all.all(environmentId).map(toApiKey);
+    },
+
+    /** Every key with its hash, for the daemon's in-memory lookup table. */
+    listWithHashes(): ApiKeyWithHash[] {
+      return everything.all().map((row) => ({ ...toApiKey(row), keyHash: row.key_hash }));
+    },
+
+    setEnabled(key: ApiKey, enabled: boolean, user: string): ApiKey {
+      setEnabled.run(enabled ? 1 : 0, new Date().toISOString(), user, key.id);
+      return toApiKey(byId.get(key.id)!);
+    },
+
+    /** Takes a deleted resource out of every allow-list of its environment (a list may become empty: no access). */
+    forgetResource(environmentId: string, resourceId: string): void {
+      db.transaction(() => {
+        for (const row of all.all(environmentId)) {
+          const allowed = fromJson<string[] | null>(row.resources);
+          if (allowed?.includes(resourceId)) setResources.run(toJson(allowed.filter((id) => id !== resourceId)), row.id);
+        }
+      }).immediate();
+    },
+
+    delete(id: string): void {
+      remove.run(id);
+    },
+  };
+}

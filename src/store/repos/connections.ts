@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import type { Database } from 'better-sqlite3';
+import { ConflictError } from '../../errors.js';
+import type { Capacity } from '../capacity.js';
+import { fromJson, stamps, toJson, type StampColumns, type Stamps } from '../rows.js';
+import { isUniqueViolation } from '../sqlite-errors.js';
+
+/** Rate limits a provider reported for one model (from its rate-limit headers), informational. */
+export interface DiscoveredCapacity {
+  [model: string]: { updatedAt: string; capacity: Capacity[] };
+}
+
+/** A provider account in one environment. Its secret is in the keychain under the connection id. */
+export interface Connection extends Stamps {
+  id: string;
+  environmentId: string;
+  name: string;
+  description: string | null;
+  provider: string;
+  /** Non-secret provider settings, validated by the provider registry's schema. */
+  config: Record<string, unknown>;
+  capacity: Capacity[];
+  discoveredCapacity: DiscoveredCapacity;
+}
+
+interface ConnectionRow extends StampColumns {
+  id: string;
+  environment_id: string;
+  name: string;
+  description: string | null;
+  provider: string;
+  config: string;
+  capacity: string;
+  discovered_capacity: string;
+}
+
+const toConnection = (row: ConnectionRow): Connection => ({
+  id: row.id,
+  environmentId: row.environment_id,
+  name: row.name,
+  description: row.description,
+  provider: row.provider,
+  config: fromJson(row.config),
+  capacity: fromJson(row.capacity),
+  discoveredCapacity: fromJson(row.discovered_capacity),
+  ...stamps(row),
+});
+
+export type ConnectionChange = Partial<Pick<Connection, 'name' | 'description' | 'config' | 'capacity'>>;
+
+export type ConnectionRepo = ReturnType<typeof createConnectionRepo>;
+
+export function createConnectionRepo(db: Database) {
+  const insert = db.prepare(
+    `INSERT INTO connections (id, environment_id, name, description, provider, config, capacity,
+                              created_at, updated_at, created_by, updated_by)
+     VALUES (@id, @environmentId, @name, @description, @provider, @config, @capacity, @now, @now, @user, @user)`,
+  );
+  const byId = db.prepare<[string], ConnectionRow>('SELECT * FROM connections WHERE id = ?');
+  const byRef = db.prepare<[string, string, string, string], ConnectionRow>(
+    'SELECT * FROM connections WHERE environment_id = ? AND (id = ? OR name = ?) ORDER BY id = ? DESC LIMIT 1',
+  );
+  const all = db.prepare<[string], ConnectionRow>('SELECT * FROM connections WHERE environment_id = ? ORDER BY name');
+  const idsInWorkspace = db.prepare<[string], { id: string }>(
+    `SELECT c.id FROM connections c JOIN environments e ON e.id = c.environment_id WHERE e.workspace_id = ?`,
+  );
+  const idsInEnvironment = db.prepare<[string], { id: string }>('SELECT id FROM connections WHERE environment_id = ?');
+  const update = db.prepare(
+    `UPDATE connections SET name = @name, description = @description, config = @config, capacity = @capacity,
+            updated_at = @now, updated_by = @user WHERE id = @id`,
+  );
+  const setDiscovered = db.prepare('UPDATE connections SET discovered_capacity = ? WHERE id = ?');
+  const remove = db.prepare('DELETE FROM connections WHERE id = ?');
+
+  const conflict = (name: string) => new ConflictError(`connection '${name}' already exists in this environment`);
+
+  return {
+    create(input: {
+      environmentId: string;
+      name: string;
+      description?: string | null;
+      provider: string;
+      config: Record<string, unknown>;
+      capacity: Capacity[];
+      user: string;
+    }): Connection {
+      const id = randomUUID();
+      try {
+        insert.run({
+          id,
+          environmentId: input.environmentId,
+          name: input.name,
+          description: input.description ?? null,
+          provider: input.provider,
+          config: toJson(input.config),
+          capacity: toJson(input.capacity),
+          now: new Date().toISOString(),
+          user: input.user,
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw conflict(input.name);
+        throw error;
+      }
+      return toConnection(byId.get(id)!);
+    },
+
+    get(id: string): Connection | undefined {
+      const row = byId.get(id);
+      return row && toConnection(row);
+    },
+
+    /** Finds a connection of the environment by id first, then by name. */
+    find(environmentId: string, ref: string): Connection | undefined {
+      const row = byRef.get(environmentId, ref, ref, ref);
+      return row && toConnection(row);
+    },
+
+    list(environmentId: string): Connection[] {
+      return all.all(environmentId).map(toConnection);
+    },
+
+    /** Ids of every connection below a workspace or environment: their keychain entries go when it goes. */
+    idsInWorkspace: (workspaceId: string): string[] => idsInWorkspace.all(workspaceId).map((r) => r.id),
+    idsInEnvironment: (environmentId: string): string[] => idsInEnvironment.all(environmentId).map((r) => r.id),
+
+    /** Applies the fields of `change` that are not undefined. */
+    update(connection: Connection, change: ConnectionChange, user: string): Connection {
+      const given = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined));
+      const next = { ...connection, ...given };
+      try {
+        update.run({
+          id: connection.id,
+          name: next.name,
+          description: next.description,
+          config: toJson(next.config),
+          capacity: toJson(next.capacity),
+          now: new Date().toISOString(),
+          user,
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw conflict(next.name);
+        throw error;
+      }
+      return toConnection(byId.get(connection.id)!);
+    },
+
+    setDiscoveredCapacity(id: string, discovered: DiscoveredCapacity): void {
+      setDiscovered.run(toJson(discovered), id);
+    },
+
+    delete(id: string): void {
+      remove.run(id);
+    },
+  };
+}
