@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { connectionFlags } from './commands/connection/config-flags.js';
 import { connectionCommand } from './commands/connection/index.js';
 import { envCommand } from './commands/env/index.js';
 import { keyCommand } from './commands/key/index.js';
@@ -27,6 +28,29 @@ export function buildProgram(deps: CliDeps): Command {
       '\nExamples:\n  $ vmx workspace create acme\n  $ vmx env add dev -w acme\n  $ vmx use acme/dev\n',
     );
 
+  program.addCommand(
+    buildVerb(
+      {
+        name: 'init',
+        summary: 'First run: workspace, environment, connection, resource and key, then a ready SDK snippet',
+        examples: [
+          'vmx init',
+          'printf %s "$OPENAI_API_KEY" | vmx init -w acme -e dev --provider openai --api-key-stdin --model gpt-4o-mini',
+          'vmx init --provider openai-compatible --base-url http://127.0.0.1:11434/v1 --model llama3.2 --json',
+        ],
+        options: (c) =>
+          connectionFlags(c, false)
+            .option('--connection <name>', 'connection name (default: the provider id)')
+            .option('--model <model>', "provider model id (default: the provider's default model)")
+            .option('--resource <name>', 'resource name clients send as model (default: chat)')
+            .option('--key <name>', 'API key name (default: local)')
+            .option('--port <port>', 'port the snippet points at (default: 3000)')
+            .option('--host <host>', 'host the snippet points at (default: 127.0.0.1)'),
+        load: () => import('./commands/init/run.js'),
+      },
+      deps,
+    ),
+  );
   program.addCommand(
     buildVerb(
       {

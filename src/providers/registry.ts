@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { providerIds, type ProviderId } from './ids.js';
+
+export { providerIds, type ProviderId };
 
 /**
  * The only list of providers. CLI choices, config validation and (later) adapter lookup all derive
@@ -110,11 +113,7 @@ export const providers = {
     secret: apiKey(false),
     secretFields: ['apiKey'],
   },
-} as const satisfies Record<string, ProviderInfo>;
-
-export type ProviderId = keyof typeof providers;
-
-export const providerIds = Object.keys(providers) as ProviderId[];
+} as const satisfies Record<ProviderId, ProviderInfo>;
 
 export function isProviderId(value: string): value is ProviderId {
   return Object.hasOwn(providers, value);

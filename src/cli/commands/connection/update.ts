@@ -7,7 +7,7 @@ import { findConnection } from '../../lookup.js';
 import { required } from '../../prompts.js';
 import { resolveEnvironment } from '../../scope.js';
 import type { VerbRun } from '../../verb.js';
-import { buildConfig } from './config-flags.js';
+import { buildConfig } from './config.js';
 import { collectSecret } from './secret.js';
 import { connectionView, secretFieldsOf } from './view.js';
 

@@ -1,6 +1,6 @@
 import type { CliDeps } from '../../context.js';
 import { buildNoun } from '../../verb.js';
-import { resourceFlags } from './fields.js';
+import { resourceFlags } from './flags.js';
 
 export const resourceCommand = (deps: CliDeps) =>
   buildNoun({ name: 'resource', alias: 'res', summary: 'Resources: the names clients send as `model`' }, [
