@@ -21,7 +21,16 @@ export type ErrorCode =
   | 'permission_denied'
   | 'conflict'
   | 'cancelled'
-  | 'runtime_error';
+  | 'runtime_error'
+  // daemon (HTTP) kinds
+  | 'invalid_request'
+  | 'payload_too_large'
+  | 'invalid_api_key'
+  | 'resource_not_allowed'
+  | 'blocked_by_routing_rule'
+  | 'capacity_exceeded'
+  | 'upstream_error'
+  | 'upstream_timeout';
 
 /** Base class of every error vmx raises on purpose. Anything else is a bug and maps to exit 1 / HTTP 500. */
 export class VmxError extends Error {
@@ -84,5 +93,78 @@ export class CancelledError extends VmxError {
 export class RuntimeError extends VmxError {
   constructor(message: string, hint?: string) {
     super(message, { code: 'runtime_error', exitCode: ExitCode.failure, httpStatus: 500 }, hint);
+  }
+}
+
+/** A client request the daemon cannot serve as sent: bad JSON, missing or mistyped fields. */
+export class InvalidRequestError extends VmxError {
+  constructor(message: string, status = 400) {
+    super(message, { code: status === 413 ? 'payload_too_large' : 'invalid_request', exitCode: ExitCode.usage, httpStatus: status });
+  }
+}
+
+/** No key, an unknown/disabled/expired key, or a key of another environment (indistinguishable on purpose). */
+export class AuthenticationError extends VmxError {
+  constructor(message = 'invalid API key') {
+    super(message, { code: 'invalid_api_key', exitCode: ExitCode.permission, httpStatus: 401 });
+  }
+}
+
+/** The key's allow-list does not include this resource. */
+export class ResourceNotAllowedError extends VmxError {
+  constructor(resource: string) {
+    super(`this API key may not use resource '${resource}'`, {
+      code: 'resource_not_allowed',
+      exitCode: ExitCode.permission,
+      httpStatus: 403,
+    });
+  }
+}
+
+/** A routing rule with action BLOCK matched the request. */
+export class BlockedError extends VmxError {
+  constructor(rule: string) {
+    super(`request blocked by routing rule: ${rule}`, { code: 'blocked_by_routing_rule', exitCode: ExitCode.usage, httpStatus: 400 });
+  }
+}
+
+/** A capacity limit (key, resource or connection level) has no room left in its window. */
+export class CapacityError extends VmxError {
+  /** Seconds until the window that refused the request ends. */
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number) {
+    super(message, { code: 'capacity_exceeded', exitCode: ExitCode.failure, httpStatus: 429 });
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** One failed provider attempt: what failed, how, and whether another model is worth trying. */
+export interface AttemptFailure {
+  connection: string;
+  provider: string;
+  model: string;
+  /** The provider's HTTP status, or the gateway's (502 unreachable, 504 timeout, 429 capacity). */
+  status: number;
+  reason: string;
+  /** Whether falling back to the next model makes sense (HTTP.md "Fallback"). */
+  retryable: boolean;
+}
+
+/**
+ * Every attempt failed. The status is the last attempt's; the message names each failed model and why.
+ * The provider's detail stays in the audit row; the client sees the summary.
+ */
+export class UpstreamError extends VmxError {
+  readonly attempts: AttemptFailure[];
+  constructor(attempts: AttemptFailure[]) {
+    const last = attempts.at(-1);
+    const timeout = last?.status === 504;
+    super(
+      attempts.length === 1 && last
+        ? `${last.connection}/${last.model} failed: ${last.reason}`
+        : `every model failed: ${attempts.map((a) => `${a.connection}/${a.model}: ${a.reason}`).join('; ')}`,
+      { code: timeout ? 'upstream_timeout' : 'upstream_error', exitCode: ExitCode.failure, httpStatus: last?.status ?? 502 },
+    );
+    this.attempts = attempts;
   }
 }

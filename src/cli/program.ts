@@ -8,7 +8,7 @@ import { memberCommand } from './commands/member/index.js';
 import { workspaceCommand } from './commands/workspace/index.js';
 import type { CliDeps } from './context.js';
 import { buildVerb } from './verb.js';
-import { version } from './version.js';
+import { version } from '../version.js';
 
 /** The root command: global flags of CLI.md and one line per noun. */
 export function buildProgram(deps: CliDeps): Command {

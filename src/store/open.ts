@@ -2,10 +2,12 @@ import Database from 'better-sqlite3';
 import { RuntimeError } from '../errors.js';
 import { latestSchemaVersion, migrations } from './migrations/index.js';
 import { createApiKeyRepo, type ApiKeyRepo } from './repos/api-keys.js';
+import { createAuditRepo, type AuditRepo } from './repos/audit.js';
 import { createConnectionRepo, type ConnectionRepo } from './repos/connections.js';
 import { createEnvironmentRepo, type EnvironmentRepo } from './repos/environments.js';
 import { createMemberRepo, type MemberRepo } from './repos/members.js';
 import { createResourceRepo, type ResourceRepo } from './repos/resources.js';
+import { createUsageRepo, type UsageRepo } from './repos/usage.js';
 import { createWorkspaceRepo, type WorkspaceRepo } from './repos/workspaces.js';
 
 /** An open store: the database plus one repository per entity. Repositories are the only code that runs SQL. */
@@ -18,6 +20,8 @@ export interface Store {
   readonly connections: ConnectionRepo;
   readonly resources: ResourceRepo;
   readonly apiKeys: ApiKeyRepo;
+  readonly usage: UsageRepo;
+  readonly audit: AuditRepo;
   /** Runs `fn` in one IMMEDIATE transaction (takes the write lock up front, so it never deadlocks on upgrade). */
   transaction<T>(fn: () => T): T;
   schemaVersion(): number;
@@ -51,6 +55,8 @@ export function openStore(path: string, options: { readonly?: boolean } = {}): S
     connections: createConnectionRepo(db),
     resources: createResourceRepo(db),
     apiKeys: createApiKeyRepo(db),
+    usage: createUsageRepo(db),
+    audit: createAuditRepo(db),
     transaction: (fn) => db.transaction(fn).immediate(),
     schemaVersion: () => db.pragma('user_version', { simple: true }) as number,
     close: () => db.close(),

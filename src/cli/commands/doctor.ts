@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { openCredentialStore } from '../../store/credentials/index.js';
 import { latestSchemaVersion } from '../../store/migrations/index.js';
-import { version } from '../version.js';
+import { version } from '../../version.js';
 import type { VerbRun } from '../verb.js';
 
 export const run: VerbRun = async (ctx) => {

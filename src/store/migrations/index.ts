@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import * as m0001 from './0001-workspaces.js';
 import * as m0002 from './0002-gateway-config.js';
+import * as m0003 from './0003-usage-audit.js';
 
 /**
  * Every migration in order; migration N brings the schema to `user_version` N.
@@ -9,6 +10,7 @@ import * as m0002 from './0002-gateway-config.js';
 export const migrations: ReadonlyArray<{ name: string; up: (db: Database) => void }> = [
   { name: '0001-workspaces', up: m0001.up },
   { name: '0002-gateway-config', up: m0002.up },
+  { name: '0003-usage-audit', up: m0003.up },
 ];
 
 export const latestSchemaVersion = migrations.length;

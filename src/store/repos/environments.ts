@@ -44,6 +44,7 @@ export function createEnvironmentRepo(db: Database) {
     `UPDATE environments SET name = @name, description = @description, updated_at = @now, updated_by = @user
      WHERE id = @id`,
   );
+  const everything = db.prepare<[], EnvironmentRow>('SELECT * FROM environments');
   const remove = db.prepare('DELETE FROM environments WHERE id = ?');
 
   const conflict = (name: string, workspaceName: string) =>
@@ -78,6 +79,11 @@ export function createEnvironmentRepo(db: Database) {
     find(workspaceId: string, ref: string): Environment | undefined {
       const row = byId.get(workspaceId, ref) ?? byName.get(workspaceId, ref);
       return row && toEnvironment(row);
+    },
+
+    /** Every environment, for the daemon's in-memory configuration. */
+    all(): Environment[] {
+      return everything.all().map(toEnvironment);
     },
 
     list(workspaceId: string): Environment[] {

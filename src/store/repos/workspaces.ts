@@ -50,6 +50,7 @@ export function createWorkspaceRepo(db: Database) {
     `UPDATE workspaces SET name = @name, description = @description, updated_at = @now, updated_by = @user
      WHERE id = @id`,
   );
+  const everything = db.prepare<[], WorkspaceRow>('SELECT * FROM workspaces');
   const remove = db.prepare('DELETE FROM workspaces WHERE id = ?');
 
   const conflict = (name: string) => new ConflictError(`workspace '${name}' already exists`);
@@ -75,6 +76,11 @@ export function createWorkspaceRepo(db: Database) {
     find(ref: string): Workspace | undefined {
       const row = byId.get(ref) ?? byName.get(ref);
       return row && toWorkspace(row);
+    },
+
+    /** Every workspace, for the daemon's in-memory configuration. */
+    all(): Workspace[] {
+      return everything.all().map(toWorkspace);
     },
 
     listForUser(user: string): MemberWorkspace[] {

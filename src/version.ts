@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The package version, from the nearest package.json named vmx above this module (src/ or the dist/ bundle). */
+/** The package version, from the nearest package.json named vmx above this module (src/ or a dist/ bundle). */
 export const version: string = findVersion(dirname(fileURLToPath(import.meta.url)));
 
 function findVersion(dir: string): string {

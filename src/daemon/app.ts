@@ -1,0 +1,94 @@
+import Fastify from 'fastify';
+import type { Logger } from 'pino';
+import type { Dialect } from '../providers/registry.js';
+import type { ProviderAdapter } from '../providers/types.js';
+import type { Store } from '../store/open.js';
+import { errorResponse } from './http-errors.js';
+import { InvalidRequestError } from '../errors.js';
+import { Metrics } from './metrics.js';
+import type { ConfigCache } from './pipeline/config-cache.js';
+import { Exchange } from './pipeline/exchange.js';
+import { ExchangeRecorder } from './pipeline/record.js';
+import type { Recorder } from './pipeline/recorder.js';
+import { estimateInputTokens } from './pipeline/token-estimate.js';
+import { chatCompletionsRoute } from './routes/chat-completions.js';
+import type { GatewayContext } from './routes/gateway-context.js';
+import { healthRoutes } from './routes/health.js';
+import { metricsRoute } from './routes/metrics.js';
+import { modelsRoute } from './routes/models.js';
+import type { DaemonStatus } from './status.js';
+
+/** Everything the app needs; server.ts builds the real ones, tests may build their own. */
+export interface AppDeps {
+  store: Store;
+  config: ConfigCache;
+  recorder: Recorder;
+  logger: Logger;
+  status: DaemonStatus;
+  version: string;
+  adapters: Partial<Record<string, ProviderAdapter>>;
+  metrics?: Metrics;
+  /** Largest accepted request body in bytes (default 10 MB). */
+  bodyLimit?: number;
+  /** Request and response bodies kept in audit rows are cut at this many characters (default 32 KiB). */
+  auditBodyLimit?: number;
+}
+
+/** Builds the fastify app: plugins and routes. Never listens (server.ts does). */
+export async function buildApp(deps: AppDeps) {
+  // No fastify logger: a per-request child logger costs time on every request, and the pipeline logs
+  // what matters (failures, shutdown) through deps.logger itself.
+  const app = Fastify({
+    logger: false,
+    bodyLimit: deps.bodyLimit ?? 10 * 1024 * 1024,
+    return503OnClosing: true,
+  });
+  const metrics = deps.metrics ?? new Metrics();
+  const auditBodyLimit = deps.auditBodyLimit ?? 32 * 1024;
+  const recorder = new ExchangeRecorder(deps.recorder, metrics, deps.status, auditBodyLimit);
+  const gateway: GatewayContext = {
+    config: deps.config,
+    recorder,
+    logger: deps.logger,
+    routing: { estimateTokens: estimateInputTokens, errorRate: () => 0, random: Math.random },
+    chat: { config: deps.config, adapters: deps.adapters, recordAttempt: recorder.attempt, auditBodyLimit },
+  };
+
+  // Every body is JSON, whatever the content type says: `curl -d` sends form-urlencoded by default.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, text, done) => {
+    try {
+      done(null, text === '' ? undefined : JSON.parse(text as string));
+    } catch (error) {
+      done(new InvalidRequestError(`the request body is not valid JSON: ${(error as Error).message}`), undefined);
+    }
+  });
+  // Failures before a route handler runs (bad JSON, body too large): answered in the route's dialect
+  // and audited like every other request.
+  app.setErrorHandler((error, request, reply) => {
+    const dialect = ((request.routeOptions.config as { dialect?: Dialect }).dialect ?? 'openai-chat') as Dialect;
+    const cause =
+      (error as { statusCode?: number }).statusCode === 413
+        ? new InvalidRequestError(`the request body is larger than the limit of ${app.initialConfig.bodyLimit} bytes`, 413)
+        : error instanceof InvalidRequestError
+          ? error
+          : (error as { statusCode?: number }).statusCode === 400
+            ? new InvalidRequestError((error as Error).message)
+            : error;
+    const exchange = new Exchange(dialect === 'openai-chat' ? 'chat' : dialect === 'openai-responses' ? 'responses' : 'messages', dialect);
+    recorder.start();
+    const { status, headers, body } = errorResponse(cause, dialect);
+    exchange.status = status;
+    exchange.error = (cause as Error).message;
+    recorder.finish(exchange);
+    void reply.code(status).headers({ ...headers, 'x-vmx-request-id': exchange.requestId }).send(body);
+  });
+
+  await app.register(healthRoutes(deps));
+  await app.register(metricsRoute(metrics));
+  await app.register(modelsRoute(gateway));
+  await app.register(chatCompletionsRoute(gateway));
+  return app;
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

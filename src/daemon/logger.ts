@@ -1,0 +1,31 @@
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+
+/**
+ * The daemon's log: JSON lines appended to the data dir's log file (what `vmx logs` reads), and the
+ * same to stdout in the foreground — pretty on a terminal, JSON otherwise. Writes are asynchronous
+ * (pino's sonic-boom), so logging never blocks a request.
+ */
+export async function createLogger(options: { file: string; stdout: 'pretty' | 'json' | 'none'; level?: string }): Promise<Logger> {
+  const streams: pino.StreamEntry[] = [{ stream: pino.destination({ dest: options.file, append: true, sync: false, mkdir: true }) }];
+  if (options.stdout === 'pretty') {
+    const { default: pretty } = await import('pino-pretty');
+    streams.push({ stream: pretty({ colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' }) });
+  } else if (options.stdout === 'json') {
+    streams.push({ stream: pino.destination({ dest: 1, sync: false }) });
+  }
+  return pino(
+    {
+      level: options.level ?? 'info',
+      base: { pid: process.pid },
+      // Belt and braces: nothing that looks like a credential is ever written, whatever a caller logs.
+      redact: { paths: ['*.authorization', '*.apiKey', '*["x-api-key"]', 'headers.authorization', 'headers["x-api-key"]'], censor: '********' },
+    },
+    pino.multistream(streams),
+  );
+}
+
+/** For tests and embedding: a logger that writes nowhere. */
+export const silentLogger = (): Logger => pino({ level: 'silent' });
+

@@ -1,0 +1,43 @@
+import { parseArgs } from 'node:util';
+import { startDaemon } from './server.js';
+
+/**
+ * The daemon process. `vmx serve` starts it (in the foreground or detached); it is not meant to be
+ * run by hand. Exit code 0 after a clean shutdown, 1 when it cannot start.
+ */
+const { values } = parseArgs({
+  options: {
+    home: { type: 'string' },
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: '3000' },
+    'grace-ms': { type: 'string', default: '10000' },
+    'log-format': { type: 'string' },
+    'body-limit': { type: 'string' },
+  },
+  strict: true,
+});
+
+try {
+  const daemon = await startDaemon({
+    home: values.home,
+    host: values.host!,
+    port: Number(values.port),
+    graceMs: Number(values['grace-ms']),
+    bodyLimit: values['body-limit'] ? Number(values['body-limit']) : undefined,
+    stdout: (values['log-format'] as 'pretty' | 'json' | 'none' | undefined) ?? (process.stdout.isTTY ? 'pretty' : 'json'),
+  });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    void daemon.close(signal).then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+} catch (error) {
+  process.stderr.write(`error: ${(error as Error).message}\n`);
+  process.exit(1);
+}

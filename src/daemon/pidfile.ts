@@ -1,0 +1,39 @@
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+
+/** What a running daemon leaves in the data dir: how to reach it and how to stop it. */
+export interface PidfileContent {
+  pid: number;
+  url: string;
+  host: string;
+  port: number;
+  startedAt: string;
+}
+
+export function readPidfile(path: string): PidfileContent | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as PidfileContent;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when a process with this pid exists (signal 0 checks without signalling). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function writePidfile(path: string, content: PidfileContent): void {
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(content)}\n`, { mode: 0o600 });
+  renameSync(temp, path);
+}
+
+/** Removes the pidfile only if it is still ours (a newer daemon may have replaced it). */
+export function removePidfile(path: string, pid = process.pid): void {
+  if (readPidfile(path)?.pid === pid) rmSync(path, { force: true });
+}

@@ -1,0 +1,126 @@
+import { UpstreamError, type AttemptFailure } from '../../errors.js';
+import type { ProviderAdapter, ConnectionTarget } from '../../providers/types.js';
+import { UpstreamUnavailable } from '../../providers/types.js';
+import { providers, isProviderId } from '../../providers/registry.js';
+import type { Connection } from '../../store/repos/connections.js';
+import type { ModelRef } from '../../store/routing/index.js';
+import type { ConfigCache } from './config-cache.js';
+import type { ModelLabel } from './envelope.js';
+import type { Exchange } from './exchange.js';
+import { modelLabel } from './route.js';
+
+/** One model of the chain, ready to call. */
+export interface Attempt {
+  ref: ModelRef;
+  connection: Connection;
+  label: ModelLabel;
+  target: ConnectionTarget;
+  adapter: ProviderAdapter;
+  /** performance.now() when the attempt started. */
+  startedAt: number;
+}
+
+/** Thrown by an attempt that failed before anything reached the client. */
+export class AttemptFailed extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+/** The client went away; nothing more is sent or tried. */
+export class ClientGone extends Error {}
+
+/** HTTP.md "Fallback": everything but a provider's 400/422 (the request itself is wrong) is worth another model. */
+export const worthFallingBack = (status: number) => status !== 400 && status !== 422;
+
+/**
+ * Tries the chain in order. `tryOne` sends the response and returns on success, or throws
+ * AttemptFailed before the first byte reaches the client; failed attempts get a usage row and, when
+ * another model follows, a fallback event. When every attempt failed the last status is raised as an
+ * UpstreamError naming each failure.
+ */
+export async function runAttempts(
+  exchange: Exchange,
+  chain: ModelRef[],
+  deps: { config: ConfigCache; adapters: Partial<Record<string, ProviderAdapter>>; record: (usage: Exchange['attempts'][number]) => void },
+  signal: AbortSignal,
+  tryOne: (attempt: Attempt) => Promise<void>,
+): Promise<void> {
+  const failures: AttemptFailure[] = [];
+  for (let i = 0; i < chain.length; i++) {
+    const ref = chain[i]!;
+    const label = modelLabel(exchange.env!, ref);
+    const startedAt = performance.now();
+    let failure: AttemptFailure;
+    let secret: Record<string, string> = {};
+    try {
+      const attempt = prepare(exchange, ref, label, deps, startedAt);
+      secret = attempt.target.secret;
+      await tryOne(attempt);
+      return;
+    } catch (error) {
+      if (signal.aborted || error instanceof ClientGone) throw new ClientGone();
+      failure = describe(error, label);
+      // Providers echo credentials in some errors ("Incorrect API key provided: sk-…"): never pass them on.
+      failure.reason = redact(failure.reason, secret);
+    }
+    failures.push(failure);
+    exchange.provider = label.provider;
+    deps.record(
+      exchange.usage({
+        connectionId: exchange.env!.connections.get(ref.connectionId)?.id ?? null,
+        provider: label.provider,
+        model: ref.model,
+        status: failure.status,
+        error: failure.reason,
+        durationMs: performance.now() - startedAt,
+        providerMs: performance.now() - startedAt,
+      }),
+    );
+    if (!failure.retryable || i === chain.length - 1) break;
+    exchange.events.push({ type: 'fallback', at: new Date().toISOString(), failed: label, status: failure.status, reason: failure.reason });
+  }
+  throw new UpstreamError(failures);
+}
+
+function prepare(
+  exchange: Exchange,
+  ref: ModelRef,
+  label: ModelLabel,
+  deps: { config: ConfigCache; adapters: Partial<Record<string, ProviderAdapter>> },
+  startedAt: number,
+): Attempt {
+  const connection = exchange.env!.connections.get(ref.connectionId);
+  if (!connection) throw new AttemptFailed(502, 'the connection no longer exists');
+  const adapter = deps.adapters[connection.provider];
+  if (!adapter || !adapter.nativeDialects.includes(exchange.dialect)) {
+    throw new AttemptFailed(502, `provider ${connection.provider} cannot serve ${exchange.dialect} requests`);
+  }
+  const fields = isProviderId(connection.provider) ? providers[connection.provider].secretFields : [];
+  const target: ConnectionTarget = {
+    id: connection.id,
+    name: connection.name,
+    provider: connection.provider,
+    config: connection.config,
+    secret: deps.config.secret(connection, fields),
+    version: connection.updatedAt,
+  };
+  return { ref, connection, label, target, adapter, startedAt };
+}
+
+function describe(error: unknown, label: ModelLabel): AttemptFailure {
+  const base = { connection: label.connection, provider: label.provider, model: label.model };
+  if (error instanceof AttemptFailed) return { ...base, status: error.status, reason: error.reason, retryable: worthFallingBack(error.status) };
+  if (error instanceof UpstreamUnavailable) return { ...base, status: error.status, reason: error.message, retryable: true };
+  return { ...base, status: 502, reason: (error as Error)?.message ?? 'unknown failure', retryable: true };
+}
+
+/** Replaces every secret value (of a meaningful length) in a provider message. */
+export function redact(text: string, secret: Record<string, string>): string {
+  let out = text;
+  for (const value of Object.values(secret)) if (value.length >= 6) out = out.split(value).join('********');
+  return out;
+}

@@ -1,0 +1,112 @@
+import type { Logger } from 'pino';
+import type { ConnectionSecrets } from '../../store/credentials/index.js';
+import type { Store } from '../../store/open.js';
+import type { ApiKeyWithHash } from '../../store/repos/api-keys.js';
+import type { Connection } from '../../store/repos/connections.js';
+import type { Environment } from '../../store/repos/environments.js';
+import type { Resource } from '../../store/repos/resources.js';
+import type { Workspace } from '../../store/repos/workspaces.js';
+
+/** One environment's configuration as the request path reads it: plain maps, no SQL. */
+export interface EnvironmentConfig {
+  workspace: Workspace;
+  environment: Environment;
+  resources: Map<string, Resource>;
+  connections: Map<string, Connection>;
+}
+
+/** An immutable view of the whole configuration; a reload builds a new one and swaps it in. */
+export interface ConfigSnapshot {
+  /** By workspace id or name, then environment id or name. */
+  environment(workspaceRef: string, environmentRef: string): EnvironmentConfig | undefined;
+  /** By SHA-256 hash of the presented key. */
+  key(hash: string): ApiKeyWithHash | undefined;
+}
+
+/**
+ * Live configuration. The CLI writes the SQLite file directly; the daemon keeps everything it needs
+ * for a request in memory and polls `PRAGMA data_version` (which changes only when another connection
+ * commits) to reload within a fraction of a second — no database read per request.
+ */
+export class ConfigCache {
+  private current: ConfigSnapshot;
+  private version: number;
+  private readonly timer: NodeJS.Timeout;
+  private readonly secretCache = new Map<string, { stamp: string; values: Record<string, string> }>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly secrets: ConnectionSecrets,
+    private readonly logger: Logger,
+    pollMs = 200,
+  ) {
+    this.version = this.dataVersion();
+    this.current = this.load();
+    this.timer = setInterval(() => this.poll(), pollMs);
+    this.timer.unref();
+  }
+
+  snapshot(): ConfigSnapshot {
+    return this.current;
+  }
+
+  /**
+   * A connection's secret fields (env overrides win), read from the keychain once per connection
+   * version: editing the connection (e.g. rotating its key with the CLI) bumps updatedAt and so the
+   * next request reads the new secret.
+   */
+  secret(connection: Connection, fields: readonly string[]): Record<string, string> {
+    const cached = this.secretCache.get(connection.id);
+    if (cached && cached.stamp === connection.updatedAt) return cached.values;
+    const { values } = this.secrets.read(connection, fields);
+    this.secretCache.set(connection.id, { stamp: connection.updatedAt, values });
+    return values;
+  }
+
+  /** Reloads now if the database changed (also called by the poll timer). */
+  poll(): void {
+    const version = this.dataVersion();
+    if (version === this.version) return;
+    this.version = version;
+    try {
+      this.current = this.load();
+      this.logger.debug('configuration reloaded');
+    } catch (error) {
+      this.logger.error({ err: error }, 'configuration reload failed; keeping the previous one');
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private dataVersion(): number {
+    return this.store.db.pragma('data_version', { simple: true }) as number;
+  }
+
+  private load(): ConfigSnapshot {
+    const byWorkspace = new Map<string, Map<string, EnvironmentConfig>>();
+    const workspaces = new Map(this.store.workspaces.all().map((w) => [w.id, w]));
+    for (const environment of this.store.environments.all()) {
+      const workspace = workspaces.get(environment.workspaceId);
+      if (!workspace) continue;
+      const entry: EnvironmentConfig = {
+        workspace,
+        environment,
+        resources: new Map(this.store.resources.list(environment.id).map((r) => [r.name, r])),
+        connections: new Map(this.store.connections.list(environment.id).map((c) => [c.id, c])),
+      };
+      for (const wsKey of [workspace.id, workspace.name]) {
+        let envs = byWorkspace.get(wsKey);
+        if (!envs) byWorkspace.set(wsKey, (envs = new Map()));
+        envs.set(environment.id, entry);
+        envs.set(environment.name, entry);
+      }
+    }
+    const keys = new Map(this.store.apiKeys.listWithHashes().map((k) => [k.keyHash, k]));
+    return {
+      environment: (workspaceRef, environmentRef) => byWorkspace.get(workspaceRef)?.get(environmentRef),
+      key: (hash) => keys.get(hash),
+    };
+  }
+}

@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import type { Dialect } from '../../providers/registry.js';
+import type { ApiKeyWithHash } from '../../store/repos/api-keys.js';
+import type { UsageRecord } from '../../store/repos/usage.js';
+import type { EnvironmentConfig } from './config-cache.js';
+import type { Timings, VmxEvent } from './envelope.js';
+
+/** The route names used in usage rows, audit rows and metrics. */
+export type RouteName = 'chat' | 'responses' | 'messages';
+
+/**
+ * Everything known about one client request as it moves through the pipeline; the recorder turns it
+ * into one audit row (and the attempts into usage rows).
+ */
+export class Exchange {
+  readonly requestId = randomUUID();
+  readonly at = Date.now();
+  readonly started = performance.now();
+  env: EnvironmentConfig | undefined;
+  key: ApiKeyWithHash | undefined;
+  resourceId: string | null = null;
+  resource: string | null = null;
+  stream = false;
+  correlationId: string | undefined;
+  requestBody: unknown;
+  /** The response as sent (JSON text, or the streamed SSE up to the audit size cap). */
+  responseBody = '';
+  status = 0;
+  error: string | null = null;
+  readonly events: VmxEvent[] = [];
+  readonly timings: Timings = { gateMs: 0, routingMs: 0, providerMs: 0, totalMs: 0 };
+  readonly attempts: UsageRecord[] = [];
+  /** The provider that answered (or last failed), for metrics. */
+  provider = 'none';
+
+  constructor(
+    readonly route: RouteName,
+    readonly dialect: Dialect,
+  ) {}
+
+  elapsed(): number {
+    return performance.now() - this.started;
+  }
+
+  /** A usage row for one attempt, with the request-level fields filled in. */
+  usage(fields: Pick<UsageRecord, 'connectionId' | 'provider' | 'model' | 'status' | 'error'> & Partial<UsageRecord>): UsageRecord {
+    return {
+      requestId: this.requestId,
+      attempt: this.attempts.length,
+      at: Date.now(),
+      workspaceId: this.env!.workspace.id,
+      environmentId: this.env!.environment.id,
+      keyId: this.key?.id ?? null,
+      resourceId: this.resourceId,
+      resource: this.resource ?? '',
+      route: this.route,
+      stream: this.stream,
+      inputTokens: null,
+      outputTokens: null,
+      totalTokens: null,
+      cachedTokens: null,
+      cacheWriteTokens: null,
+      durationMs: null,
+      providerMs: null,
+      ttftMs: null,
+      gateMs: null,
+      correlationId: this.correlationId ?? null,
+      ...fields,
+    };
+  }
+}

@@ -1,0 +1,14 @@
+import type { Logger } from 'pino';
+import type { ChatDeps } from '../pipeline/chat-completion.js';
+import type { ConfigCache } from '../pipeline/config-cache.js';
+import type { ExchangeRecorder } from '../pipeline/record.js';
+import type { RoutingHooks } from '../pipeline/route.js';
+
+/** What the completion routes share: configuration, providers, recording, routing hooks. */
+export interface GatewayContext {
+  config: ConfigCache;
+  recorder: ExchangeRecorder;
+  routing: RoutingHooks;
+  chat: ChatDeps;
+  logger: Logger;
+}

@@ -1,0 +1,97 @@
+import { dataPaths, ensureHome, resolveHome } from '../config.js';
+import { RuntimeError } from '../errors.js';
+import { ConnectionSecrets, openCredentialStore } from '../store/credentials/index.js';
+import { openStore } from '../store/open.js';
+import { createAdapters } from '../providers/adapters.js';
+import { buildApp } from './app.js';
+import { createLogger } from './logger.js';
+import { isAlive, readPidfile, removePidfile, writePidfile } from './pidfile.js';
+import { ConfigCache } from './pipeline/config-cache.js';
+import { Recorder } from './pipeline/recorder.js';
+import { DaemonStatus } from './status.js';
+import { version } from '../version.js';
+
+export interface DaemonOptions {
+  home?: string;
+  host: string;
+  port: number;
+  /** How long in-flight requests (streams) may run on after SIGINT/SIGTERM. */
+  graceMs: number;
+  bodyLimit?: number;
+  stdout: 'pretty' | 'json' | 'none';
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RunningDaemon {
+  url: string;
+  port: number;
+  close(reason?: string): Promise<void>;
+}
+
+/** Opens the store, builds the app, listens, writes the pidfile; close() drains and flushes. */
+export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
+  const env = options.env ?? process.env;
+  const paths = dataPaths(resolveHome(options.home, env));
+  ensureHome(paths.home);
+  const running = readPidfile(paths.pidfile);
+  if (running && running.pid !== process.pid && isAlive(running.pid)) {
+    throw new RuntimeError(`vmx is already running at ${running.url} (pid ${running.pid})`);
+  }
+
+  const logger = await createLogger({ file: paths.log, stdout: options.stdout });
+  const store = openStore(paths.db);
+  const secrets = new ConnectionSecrets(() => {
+    const { store: credentials, warning } = openCredentialStore({ home: paths.home, env });
+    if (warning) logger.warn(warning);
+    return credentials;
+  }, env);
+  const config = new ConfigCache(store, secrets, logger);
+  const recorder = new Recorder(store, logger);
+  const status = new DaemonStatus();
+  const { adapters, client } = createAdapters();
+  const app = await buildApp({ store, config, recorder, logger, status, version, adapters, bodyLimit: options.bodyLimit });
+
+  try {
+    await app.listen({ host: options.host, port: options.port });
+  } catch (error) {
+    recorder.stop();
+    config.stop();
+    store.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new RuntimeError(`port ${options.port} on ${options.host} is in use`);
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
+  status.url = url;
+  writePidfile(paths.pidfile, { pid: process.pid, url, host: options.host, port, startedAt: new Date(status.startedAt).toISOString() });
+  logger.info({ url, home: paths.home, version }, `vmx listening on ${url}`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    close(reason = 'close') {
+      closing ??= (async () => {
+        logger.info({ reason, inFlight: status.inFlight }, 'shutting down: draining in-flight requests');
+        // In-flight requests (long streams) get the grace period, then their connections are cut.
+        const force = setTimeout(() => app.server.closeAllConnections(), options.graceMs);
+        force.unref();
+        // Keep-alive connections become idle as their last response ends; close them as they do.
+        const idle = setInterval(() => app.server.closeIdleConnections(), 50);
+        await app.close();
+        clearTimeout(force);
+        clearInterval(idle);
+        config.stop();
+        await client.close();
+        await recorder.close();
+        store.close();
+        removePidfile(paths.pidfile);
+        logger.info('stopped');
+        await new Promise<void>((resolve) => logger.flush(() => resolve()));
+      })();
+      return closing;
+    },
+  };
+}

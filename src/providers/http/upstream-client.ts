@@ -1,0 +1,74 @@
+import { Agent, errors as undiciErrors } from 'undici';
+import type { ConnectionTarget, UpstreamResponse } from '../types.js';
+import { UpstreamUnavailable } from '../types.js';
+
+/** Defaults of HTTP.md: connect 10 s, first byte 120 s; an idle stream is given up after 5 minutes. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_FIRST_BYTE_TIMEOUT_MS = 120_000;
+const IDLE_TIMEOUT_MS = 300_000;
+
+/**
+ * Keep-alive HTTP to providers through undici, one connection pool per vmx connection (and version,
+ * so an edited timeout or base URL takes effect). undici is the fastest HTTP client for Node, and its
+ * per-request timeouts map directly onto "connect" and "first byte".
+ */
+export class UpstreamClient {
+  private readonly agents = new Map<string, { version: string; agent: Agent }>();
+
+  async request(
+    target: ConnectionTarget,
+    request: { url: string; method: 'GET' | 'POST'; headers: Record<string, string>; body?: string; signal: AbortSignal },
+  ): Promise<UpstreamResponse> {
+    const agent = this.agentFor(target);
+    const firstByte = Number(target.config.firstByteTimeoutMs ?? DEFAULT_FIRST_BYTE_TIMEOUT_MS);
+    try {
+      const response = await agent.request({
+        origin: new URL(request.url).origin,
+        path: request.url.slice(new URL(request.url).origin.length),
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        signal: request.signal,
+        headersTimeout: firstByte,
+        bodyTimeout: IDLE_TIMEOUT_MS,
+      });
+      return { status: response.statusCode, headers: response.headers, body: response.body };
+    } catch (error) {
+      throw describeFailure(error, target);
+    }
+  }
+
+  close(): Promise<void> {
+    const closing = [...this.agents.values()].map(({ agent }) => agent.close());
+    this.agents.clear();
+    return Promise.all(closing).then(() => undefined);
+  }
+
+  private agentFor(target: ConnectionTarget): Agent {
+    const cached = this.agents.get(target.id);
+    if (cached && cached.version === target.version) return cached.agent;
+    void cached?.agent.close();
+    const agent = new Agent({
+      connect: { timeout: Number(target.config.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS) },
+      keepAliveTimeout: 30_000,
+      connections: 256,
+      pipelining: 1,
+    });
+    this.agents.set(target.id, { version: target.version, agent });
+    return agent;
+  }
+}
+
+/** Network-level failures as the pipeline sees them; aborts pass through untouched. */
+function describeFailure(error: unknown, target: ConnectionTarget): unknown {
+  if (error instanceof undiciErrors.RequestAbortedError || (error as Error)?.name === 'AbortError') return error;
+  if (error instanceof undiciErrors.ConnectTimeoutError) {
+    return new UpstreamUnavailable(`connecting to ${target.name} timed out`, 504);
+  }
+  if (error instanceof undiciErrors.HeadersTimeoutError) {
+    return new UpstreamUnavailable(`${target.name} sent no answer in time`, 504);
+  }
+  const code = (error as NodeJS.ErrnoException)?.code ?? (error as { cause?: NodeJS.ErrnoException })?.cause?.code;
+  const detail = code ? `${code}` : (error as Error)?.message ?? 'unknown error';
+  return new UpstreamUnavailable(`cannot reach ${target.name} (${detail})`, 502);
+}

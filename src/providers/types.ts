@@ -1,0 +1,63 @@
+import type { Dialect } from './registry.js';
+
+export type { Dialect };
+
+/**
+ * What an adapter needs to know about a vmx connection. Providers never read the store; the daemon
+ * hands them this (and the secret fields, read from the keychain) per attempt.
+ */
+export interface ConnectionTarget {
+  id: string;
+  name: string;
+  provider: string;
+  /** Non-secret config validated by the registry schema: baseUrl, headers, region, timeouts … */
+  config: Record<string, unknown>;
+  /** Secret fields (apiKey, or accessKeyId/secretAccessKey); env overrides already applied. */
+  secret: Record<string, string>;
+  /** Changes when the connection is edited; adapters key their connection pools on it. */
+  version: string;
+}
+
+/** One provider call in a dialect the provider speaks natively (passthrough). */
+export interface NativeCall {
+  dialect: Dialect;
+  /** The body to send, as an object (the client's body with `model` replaced and `vmx` removed). */
+  body: Record<string, unknown>;
+  stream: boolean;
+  /** Aborted when the client goes away or the request is given up. */
+  signal: AbortSignal;
+}
+
+/** The provider's raw HTTP answer: status, headers and the body as a byte stream (not yet read). */
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: AsyncIterable<Uint8Array> & { text(): Promise<string>; destroy(error?: Error): void };
+}
+
+/**
+ * A provider adapter: a small object per provider id (see registry.ts). Adapters only do I/O at the
+ * network edge; what a body means is for the dialect codecs and the pipeline.
+ */
+export interface ProviderAdapter {
+  /** Dialects this provider answers natively: a request in one of these is passed through verbatim. */
+  readonly nativeDialects: readonly Dialect[];
+  /** Sends a native-dialect request and returns as soon as the status line and headers arrive. */
+  send(target: ConnectionTarget, call: NativeCall): Promise<UpstreamResponse>;
+  /** Lists the provider's models (for `vmx connection test`). */
+  listModels?(target: ConnectionTarget, signal: AbortSignal): Promise<string[]>;
+}
+
+/**
+ * A failure before any answer arrived (connect refused, DNS, timeout) or an answer that cannot be
+ * used. `status` is the gateway's stand-in: 502 unreachable, 504 timed out.
+ */
+export class UpstreamUnavailable extends Error {
+  constructor(
+    message: string,
+    readonly status: 502 | 504,
+  ) {
+    super(message);
+    this.name = 'UpstreamUnavailable';
+  }
+}

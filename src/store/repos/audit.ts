@@ -1,0 +1,90 @@
+import type { Database } from 'better-sqlite3';
+import { fromJson, toJson } from '../rows.js';
+
+/** One client request, as the daemon records it. */
+export interface AuditRecord {
+  requestId: string;
+  /** Epoch milliseconds. */
+  at: number;
+  workspaceId: string | null;
+  environmentId: string | null;
+  keyId: string | null;
+  resource: string | null;
+  route: string;
+  stream: boolean;
+  status: number;
+  error: string | null;
+  events: unknown[];
+  timings: Record<string, number | null>;
+  /** Capped at the configured size; a cut body ends with a marker saying how much was dropped. */
+  requestBody: string | null;
+  responseBody: string | null;
+  correlationId: string | null;
+  durationMs: number | null;
+}
+
+export interface AuditFilter {
+  environmentId: string;
+  since?: number;
+  status?: number;
+  resource?: string;
+  keyId?: string;
+  correlationId?: string;
+  limit: number;
+}
+
+export type AuditRepo = ReturnType<typeof createAuditRepo>;
+
+export function createAuditRepo(db: Database) {
+  const insert = db.prepare(
+    `INSERT OR REPLACE INTO audit (request_id, at, workspace_id, environment_id, key_id, resource, route, stream, status,
+       error, events, timings, request_body, response_body, correlation_id, duration_ms)
+     VALUES (@requestId, @at, @workspaceId, @environmentId, @keyId, @resource, @route, @stream, @status,
+       @error, @events, @timings, @requestBody, @responseBody, @correlationId, @durationMs)`,
+  );
+  const one = db.prepare<[string], Record<string, unknown>>('SELECT * FROM audit WHERE request_id = ?');
+
+  return {
+    insert(record: AuditRecord): void {
+      insert.run({ ...record, stream: record.stream ? 1 : 0, events: toJson(record.events), timings: toJson(record.timings) });
+    },
+
+    get(requestId: string): AuditRecord | undefined {
+      const row = one.get(requestId);
+      return row && toRecord(row);
+    },
+
+    /** Newest first. */
+    list(filter: AuditFilter): AuditRecord[] {
+      const where = ['environment_id = @environmentId'];
+      if (filter.since !== undefined) where.push('at >= @since');
+      if (filter.status !== undefined) where.push('status = @status');
+      if (filter.resource !== undefined) where.push('resource = @resource');
+      if (filter.keyId !== undefined) where.push('key_id = @keyId');
+      if (filter.correlationId !== undefined) where.push('correlation_id = @correlationId');
+      const sql = `SELECT * FROM audit WHERE ${where.join(' AND ')} ORDER BY at DESC, rowid DESC LIMIT @limit`;
+      return (db.prepare(sql).all(filter) as Record<string, unknown>[]).map(toRecord);
+    },
+  };
+}
+
+function toRecord(row: Record<string, unknown>): AuditRecord {
+  return {
+    requestId: row.request_id as string,
+    at: row.at as number,
+    workspaceId: row.workspace_id as string | null,
+    environmentId: row.environment_id as string | null,
+    keyId: row.key_id as string | null,
+    resource: row.resource as string | null,
+    route: row.route as string,
+    stream: row.stream === 1,
+    status: row.status as number,
+    error: row.error as string | null,
+    events: fromJson(row.events as string),
+    timings: fromJson(row.timings as string),
+    requestBody: row.request_body as string | null,
+    responseBody: row.response_body as string | null,
+    correlationId: row.correlation_id as string | null,
+    durationMs: row.duration_ms as number | null,
+  };
+}

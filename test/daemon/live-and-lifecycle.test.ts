@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConnectionSecrets, FileStore } from '../../src/store/credentials/index.js';
+import { hashApiKey } from '../../src/store/key-material.js';
+import { eventually, startGateway, UPSTREAM_SECRET, type TestGateway } from '../helpers/gateway.js';
+
+const body = { model: 'chat', messages: [{ role: 'user' as const, content: 'hi' }] };
+
+describe('live config, client aborts, shutdown and secrecy', () => {
+  let gw: TestGateway | undefined;
+  afterEach(async () => {
+    await gw?.close().catch(() => undefined);
+    gw = undefined;
+  });
+
+  it('a revoked or disabled key gets 401 within a second, with no restart', async () => {
+    gw = await startGateway();
+    const client = new OpenAI({ baseURL: gw.baseURL, apiKey: gw.key, maxRetries: 0 });
+    await client.chat.completions.create(body);
+    const key = gw.store.apiKeys.listWithHashes().find((k) => k.keyHash === hashApiKey(gw!.key))!;
+    gw.store.apiKeys.delete(key.id); // what `vmx key revoke` does
+    const revokedAt = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await expect(client.chat.completions.create(body)).rejects.toMatchObject({ status: 401 });
+    expect(Date.now() - revokedAt).toBeLessThan(1500);
+
+    const second = gw.createKey();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const other = new OpenAI({ baseURL: gw.baseURL, apiKey: second, maxRetries: 0 });
+    await other.chat.completions.create(body);
+    gw.store.apiKeys.setEnabled(gw.store.apiKeys.listWithHashes().find((k) => k.keyHash === hashApiKey(second))!, false, 'alice');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await expect(other.chat.completions.create(body)).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('a resource edit and a rotated connection secret take effect within a second', async () => {
+    gw = await startGateway();
+    const client = new OpenAI({ baseURL: gw.baseURL, apiKey: gw.key, maxRetries: 0 });
+    await client.chat.completions.create(body);
+    expect(gw.fake.requests.at(-1)!.headers.authorization).toBe(`Bearer ${UPSTREAM_SECRET}`);
+
+    const resource = gw.store.resources.find(gw.env.environmentId, 'chat')!;
+    gw.store.resources.update(resource, { ...resource, model: { ...resource.model, model: 'edited-model' } }, 'alice');
+    const connection = gw.store.connections.get(gw.env.connectionId)!;
+    gw.store.transaction(() => {
+      gw!.store.connections.update(connection, { description: 'rotated' }, 'alice');
+      new ConnectionSecrets(new FileStore(gw!.home), {}).write(connection.id, { apiKey: 'sk-rotated-key' });
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const answer = await client.chat.completions.create(body);
+    expect(answer.model).toBe('edited-model');
+    expect(gw.fake.requests.at(-1)!.headers.authorization).toBe('Bearer sk-rotated-key');
+  });
+
+  it('a client that aborts mid-stream closes the upstream connection within 100 ms', async () => {
+    gw = await startGateway();
+    gw.fake.enqueue({ kind: 'reply', text: 'one two three four five six seven eight nine ten', chunkDelayMs: 200 });
+    const controller = new AbortController();
+    const response = await fetch(`${gw.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gw.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...body, stream: true }),
+      signal: controller.signal,
+    });
+    const reader = response.body!.getReader();
+    await reader.read(); // the first event arrived: the stream is flowing
+    const upstream = gw.fake.requests.at(-1)!;
+    const abortedAt = Date.now();
+    controller.abort();
+    await upstream.closed;
+    expect(upstream.aborted).toBe(true);
+    expect(upstream.closedAt! - abortedAt).toBeLessThan(100);
+    const requestId = await eventually(() => gw!.store.audit.list({ environmentId: gw!.env.environmentId, limit: 1 })[0]?.requestId);
+    expect(gw.store.audit.get(requestId)).toMatchObject({ status: 499, stream: true });
+  });
+
+  it('loses nothing on shutdown under load: one audit row per request, one usage row per attempt', async () => {
+    gw = await startGateway({ graceMs: 5000 });
+    gw.fake.setDefault({ kind: 'reply', chunkDelayMs: 5 });
+    const client = new OpenAI({ baseURL: gw.baseURL, apiKey: gw.key, maxRetries: 0 });
+    const requests = Array.from({ length: 60 }, (_, i) =>
+      i % 2
+        ? client.chat.completions.stream({ ...body, messages: [{ role: 'user', content: `stream ${i}` }] }).finalChatCompletion()
+        : client.chat.completions.create({ ...body, messages: [{ role: 'user', content: `plain ${i}` }] }),
+    );
+    await eventually(() => gw!.fake.requests.length >= 30);
+    const closing = gw.daemon.close('test');
+    const settled = await Promise.allSettled(requests);
+    await closing;
+    const answered = settled.filter((s) => s.status === 'fulfilled').length;
+    expect(answered).toBeGreaterThanOrEqual(30);
+
+    const store = gw.store;
+    const audit = store.db.prepare('SELECT count(*) AS n FROM audit WHERE status = 200').get() as { n: number };
+    const usage = store.db.prepare('SELECT count(*) AS n, sum(input_tokens) AS input, sum(output_tokens) AS output FROM usage WHERE status = 200').get() as {
+      n: number;
+      input: number;
+      output: number;
+    };
+    expect(audit.n).toBe(answered);
+    expect(usage.n).toBe(answered);
+    const sent = gw.fake.requests.filter((r) => r.sentUsage);
+    expect(usage.input).toBe(sent.reduce((sum, r) => sum + r.sentUsage!.prompt_tokens, 0));
+    expect(usage.output).toBe(sent.reduce((sum, r) => sum + r.sentUsage!.completion_tokens, 0));
+  });
+
+  it('never writes the provider secret to logs, audit rows, usage rows or responses', async () => {
+    gw = await startGateway();
+    const client = new OpenAI({ baseURL: gw.baseURL, apiKey: gw.key, maxRetries: 0 });
+    const texts: string[] = [];
+    const { data, response } = await client.chat.completions.create(body).withResponse();
+    texts.push(JSON.stringify(data), JSON.stringify([...response.headers]));
+    gw.fake.enqueue({ kind: 'error', status: 401, body: { error: { message: `Incorrect API key provided: ${UPSTREAM_SECRET}` } } });
+    const failed = await fetch(`${gw.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gw.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    texts.push(await failed.text());
+    const stream = client.chat.completions.stream(body);
+    texts.push(JSON.stringify(await stream.finalChatCompletion()));
+    await gw.daemon.close('test');
+    texts.push(readFileSync(join(gw.home, 'vmx.log'), 'utf8'));
+    texts.push(JSON.stringify(gw.store.db.prepare('SELECT * FROM audit').all()), JSON.stringify(gw.store.db.prepare('SELECT * FROM usage').all()));
+    expect(gw.fake.requests[0]!.headers.authorization).toBe(`Bearer ${UPSTREAM_SECRET}`);
+    for (const text of texts) expect(text).not.toContain(UPSTREAM_SECRET);
+  });
+});

@@ -1,0 +1,117 @@
+import { join } from 'node:path';
+import { startDaemon, type RunningDaemon } from '../../src/daemon/server.js';
+import { ConnectionSecrets, FileStore } from '../../src/store/credentials/index.js';
+import { generateApiKey, hashApiKey, maskApiKey } from '../../src/store/key-material.js';
+import { openStore, type Store } from '../../src/store/open.js';
+import { startFakeOpenAI, type FakeOpenAI } from './fake-openai.js';
+import { tempHome } from './temp-home.js';
+
+/** The provider secret of the test connection: it must never show up anywhere but the upstream request. */
+export const UPSTREAM_SECRET = 'sk-upstream-secret-7c1d9e2f4a6b8d0e';
+
+export interface TestGateway {
+  home: string;
+  /** The daemon's base URL, e.g. http://127.0.0.1:PORT */
+  url: string;
+  /** OpenAI SDK base URL for acme/dev. */
+  baseURL: string;
+  fake: FakeOpenAI;
+  /** A second connection to the same SQLite file, as the CLI would have. */
+  store: Store;
+  env: { workspaceId: string; environmentId: string; connectionId: string; resourceId: string };
+  /** An API key of acme/dev allowed to call everything. */
+  key: string;
+  daemon: RunningDaemon;
+  /** Creates another key in acme/dev (or another environment). */
+  createKey(options?: { resources?: string[] | null; environmentId?: string; enabled?: boolean; expiresAt?: string | null }): string;
+  close(): Promise<void>;
+}
+
+/**
+ * A real daemon (real SQLite file, real fastify on a free port) in front of the fake OpenAI upstream,
+ * configured as acme/dev with connection `up` (provider openai, base URL = the fake) and resource
+ * `chat` → up/fake-model. Secrets go to the 0600 file store in the temp data dir.
+ */
+export async function startGateway(options: { graceMs?: number; bodyLimit?: number } = {}): Promise<TestGateway> {
+  const home = tempHome();
+  const fake = await startFakeOpenAI();
+  const store = openStore(join(home, 'vmx.db'));
+  const workspace = store.workspaces.create({ name: 'acme', user: 'alice' });
+  const environment = store.environments.create({ workspaceId: workspace.id, workspaceName: 'acme', name: 'dev', user: 'alice' });
+  const connection = store.connections.create({
+    environmentId: environment.id,
+    name: 'up',
+    provider: 'openai',
+    config: { baseUrl: fake.url, firstByteTimeoutMs: 1500 },
+    capacity: [],
+    user: 'alice',
+  });
+  new ConnectionSecrets(new FileStore(home), {}).write(connection.id, { apiKey: UPSTREAM_SECRET });
+  const resource = store.resources.create(
+    environment.id,
+    {
+      name: 'chat',
+      description: null,
+      model: { connectionId: connection.id, model: 'fake-model' },
+      fallbackModels: [],
+      useFallback: true,
+      secondaryModels: [],
+      routing: null,
+      capacity: [],
+      enforceCapacity: false,
+    },
+    'alice',
+  );
+  const createKey: TestGateway['createKey'] = (o = {}) => {
+    const key = generateApiKey();
+    const created = store.apiKeys.create({
+      environmentId: o.environmentId ?? environment.id,
+      name: `key-${Math.random().toString(36).slice(2, 10)}`,
+      keyHash: hashApiKey(key),
+      maskedKey: maskApiKey(key),
+      resources: o.resources === undefined ? null : o.resources,
+      capacity: [],
+      expiresAt: o.expiresAt ?? null,
+      user: 'alice',
+    });
+    if (o.enabled === false) store.apiKeys.setEnabled(created, false, 'alice');
+    return key;
+  };
+  const key = createKey();
+  const daemon = await startDaemon({
+    home,
+    host: '127.0.0.1',
+    port: 0,
+    graceMs: options.graceMs ?? 2000,
+    bodyLimit: options.bodyLimit,
+    stdout: 'none',
+    env: { VMX_CREDENTIAL_STORE: 'file' },
+  });
+  return {
+    home,
+    url: daemon.url,
+    baseURL: `${daemon.url}/v1/completion/acme/dev`,
+    fake,
+    store,
+    env: { workspaceId: workspace.id, environmentId: environment.id, connectionId: connection.id, resourceId: resource.id },
+    key,
+    daemon,
+    createKey,
+    async close() {
+      await daemon.close('test');
+      await fake.close();
+      store.close();
+    },
+  };
+}
+
+/** Polls until `check` returns a value (or throws after `timeoutMs`). */
+export async function eventually<T>(check: () => T | undefined | false, timeoutMs = 3000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
