@@ -1,6 +1,7 @@
 import { UpstreamError, type AttemptFailure } from '../../errors.js';
 import type { ProviderAdapter, ConnectionTarget } from '../../providers/types.js';
 import { UpstreamUnavailable } from '../../providers/types.js';
+import { redactSecrets } from '../../providers/redact.js';
 import { providers, isProviderId } from '../../providers/registry.js';
 import type { Connection } from '../../store/repos/connections.js';
 import type { ModelRef } from '../../store/routing/index.js';
@@ -65,7 +66,7 @@ export async function runAttempts(
       if (signal.aborted || error instanceof ClientGone) throw new ClientGone();
       failure = describe(error, label);
       // Providers echo credentials in some errors ("Incorrect API key provided: sk-…"): never pass them on.
-      failure.reason = redact(failure.reason, secret);
+      failure.reason = redactSecrets(failure.reason, secret);
     }
     failures.push(failure);
     exchange.provider = label.provider;
@@ -116,11 +117,4 @@ function describe(error: unknown, label: ModelLabel): AttemptFailure {
   if (error instanceof AttemptFailed) return { ...base, status: error.status, reason: error.reason, retryable: worthFallingBack(error.status) };
   if (error instanceof UpstreamUnavailable) return { ...base, status: error.status, reason: error.message, retryable: true };
   return { ...base, status: 502, reason: (error as Error)?.message ?? 'unknown failure', retryable: true };
-}
-
-/** Replaces every secret value (of a meaningful length) in a provider message. */
-export function redact(text: string, secret: Record<string, string>): string {
-  let out = text;
-  for (const value of Object.values(secret)) if (value.length >= 6) out = out.split(value).join('********');
-  return out;
 }

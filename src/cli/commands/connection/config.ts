@@ -1,7 +1,10 @@
 import { UsageError } from '../../../errors.js';
+import { parseDuration } from '../../durations.js';
 import type { ProviderInfo } from '../../../providers/registry.js';
 
 export interface ConfigFlags {
+  connectTimeout?: string;
+  firstByteTimeout?: string;
   baseUrl?: string;
   endpoint?: string;
   region?: string;
@@ -34,6 +37,8 @@ export function buildConfig(
   if (baseUrl !== undefined) next.baseUrl = baseUrl.replace(/\/+$/, '');
   if (flags.region !== undefined) next.region = flags.region;
   if (flags.profile !== undefined) next.profile = flags.profile;
+  if (flags.connectTimeout !== undefined) next.connectTimeoutMs = parseDuration(flags.connectTimeout, '--connect-timeout');
+  if (flags.firstByteTimeout !== undefined) next.firstByteTimeoutMs = parseDuration(flags.firstByteTimeout, '--first-byte-timeout');
   if (flags.header) {
     const headers = { ...((current.headers as Record<string, string> | undefined) ?? {}) };
     for (const [name, value] of flags.header.map(parseHeader)) {

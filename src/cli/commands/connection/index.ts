@@ -39,6 +39,14 @@ export const connectionCommand = (deps: CliDeps) =>
       load: () => import('./update.js'),
     },
     {
+      name: 'test',
+      args: '[connection]',
+      summary: 'Make a minimal real call through the connection and report latency or the provider’s error',
+      examples: ['vmx connection test oa', 'vmx connection test oa --model gpt-4o-mini --json'],
+      options: (c) => c.option('--model <model>', 'send a one-token chat completion to this model instead of listing models'),
+      load: () => import('./test.js'),
+    },
+    {
       name: 'remove',
       args: '[connection]',
       summary: 'Remove a connection and its keychain entry (refused while resources use it)',
