@@ -1,0 +1,51 @@
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
+
+/** Parses Prometheus text format into samples (name, labels, value). */
+function parsePrometheus(text: string) {
+  const samples: Array<{ name: string; labels: Record<string, string>; value: number }> = [];
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match) throw new Error(`not Prometheus text: ${line}`);
+    const labels: Record<string, string> = {};
+    for (const pair of (match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[pair[1]!] = pair[2]!;
+    samples.push({ name: match[1]!, labels, value: Number(match[3]) });
+  }
+  return samples;
+}
+
+describe('GET /metrics', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startGateway();
+  });
+  afterAll(() => gw.close());
+
+  it('exposes request, error, token and latency series that match the usage rows', async () => {
+    const client = new OpenAI({ baseURL: gw.baseURL, apiKey: gw.key, maxRetries: 0 });
+    for (let i = 0; i < 3; i++) await client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: `question ${i}` }] });
+    await client.chat.completions.stream({ model: 'chat', messages: [{ role: 'user', content: 'streamed' }] }).finalChatCompletion();
+    gw.fake.enqueue({ kind: 'error', status: 503 });
+    await expect(client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 503 });
+
+    const response = await fetch(`${gw.url}/metrics`);
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    const text = await response.text();
+    const samples = parsePrometheus(text);
+    const sum = (name: string, match: Record<string, string> = {}) =>
+      samples.filter((s) => s.name === name && Object.entries(match).every(([k, v]) => s.labels[k] === v)).reduce((total, s) => total + s.value, 0);
+
+    expect(sum('vmx_requests_total', { route: 'chat', resource: 'chat', status: '200' })).toBe(4);
+    expect(sum('vmx_errors_total', { status: '503' })).toBe(1);
+    await eventually(() => (gw.store.db.prepare('SELECT count(*) AS n FROM usage').get() as { n: number }).n === 5);
+    const usage = gw.store.db.prepare('SELECT sum(input_tokens) AS input, sum(output_tokens) AS output FROM usage').get() as { input: number; output: number };
+    expect(sum('vmx_tokens_total', { kind: 'input' })).toBe(usage.input);
+    expect(sum('vmx_tokens_total', { kind: 'output' })).toBe(usage.output);
+    expect(sum('vmx_request_duration_seconds_count', { status: '200' })).toBe(4);
+    expect(sum('vmx_time_to_first_token_seconds_count')).toBe(1);
+    expect(sum('vmx_provider_attempts_total', { status: '503' })).toBe(1);
+    expect(text).toContain('# TYPE vmx_request_duration_seconds histogram');
+  });
+});
