@@ -1,10 +1,13 @@
 import { Command, Option } from 'commander';
+import { auditCommand } from './commands/audit/index.js';
 import { connectionFlags } from './commands/connection/config-flags.js';
 import { connectionCommand } from './commands/connection/index.js';
+import { daemonVerbs } from './commands/daemon/index.js';
 import { envCommand } from './commands/env/index.js';
 import { keyCommand } from './commands/key/index.js';
 import { resourceCommand } from './commands/resource/index.js';
 import { memberCommand } from './commands/member/index.js';
+import { usageVerb } from './commands/usage/index.js';
 import { workspaceCommand } from './commands/workspace/index.js';
 import type { CliDeps } from './context.js';
 import { buildVerb } from './verb.js';
@@ -91,5 +94,8 @@ export function buildProgram(deps: CliDeps): Command {
   program.addCommand(connectionCommand(deps));
   program.addCommand(resourceCommand(deps));
   program.addCommand(keyCommand(deps));
+  for (const verb of daemonVerbs) program.addCommand(buildVerb(verb, deps));
+  program.addCommand(buildVerb(usageVerb, deps));
+  program.addCommand(auditCommand(deps));
   return program;
 }

@@ -26,6 +26,11 @@ try {
     bodyLimit: values['body-limit'] ? Number(values['body-limit']) : undefined,
     stdout: (values['log-format'] as 'pretty' | 'json' | 'none' | undefined) ?? (process.stdout.isTTY ? 'pretty' : 'json'),
   });
+  // A crash after start-up leaves its reason in the log that `vmx logs` reads.
+  process.on('uncaughtException', (error) => {
+    daemon.logger.fatal({ err: error }, 'uncaught exception: exiting');
+    daemon.logger.flush(() => process.exit(1));
+  });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -39,5 +44,6 @@ try {
   process.on('SIGTERM', () => stop('SIGTERM'));
 } catch (error) {
   process.stderr.write(`error: ${(error as Error).message}\n`);
-  process.exit(1);
+  // Not process.exit(): the log stream may still be opening, and exiting under it crashes noisily.
+  process.exitCode = 1;
 }

@@ -7,6 +7,8 @@ export interface PidfileContent {
   host: string;
   port: number;
   startedAt: string;
+  /** How long a stop may take to drain in-flight requests; `vmx stop` waits a little longer. */
+  graceMs: number;
 }
 
 export function readPidfile(path: string): PidfileContent | undefined {

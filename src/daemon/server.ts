@@ -4,7 +4,7 @@ import { ConnectionSecrets, openCredentialStore } from '../store/credentials/ind
 import { openStore } from '../store/open.js';
 import { createAdapters } from '../providers/adapters.js';
 import { buildApp } from './app.js';
-import { createLogger } from './logger.js';
+import { createLogger, type Logger } from './logger.js';
 import { isAlive, readPidfile, removePidfile, writePidfile } from './pidfile.js';
 import { ConfigCache } from './pipeline/config-cache.js';
 import { Recorder } from './pipeline/recorder.js';
@@ -25,6 +25,7 @@ export interface DaemonOptions {
 export interface RunningDaemon {
   url: string;
   port: number;
+  logger: Logger;
   close(reason?: string): Promise<void>;
 }
 
@@ -65,13 +66,22 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
   status.url = url;
-  writePidfile(paths.pidfile, { pid: process.pid, url, host: options.host, port, startedAt: new Date(status.startedAt).toISOString() });
+  writePidfile(paths.pidfile, {
+    pid: process.pid,
+    url,
+    host: options.host,
+    port,
+    startedAt: new Date(status.startedAt).toISOString(),
+    graceMs: options.graceMs,
+  });
+
   logger.info({ url, home: paths.home, version }, `vmx listening on ${url}`);
 
   let closing: Promise<void> | undefined;
   return {
     url,
     port,
+    logger,
     close(reason = 'close') {
       closing ??= (async () => {
         logger.info({ reason, inFlight: status.inFlight }, 'shutting down: draining in-flight requests');

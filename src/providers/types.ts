@@ -1,3 +1,4 @@
+import type { WireEvent } from './pivot.js';
 import type { Dialect } from './registry.js';
 
 export type { Dialect };
@@ -33,6 +34,11 @@ export interface UpstreamResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: AsyncIterable<Uint8Array> & { text(): Promise<string>; destroy(error?: Error): void };
+  /**
+   * Stream events already parsed by the provider's SDK (Bedrock ConverseStream); when present the
+   * pipeline reads these instead of parsing SSE from `body`.
+   */
+  events?: AsyncIterable<WireEvent>;
 }
 
 /**
@@ -40,9 +46,13 @@ export interface UpstreamResponse {
  * network edge; what a body means is for the dialect codecs and the pipeline.
  */
 export interface ProviderAdapter {
-  /** Dialects this provider answers natively: a request in one of these is passed through verbatim. */
-  readonly nativeDialects: readonly Dialect[];
-  /** Sends a native-dialect request and returns as soon as the status line and headers arrive. */
+  /**
+   * The dialect to talk to this provider in, for a request that arrived in `inbound` for `model`:
+   * `inbound` itself when the provider speaks it natively for that model (passthrough), else the
+   * dialect to convert to.
+   */
+  dialectFor(inbound: Dialect, model: string): Dialect;
+  /** Sends a request in one of the provider's dialects; resolves when the status line and headers arrive. */
   send(target: ConnectionTarget, call: NativeCall): Promise<UpstreamResponse>;
   /** Lists the provider's models (for `vmx connection test`). */
   listModels?(target: ConnectionTarget, signal: AbortSignal): Promise<string[]>;

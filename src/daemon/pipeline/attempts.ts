@@ -97,9 +97,7 @@ function prepare(
   const connection = exchange.env!.connections.get(ref.connectionId);
   if (!connection) throw new AttemptFailed(502, 'the connection no longer exists');
   const adapter = deps.adapters[connection.provider];
-  if (!adapter || !adapter.nativeDialects.includes(exchange.dialect)) {
-    throw new AttemptFailed(502, `provider ${connection.provider} cannot serve ${exchange.dialect} requests`);
-  }
+  if (!adapter) throw new AttemptFailed(502, `provider ${connection.provider} is not available`);
   const fields = isProviderId(connection.provider) ? providers[connection.provider].secretFields : [];
   const target: ConnectionTarget = {
     id: connection.id,

@@ -36,6 +36,9 @@ export async function serveChatCompletion(
 ): Promise<void> {
   const { vmx: _vmx, ...clientBody } = chat.body;
   await runAttempts(exchange, chain, { config: deps.config, adapters: deps.adapters, record: deps.recordAttempt }, signal, async (attempt) => {
+    if (attempt.adapter.dialectFor('openai-chat', attempt.ref.model) !== 'openai-chat') {
+      throw new AttemptFailed(502, `${attempt.connection.provider} does not speak chat completions natively`);
+    }
     const body: Record<string, unknown> = { ...clientBody, model: attempt.ref.model };
     if (chat.stream) body.stream_options = { ...(body.stream_options as object | undefined), include_usage: true };
     const response = await attempt.adapter.send(attempt.target, { dialect: 'openai-chat', body, stream: chat.stream, signal });

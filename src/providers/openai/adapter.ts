@@ -18,7 +18,7 @@ export function openAIAdapter(
     return { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...extra, ...auth };
   };
   return {
-    nativeDialects: options.dialects,
+    dialectFor: (inbound) => (options.dialects.includes(inbound as keyof typeof PATHS) ? inbound : 'openai-chat'),
     send(target: ConnectionTarget, call: NativeCall): Promise<UpstreamResponse> {
       const path = PATHS[call.dialect as keyof typeof PATHS];
       if (!path) throw new Error(`${target.provider} does not speak ${call.dialect}`);

@@ -1,0 +1,93 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+/** The benchmark's child processes (fake upstream, vmx daemon): started here, always stopped. */
+
+export const root = fileURLToPath(new URL('..', import.meta.url));
+const children = new Set<ChildProcess>();
+
+/** Kills every child still running (synchronous, so it also works from an 'exit' handler). */
+export function killChildren(signal: NodeJS.Signals = 'SIGTERM'): void {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+}
+
+/** SIGTERM, then SIGKILL after `ms`; resolves when the child has exited. */
+export async function stopChild(child: ChildProcess, ms = 5_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+  await exited;
+  clearTimeout(timer);
+}
+
+function start(args: string[], env: NodeJS.ProcessEnv = process.env): { child: ChildProcess; stderr: () => string } {
+  const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  return { child, stderr: () => stderr };
+}
+
+/** The fake OpenAI upstream in its own process; resolves with its base URL (…/v1). */
+export async function startUpstream(): Promise<{ url: string; child: ChildProcess }> {
+  const { child, stderr } = start(['--import', 'tsx', 'bench/upstream.ts']);
+  const lines = createInterface({ input: child.stdout! });
+  const url = await new Promise<string>((resolve, reject) => {
+    lines.once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));
+    child.once('exit', (code) => reject(new Error(`fake upstream exited (${code}) before listening:\n${stderr()}`)));
+  });
+  lines.close();
+  return { url, child };
+}
+
+export function cliEnv(home: string): NodeJS.ProcessEnv {
+  return { ...process.env, VMX_HOME: home, VMX_USER: 'bench', VMX_CREDENTIAL_STORE: 'file', NO_COLOR: '1' };
+}
+
+/** Runs the real CLI (bin/vmx.js) against `home`; resolves with stdout, rejects with stderr. */
+export function vmx(home: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [join(root, 'bin/vmx.js'), ...args], { cwd: root, env: cliEnv(home), timeout: 30_000 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`vmx ${args.join(' ')} failed (${error.code}):\n${stderr || stdout}`)) : resolve(stdout),
+    );
+  });
+}
+
+/** Starts dist/daemon/main.js on a free loopback port; resolves once the pidfile exists and /healthz answers. */
+export async function startDaemon(home: string): Promise<{ url: string; child: ChildProcess }> {
+  if (!existsSync(join(root, 'dist/daemon/main.js'))) throw new Error('dist/daemon/main.js is missing: run `npm run build` (npm run bench does)');
+  const { child, stderr } = start(
+    ['dist/daemon/main.js', '--home', home, '--port', '0', '--log-format', 'none', '--grace-ms', '1000'],
+    cliEnv(home),
+  );
+  child.stdout!.resume();
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`vmx daemon exited (${child.exitCode}) before listening:\n${stderr()}`);
+    const pid = readPid(join(home, 'vmx.pid'));
+    if (pid?.url && (await healthy(pid.url))) return { url: pid.url, child };
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`vmx daemon did not become healthy within 15 s:\n${stderr()}`);
+}
+
+function readPid(path: string): { url?: string } | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as { url?: string };
+  } catch {
+    return undefined;
+  }
+}
+
+async function healthy(url: string): Promise<boolean> {
+  try {
+    return (await fetch(`${url}/healthz`)).ok;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,179 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { preflight, sequential, throughput, type Percentiles, type SequentialSide, type Target, type ThroughputSide } from './measure.js';
+import { killChildren, startDaemon, startUpstream, stopChild, vmx } from './processes.js';
+
+/**
+ * vmx benchmark: the overhead the daemon adds in front of an OpenAI-compatible upstream.
+ * Direct (client → fake upstream) against vmx (client → daemon → the same fake), interleaved in one run.
+ * `npm run bench [-- --requests N --duration S --connections C --only nonstream|stream --rounds R --json]`
+ * Not a test: never run in CI. See bench/README.md.
+ */
+
+const { values: args } = parseArgs({
+  options: {
+    requests: { type: 'string', default: '2000' },
+    warmup: { type: 'string', default: '200' },
+    duration: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '16' },
+    rounds: { type: 'string', default: '2' },
+    only: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+  strict: true,
+});
+const options = {
+  requests: positive('requests', args.requests!),
+  warmup: positive('warmup', args.warmup!, true),
+  duration: positive('duration', args.duration!),
+  connections: positive('connections', args.connections!),
+  rounds: positive('rounds', args.rounds!),
+};
+if (args.only && args.only !== 'nonstream' && args.only !== 'stream') fail('--only must be nonstream or stream');
+const modes = (args.only ? [args.only] : ['nonstream', 'stream']) as Array<'nonstream' | 'stream'>;
+
+function positive(name: string, text: string, zeroOk = false): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0 || (n === 0 && !zeroOk)) fail(`--${name} must be a positive number, got '${text}'`);
+  return n;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`bench: ${message}\n`);
+  process.exit(2);
+}
+
+const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
+
+const home = mkdtempSync(join(tmpdir(), 'vmx-bench-'));
+const stops: Array<() => Promise<void>> = [];
+let cleaning: Promise<void> | undefined;
+/** Stops the children (daemon first), then removes the data dir; safe to call twice. */
+const cleanup = () =>
+  (cleaning ??= (async () => {
+    for (const stop of stops) await stop();
+    rmSync(home, { recursive: true, force: true });
+  })());
+
+// Children never outlive the benchmark, whatever ends it.
+process.on('exit', () => killChildren('SIGKILL'));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => void cleanup().finally(() => process.exit(130)));
+}
+
+interface ModeResult {
+  sequential: { direct: SequentialSide; vmx: SequentialSide; added: Percentiles; addedTtfb: Percentiles };
+  throughput: { direct: ThroughputSide; vmx: ThroughputSide; ratio: number };
+}
+
+async function main(): Promise<void> {
+  try {
+    const upstream = await startUpstream();
+    stops.push(() => stopChild(upstream.child));
+    log(`fake upstream at ${upstream.url}`);
+
+    await vmx(home, ['workspace', 'create', 'bench']);
+    await vmx(home, ['env', 'add', 'dev', '-w', 'bench']);
+    await vmx(home, ['connection', 'add', 'up', '--provider', 'openai-compatible', '--base-url', upstream.url, '-w', 'bench', '-e', 'dev']);
+    await vmx(home, ['resource', 'add', 'chat', '--model', 'up/fake-model', '-w', 'bench', '-e', 'dev']);
+    const { key } = JSON.parse(await vmx(home, ['key', 'create', 'bench', '-w', 'bench', '-e', 'dev', '--json'])) as { key: string };
+
+    const daemon = await startDaemon(home);
+    stops.unshift(() => stopChild(daemon.child));
+    log(`vmx daemon at ${daemon.url} (data dir ${home})`);
+
+    const results: Partial<Record<'nonstream' | 'stream', ModeResult>> = {};
+    for (const mode of modes) {
+      const targets = targetsFor(mode, upstream.url, daemon.url, key);
+      await preflight(targets);
+      log(`${mode}: ${options.requests} sequential requests per side (after ${options.warmup} warm-up), interleaved`);
+      const seq = await sequential(targets, options.requests, options.warmup);
+      log(`${mode}: throughput, ${options.connections} connections, ${options.rounds} × ${options.duration / options.rounds} s per side`);
+      const thr = await throughput(targets, options.connections, options.duration, options.rounds);
+      results[mode] = {
+        sequential: { ...seq, added: minus(seq.vmx.total, seq.direct.total), addedTtfb: minus(seq.vmx.ttfb, seq.direct.ttfb) },
+        throughput: { ...thr, ratio: thr.direct.rps ? thr.vmx.rps / thr.direct.rps : 0 },
+      };
+    }
+
+    const environment = { node: process.version, cpus: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown' };
+    if (args.json) process.stdout.write(`${JSON.stringify({ environment, options, results }, null, 2)}\n`);
+    else process.stdout.write(report(environment, results));
+  } finally {
+    await cleanup();
+  }
+}
+
+function targetsFor(mode: 'nonstream' | 'stream', upstreamUrl: string, daemonUrl: string, key: string): [Target, Target] {
+  const stream = mode === 'stream';
+  const body = (model: string) =>
+    JSON.stringify({ model, messages: [{ role: 'user', content: 'Say hello to the benchmark.' }], ...(stream ? { stream: true } : {}) });
+  const upstream = new URL(upstreamUrl);
+  return [
+    {
+      name: 'direct',
+      origin: upstream.origin,
+      path: `${upstream.pathname}/chat/completions`,
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
+      body: body('fake-model'),
+      stream,
+    },
+    {
+      name: 'vmx',
+      origin: daemonUrl,
+      path: '/v1/completion/bench/dev/chat/completions',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: body('chat'),
+      stream,
+    },
+  ];
+}
+
+function minus(a: Percentiles, b: Percentiles): Percentiles {
+  return { p50: a.p50 - b.p50, p90: a.p90 - b.p90, p99: a.p99 - b.p99 };
+}
+
+function table(header: string[], rows: Array<Array<string | number>>): string {
+  const cells = [header, ...rows.map((r) => r.map(String))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('   ');
+  return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('   '), ...cells.slice(1).map(line)].join('\n');
+}
+
+function report(env: { node: string; cpus: number; cpu: string }, results: Partial<Record<'nonstream' | 'stream', ModeResult>>): string {
+  const out = [
+    '',
+    `vmx benchmark: node ${env.node}, ${env.cpus} CPUs (${env.cpu}); load generator, daemon and fake upstream share this machine`,
+    `direct = client → fake upstream; vmx = client → vmx daemon → fake upstream; sides interleaved`,
+    '',
+    `Sequential latency, ${options.requests} requests per side over one keep-alive connection (µs)`,
+  ];
+  const seqRows: Array<Array<string | number>> = [];
+  const thrRows: Array<Array<string | number>> = [];
+  for (const [mode, r] of Object.entries(results)) {
+    const s = r.sequential;
+    const row = (label: string, p: Percentiles) => [`${mode} ${label}`, p.p50, p.p90, p.p99];
+    seqRows.push(row('direct', s.direct.total), row('vmx', s.vmx.total), row('added (vmx - direct)', s.added));
+    if (mode === 'stream') {
+      seqRows.push(row('TTFB direct', s.direct.ttfb), row('TTFB vmx', s.vmx.ttfb), row('TTFB added', s.addedTtfb));
+    }
+    const t = r.throughput;
+    const ms = (n: number) => n.toFixed(2);
+    thrRows.push([mode, t.direct.rps, t.vmx.rps, t.ratio.toFixed(2), ms(t.direct.p50), ms(t.direct.p99), ms(t.vmx.p50), ms(t.vmx.p99),
+      `${t.direct.non2xx + t.direct.errors}/${t.vmx.non2xx + t.vmx.errors}`]);
+  }
+  out.push(table(['', 'p50', 'p90', 'p99'], seqRows), '');
+  out.push(`Throughput, ${options.connections} connections, ${options.duration} s per side in ${options.rounds} round(s) (autocannon; latency in ms)`);
+  out.push(table(['', 'rps direct', 'rps vmx', 'vmx/direct', 'p50 direct', 'p99 direct', 'p50 vmx', 'p99 vmx', 'errors d/v'], thrRows), '');
+  return `${out.join('\n')}\n`;
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,119 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { ConflictError, RuntimeError, UsageError } from '../../../errors.js';
+import type { CliContext } from '../../context.js';
+import { parseDuration } from '../../durations.js';
+import { parseInput } from '../../input.js';
+import type { VerbRun } from '../../verb.js';
+import { runningDaemon } from './daemon-process.js';
+import { startDetached } from './detach.js';
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  graceMs: number;
+  bodyLimit?: number;
+}
+
+export const run: VerbRun = async (ctx, _args, flags) => {
+  const input = parseInput(
+    z.object({
+      port: z.coerce.number().int('must be a whole number').min(0).max(65_535),
+      host: z.string().trim().min(1, 'must not be empty'),
+      detach: z.boolean().optional(),
+      grace: z.string(),
+      bodyLimit: z.string().optional(),
+    }),
+    flags,
+  );
+  const options: ServeOptions = {
+    host: input.host,
+    port: input.port,
+    graceMs: parseDuration(input.grace, '--grace'),
+    bodyLimit: input.bodyLimit === undefined ? undefined : parseSize(input.bodyLimit, '--body-limit'),
+  };
+  const running = runningDaemon(ctx.paths);
+  if (running) {
+    throw new ConflictError(`vmx is already running at ${running.url} (pid ${running.pid})`, 'stop it first with `vmx stop`');
+  }
+  if (!isLoopback(options.host)) {
+    ctx.out.warn(`binding to ${options.host}: the gateway will be reachable from other machines (clients still need an API key)`);
+  }
+  if (input.detach) return startDetached(ctx, daemonMain(), daemonArgs(ctx, options, 'none'));
+  await runForeground(ctx, daemonArgs(ctx, options, ctx.out.json || !ctx.deps.stdout.isTTY ? 'json' : 'pretty'));
+};
+
+/** The daemon's entry point, next to the CLI bundle (dist/cli or dist/chunks → dist/daemon). */
+function daemonMain(): string {
+  const path = fileURLToPath(new URL('../daemon/main.js', import.meta.url));
+  if (!existsSync(path)) throw new RuntimeError(`the daemon is missing at ${path}`, 'rebuild vmx with `npm run build`');
+  return path;
+}
+
+function daemonArgs(ctx: CliContext, options: ServeOptions, logFormat: 'pretty' | 'json' | 'none'): string[] {
+  return [
+    '--home', ctx.paths.home,
+    '--host', options.host,
+    '--port', String(options.port),
+    '--grace-ms', String(options.graceMs),
+    '--log-format', logFormat,
+    ...(options.bodyLimit === undefined ? [] : ['--body-limit', String(options.bodyLimit)]),
+  ];
+}
+
+/**
+ * The daemon as a child with our stdout; SIGINT/SIGTERM are passed on so it drains and exits cleanly.
+ * Its stderr is relayed, except its `error:` line, which becomes this command's error (exit 1) so
+ * there is one error line, in JSON under --json.
+ */
+async function runForeground(ctx: CliContext, args: string[]): Promise<void> {
+  const child = spawn(process.execPath, [daemonMain(), ...args], { stdio: ['ignore', 'inherit', 'pipe'], env: ctx.deps.env });
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  let failure: string | undefined;
+  let pending = '';
+  const relay = (line: string) => {
+    const match = /^error:\s*(.*)$/.exec(line);
+    if (match && failure === undefined) failure = match[1];
+    else ctx.deps.stderr.write(`${line}\n`);
+  };
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    const lines = (pending + chunk).split('\n');
+    pending = lines.pop()!;
+    lines.forEach(relay);
+  });
+  try {
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (c, s) => resolve([c, s]));
+    });
+    if (pending) relay(pending);
+    if (code === 0) {
+      if (failure !== undefined) ctx.deps.stderr.write(`error: ${failure}\n`);
+      return;
+    }
+    throw new RuntimeError(failure ?? (signal ? `the daemon was killed by ${signal}` : `the daemon exited with code ${code}`));
+  } finally {
+    process.off('SIGINT', forward);
+    process.off('SIGTERM', forward);
+  }
+}
+
+const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, k: 1024, mb: 1024 ** 2, m: 1024 ** 2, gb: 1024 ** 3, g: 1024 ** 3 };
+
+/** `10mb`, `512kb`, `1048576` → bytes. */
+export function parseSize(text: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([kmg]?b?)$/i.exec(text.trim());
+  const bytes = match ? Math.floor(Number(match[1]) * SIZE_UNITS[(match[2] || 'b').toLowerCase()]!) : NaN;
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) {
+    throw new UsageError(`invalid ${flag} '${text}': expected a size such as 10mb, 512kb or a number of bytes`);
+  }
+  return bytes;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}

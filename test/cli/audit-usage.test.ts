@@ -1,0 +1,249 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/open.js';
+import type { AuditRecord } from '../../src/store/repos/audit.js';
+import type { UsageRecord } from '../../src/store/repos/usage.js';
+import { cli } from '../helpers/run-cli.js';
+import { tempHome } from '../helpers/temp-home.js';
+
+const HOUR = 3_600_000;
+const now = Date.now();
+
+let vmx: ReturnType<typeof cli>;
+let keyId: string;
+
+function audit(requestId: string, environmentId: string, workspaceId: string, fields: Partial<AuditRecord>): AuditRecord {
+  return {
+    requestId,
+    at: now,
+    workspaceId,
+    environmentId,
+    keyId: null,
+    resource: 'chat',
+    route: 'chat',
+    stream: false,
+    status: 200,
+    error: null,
+    events: [],
+    timings: {},
+    requestBody: null,
+    responseBody: null,
+    correlationId: null,
+    durationMs: 100,
+    ...fields,
+  };
+}
+
+function usage(requestId: string, environmentId: string, workspaceId: string, fields: Partial<UsageRecord>): UsageRecord {
+  return {
+    requestId,
+    attempt: 1,
+    at: now,
+    workspaceId,
+    environmentId,
+    keyId: null,
+    resourceId: null,
+    resource: 'chat',
+    connectionId: null,
+    provider: 'openai',
+    model: 'gpt-4o',
+    route: 'chat',
+    stream: false,
+    status: 200,
+    error: null,
+    inputTokens: null,
+    outputTokens: null,
+    totalTokens: null,
+    cachedTokens: null,
+    cacheWriteTokens: null,
+    durationMs: 90,
+    providerMs: 80,
+    ttftMs: null,
+    gateMs: 1,
+    correlationId: null,
+    ...fields,
+  };
+}
+
+/**
+ * dev: r1 (3h ago, chat, key), r2 (2h, embed, 429), r3 (1h, chat, key, a failed attempt then a
+ * fallback), r4 (30h ago, outside the default window). prod: p1.
+ */
+beforeAll(async () => {
+  const home = tempHome();
+  vmx = cli(home);
+  await vmx('workspace create acme');
+  await vmx('env add dev -w acme');
+  await vmx('env add prod -w acme');
+  await vmx('use acme/dev');
+  keyId = (await vmx('key create laptop --json')).json().id;
+  const dev = (await vmx('env show dev --json')).json();
+  const prod = (await vmx('env show prod --json')).json();
+  const ws = dev.workspaceId as string;
+
+  const store = openStore(join(home, 'vmx.db'));
+  store.transaction(() => {
+    store.audit.insert(audit('r1', dev.id, ws, { at: now - 3 * HOUR, keyId, correlationId: 'c-1' }));
+    store.audit.insert(audit('r2', dev.id, ws, { at: now - 2 * HOUR, resource: 'embed', route: 'embeddings', status: 429, error: 'rate limited: 60r/m' }));
+    store.audit.insert(
+      audit('r3', dev.id, ws, {
+        at: now - HOUR,
+        keyId,
+        stream: true,
+        events: [{ type: 'attempt', provider: 'openai', status: 502 }, { type: 'fallback', to: 'groq/llama' }],
+        timings: { gateMs: 1, providerMs: 900, totalMs: 950 },
+        requestBody: '{"model":"chat","messages":[{"role":"user","content":"hello there"}]}',
+        responseBody: 'data: {"choices":[]}',
+        durationMs: 950,
+      }),
+    );
+    store.audit.insert(audit('r4', dev.id, ws, { at: now - 30 * HOUR }));
+    store.audit.insert(audit('p1', prod.id, ws, { at: now - HOUR }));
+
+    store.usage.insert(usage('r1', dev.id, ws, { at: now - 3 * HOUR, keyId, inputTokens: 10, outputTokens: 5, totalTokens: 15 }));
+    store.usage.insert(usage('r2', dev.id, ws, { at: now - 2 * HOUR, resource: 'embed', model: 'text-embedding-3-small', status: 429, error: 'rate limited' }));
+    store.usage.insert(usage('r3', dev.id, ws, { at: now - HOUR, keyId, status: 502, error: 'bad gateway' }));
+    store.usage.insert(
+      usage('r3', dev.id, ws, { at: now - HOUR, attempt: 2, keyId, provider: 'groq', model: 'llama', inputTokens: 100, outputTokens: 50, totalTokens: 150, cachedTokens: 20 }),
+    );
+    store.usage.insert(usage('r4', dev.id, ws, { at: now - 30 * HOUR, inputTokens: 1000, outputTokens: 1000, totalTokens: 2000 }));
+    store.usage.insert(usage('p1', prod.id, ws, { at: now - HOUR, inputTokens: 7, outputTokens: 7, totalTokens: 14 }));
+  });
+  store.close();
+});
+
+const ids = async (args: string) => {
+  const result = await vmx(`${args} --json`);
+  expect(result.stderr).toBe('');
+  return result.json().map((r: { id: string }) => r.id);
+};
+
+describe('vmx audit', () => {
+  it('lists the last 24h newest first, with filters', async () => {
+    expect(await ids('audit list')).toEqual(['r3', 'r2', 'r1']);
+    expect(await ids('audit list --since 48h')).toEqual(['r3', 'r2', 'r1', 'r4']);
+    expect(await ids('audit list --status 429')).toEqual(['r2']);
+    expect(await ids('audit list --resource chat')).toEqual(['r3', 'r1']);
+    expect(await ids('audit list --key laptop')).toEqual(['r3', 'r1']);
+    expect(await ids(`audit list --key ${keyId}`)).toEqual(['r3', 'r1']);
+    expect(await ids('audit list --correlation-id c-1')).toEqual(['r1']);
+    expect(await ids('audit list --limit 2')).toEqual(['r3', 'r2']);
+    expect(await ids('audit list -e prod')).toEqual(['p1']);
+    expect(await ids('audit list --since 30m')).toEqual([]);
+  });
+
+  it('prints full records under --json and a table for people', async () => {
+    const [r3] = (await vmx('audit list --json')).json();
+    expect(r3).toMatchObject({ id: 'r3', requestId: 'r3', status: 200, stream: true, keyId, time: new Date(now - HOUR).toISOString() });
+
+    const table = await vmx('audit list');
+    expect(table.code).toBe(0);
+    for (const header of ['TIME', 'REQUEST ID', 'STATUS', 'RESOURCE', 'ROUTE', 'DURATION', 'ERROR']) expect(table.stdout).toContain(header);
+    expect(table.stdout.indexOf('r3')).toBeLessThan(table.stdout.indexOf('r2'));
+    expect(table.stdout).toContain('rate limited: 60r/m');
+    expect(table.stdout).toContain('950ms');
+    expect((await vmx('audit list --since 30m')).stdout).toMatch(/^no requests since .* in acme\/dev\n$/);
+  });
+
+  it('shows one request with its events, timings, bodies and attempts', async () => {
+    const shown = await vmx('audit show r3 --json');
+    expect(shown.code).toBe(0);
+    const record = shown.json();
+    expect(record).toMatchObject({
+      id: 'r3',
+      events: [{ type: 'attempt', provider: 'openai', status: 502 }, { type: 'fallback', to: 'groq/llama' }],
+      timings: { gateMs: 1, providerMs: 900, totalMs: 950 },
+      requestBody: '{"model":"chat","messages":[{"role":"user","content":"hello there"}]}',
+      responseBody: 'data: {"choices":[]}',
+    });
+    expect(record.usage.map((u: UsageRecord) => [u.attempt, u.provider, u.status])).toEqual([
+      [1, 'openai', 502],
+      [2, 'groq', 200],
+    ]);
+
+    const human = await vmx('audit show r3');
+    expect(human.code).toBe(0);
+    for (const text of ['requestId:', 'chat (stream)', 'laptop', 'providerMs: 900', '"type":"fallback"', 'hello there', 'attempts:', 'groq', 'bad gateway']) {
+      expect(human.stdout).toContain(text);
+    }
+  });
+
+  it("does not show another environment's requests", async () => {
+    const other = await vmx('audit show p1 --json');
+    expect(other.code).toBe(3);
+    expect(other.error()).toEqual({ code: 'not_found', message: "request 'p1' not found in environment 'acme/dev'" });
+    expect((await vmx('audit show p1 -e prod --json')).json()).toMatchObject({ id: 'p1', usage: [expect.objectContaining({ totalTokens: 14 })] });
+    expect((await vmx('audit show nope')).code).toBe(3);
+  });
+
+  it('refuses bad filters', async () => {
+    expect((await vmx('audit list --key nobody')).code).toBe(3);
+    expect((await vmx('audit list --status abc')).code).toBe(2);
+    expect((await vmx('audit list --since yesterday')).code).toBe(2);
+    expect((await vmx('audit list --limit 0')).code).toBe(2);
+    expect((await vmx('audit show')).code).toBe(2);
+  });
+});
+
+describe('vmx usage', () => {
+  const totals = (requests: number, errors: number, inputTokens: number, outputTokens: number, cachedTokens = 0) => ({
+    requests,
+    errors,
+    inputTokens,
+    outputTokens,
+    cachedTokens,
+    totalTokens: inputTokens + outputTokens,
+  });
+
+  it('groups by resource and model by default, over the last 24h', async () => {
+    const result = await vmx('usage --json');
+    expect(result.code).toBe(0);
+    expect(result.json()).toEqual([
+      { resource: 'chat', model: 'gpt-4o', ...totals(2, 1, 10, 5) },
+      { resource: 'chat', model: 'llama', ...totals(1, 0, 100, 50, 20) },
+      { resource: 'embed', model: 'text-embedding-3-small', ...totals(1, 1, 0, 0) },
+    ]);
+  });
+
+  it('groups by other dimensions, names keys, and moves the window', async () => {
+    expect((await vmx('usage --by provider --json')).json()).toEqual([
+      { provider: 'groq', ...totals(1, 0, 100, 50, 20) },
+      { provider: 'openai', ...totals(3, 2, 10, 5) },
+    ]);
+    expect((await vmx('usage --by key --json')).json()).toEqual([
+      { key: null, keyName: null, ...totals(1, 1, 0, 0) },
+      { key: keyId, keyName: 'laptop', ...totals(3, 1, 110, 55, 20) },
+    ]);
+    expect((await vmx('usage --since 48h --by resource --json')).json()).toEqual([
+      { resource: 'chat', ...totals(4, 1, 1110, 1055, 20) },
+      { resource: 'embed', ...totals(1, 1, 0, 0) },
+    ]);
+    expect((await vmx('usage --since 48h --until 24h --by resource --json')).json()).toEqual([{ resource: 'chat', ...totals(1, 0, 1000, 1000) }]);
+  });
+
+  it('filters by resource and key, summing back to the wanted groups', async () => {
+    expect((await vmx('usage --key laptop --by model --json')).json()).toEqual([
+      { model: 'gpt-4o', ...totals(2, 1, 10, 5) },
+      { model: 'llama', ...totals(1, 0, 100, 50, 20) },
+    ]);
+    expect((await vmx('usage --resource embed --by provider --json')).json()).toEqual([{ provider: 'openai', ...totals(1, 1, 0, 0) }]);
+    expect((await vmx('usage --resource chat --key laptop --by resource --json')).json()).toEqual([{ resource: 'chat', ...totals(3, 1, 110, 55, 20) }]);
+    expect((await vmx('usage -e prod --by resource --json')).json()).toEqual([{ resource: 'chat', ...totals(1, 0, 7, 7) }]);
+  });
+
+  it('prints a table with a totals row', async () => {
+    const table = await vmx('usage --by resource');
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^usage in acme\/dev, /);
+    for (const header of ['RESOURCE', 'REQUESTS', 'ERRORS', 'INPUT', 'OUTPUT', 'TOTAL TOKENS']) expect(table.stdout).toContain(header);
+    const rows = table.stdout.split('\n').filter((l) => /^│/.test(l)).map((l) => l.split('│').slice(1, -1).map((c) => c.trim()));
+    expect(rows.at(-1)).toEqual(['total', '4', '2', '110', '55', '20', '165']);
+    expect((await vmx('usage --since 30m')).stdout).toMatch(/^no usage in acme\/dev from /);
+  });
+
+  it('refuses bad input', async () => {
+    expect((await vmx('usage --by colour')).code).toBe(2);
+    expect((await vmx('usage --since 1h --until 2h')).code).toBe(2);
+    expect((await vmx('usage --key nobody')).code).toBe(3);
+  });
+});
