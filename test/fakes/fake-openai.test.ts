@@ -1,6 +1,12 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fakePromptTokens, fakeTokens, startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
+import {
+  fakePromptTokens,
+  fakeResponsesInputTokens,
+  fakeTokens,
+  startFakeOpenAI,
+  type FakeOpenAI,
+} from '../helpers/fake-openai.js';
 
 // The fake is only useful if the official SDK parses it like the real API: every test here uses the SDK.
 let fake: FakeOpenAI;
@@ -247,5 +253,254 @@ describe('fake OpenAI upstream', () => {
     expect(fake.requests).toHaveLength(0);
     const again = await client.chat.completions.create({ model: 'm', messages });
     expect(again.choices[0]!.message.content).toBe('Hello from fake model m');
+  });
+});
+
+describe('fake OpenAI upstream: Responses API', () => {
+  const instructions = 'Be brief.';
+  const input = 'Say hello to the benchmark.';
+  const tools = [
+    {
+      type: 'function' as const,
+      name: 'get_weather',
+      description: 'The weather in a city.',
+      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+      strict: false,
+    },
+  ];
+
+  it('answers responses.create with a Response object, output_text and usage', async () => {
+    const response = await client.responses.create({ model: 'gpt-test', instructions, input });
+
+    const text = 'Hello from fake model gpt-test';
+    const prompt = fakeTokens(instructions + input);
+    expect(prompt).toBe(fakeResponsesInputTokens({ instructions, input }));
+    expect(response).toMatchObject({
+      object: 'response',
+      status: 'completed',
+      model: 'gpt-test',
+      instructions,
+      error: null,
+      incomplete_details: null,
+      parallel_tool_calls: true,
+      tools: [],
+    });
+    expect(response.id).toMatch(/^resp_/);
+    expect(response.output_text).toBe(text);
+    expect(response.output).toHaveLength(1);
+    expect(response.output[0]).toMatchObject({
+      type: 'message',
+      status: 'completed',
+      role: 'assistant',
+      content: [{ type: 'output_text', text, annotations: [] }],
+    });
+    expect(response.output[0]!.id).toMatch(/^msg_/);
+    expect(response.usage).toMatchObject({
+      input_tokens: prompt,
+      input_tokens_details: { cached_tokens: 0 },
+      output_tokens: fakeTokens(text),
+      output_tokens_details: { reasoning_tokens: 0 },
+      total_tokens: prompt + fakeTokens(text),
+    });
+
+    const [request] = fake.requests;
+    expect(request).toMatchObject({ method: 'POST', path: '/v1/responses', aborted: false });
+    expect(request!.json).toEqual({ model: 'gpt-test', instructions, input });
+    expect(request!.sentUsage).toEqual({ prompt_tokens: prompt, completion_tokens: fakeTokens(text), total_tokens: prompt + fakeTokens(text), cached_tokens: 0 });
+  });
+
+  it('counts message items and uses the text, usage, model and headers a reply behaviour gives', async () => {
+    const items = [
+      { role: 'developer' as const, content: 'Be brief.' },
+      { type: 'message' as const, role: 'user' as const, content: [{ type: 'input_text' as const, text: 'Say hello.' }] },
+    ];
+    const plain = await client.responses.create({ model: 'm', input: items });
+    expect(plain.usage!.input_tokens).toBe(fakeTokens('Be brief.Say hello.'));
+
+    fake.enqueue({
+      kind: 'reply',
+      text: 'custom',
+      model: 'gpt-test-2025',
+      usage: { prompt_tokens: 11, completion_tokens: 7, cached_tokens: 5 },
+      headers: { 'x-ratelimit-limit-requests': '500' },
+    });
+    const { data, response } = await client.responses.create({ model: 'gpt-test', input: items }).withResponse();
+    expect(data.output_text).toBe('custom');
+    expect(data.model).toBe('gpt-test-2025');
+    expect(data.usage).toMatchObject({ input_tokens: 11, output_tokens: 7, total_tokens: 18, input_tokens_details: { cached_tokens: 5 } });
+    expect(response.headers.get('x-ratelimit-limit-requests')).toBe('500');
+    expect(fake.requests[1]!.sentUsage).toEqual({ prompt_tokens: 11, completion_tokens: 7, total_tokens: 18, cached_tokens: 5 });
+  });
+
+  it('answers a function call with responses.create, echoing the tools', async () => {
+    fake.enqueue({ kind: 'tool-call', name: 'get_weather', arguments: '{"city":"Paris"}' });
+    const response = await client.responses.create({ model: 'gpt-test', input, tools });
+
+    expect(response.output_text).toBe('');
+    expect(response.output).toHaveLength(1);
+    const call = response.output[0]!;
+    expect(call).toMatchObject({ type: 'function_call', status: 'completed', name: 'get_weather', arguments: '{"city":"Paris"}' });
+    if (call.type !== 'function_call') throw new Error('expected a function call');
+    expect(call.id).toMatch(/^fc_/);
+    expect(call.call_id).toMatch(/^call_/);
+    expect(response.tools).toEqual([{ ...tools[0] }]);
+    expect(response.usage).toMatchObject({ output_tokens: fakeTokens('get_weather{"city":"Paris"}') });
+  });
+
+  it('streams text in the real event order (responses.stream().finalResponse())', async () => {
+    // Without `chunks`, one delta per word.
+    fake.enqueue({ kind: 'reply', text: 'one two three' });
+    const stream = client.responses.stream({ model: 'gpt-test', instructions, input });
+    const events: Array<{ type: string; sequence_number: number }> = [];
+    const deltas: string[] = [];
+    stream.on('event', (event) => events.push(event));
+    stream.on('response.output_text.delta', (event) => deltas.push(event.delta));
+    const final = await stream.finalResponse();
+
+    expect(final.output_text).toBe('one two three');
+    expect(final.status).toBe('completed');
+    expect(final.output[0]).toMatchObject({ type: 'message', status: 'completed', content: [{ type: 'output_text', text: 'one two three' }] });
+    expect(final.usage).toMatchObject({ input_tokens: fakeTokens(instructions + input), output_tokens: fakeTokens('one two three') });
+    expect(deltas).toEqual(['one ', 'two ', 'three']);
+    expect(events.map((e) => e.type)).toEqual([
+      'response.created',
+      'response.in_progress',
+      'response.output_item.added',
+      'response.content_part.added',
+      'response.output_text.delta',
+      'response.output_text.delta',
+      'response.output_text.delta',
+      'response.output_text.done',
+      'response.content_part.done',
+      'response.output_item.done',
+      'response.completed',
+    ]);
+    expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
+    expect(events[0]).toMatchObject({ response: { status: 'in_progress', output: [], usage: null } });
+    expect(fake.requests[0]!.json.stream).toBe(true);
+    expect(fake.requests[0]!.sentUsage).toMatchObject({ prompt_tokens: fakeTokens(instructions + input) });
+  });
+
+  it('streams a function call (responses.stream().finalResponse())', async () => {
+    fake.enqueue({ kind: 'tool-call', name: 'get_weather', arguments: '{"city":"Paris"}' });
+    const stream = client.responses.stream({ model: 'gpt-test', input, tools });
+    const types: string[] = [];
+    stream.on('event', (event) => types.push(event.type));
+    const final = await stream.finalResponse();
+
+    expect(final.output).toHaveLength(1);
+    expect(final.output[0]).toMatchObject({ type: 'function_call', status: 'completed', name: 'get_weather', arguments: '{"city":"Paris"}' });
+    expect(types).toEqual([
+      'response.created',
+      'response.in_progress',
+      'response.output_item.added',
+      ...Array(4).fill('response.function_call_arguments.delta'),
+      'response.function_call_arguments.done',
+      'response.output_item.done',
+      'response.completed',
+    ]);
+  });
+
+  it('frames the stream as named SSE events whose data carries the same type', async () => {
+    const response = await fetch(`${fake.url}/responses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'm', input: 'hi', stream: true }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const events = (await response.text()).split('\n\n');
+    expect(events.pop()).toBe('');
+    for (const event of events) {
+      const [name, data, ...rest] = event.split('\n');
+      expect(rest).toEqual([]);
+      expect(name).toMatch(/^event: /);
+      expect(data).toMatch(/^data: /);
+      expect(JSON.parse(data!.slice(6)).type).toBe(name!.slice(7));
+    }
+    const added = JSON.parse(events[2]!.split('\n')[1]!.slice(6));
+    expect(added).toMatchObject({ output_index: 0, item: { type: 'message', status: 'in_progress', content: [] } });
+  });
+
+  it('round-trips a function call: the function_call_output comes back and the reply mentions it', async () => {
+    fake.enqueue({ kind: 'tool-call', name: 'get_weather', arguments: '{"city":"Paris"}' });
+    const first = await client.responses.create({ model: 'gpt-test', input, tools });
+    const call = first.output[0]!;
+    if (call.type !== 'function_call') throw new Error('expected a function call');
+
+    const second = await client.responses.create({
+      model: 'gpt-test',
+      tools,
+      input: [
+        { role: 'user', content: input },
+        { type: 'function_call', call_id: call.call_id, name: call.name, arguments: call.arguments },
+        { type: 'function_call_output', call_id: call.call_id, output: 'sunny, 21C' },
+      ],
+    });
+    expect(second.output_text).toBe('Tool result received: sunny, 21C');
+    expect(second.usage!.input_tokens).toBe(fakeTokens(input + 'sunny, 21C'));
+    expect(fake.requests[1]!.json.input[2]).toEqual({ type: 'function_call_output', call_id: call.call_id, output: 'sunny, 21C' });
+
+    const streamed = await client.responses
+      .stream({ model: 'gpt-test', input: [{ type: 'function_call_output', call_id: call.call_id, output: 'rainy' }] })
+      .finalResponse();
+    expect(streamed.output_text).toContain('rainy');
+  });
+
+  it('surfaces error statuses as OpenAI.APIError, streamed or not', async () => {
+    fake.enqueue({ kind: 'error', status: 429, headers: { 'retry-after': '3' } }, { kind: 'error', status: 500 });
+    const limited = await client.responses.create({ model: 'm', input }).catch((e: unknown) => e);
+    expect(limited).toBeInstanceOf(OpenAI.RateLimitError);
+    expect((limited as InstanceType<typeof OpenAI.APIError>).code).toBe('rate_limit_exceeded');
+    expect((limited as InstanceType<typeof OpenAI.APIError>).headers?.get('retry-after')).toBe('3');
+
+    const failed = await client.responses.stream({ model: 'm', input }).finalResponse().catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(OpenAI.InternalServerError);
+    expect(fake.requests.map((r) => r.sentUsage)).toEqual([undefined, undefined]);
+
+    const missing = await client.responses.create({ model: 'm' } as never).catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((missing as InstanceType<typeof OpenAI.APIError>).param).toBe('input');
+  });
+
+  it('shares the queue with chat: delay, close and stream-then-fail work on /v1/responses', async () => {
+    fake.enqueue({ kind: 'delay', ms: 150, then: { kind: 'reply', text: 'late' } }, { kind: 'close' }, { kind: 'stream-then-fail', afterChunks: 5 });
+    const started = Date.now();
+    expect((await client.responses.create({ model: 'm', input })).output_text).toBe('late');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+
+    const closed = await client.responses.create({ model: 'm', input }).catch((e: unknown) => e);
+    expect(closed).toBeInstanceOf(OpenAI.APIConnectionError);
+
+    const stream = await client.responses.create({ model: 'm', input, stream: true });
+    const received: string[] = [];
+    const error = await (async () => {
+      for await (const event of stream) received.push(event.type);
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(received).toEqual([
+      'response.created',
+      'response.in_progress',
+      'response.output_item.added',
+      'response.content_part.added',
+      'response.output_text.delta',
+    ]);
+    expect(fake.requests[2]!.sentUsage).toBeUndefined();
+  });
+
+  it('paces a slow stream and records the client abort', async () => {
+    fake.enqueue({ kind: 'reply', text: 'a b c d e f g h', chunkDelayMs: 40 });
+    const controller = new AbortController();
+    const stream = await client.responses.create({ model: 'm', input, stream: true }, { signal: controller.signal });
+    const deltas: string[] = [];
+    for await (const event of stream) {
+      if (event.type === 'response.output_text.delta') deltas.push(event.delta);
+      if (deltas.length === 2) controller.abort();
+    }
+    expect(deltas).toEqual(['a ', 'b ']);
+    const request = fake.requests[0]!;
+    await request.closed;
+    expect(request.aborted).toBe(true);
+    expect(request.finishedAt).toBeUndefined();
   });
 });

@@ -1,9 +1,11 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { responseJson, responseStreamEvents, responsesBodyError, responsesInputText, responsesReplyText, type ResponsesTurn } from './fake-openai-responses.js';
 
 /**
- * A fake OpenAI upstream at the network edge, speaking the real Chat Completions wire format
+ * A fake OpenAI upstream at the network edge, speaking the real Chat Completions and Responses wire formats
  * (JSON and SSE) so the official `openai` SDK, and vmx's adapters, parse it as they would the real API.
+ * Routes: `POST /v1/chat/completions`, `POST /v1/responses` (bodies built in fake-openai-responses.ts), `GET /v1/models`.
  * Used by the daemon's tests and by the benchmark (bench/upstream.ts).
  */
 
@@ -16,9 +18,12 @@ export interface FakeUsage {
 export type Behaviour =
   | {
       kind: 'reply';
-      /** Default: `Hello from fake model <model>`, or a mention of the tool result when the last message is a `tool` message. */
+      /**
+       * Default: `Hello from fake model <model>`, or a mention of the tool result when the last message is a `tool`
+       * message (chat) or the last input item a `function_call_output` (Responses).
+       */
       text?: string;
-      /** Default: {@link fakeTokens} of the prompt and of the reply text. */
+      /** Default: {@link fakeTokens} of the prompt (chat) or of the input text (Responses, {@link fakeResponsesInputTokens}) and of the reply text. */
       usage?: FakeUsage;
       /** Default: the request's `model`. */
       model?: string;
@@ -37,7 +42,10 @@ export type Behaviour =
   | { kind: 'hang' }
   /** Destroys the socket without answering. */
   | { kind: 'close' }
-  /** Sends 200 and `afterChunks` data events (the first is the role delta), then destroys the socket. */
+  /**
+   * Sends 200 and `afterChunks` SSE events, then destroys the socket. Chat: the first is the role delta;
+   * Responses: `response.created`, `response.in_progress`, `response.output_item.added`, `response.content_part.added`, then text deltas.
+   */
   | { kind: 'stream-then-fail'; afterChunks: number };
 
 export interface RecordedRequest {
@@ -58,7 +66,10 @@ export interface RecordedRequest {
   aborted: boolean;
   /** The behaviour that answered it (undefined for unknown paths). */
   behaviour?: Behaviour;
-  /** The usage the fake reported (chat completions that succeeded). */
+  /**
+   * The usage the fake reported (chat completions and responses that succeeded), in one shape for both routes:
+   * for Responses, prompt_tokens = input_tokens, completion_tokens = output_tokens.
+   */
   sentUsage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number; cached_tokens: number };
   /** Resolves when `closedAt` is set. */
   closed: Promise<void>;
@@ -107,7 +118,14 @@ export function fakePromptTokens(messages: unknown): number {
   return fakeTokens(messages.map((m) => contentText(m?.content)).join(''));
 }
 
-/** The text the default reply sends for a request. */
+/** The fake's input_tokens for a Responses request: {@link fakeTokens} of the instructions and all input text joined. */
+export function fakeResponsesInputTokens(body: { instructions?: unknown; input?: unknown }): number {
+  return fakeTokens(responsesInputText(body));
+}
+
+export { responsesReplyText as fakeResponsesReplyText };
+
+/** The text the default reply sends for a chat request. */
 export function fakeReplyText(request: { model?: unknown; messages?: unknown }): string {
   const messages = Array.isArray(request.messages) ? request.messages : [];
   const last = messages[messages.length - 1];
@@ -186,16 +204,19 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     });
   });
 
-  function routeOf(method: string | undefined, path: string): 'chat' | 'models' | undefined {
+  type Route = 'chat' | 'responses' | 'models';
+
+  function routeOf(method: string | undefined, path: string): Route | undefined {
     const pathname = path.split('?', 1)[0];
     if (method === 'POST' && pathname === '/v1/chat/completions') return 'chat';
+    if (method === 'POST' && pathname === '/v1/responses') return 'responses';
     if (method === 'GET' && pathname === '/v1/models') return 'models';
     return undefined;
   }
 
   type Exchange = { req: IncomingMessage; res: ServerResponse; entry: RecordedRequest; destroyedByUs: boolean; id: number };
 
-  async function answer(x: Exchange, route: 'chat' | 'models', behaviour: Behaviour): Promise<void> {
+  async function answer(x: Exchange, route: Route, behaviour: Behaviour): Promise<void> {
     const { res } = x;
     switch (behaviour.kind) {
       case 'delay':
@@ -216,10 +237,11 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       return sendJson(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model', created, owned_by: 'fake' })) });
     }
     const body = x.entry.json ?? {};
+    if (route === 'responses') return answerResponses(x, body, behaviour);
     if (typeof body !== 'object' || !Array.isArray(body.messages)) {
       return sendJson(res, 400, openAIError(400, "We could not parse the JSON body of your request, or 'messages' is missing."));
     }
-    const completion = completionOf(x, body, behaviour);
+    const completion = completionOf(x, body, behaviour, route);
     if (body.stream === true) return streamCompletion(x, body, behaviour, completion);
     x.entry.sentUsage = completion.usage;
     const message =
@@ -243,15 +265,32 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     );
   }
 
-  function completionOf(x: Exchange, body: any, behaviour: Behaviour) {
+  async function answerResponses(x: Exchange, body: any, behaviour: Behaviour): Promise<void> {
+    const invalid = responsesBodyError(body);
+    if (invalid) return sendJson(x.res, 400, invalid);
+    const c = completionOf(x, body, behaviour, 'responses');
+    const turn: ResponsesTurn = {
+      n: x.id,
+      created: c.created,
+      model: c.model,
+      text: c.text,
+      toolCall: c.toolCall && { callId: c.toolCall.id, name: c.toolCall.function.name, arguments: c.toolCall.function.arguments },
+      usage: c.usage,
+    };
+    if (body.stream === true) return sendStream(x, behaviour, c, responseStreamEvents(body, turn, streamPieces(behaviour, c)));
+    x.entry.sentUsage = c.usage;
+    sendJson(x.res, 200, responseJson(body, turn, 'completed'), c.headers);
+  }
+
+  function completionOf(x: Exchange, body: any, behaviour: Behaviour, route: 'chat' | 'responses') {
     const b = behaviour as Extract<Behaviour, { kind: 'reply' | 'tool-call' | 'stream-then-fail' }>;
     const toolCall =
       b.kind === 'tool-call'
         ? { id: `call_fake_${x.id}`, type: 'function' as const, function: { name: b.name, arguments: b.arguments } }
         : undefined;
-    const text = b.kind === 'reply' && b.text !== undefined ? b.text : fakeReplyText(body);
+    const text = b.kind === 'reply' && b.text !== undefined ? b.text : route === 'chat' ? fakeReplyText(body) : responsesReplyText(body);
     const given = b.kind === 'stream-then-fail' ? undefined : b.usage;
-    const prompt = given?.prompt_tokens ?? fakePromptTokens(body.messages);
+    const prompt = given?.prompt_tokens ?? (route === 'chat' ? fakePromptTokens(body.messages) : fakeResponsesInputTokens(body));
     const completionTokens = given?.completion_tokens ?? fakeTokens(b.kind === 'tool-call' ? b.name + b.arguments : text);
     return {
       id: `chatcmpl-fake-${x.id}`,
@@ -282,23 +321,32 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     const delta = (d: unknown, finish: string | null = null) => chunk([{ index: 0, delta: d, logprobs: null, finish_reason: finish }]);
 
     const events: string[] = [];
-    const b = behaviour as Extract<Behaviour, { kind: 'reply' | 'tool-call' | 'stream-then-fail' }>;
+    const pieces = streamPieces(behaviour, c);
     if (c.toolCall) {
       const { id, type, function: fn } = c.toolCall;
       events.push(delta({ role: 'assistant', content: null, tool_calls: [{ index: 0, id, type, function: { name: fn.name, arguments: '' } }], refusal: null }));
-      for (const piece of split(fn.arguments, Math.min(4, fn.arguments.length))) {
-        events.push(delta({ tool_calls: [{ index: 0, function: { arguments: piece } }] }));
-      }
+      for (const piece of pieces) events.push(delta({ tool_calls: [{ index: 0, function: { arguments: piece } }] }));
     } else {
       events.push(delta({ role: 'assistant', content: '', refusal: null }));
-      const pieces = b.kind === 'reply' && b.chunks ? split(c.text, b.chunks) : c.text.split(/(?<= )/);
-      if (b.kind === 'stream-then-fail') while (pieces.length < b.afterChunks) pieces.push(' more');
       for (const piece of pieces) events.push(delta({ content: piece }));
     }
     events.push(delta({}, c.toolCall ? 'tool_calls' : 'stop'));
     if (includeUsage) events.push(chunk([], usageJson(c.usage)));
     events.push('data: [DONE]\n\n');
+    return sendStream(x, behaviour, c, events);
+  }
 
+  /** The deltas of a streamed answer: the tool call's arguments in (up to) 4 pieces, or the text by word or in `chunks` pieces. */
+  function streamPieces(behaviour: Behaviour, c: ReturnType<typeof completionOf>): string[] {
+    if (c.toolCall) return split(c.toolCall.function.arguments, Math.min(4, c.toolCall.function.arguments.length));
+    const pieces = behaviour.kind === 'reply' && behaviour.chunks ? split(c.text, behaviour.chunks) : c.text.split(/(?<= )/);
+    if (behaviour.kind === 'stream-then-fail') while (pieces.length < behaviour.afterChunks) pieces.push(' more');
+    return pieces;
+  }
+
+  /** Sends the SSE events of a stream (at once, or `chunkDelayMs` apart), or only the first `afterChunks` for `stream-then-fail`. */
+  async function sendStream(x: Exchange, b: Behaviour, c: ReturnType<typeof completionOf>, events: string[]): Promise<void> {
+    const { res } = x;
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-request-id': `req_fake_${x.id}`, ...c.headers });
     res.flushHeaders();
     if (b.kind === 'stream-then-fail') {
