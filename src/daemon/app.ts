@@ -1,6 +1,7 @@
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import type { Dialect } from '../providers/registry.js';
+import type { DialectCodec } from '../providers/pivot.js';
 import type { ProviderAdapter } from '../providers/types.js';
 import type { Store } from '../store/open.js';
 import { errorResponse } from './http-errors.js';
@@ -11,7 +12,7 @@ import { Exchange } from './pipeline/exchange.js';
 import { ExchangeRecorder } from './pipeline/record.js';
 import type { Recorder } from './pipeline/recorder.js';
 import { estimateInputTokens } from './pipeline/token-estimate.js';
-import { chatCompletionsRoute } from './routes/chat-completions.js';
+import { completionRoutes } from './routes/completions.js';
 import type { GatewayContext } from './routes/gateway-context.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoute } from './routes/metrics.js';
@@ -27,6 +28,8 @@ export interface AppDeps {
   status: DaemonStatus;
   version: string;
   adapters: Partial<Record<string, ProviderAdapter>>;
+  /** Dialect codecs for conversions (providers/dialects). */
+  codecs?: Partial<Record<Dialect, DialectCodec>>;
   metrics?: Metrics;
   /** Largest accepted request body in bytes (default 10 MB). */
   bodyLimit?: number;
@@ -51,7 +54,7 @@ export async function buildApp(deps: AppDeps) {
     recorder,
     logger: deps.logger,
     routing: { estimateTokens: estimateInputTokens, errorRate: () => 0, random: Math.random },
-    chat: { config: deps.config, adapters: deps.adapters, recordAttempt: recorder.attempt, auditBodyLimit },
+    completion: { config: deps.config, adapters: deps.adapters, codecs: deps.codecs ?? {}, recordAttempt: recorder.attempt, auditBodyLimit },
   };
 
   // Every body is JSON, whatever the content type says: `curl -d` sends form-urlencoded by default.
@@ -87,7 +90,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(healthRoutes(deps));
   await app.register(metricsRoute(metrics));
   await app.register(modelsRoute(gateway));
-  await app.register(chatCompletionsRoute(gateway));
+  await app.register(completionRoutes(gateway));
   return app;
 }
 

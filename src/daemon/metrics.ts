@@ -47,25 +47,43 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'vmx_process_' });
   }
 
+  // prom-client hashes a label object on every call; each label set's child is looked up once instead.
+  private readonly requestsBy = new Children((values) => this.requests.labels(...values));
+  private readonly attemptsBy = new Children((values) => this.attempts.labels(...values));
+  private readonly errorsBy = new Children((values) => this.errors.labels(...values));
+  private readonly tokensBy = new Children((values) => this.tokens.labels(...values));
+  private readonly latencyBy = new Children((values) => this.latency.labels(...values));
+  private readonly ttftBy = new Children((values) => this.ttft.labels(...values));
+
   /** One provider attempt. */
   attempt(record: UsageRecord): void {
     const provider = record.provider ?? 'none';
     const model = record.model ?? 'none';
-    this.attempts.inc({ route: record.route, resource: record.resource, provider, model, status: record.status });
-    const labels = { route: record.route, resource: record.resource, provider, model };
-    if (record.inputTokens) this.tokens.inc({ ...labels, kind: 'input' }, record.inputTokens);
-    if (record.outputTokens) this.tokens.inc({ ...labels, kind: 'output' }, record.outputTokens);
-    if (record.cachedTokens) this.tokens.inc({ ...labels, kind: 'cached' }, record.cachedTokens);
+    this.attemptsBy.get([record.route, record.resource, provider, model, String(record.status)]).inc();
+    const labels = [record.route, record.resource, provider, model];
+    if (record.inputTokens) this.tokensBy.get([...labels, 'input']).inc(record.inputTokens);
+    if (record.outputTokens) this.tokensBy.get([...labels, 'output']).inc(record.outputTokens);
+    if (record.cachedTokens) this.tokensBy.get([...labels, 'cached']).inc(record.cachedTokens);
   }
 
   /** One client request, when its response is complete. */
   request(input: { route: string; resource: string; provider: string; status: number; durationMs: number; ttftMs?: number }): void {
-    const labels = { route: input.route, resource: input.resource, provider: input.provider, status: input.status };
-    this.requests.inc(labels);
-    if (input.status >= 400) this.errors.inc(labels);
-    this.latency.observe(labels, input.durationMs / 1000);
-    if (input.ttftMs !== undefined) {
-      this.ttft.observe({ route: input.route, resource: input.resource, provider: input.provider }, input.ttftMs / 1000);
-    }
+    const labels = [input.route, input.resource, input.provider, String(input.status)];
+    this.requestsBy.get(labels).inc();
+    if (input.status >= 400) this.errorsBy.get(labels).inc();
+    this.latencyBy.get(labels).observe(input.durationMs / 1000);
+    if (input.ttftMs !== undefined) this.ttftBy.get([input.route, input.resource, input.provider]).observe(input.ttftMs / 1000);
+  }
+}
+
+/** Memoised metric children by label values. */
+class Children<T> {
+  private readonly byKey = new Map<string, T>();
+  constructor(private readonly make: (values: string[]) => T) {}
+  get(values: string[]): T {
+    const key = values.join('\u0001');
+    let child = this.byKey.get(key);
+    if (!child) this.byKey.set(key, (child = this.make(values)));
+    return child;
   }
 }

@@ -3,6 +3,7 @@ import { RuntimeError } from '../errors.js';
 import { ConnectionSecrets, openCredentialStore } from '../store/credentials/index.js';
 import { openStore } from '../store/open.js';
 import { createAdapters } from '../providers/adapters.js';
+import { codecs } from '../providers/dialects/index.js';
 import { buildApp } from './app.js';
 import { createLogger, type Logger } from './logger.js';
 import { isAlive, readPidfile, removePidfile, writePidfile } from './pidfile.js';
@@ -50,7 +51,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const recorder = new Recorder(store, logger);
   const status = new DaemonStatus();
   const { adapters, client } = createAdapters();
-  const app = await buildApp({ store, config, recorder, logger, status, version, adapters, bodyLimit: options.bodyLimit });
+  const app = await buildApp({ store, config, recorder, logger, status, version, adapters, codecs, bodyLimit: options.bodyLimit });
 
   try {
     await app.listen({ host: options.host, port: options.port });

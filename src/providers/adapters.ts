@@ -1,3 +1,5 @@
+import { anthropicAdapter } from './anthropic/adapter.js';
+import { bedrockAdapter } from './aws-bedrock/adapter.js';
 import { UpstreamClient } from './http/upstream-client.js';
 import { openAIAdapter } from './openai/adapter.js';
 import type { ProviderId } from './registry.js';
@@ -6,7 +8,7 @@ import type { ProviderAdapter } from './types.js';
 
 /**
  * One adapter per provider id, sharing one upstream HTTP client. OpenAI-compatible vendors are the
- * OpenAI adapter with their base URL; anthropic and aws-bedrock adapters join with the dialects work.
+ * OpenAI adapter with their base URL.
  */
 export function createAdapters(client = new UpstreamClient()): { adapters: Partial<Record<ProviderId, ProviderAdapter>>; client: UpstreamClient } {
   const compatible = (id: 'openai' | 'groq' | 'gemini' | 'openai-compatible') =>
@@ -21,6 +23,8 @@ export function createAdapters(client = new UpstreamClient()): { adapters: Parti
       groq: compatible('groq'),
       gemini: compatible('gemini'),
       'openai-compatible': compatible('openai-compatible'),
+      anthropic: anthropicAdapter(),
+      'aws-bedrock': bedrockAdapter(),
     },
   };
 }

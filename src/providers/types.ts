@@ -54,6 +54,8 @@ export interface ProviderAdapter {
   dialectFor(inbound: Dialect, model: string): Dialect;
   /** Sends a request in one of the provider's dialects; resolves when the status line and headers arrive. */
   send(target: ConnectionTarget, call: NativeCall): Promise<UpstreamResponse>;
+  /** Counts a Messages request's input tokens natively, where the provider can (Anthropic). */
+  countTokens?(target: ConnectionTarget, body: Record<string, unknown>, signal: AbortSignal): Promise<number>;
   /** Lists the provider's models (for `vmx connection test`). */
   listModels?(target: ConnectionTarget, signal: AbortSignal): Promise<string[]>;
 }

@@ -28,6 +28,8 @@ export class Exchange {
   status = 0;
   error: string | null = null;
   readonly events: VmxEvent[] = [];
+  /** Audit-only events (what a conversion dropped); not part of the client's envelope. */
+  readonly notes: Array<{ type: 'conversion'; at: string; from: string; to: string; dropped: string[] }> = [];
   readonly timings: Timings = { gateMs: 0, routingMs: 0, providerMs: 0, totalMs: 0 };
   readonly attempts: UsageRecord[] = [];
   /** The provider that answered (or last failed), for metrics. */

@@ -44,7 +44,7 @@ export class ExchangeRecorder {
       stream: exchange.stream,
       status: exchange.status,
       error: exchange.error,
-      events: exchange.events,
+      events: [...exchange.events, ...exchange.notes],
       timings: { ...exchange.timings, totalMs: durationMs },
       // Serialised here, after the response went out, and cut to the configured size.
       requestBody: cap(exchange.requestBody === undefined ? null : JSON.stringify(exchange.requestBody), this.auditBodyLimit),

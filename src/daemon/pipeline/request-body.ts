@@ -3,8 +3,8 @@ import { InvalidRequestError } from '../../errors.js';
 import { formatPath } from '../../store/routing/index.js';
 
 /**
- * What the pipeline reads from a chat completions body; everything else passes through untouched
- * (the schema is loose and the original object is what gets forwarded).
+ * What the pipeline reads from a client body; everything else passes through untouched (the schemas
+ * are loose and the original object is what gets forwarded).
  */
 const vmxOptionsSchema = z
   .object({
@@ -15,15 +15,28 @@ const vmxOptionsSchema = z
   .strict();
 export type VmxOptions = z.infer<typeof vmxOptionsSchema>;
 
-const chatBodySchema = z.looseObject({
-  model: z.string().min(1),
-  messages: z.array(z.unknown()).min(1),
-  stream: z.boolean().nullish(),
-  stream_options: z.looseObject({ include_usage: z.boolean().nullish() }).nullish(),
-  vmx: vmxOptionsSchema.optional(),
-});
+// Field order matters: the first failing field is the one reported.
+const model = z.string().min(1);
+const common = { stream: z.boolean().nullish(), vmx: vmxOptionsSchema.optional() };
+const schemas = {
+  'openai-chat': z.looseObject({
+    model,
+    messages: z.array(z.unknown()).min(1),
+    ...common,
+    stream_options: z.looseObject({ include_usage: z.boolean().nullish() }).nullish(),
+  }),
+  'openai-responses': z.looseObject({ model, input: z.union([z.string(), z.array(z.unknown())]), ...common }),
+  'anthropic-messages': z.looseObject({
+    model,
+    messages: z.array(z.unknown()).min(1),
+    max_tokens: z.number().int().positive().optional(),
+    ...common,
+  }),
+};
+export type InboundDialect = keyof typeof schemas;
 
-export interface ChatBody {
+/** What the pipeline reads of a client body; the body itself is kept whole for passthrough. */
+export interface InboundBody {
   body: Record<string, unknown>;
   model: string;
   stream: boolean;
@@ -32,12 +45,12 @@ export interface ChatBody {
   vmx: VmxOptions;
 }
 
-/** Validates a chat completions body, naming the first problem the way OpenAI does (`messages: …`). */
-export function readChatBody(body: unknown): ChatBody {
+/** Validates a client body of the route's dialect, naming the first problem (`messages: is required`). */
+export function readInboundBody(dialect: InboundDialect, body: unknown): InboundBody {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new InvalidRequestError('the request body must be a JSON object');
   }
-  const result = chatBodySchema.safeParse(body);
+  const result = schemas[dialect].safeParse(body);
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const path = formatPath(issue.path);
@@ -49,7 +62,7 @@ export function readChatBody(body: unknown): ChatBody {
     body: body as Record<string, unknown>,
     model: parsed.model,
     stream: parsed.stream === true,
-    includeUsage: parsed.stream_options?.include_usage === true,
+    includeUsage: (parsed as { stream_options?: { include_usage?: boolean | null } | null }).stream_options?.include_usage === true,
     vmx: parsed.vmx ?? {},
   };
 }

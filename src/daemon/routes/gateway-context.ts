@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ChatDeps } from '../pipeline/chat-completion.js';
+import type { CompletionDeps } from '../pipeline/completion.js';
 import type { ConfigCache } from '../pipeline/config-cache.js';
 import type { ExchangeRecorder } from '../pipeline/record.js';
 import type { RoutingHooks } from '../pipeline/route.js';
@@ -9,6 +9,6 @@ export interface GatewayContext {
   config: ConfigCache;
   recorder: ExchangeRecorder;
   routing: RoutingHooks;
-  chat: ChatDeps;
+  completion: CompletionDeps;
   logger: Logger;
 }

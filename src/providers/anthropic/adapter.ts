@@ -18,6 +18,9 @@ export function anthropicAdapter(): ProviderAdapter {
       apiKey: target.secret.apiKey ?? null,
       baseURL: (target.config.baseUrl as string | undefined) ?? 'https://api.anthropic.com',
       maxRetries: 0,
+      // The SDK warns on stdout about deprecated model names; the daemon relays whatever model the
+      // resource names and keeps its own log.
+      logLevel: 'off',
       timeout: Number(target.config.firstByteTimeoutMs ?? DEFAULT_FIRST_BYTE_TIMEOUT_MS),
       defaultHeaders: (target.config.headers as Record<string, string> | undefined) ?? {},
     });
@@ -26,12 +29,17 @@ export function anthropicAdapter(): ProviderAdapter {
   };
   return {
     dialectFor: () => 'anthropic-messages',
+    async countTokens(target, body, signal) {
+      const { stream: _stream, max_tokens: _max, ...params } = body;
+      const counted = await clientFor(target).messages.countTokens(params as unknown as Anthropic.MessageCountTokensParams, { signal });
+      return counted.input_tokens;
+    },
     async send(target: ConnectionTarget, call: NativeCall): Promise<UpstreamResponse> {
       const client = clientFor(target);
       try {
-        const response = await client.messages
-          .create(call.body as unknown as Anthropic.MessageCreateParams, { signal: call.signal })
-          .asResponse();
+        // The SDK's plain POST (auth, base URL, headers, timeout) rather than messages.create(): the body
+        // goes out exactly as given, and create() prints model-deprecation notices on the console.
+        const response = await client.post('/v1/messages', { body: call.body, signal: call.signal }).asResponse();
         return fromFetchResponse(response);
       } catch (error) {
         // An error status is an answer like any other: the pipeline decides about fallback.

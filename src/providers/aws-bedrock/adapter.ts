@@ -1,3 +1,6 @@
+// Node 20 is supported by this SDK release; its end-of-support notice would print on every daemon start.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 import {
   BedrockRuntimeClient,
   BedrockRuntimeServiceException,

@@ -22,9 +22,10 @@ export class UpstreamClient {
     const agent = this.agentFor(target);
     const firstByte = Number(target.config.firstByteTimeoutMs ?? DEFAULT_FIRST_BYTE_TIMEOUT_MS);
     try {
+      const { origin, path } = split(request.url);
       const response = await agent.request({
-        origin: new URL(request.url).origin,
-        path: request.url.slice(new URL(request.url).origin.length),
+        origin,
+        path,
         method: request.method,
         headers: request.headers,
         body: request.body,
@@ -57,6 +58,18 @@ export class UpstreamClient {
     this.agents.set(target.id, { version: target.version, agent });
     return agent;
   }
+}
+
+const splits = new Map<string, { origin: string; path: string }>();
+/** origin + path of a URL, remembered: the same few provider URLs come by on every request. */
+function split(url: string): { origin: string; path: string } {
+  let found = splits.get(url);
+  if (!found) {
+    const origin = new URL(url).origin;
+    found = { origin, path: url.slice(origin.length) || '/' };
+    if (splits.size < 1000) splits.set(url, found);
+  }
+  return found;
 }
 
 /** Network-level failures as the pipeline sees them; aborts pass through untouched. */

@@ -1,0 +1,43 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errorResponse } from '../http-errors.js';
+import { authenticate, resolveEnvironmentConfig } from '../pipeline/auth.js';
+import { readInboundBody } from '../pipeline/request-body.js';
+import { resolveResource } from '../pipeline/resolve.js';
+import type { GatewayContext } from './gateway-context.js';
+
+/**
+ * POST …/anthropic/messages/count_tokens → `{input_tokens}`: the resource's provider counts when it
+ * can (Anthropic), else the gateway's estimate.
+ */
+export async function countTokens(
+  gateway: GatewayContext,
+  request: FastifyRequest<{ Params: { workspace: string; environment: string } }>,
+  reply: FastifyReply,
+): Promise<unknown> {
+  try {
+    const snapshot = gateway.config.snapshot();
+    const env = resolveEnvironmentConfig(snapshot, request.params.workspace, request.params.environment);
+    const key = authenticate(env, snapshot, request.headers);
+    const inbound = readInboundBody('anthropic-messages', request.body);
+    const { resource } = resolveResource(env, key, inbound.model, inbound.vmx);
+    const connection = env.connections.get(resource.model.connectionId);
+    const adapter = connection && gateway.completion.adapters[connection.provider];
+    if (connection && adapter?.countTokens) {
+      const { vmx: _vmx, ...body } = inbound.body;
+      const target = {
+        id: connection.id,
+        name: connection.name,
+        provider: connection.provider,
+        config: connection.config,
+        secret: gateway.config.secret(connection, connection.provider === 'aws-bedrock' ? ['accessKeyId', 'secretAccessKey'] : ['apiKey']),
+        version: connection.updatedAt,
+      };
+      const counted = await adapter.countTokens(target, { ...body, model: resource.model.model }, AbortSignal.timeout(30_000)).catch(() => undefined);
+      if (counted !== undefined) return { input_tokens: counted };
+    }
+    return { input_tokens: gateway.routing.estimateTokens(inbound.body, 'anthropic-messages') };
+  } catch (error) {
+    const { status, headers, body } = errorResponse(error, 'anthropic-messages');
+    return reply.code(status).headers(headers).send(body);
+  }
+}
