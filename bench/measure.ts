@@ -52,7 +52,10 @@ async function once(pool: Pool, target: Target): Promise<[number, number]> {
   }
   const end = process.hrtime.bigint();
   if (statusCode !== 200) throw new Error(`${target.name}: HTTP ${statusCode} from POST ${target.origin}${target.path}: ${text.slice(0, 600)}`);
-  if (target.stream ? !text.endsWith('data: [DONE]\n\n') : !text.includes('"chat.completion"')) {
+  const complete = target.stream
+    ? text.endsWith('data: [DONE]\n\n') || text.includes('event: message_stop')
+    : text.includes('"chat.completion"');
+  if (!complete) {
     throw new Error(`${target.name}: unexpected ${target.stream ? 'stream' : 'body'} from ${target.path}: ${text.slice(-600)}`);
   }
   return [Number((first || end) - start) / 1000, Number(end - start) / 1000];

@@ -31,8 +31,9 @@ const options = {
   connections: positive('connections', args.connections!),
   rounds: positive('rounds', args.rounds!),
 };
-if (args.only && args.only !== 'nonstream' && args.only !== 'stream') fail('--only must be nonstream or stream');
-const modes = (args.only ? [args.only] : ['nonstream', 'stream']) as Array<'nonstream' | 'stream'>;
+type Mode = 'nonstream' | 'stream' | 'converted';
+if (args.only && !['nonstream', 'stream', 'converted'].includes(args.only)) fail('--only must be nonstream, stream or converted');
+const modes = (args.only ? [args.only] : ['nonstream', 'stream', 'converted']) as Mode[];
 
 function positive(name: string, text: string, zeroOk = false): number {
   const n = Number(text);
@@ -65,7 +66,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 interface ModeResult {
   sequential: { direct: SequentialSide; vmx: SequentialSide; added: Percentiles; addedTtfb: Percentiles };
-  throughput: { direct: ThroughputSide; vmx: ThroughputSide; ratio: number };
+  throughput?: { direct: ThroughputSide; vmx: ThroughputSide; ratio: number };
 }
 
 async function main(): Promise<void> {
@@ -84,18 +85,20 @@ async function main(): Promise<void> {
     stops.unshift(() => stopChild(daemon.child));
     log(`vmx daemon at ${daemon.url} (data dir ${home})`);
 
-    const results: Partial<Record<'nonstream' | 'stream', ModeResult>> = {};
+    const results: Partial<Record<Mode, ModeResult>> = {};
     for (const mode of modes) {
       const targets = targetsFor(mode, upstream.url, daemon.url, key);
       await preflight(targets);
       log(`${mode}: ${options.requests} sequential requests per side (after ${options.warmup} warm-up), interleaved`);
       const seq = await sequential(targets, options.requests, options.warmup);
+      const sequentialResult = { ...seq, added: minus(seq.vmx.total, seq.direct.total), addedTtfb: minus(seq.vmx.ttfb, seq.direct.ttfb) };
+      if (mode === 'converted') {
+        results[mode] = { sequential: sequentialResult };
+        continue;
+      }
       log(`${mode}: throughput, ${options.connections} connections, ${options.rounds} × ${options.duration / options.rounds} s per side`);
       const thr = await throughput(targets, options.connections, options.duration, options.rounds);
-      results[mode] = {
-        sequential: { ...seq, added: minus(seq.vmx.total, seq.direct.total), addedTtfb: minus(seq.vmx.ttfb, seq.direct.ttfb) },
-        throughput: { ...thr, ratio: thr.direct.rps ? thr.vmx.rps / thr.direct.rps : 0 },
-      };
+      results[mode] = { sequential: sequentialResult, throughput: { ...thr, ratio: thr.direct.rps ? thr.vmx.rps / thr.direct.rps : 0 } };
     }
 
     const environment = { node: process.version, cpus: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown' };
@@ -106,7 +109,8 @@ async function main(): Promise<void> {
   }
 }
 
-function targetsFor(mode: 'nonstream' | 'stream', upstreamUrl: string, daemonUrl: string, key: string): [Target, Target] {
+function targetsFor(mode: Mode, upstreamUrl: string, daemonUrl: string, key: string): [Target, Target] {
+  if (mode === 'converted') return convertedTargets(daemonUrl, key);
   const stream = mode === 'stream';
   const body = (model: string) =>
     JSON.stringify({ model, messages: [{ role: 'user', content: 'Say hello to the benchmark.' }], ...(stream ? { stream: true } : {}) });
@@ -131,6 +135,26 @@ function targetsFor(mode: 'nonstream' | 'stream', upstreamUrl: string, daemonUrl
   ];
 }
 
+/**
+ * Conversion cost: the same upstream stream through vmx twice — passthrough on the chat route (the
+ * "direct" side here) and converted to Anthropic events on the messages route.
+ */
+function convertedTargets(daemonUrl: string, key: string): [Target, Target] {
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${key}` };
+  const messages = [{ role: 'user', content: 'Say hello to the benchmark.' }];
+  return [
+    { name: 'direct', origin: daemonUrl, path: '/v1/completion/bench/dev/chat/completions', headers, body: JSON.stringify({ model: 'chat', messages, stream: true }), stream: true },
+    {
+      name: 'vmx',
+      origin: daemonUrl,
+      path: '/v1/completion/bench/dev/anthropic/messages',
+      headers,
+      body: JSON.stringify({ model: 'chat', max_tokens: 256, messages, stream: true }),
+      stream: true,
+    },
+  ];
+}
+
 function minus(a: Percentiles, b: Percentiles): Percentiles {
   return { p50: a.p50 - b.p50, p90: a.p90 - b.p90, p99: a.p99 - b.p99 };
 }
@@ -142,7 +166,7 @@ function table(header: string[], rows: Array<Array<string | number>>): string {
   return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('   '), ...cells.slice(1).map(line)].join('\n');
 }
 
-function report(env: { node: string; cpus: number; cpu: string }, results: Partial<Record<'nonstream' | 'stream', ModeResult>>): string {
+function report(env: { node: string; cpus: number; cpu: string }, results: Partial<Record<Mode, ModeResult>>): string {
   const out = [
     '',
     `vmx benchmark: node ${env.node}, ${env.cpus} CPUs (${env.cpu}); load generator, daemon and fake upstream share this machine`,
@@ -155,16 +179,22 @@ function report(env: { node: string; cpus: number; cpu: string }, results: Parti
   for (const [mode, r] of Object.entries(results)) {
     const s = r.sequential;
     const row = (label: string, p: Percentiles) => [`${mode} ${label}`, p.p50, p.p90, p.p99];
+    if (mode === 'converted') {
+      // both sides go through vmx: passthrough chat stream vs the same stream converted to Anthropic events
+      seqRows.push(row('TTFB passthrough', s.direct.ttfb), row('TTFB converted', s.vmx.ttfb), row('TTFB conversion cost', s.addedTtfb));
+      continue;
+    }
     seqRows.push(row('direct', s.direct.total), row('vmx', s.vmx.total), row('added (vmx - direct)', s.added));
     if (mode === 'stream') {
       seqRows.push(row('TTFB direct', s.direct.ttfb), row('TTFB vmx', s.vmx.ttfb), row('TTFB added', s.addedTtfb));
     }
-    const t = r.throughput;
+    const t = r.throughput!;
     const ms = (n: number) => n.toFixed(2);
     thrRows.push([mode, t.direct.rps, t.vmx.rps, t.ratio.toFixed(2), ms(t.direct.p50), ms(t.direct.p99), ms(t.vmx.p50), ms(t.vmx.p99),
       `${t.direct.non2xx + t.direct.errors}/${t.vmx.non2xx + t.vmx.errors}`]);
   }
   out.push(table(['', 'p50', 'p90', 'p99'], seqRows), '');
+  if (thrRows.length === 0) return `${out.join('\n')}\n`;
   out.push(`Throughput, ${options.connections} connections, ${options.duration} s per side in ${options.rounds} round(s) (autocannon; latency in ms)`);
   out.push(table(['', 'rps direct', 'rps vmx', 'vmx/direct', 'p50 direct', 'p99 direct', 'p50 vmx', 'p99 vmx', 'errors d/v'], thrRows), '');
   return `${out.join('\n')}\n`;
