@@ -11,7 +11,9 @@ import type { ConfigCache } from './pipeline/config-cache.js';
 import { Exchange } from './pipeline/exchange.js';
 import { ExchangeRecorder } from './pipeline/record.js';
 import type { Recorder } from './pipeline/recorder.js';
-import { estimateInputTokens } from './pipeline/token-estimate.js';
+import { CapacityGate } from './pipeline/capacity-gate.js';
+import { DiscoveredCapacityTracker } from './pipeline/discovered-capacity.js';
+import { ErrorRates } from './pipeline/error-rates.js';
 import { completionRoutes } from './routes/completions.js';
 import type { GatewayContext } from './routes/gateway-context.js';
 import { healthRoutes } from './routes/health.js';
@@ -35,6 +37,8 @@ export interface AppDeps {
   bodyLimit?: number;
   /** Request and response bodies kept in audit rows are cut at this many characters (default 32 KiB). */
   auditBodyLimit?: number;
+  /** The time capacity windows and error rates are computed in (tests move it). */
+  clock?: () => number;
 }
 
 /** Builds the fastify app: plugins and routes. Never listens (server.ts does). */
@@ -48,13 +52,34 @@ export async function buildApp(deps: AppDeps) {
   });
   const metrics = deps.metrics ?? new Metrics();
   const auditBodyLimit = deps.auditBodyLimit ?? 32 * 1024;
-  const recorder = new ExchangeRecorder(deps.recorder, metrics, deps.status, auditBodyLimit);
+  const clock = deps.clock ?? Date.now;
+  // Capacity counters and error rates carry on from the store: a restart resets neither.
+  const gate = new CapacityGate(clock, deps.store.capacityCounters.all());
+  const errorRates = new ErrorRates(clock);
+  for (const row of deps.store.usage.attemptsSince(clock() - 180 * 60_000)) errorRates.record(row.resourceId, row.connectionId, row.model, row.status, row.at);
+  const discovered = new DiscoveredCapacityTracker(deps.store);
+  deps.recorder.alsoWrite(() => {
+    for (const row of gate.takeDirty()) deps.store.capacityCounters.save(row);
+  });
+  deps.recorder.alsoWrite(discovered.write);
+  const recorder = new ExchangeRecorder(deps.recorder, metrics, deps.status, auditBodyLimit, errorRates);
   const gateway: GatewayContext = {
     config: deps.config,
     recorder,
     logger: deps.logger,
-    routing: { estimateTokens: estimateInputTokens, errorRate: () => 0, random: Math.random },
-    completion: { config: deps.config, adapters: deps.adapters, codecs: deps.codecs ?? {}, recordAttempt: recorder.attempt, auditBodyLimit },
+    routing: {
+      errorRate: (resource, target, window, status) => errorRates.rate(resource.id || null, target.connectionId, target.model, window, status),
+      random: Math.random,
+    },
+    completion: {
+      config: deps.config,
+      gate,
+      onHeaders: discovered.observe,
+      adapters: deps.adapters,
+      codecs: deps.codecs ?? {},
+      recordAttempt: recorder.attempt,
+      auditBodyLimit,
+    },
   };
 
   // Every body is JSON, whatever the content type says: `curl -d` sends form-urlencoded by default.

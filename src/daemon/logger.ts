@@ -4,11 +4,12 @@ export type { Logger };
 
 /**
  * The daemon's log: JSON lines appended to the data dir's log file (what `vmx logs` reads), and the
- * same to stdout in the foreground — pretty on a terminal, JSON otherwise. Writes are asynchronous
- * (pino's sonic-boom), so logging never blocks a request.
+ * same to stdout in the foreground — pretty on a terminal, JSON otherwise.
  */
 export async function createLogger(options: { file: string; stdout: 'pretty' | 'json' | 'none'; level?: string }): Promise<Logger> {
-  const streams: pino.StreamEntry[] = [{ stream: pino.destination({ dest: options.file, append: true, sync: false, mkdir: true }) }];
+  // The file is written synchronously: the daemon logs start-up, shutdown and failures, never a line
+  // per request, and a synchronous file cannot lose its last lines when the process exits.
+  const streams: pino.StreamEntry[] = [{ stream: pino.destination({ dest: options.file, append: true, sync: true }) }];
   if (options.stdout === 'pretty') {
     const { default: pretty } = await import('pino-pretty');
     streams.push({ stream: pretty({ colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' }) });

@@ -21,6 +21,8 @@ export interface DaemonOptions {
   bodyLimit?: number;
   stdout: 'pretty' | 'json' | 'none';
   env?: NodeJS.ProcessEnv;
+  /** The clock of capacity windows and error rates (tests move it). */
+  clock?: () => number;
 }
 
 export interface RunningDaemon {
@@ -51,7 +53,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const recorder = new Recorder(store, logger);
   const status = new DaemonStatus();
   const { adapters, client } = createAdapters();
-  const app = await buildApp({ store, config, recorder, logger, status, version, adapters, codecs, bodyLimit: options.bodyLimit });
+  const app = await buildApp({ store, config, recorder, logger, status, version, adapters, codecs, bodyLimit: options.bodyLimit, clock: options.clock });
 
   try {
     await app.listen({ host: options.host, port: options.port });

@@ -3,6 +3,7 @@ import { RuntimeError } from '../errors.js';
 import { latestSchemaVersion, migrations } from './migrations/index.js';
 import { createApiKeyRepo, type ApiKeyRepo } from './repos/api-keys.js';
 import { createAuditRepo, type AuditRepo } from './repos/audit.js';
+import { createCapacityCounterRepo, type CapacityCounterRepo } from './repos/capacity-counters.js';
 import { createConnectionRepo, type ConnectionRepo } from './repos/connections.js';
 import { createEnvironmentRepo, type EnvironmentRepo } from './repos/environments.js';
 import { createMemberRepo, type MemberRepo } from './repos/members.js';
@@ -22,6 +23,7 @@ export interface Store {
   readonly apiKeys: ApiKeyRepo;
   readonly usage: UsageRepo;
   readonly audit: AuditRepo;
+  readonly capacityCounters: CapacityCounterRepo;
   /** Runs `fn` in one IMMEDIATE transaction (takes the write lock up front, so it never deadlocks on upgrade). */
   transaction<T>(fn: () => T): T;
   schemaVersion(): number;
@@ -57,6 +59,7 @@ export function openStore(path: string, options: { readonly?: boolean } = {}): S
     apiKeys: createApiKeyRepo(db),
     usage: createUsageRepo(db),
     audit: createAuditRepo(db),
+    capacityCounters: createCapacityCounterRepo(db),
     transaction: (fn) => db.transaction(fn).immediate(),
     schemaVersion: () => db.pragma('user_version', { simple: true }) as number,
     close: () => db.close(),

@@ -22,6 +22,8 @@ export interface TestGateway {
   /** An API key of acme/dev allowed to call everything. */
   key: string;
   daemon: RunningDaemon;
+  /** Stops the daemon (flushing everything) and starts a new one on the same data dir. */
+  restart(): Promise<void>;
   /** Creates another key in acme/dev (or another environment). */
   createKey(options?: { resources?: string[] | null; environmentId?: string; enabled?: boolean; expiresAt?: string | null }): string;
   close(): Promise<void>;
@@ -32,7 +34,7 @@ export interface TestGateway {
  * configured as acme/dev with connection `up` (provider openai, base URL = the fake) and resource
  * `chat` → up/fake-model. Secrets go to the 0600 file store in the temp data dir.
  */
-export async function startGateway(options: { graceMs?: number; bodyLimit?: number } = {}): Promise<TestGateway> {
+export async function startGateway(options: { graceMs?: number; bodyLimit?: number; clock?: () => number } = {}): Promise<TestGateway> {
   const home = tempHome();
   const fake = await startFakeOpenAI();
   const store = openStore(join(home, 'vmx.db'));
@@ -78,16 +80,19 @@ export async function startGateway(options: { graceMs?: number; bodyLimit?: numb
     return key;
   };
   const key = createKey();
-  const daemon = await startDaemon({
-    home,
-    host: '127.0.0.1',
-    port: 0,
-    graceMs: options.graceMs ?? 2000,
-    bodyLimit: options.bodyLimit,
-    stdout: 'none',
-    env: { VMX_CREDENTIAL_STORE: 'file' },
-  });
-  return {
+  const start = (port = 0) =>
+    startDaemon({
+      home,
+      host: '127.0.0.1',
+      port,
+      graceMs: options.graceMs ?? 2000,
+      bodyLimit: options.bodyLimit,
+      stdout: 'none',
+      env: { VMX_CREDENTIAL_STORE: 'file' },
+      clock: options.clock,
+    });
+  const daemon = await start();
+  const gateway: TestGateway = {
     home,
     url: daemon.url,
     baseURL: `${daemon.url}/v1/completion/acme/dev`,
@@ -97,12 +102,17 @@ export async function startGateway(options: { graceMs?: number; bodyLimit?: numb
     key,
     daemon,
     createKey,
+    async restart() {
+      await gateway.daemon.close('restart');
+      gateway.daemon = await start(gateway.daemon.port);
+    },
     async close() {
-      await daemon.close('test');
+      await gateway.daemon.close('test');
       await fake.close();
       store.close();
     },
   };
+  return gateway;
 }
 
 /** Polls until `check` returns a value (or throws after `timeoutMs`). */

@@ -1,10 +1,11 @@
-import { UpstreamError, type AttemptFailure } from '../../errors.js';
+import { CapacityError, UpstreamError, type AttemptFailure } from '../../errors.js';
 import type { ProviderAdapter, ConnectionTarget } from '../../providers/types.js';
 import { UpstreamUnavailable } from '../../providers/types.js';
 import { redactSecrets } from '../../providers/redact.js';
 import { providers, isProviderId } from '../../providers/registry.js';
 import type { Connection } from '../../store/repos/connections.js';
 import type { ModelRef } from '../../store/routing/index.js';
+import { isRejection, type Admission, type CapacityGate, type CapacityRejection, type LimitSet } from './capacity-gate.js';
 import type { ConfigCache } from './config-cache.js';
 import type { ModelLabel } from './envelope.js';
 import type { Exchange } from './exchange.js';
@@ -19,6 +20,8 @@ export interface Attempt {
   adapter: ProviderAdapter;
   /** performance.now() when the attempt started. */
   startedAt: number;
+  /** What the capacity gate charged for this attempt (reconciled with real usage afterwards). */
+  admission?: Admission;
 }
 
 /** Thrown by an attempt that failed before anything reached the client. */
@@ -43,27 +46,41 @@ export const worthFallingBack = (status: number) => status !== 400 && status !==
  * another model follows, a fallback event. When every attempt failed the last status is raised as an
  * UpstreamError naming each failure.
  */
+export interface AttemptDeps {
+  config: ConfigCache;
+  adapters: Partial<Record<string, ProviderAdapter>>;
+  gate: CapacityGate;
+  record: (usage: Exchange['attempts'][number]) => void;
+}
+
 export async function runAttempts(
   exchange: Exchange,
   chain: ModelRef[],
-  deps: { config: ConfigCache; adapters: Partial<Record<string, ProviderAdapter>>; record: (usage: Exchange['attempts'][number]) => void },
+  deps: AttemptDeps,
   signal: AbortSignal,
   tryOne: (attempt: Attempt) => Promise<void>,
 ): Promise<void> {
   const failures: AttemptFailure[] = [];
+  let capacity: CapacityRejection | undefined;
   for (let i = 0; i < chain.length; i++) {
     const ref = chain[i]!;
     const label = modelLabel(exchange.env!, ref);
     const startedAt = performance.now();
     let failure: AttemptFailure;
     let secret: Record<string, string> = {};
+    let admission: Admission | undefined;
+    capacity = undefined;
     try {
       const attempt = prepare(exchange, ref, label, deps, startedAt);
       secret = attempt.target.secret;
+      admission = attempt.admission = admit(exchange, attempt.connection, deps.gate);
       await tryOne(attempt);
       return;
     } catch (error) {
+      if (admission) deps.gate.reconcile(admission, 0);
       if (signal.aborted || error instanceof ClientGone) throw new ClientGone();
+      if (error instanceof CapacityError) throw error;
+      if (error instanceof ConnectionCapacity) capacity = error.rejection;
       failure = describe(error, label);
       // Providers echo credentials in some errors ("Incorrect API key provided: sk-…"): never pass them on.
       failure.reason = redactSecrets(failure.reason, secret);
@@ -84,7 +101,33 @@ export async function runAttempts(
     if (!failure.retryable || i === chain.length - 1) break;
     exchange.events.push({ type: 'fallback', at: new Date().toISOString(), failed: label, status: failure.status, reason: failure.reason });
   }
+  // When the last model was refused by its connection's limits, the answer is a 429 with Retry-After.
+  if (capacity) throw new CapacityError(failures.map((f) => `${f.connection}/${f.model}: ${f.reason}`).join('; '), capacity.retryAfterSeconds);
   throw new UpstreamError(failures);
+}
+
+/** A connection's own limits refused this attempt: worth a fallback, like a provider's 429. */
+class ConnectionCapacity extends AttemptFailed {
+  constructor(readonly rejection: CapacityRejection) {
+    super(429, rejection.message);
+  }
+}
+
+/**
+ * Key, resource (when enforced) and connection limits, checked and charged together. A refusal at
+ * the key or resource level ends the request (another model would not help); at the connection level
+ * the next model is tried.
+ */
+function admit(exchange: Exchange, connection: Connection, gate: CapacityGate): Admission | undefined {
+  const sets: LimitSet[] = connection.capacity.length
+    ? [...exchange.limits, { level: 'connection', id: connection.id, name: connection.name, limits: connection.capacity }]
+    : exchange.limits;
+  if (sets.length === 0) return undefined;
+  const needsTokens = sets.some((set) => set.limits.some((limit) => limit.tokens !== undefined));
+  const result = gate.admit(sets, needsTokens ? exchange.estimateInput() : 0);
+  if (!isRejection(result)) return result;
+  if (result.level === 'connection') throw new ConnectionCapacity(result);
+  throw new CapacityError(result.message, result.retryAfterSeconds);
 }
 
 function prepare(

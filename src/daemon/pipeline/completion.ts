@@ -8,6 +8,7 @@ import type { ProviderAdapter, UpstreamResponse } from '../../providers/types.js
 import type { ModelRef } from '../../store/routing/index.js';
 import { errorEvent } from '../http-errors.js';
 import { AttemptFailed, ClientGone, runAttempts, type Attempt } from './attempts.js';
+import type { CapacityGate } from './capacity-gate.js';
 import { ChatStreamRelay } from './chat-stream-relay.js';
 import type { ConfigCache } from './config-cache.js';
 import { envelope, vmxHeaders } from './envelope.js';
@@ -19,6 +20,9 @@ import { withEnvelope } from './with-envelope.js';
 
 export interface CompletionDeps {
   config: ConfigCache;
+  gate: CapacityGate;
+  /** Provider rate-limit headers seen on a successful answer (discovered capacity). */
+  onHeaders?: (connectionId: string, model: string, headers: UpstreamResponse['headers']) => void;
   adapters: Partial<Record<string, ProviderAdapter>>;
   codecs: Partial<Record<Dialect, DialectCodec>>;
   recordAttempt: (usage: Exchange['attempts'][number]) => void;
@@ -42,13 +46,15 @@ export async function serveCompletion(
 ): Promise<void> {
   const { vmx: _vmx, ...clientBody } = inbound.body;
   let pivot: PivotRequest | undefined;
-  await runAttempts(exchange, chain, { config: deps.config, adapters: deps.adapters, record: deps.recordAttempt }, signal, async (attempt) => {
+  const attemptDeps = { config: deps.config, adapters: deps.adapters, gate: deps.gate, record: deps.recordAttempt };
+  await runAttempts(exchange, chain, attemptDeps, signal, async (attempt) => {
     const dialect = attempt.adapter.dialectFor(exchange.dialect, attempt.ref.model);
     if (dialect === exchange.dialect) {
       const body: Record<string, unknown> = { ...clientBody, model: attempt.ref.model };
       // The gateway always wants usage in a chat stream; clients that did not ask never see it.
       if (inbound.stream && dialect === 'openai-chat') body.stream_options = { ...(body.stream_options as object | undefined), include_usage: true };
       const response = await send(attempt, dialect, body, inbound.stream, signal);
+      deps.onHeaders?.(attempt.connection.id, attempt.ref.model, response.headers);
       if (inbound.stream && isStream(response)) await relayStream(deps, exchange, inbound, attempt, response, raw);
       else await relayJson(deps, exchange, attempt, response, raw);
       return;
@@ -64,6 +70,7 @@ export async function serveCompletion(
     const encoded = to.encodeRequest({ ...pivot, model: attempt.ref.model, stream: inbound.stream });
     noteDropped(exchange, exchange.dialect, dialect, encoded.dropped);
     const response = await send(attempt, dialect, encoded.value, inbound.stream, signal);
+    deps.onHeaders?.(attempt.connection.id, attempt.ref.model, response.headers);
     if (inbound.stream) await convertStream(deps, exchange, inbound, attempt, response, raw, from, to);
     else await convertJson(deps, exchange, attempt, response, raw, from, to);
   });
@@ -277,6 +284,7 @@ function finishAttempt(
   providerMs: number,
 ): void {
   exchange.provider = attempt.label.provider;
+  if (attempt.admission) deps.gate.reconcile(attempt.admission, usage?.totalTokens ?? attempt.admission.estimate);
   deps.recordAttempt(
     exchange.usage({
       connectionId: attempt.connection.id,

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Dialect } from '../../providers/registry.js';
 import type { ApiKeyWithHash } from '../../store/repos/api-keys.js';
 import type { UsageRecord } from '../../store/repos/usage.js';
+import { estimateInputTokens } from '../../store/routing/token-estimate.js';
+import type { LimitSet } from './capacity-gate.js';
 import type { EnvironmentConfig } from './config-cache.js';
 import type { Timings, VmxEvent } from './envelope.js';
 
@@ -34,11 +36,20 @@ export class Exchange {
   readonly attempts: UsageRecord[] = [];
   /** The provider that answered (or last failed), for metrics. */
   provider = 'none';
+  /** Capacity limits of the key and (when enforced) the resource, checked on every attempt. */
+  limits: LimitSet[] = [];
+  private inputEstimate: number | undefined;
 
   constructor(
     readonly route: RouteName,
     readonly dialect: Dialect,
   ) {}
+
+  /** The input-token estimate of the request body, computed once and only when something needs it. */
+  estimateInput(): number {
+    this.inputEstimate ??= estimateInputTokens((this.requestBody ?? {}) as Record<string, unknown>);
+    return this.inputEstimate;
+  }
 
   elapsed(): number {
     return performance.now() - this.started;

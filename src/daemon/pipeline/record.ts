@@ -3,6 +3,7 @@ import type { UsageRecord } from '../../store/repos/usage.js';
 import type { Metrics } from '../metrics.js';
 import type { DaemonStatus } from '../status.js';
 import type { Recorder } from './recorder.js';
+import type { ErrorRates } from './error-rates.js';
 import type { Exchange } from './exchange.js';
 
 /** Where a finished exchange goes: usage/audit rows (batched), metrics and the live counters. */
@@ -12,11 +13,13 @@ export class ExchangeRecorder {
     private readonly metrics: Metrics,
     private readonly status: DaemonStatus,
     private readonly auditBodyLimit: number,
+    private readonly errorRates: ErrorRates,
   ) {}
 
   attempt = (usage: UsageRecord): void => {
     this.recorder.usage(usage);
     this.metrics.attempt(usage);
+    this.errorRates.record(usage.resourceId, usage.connectionId, usage.model, usage.status);
   };
 
   /** Exactly once per client request, whatever happened to it. */

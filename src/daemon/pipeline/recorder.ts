@@ -16,11 +16,17 @@ export class Recorder {
   private auditQueue: AuditRecord[] = [];
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private readonly writers: Array<() => void> = [];
 
   constructor(
     private readonly store: Store,
     private readonly logger: Logger,
   ) {}
+
+  /** Other state written in the same batches (capacity counters, discovered capacity). */
+  alsoWrite(writer: () => void): void {
+    this.writers.push(writer);
+  }
 
   usage(record: UsageRecord): void {
     this.usageQueue.push(record);
@@ -36,7 +42,7 @@ export class Recorder {
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.usageQueue.length === 0 && this.auditQueue.length === 0) return;
+    if (this.usageQueue.length === 0 && this.auditQueue.length === 0 && this.writers.length === 0) return;
     const usage = this.usageQueue;
     const audit = this.auditQueue;
     this.usageQueue = [];
@@ -45,6 +51,7 @@ export class Recorder {
       this.store.transaction(() => {
         for (const record of usage) this.store.usage.insert(record);
         for (const record of audit) this.store.audit.insert(record);
+        for (const writer of this.writers) writer();
       });
     } catch (error) {
       // Put them back: the next flush (or close) tries again.

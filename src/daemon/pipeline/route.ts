@@ -9,9 +9,8 @@ export interface RouteDecision {
   event?: VmxEvent;
 }
 
-/** Hooks the routing evaluator needs from the rest of the daemon (error-rate counters, token estimate). */
+/** Hooks the routing evaluator needs from the rest of the daemon (error-rate counters, randomness). */
 export interface RoutingHooks {
-  estimateTokens(body: Record<string, unknown>, dialect: Dialect): number;
   errorRate(resource: Resource, target: ModelRef, windowMinutes: number, status?: number): number;
   random(): number;
 }
@@ -20,10 +19,17 @@ export interface RoutingHooks {
  * Evaluates the resource's routing groups in order. A matching BLOCK group rejects the request (400);
  * a matching CALL_MODEL group replaces the primary model and adds a routing event.
  */
-export function route(env: EnvironmentConfig, resource: Resource, body: Record<string, unknown>, dialect: Dialect, hooks: RoutingHooks): RouteDecision {
+export function route(
+  env: EnvironmentConfig,
+  resource: Resource,
+  body: Record<string, unknown>,
+  dialect: Dialect,
+  hooks: RoutingHooks,
+  estimate: () => number,
+): RouteDecision {
   const routing = resource.routing;
   if (!routing || !routing.enabled || routing.conditions.length === 0) return { target: resource.model };
-  const vars = buildRoutingVariables(dialect, body, { inputTokens: hooks.estimateTokens(body, dialect), resource });
+  const vars = buildRoutingVariables(dialect, body, { inputTokens: estimate(), resource });
   const { decision } = evaluateRouting(routing, vars, {
     errorRate: (window, status) => hooks.errorRate(resource, resource.model, window, status),
     random: hooks.random,

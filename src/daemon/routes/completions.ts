@@ -61,13 +61,17 @@ async function handle(
     exchange.resource = inbound.model;
     const { resource } = resolveResource(exchange.env, exchange.key, inbound.model, inbound.vmx);
     exchange.resourceId = resource.id || null;
+    if (exchange.key.capacity.length) exchange.limits.push({ level: 'key', id: exchange.key.id, name: exchange.key.name, limits: exchange.key.capacity });
+    if (resource.enforceCapacity && resource.capacity.length) {
+      exchange.limits.push({ level: 'resource', id: resource.id || resource.name, name: resource.name, limits: resource.capacity });
+    }
 
     const routingStart = performance.now();
     let chain;
     if (inbound.vmx.secondaryModelIndex !== undefined) {
       chain = [secondaryModel(resource, inbound.vmx.secondaryModelIndex)];
     } else {
-      const decision = route(exchange.env, resource, inbound.body, dialect, gateway.routing);
+      const decision = route(exchange.env, resource, inbound.body, dialect, gateway.routing, () => exchange.estimateInput());
       if (decision.event) exchange.events.push(decision.event);
       chain = [decision.target, ...(resource.useFallback ? resource.fallbackModels : [])];
     }

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { estimateInputTokens } from '../../store/routing/token-estimate.js';
 import { errorResponse } from '../http-errors.js';
 import { authenticate, resolveEnvironmentConfig } from '../pipeline/auth.js';
 import { readInboundBody } from '../pipeline/request-body.js';
@@ -35,7 +36,7 @@ export async function countTokens(
       const counted = await adapter.countTokens(target, { ...body, model: resource.model.model }, AbortSignal.timeout(30_000)).catch(() => undefined);
       if (counted !== undefined) return { input_tokens: counted };
     }
-    return { input_tokens: gateway.routing.estimateTokens(inbound.body, 'anthropic-messages') };
+    return { input_tokens: estimateInputTokens(inbound.body) };
   } catch (error) {
     const { status, headers, body } = errorResponse(error, 'anthropic-messages');
     return reply.code(status).headers(headers).send(body);

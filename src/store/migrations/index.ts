@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import * as m0001 from './0001-workspaces.js';
 import * as m0002 from './0002-gateway-config.js';
 import * as m0003 from './0003-usage-audit.js';
+import * as m0004 from './0004-capacity-counters.js';
 
 /**
  * Every migration in order; migration N brings the schema to `user_version` N.
@@ -11,6 +12,7 @@ export const migrations: ReadonlyArray<{ name: string; up: (db: Database) => voi
   { name: '0001-workspaces', up: m0001.up },
   { name: '0002-gateway-config', up: m0002.up },
   { name: '0003-usage-audit', up: m0003.up },
+  { name: '0004-capacity-counters', up: m0004.up },
 ];
 
 export const latestSchemaVersion = migrations.length;

@@ -62,7 +62,16 @@ export function createUsageRepo(db: Database) {
   );
   const byRequest = db.prepare<[string], Record<string, unknown>>('SELECT * FROM usage WHERE request_id = ? ORDER BY attempt');
 
+  const recent = db.prepare<[number], { resource_id: string | null; connection_id: string | null; model: string | null; status: number; at: number }>(
+    'SELECT resource_id, connection_id, model, status, at FROM usage WHERE at >= ?',
+  );
+
   return {
+    /** Attempts since `at` (epoch ms), for the daemon's error-rate counters. */
+    attemptsSince(at: number) {
+      return recent.all(at).map((r) => ({ resourceId: r.resource_id, connectionId: r.connection_id, model: r.model, status: r.status, at: r.at }));
+    },
+
     /** Writes many rows; the caller wraps batches in one transaction. */
     insert(record: UsageRecord): void {
       insert.run({ ...record, stream: record.stream ? 1 : 0 });

@@ -1,0 +1,51 @@
+const KEEP_MINUTES = 180;
+
+interface Minute {
+  total: number;
+  failures: number;
+  byStatus: Map<number, number>;
+}
+
+/**
+ * Error-rate counters per (resource, connection, model) and minute, kept three hours, for routing
+ * rules such as `errorRate(5) > 10`. Fed by every attempt; rebuilt from the usage rows at start.
+ */
+export class ErrorRates {
+  private readonly series = new Map<string, Map<number, Minute>>();
+
+  constructor(private readonly clock: () => number = Date.now) {}
+
+  record(resourceId: string | null, connectionId: string | null, model: string | null, status: number, at = this.clock()): void {
+    const key = `${resourceId}|${connectionId}|${model}`;
+    let minutes = this.series.get(key);
+    if (!minutes) this.series.set(key, (minutes = new Map()));
+    const minute = Math.floor(at / 60_000);
+    let bucket = minutes.get(minute);
+    if (!bucket) {
+      minutes.set(minute, (bucket = { total: 0, failures: 0, byStatus: new Map() }));
+      for (const old of minutes.keys()) if (old <= minute - KEEP_MINUTES) minutes.delete(old);
+    }
+    bucket.total++;
+    if (status >= 400) bucket.failures++;
+    bucket.byStatus.set(status, (bucket.byStatus.get(status) ?? 0) + 1);
+  }
+
+  /**
+   * Percentage (0–100) of attempts over the last `windowMinutes` (the current minute included) that
+   * failed — or that ended with `status`, when given. 0 when there were none.
+   */
+  rate(resourceId: string | null, connectionId: string | null, model: string | null, windowMinutes: number, status?: number): number {
+    const minutes = this.series.get(`${resourceId}|${connectionId}|${model}`);
+    if (!minutes) return 0;
+    const now = Math.floor(this.clock() / 60_000);
+    let total = 0;
+    let matched = 0;
+    for (let minute = now - Math.min(windowMinutes, KEEP_MINUTES) + 1; minute <= now; minute++) {
+      const bucket = minutes.get(minute);
+      if (!bucket) continue;
+      total += bucket.total;
+      matched += status === undefined ? bucket.failures : (bucket.byStatus.get(status) ?? 0);
+    }
+    return total === 0 ? 0 : (matched / total) * 100;
+  }
+}

@@ -1,0 +1,45 @@
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+
+/** Keys whose string values are structure, not text the model reads. */
+const STRUCTURAL = new Set(['type', 'role', 'id', 'tool_call_id', 'call_id', 'tool_use_id', 'status', 'media_type', 'detail', 'cache_control', 'signature']);
+/** Images are not tokenised as text; providers bill a small tile count for a typical image. */
+const IMAGE_TOKENS = 85;
+/** Per-message framing (role markers) as OpenAI's chat format adds it. */
+const PER_MESSAGE = 3;
+
+/**
+ * The input-token estimate used by routing rules (`tokens.input`) and by capacity limits (charged up
+ * front, reconciled with the provider's count afterwards): the text of the instructions, messages and
+ * tools counted with the o200k BPE tokenizer (gpt-tokenizer), plus per-message framing. Exact for
+ * OpenAI's current models, close for other providers' English text.
+ */
+export function estimateInputTokens(body: Record<string, unknown>): number {
+  let tokens = 0;
+  let messages = 0;
+  const visit = (value: unknown, key: string | undefined) => {
+    if (typeof value === 'string') {
+      if (key === 'data' || key === 'image_url' || key === 'url' || key === 'file_data') tokens += IMAGE_TOKENS;
+      else if (!key || !STRUCTURAL.has(key)) tokens += countTokens(value);
+      return;
+    }
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item, key);
+      return;
+    }
+    if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) if (!STRUCTURAL.has(k)) visit(v, k);
+    }
+  };
+  for (const field of ['system', 'instructions', 'tools']) if (body[field] !== undefined) visit(body[field], field);
+  const conversation = body.messages ?? body.input;
+  if (Array.isArray(conversation)) {
+    for (const message of conversation) {
+      messages++;
+      visit(message, undefined);
+    }
+  } else if (typeof conversation === 'string') {
+    messages = 1;
+    tokens += countTokens(conversation);
+  }
+  return tokens + messages * PER_MESSAGE + (messages > 0 ? PER_MESSAGE : 0);
+}
