@@ -13,7 +13,7 @@ import { ExchangeRecorder } from './pipeline/record.js';
 import type { Recorder } from './pipeline/recorder.js';
 import { CapacityGate } from './pipeline/capacity-gate.js';
 import { DiscoveredCapacityTracker } from './pipeline/discovered-capacity.js';
-import { ErrorRates } from './pipeline/error-rates.js';
+import { ErrorRates } from '../store/routing/error-rates.js';
 import { completionRoutes } from './routes/completions.js';
 import type { GatewayContext } from './routes/gateway-context.js';
 import { healthRoutes } from './routes/health.js';

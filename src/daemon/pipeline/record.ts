@@ -3,7 +3,7 @@ import type { UsageRecord } from '../../store/repos/usage.js';
 import type { Metrics } from '../metrics.js';
 import type { DaemonStatus } from '../status.js';
 import type { Recorder } from './recorder.js';
-import type { ErrorRates } from './error-rates.js';
+import type { ErrorRates } from '../../store/routing/error-rates.js';
 import type { Exchange } from './exchange.js';
 
 /** Where a finished exchange goes: usage/audit rows (batched), metrics and the live counters. */

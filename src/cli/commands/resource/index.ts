@@ -44,6 +44,15 @@ export const resourceCommand = (deps: CliDeps) =>
       load: () => import('./update.js'),
     },
     {
+      name: 'explain',
+      args: '[resource]',
+      summary: 'Dry run: which rule matches a request, which model answers, which limits apply',
+      examples: ['vmx resource explain chat --request body.json', 'cat body.json | vmx resource explain chat --request - --route messages --json'],
+      options: (c) =>
+        c.option('--request <file.json|->', 'the request body, as a client would send it').option('--route <route>', 'chat, responses or messages (default chat)'),
+      load: () => import('./explain.js'),
+    },
+    {
       name: 'remove',
       args: '[resource]',
       summary: 'Remove a resource (and take it out of key allow-lists)',

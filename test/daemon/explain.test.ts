@@ -1,0 +1,49 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseRule, resolveRouting } from '../../src/store/routing/index.js';
+import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { runCli } from '../helpers/run-cli.js';
+
+describe('vmx resource explain makes the decision the daemon makes', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startGateway();
+    const env = gw.env.environmentId;
+    const resource = gw.store.resources.find(env, 'chat')!;
+    const rules = ['request.toolsCount > 0 -> up/tool-model', 'tokens.input < 20 -> up/small-model', 'request.lastMessage.content contains "secret" -> block'];
+    const routing = resolveRouting({ enabled: true, conditions: rules.map((r) => parseRule(r)) }, (ref) => gw.store.connections.find(env, ref));
+    gw.store.resources.update(resource, { ...resource, routing, fallbackModels: [{ connectionId: gw.env.connectionId, model: 'backup' }], capacity: [{ period: 'minute', requests: 100 }], enforceCapacity: true }, 't');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+  });
+  afterAll(() => gw.close());
+
+  const long = 'Please write a detailed, well structured answer about the history of the printing press in Europe and its effects on literacy.';
+  it.each([
+    ['tools present', { messages: [{ role: 'user', content: long }], tools: [{ type: 'function', function: { name: 'f', parameters: {} } }] }, 'up/tool-model'],
+    ['short prompt', { messages: [{ role: 'user', content: 'hi' }] }, 'up/small-model'],
+    ['long prompt, no rule', { messages: [{ role: 'user', content: long }] }, 'up/fake-model'],
+    ['blocked', { messages: [{ role: 'user', content: `${long} my secret` }] }, 'block'],
+  ])('%s', async (_case, request, expected) => {
+    const file = join(gw.home, 'request.json');
+    writeFileSync(file, JSON.stringify({ model: 'chat', ...request }));
+    const explained = await runCli(['resource', 'explain', 'chat', '--request', file, '-w', 'acme', '-e', 'dev', '--json'], { home: gw.home });
+    expect(explained.stderr).toBe('');
+    const view = explained.json();
+    const response = await fetch(`${gw.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gw.key}` },
+      body: JSON.stringify({ model: 'chat', ...request }),
+    });
+    if (expected === 'block') {
+      expect(view.decision).toMatchObject({ action: 'block' });
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as any).error.code).toBe('blocked_by_routing_rule');
+      return;
+    }
+    expect(view.decision.model).toBe(expected);
+    expect(`up/${response.headers.get('x-vmx-model')}`).toBe(expected);
+    expect(view.chain).toEqual([expected, 'up/backup']);
+    expect(view.limits).toEqual([expect.objectContaining({ level: 'resource', name: 'chat', period: 'minute', requests: 100 })]);
+  });
+});
