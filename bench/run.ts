@@ -31,9 +31,10 @@ const options = {
   connections: positive('connections', args.connections!),
   rounds: positive('rounds', args.rounds!),
 };
-type Mode = 'nonstream' | 'stream' | 'converted';
-if (args.only && !['nonstream', 'stream', 'converted'].includes(args.only)) fail('--only must be nonstream, stream or converted');
-const modes = (args.only ? [args.only] : ['nonstream', 'stream', 'converted']) as Mode[];
+type Mode = 'nonstream' | 'stream' | 'converted' | 'configured';
+const allModes: Mode[] = ['nonstream', 'stream', 'converted', 'configured'];
+if (args.only && !allModes.includes(args.only as Mode)) fail(`--only must be one of ${allModes.join(', ')}`);
+const modes = (args.only ? [args.only] : allModes) as Mode[];
 
 function positive(name: string, text: string, zeroOk = false): number {
   const n = Number(text);
@@ -79,7 +80,18 @@ async function main(): Promise<void> {
     await vmx(home, ['env', 'add', 'dev', '-w', 'bench']);
     await vmx(home, ['connection', 'add', 'up', '--provider', 'openai-compatible', '--base-url', upstream.url, '-w', 'bench', '-e', 'dev']);
     await vmx(home, ['resource', 'add', 'chat', '--model', 'up/fake-model', '-w', 'bench', '-e', 'dev']);
+    // The same upstream behind a resource with three routing rules, a fallback chain and limits at the
+    // connection, resource and key levels (none of which trips), for the cost of all that machinery.
+    await vmx(home, ['connection', 'add', 'limited', '--provider', 'openai-compatible', '--base-url', upstream.url, '--limit', '100000000r/m', '--limit', '1000000000t/d', '-w', 'bench', '-e', 'dev']);
+    await vmx(home, [
+      'resource', 'add', 'configured', '--model', 'limited/fake-model', '--fallback', 'up/fake-model', '--fallback', 'limited/backup',
+      '--route', 'request.toolsCount > 0 -> up/tools-model', '--route', 'request.lastMessage.content contains "urgent" -> up/urgent-model',
+      '--route', 'errorRate(5) > 50 -> up/steady-model', '--limit', '100000000r/m', '--enforce-capacity', '-w', 'bench', '-e', 'dev',
+    ]);
     const { key } = JSON.parse(await vmx(home, ['key', 'create', 'bench', '-w', 'bench', '-e', 'dev', '--json'])) as { key: string };
+    const { key: limitedKey } = JSON.parse(
+      await vmx(home, ['key', 'create', 'limited', '--limit', '100000000r/m', '--limit', '1000000000t/d', '-w', 'bench', '-e', 'dev', '--json']),
+    ) as { key: string };
 
     const daemon = await startDaemon(home);
     stops.unshift(() => stopChild(daemon.child));
@@ -87,12 +99,12 @@ async function main(): Promise<void> {
 
     const results: Partial<Record<Mode, ModeResult>> = {};
     for (const mode of modes) {
-      const targets = targetsFor(mode, upstream.url, daemon.url, key);
+      const targets = targetsFor(mode, upstream.url, daemon.url, key, limitedKey);
       await preflight(targets);
       log(`${mode}: ${options.requests} sequential requests per side (after ${options.warmup} warm-up), interleaved`);
       const seq = await sequential(targets, options.requests, options.warmup);
       const sequentialResult = { ...seq, added: minus(seq.vmx.total, seq.direct.total), addedTtfb: minus(seq.vmx.ttfb, seq.direct.ttfb) };
-      if (mode === 'converted') {
+      if (mode === 'converted' || mode === 'configured') {
         results[mode] = { sequential: sequentialResult };
         continue;
       }
@@ -109,8 +121,9 @@ async function main(): Promise<void> {
   }
 }
 
-function targetsFor(mode: Mode, upstreamUrl: string, daemonUrl: string, key: string): [Target, Target] {
+function targetsFor(mode: Mode, upstreamUrl: string, daemonUrl: string, key: string, limitedKey: string): [Target, Target] {
   if (mode === 'converted') return convertedTargets(daemonUrl, key);
+  if (mode === 'configured') return configuredTargets(daemonUrl, key, limitedKey);
   const stream = mode === 'stream';
   const body = (model: string) =>
     JSON.stringify({ model, messages: [{ role: 'user', content: 'Say hello to the benchmark.' }], ...(stream ? { stream: true } : {}) });
@@ -155,6 +168,17 @@ function convertedTargets(daemonUrl: string, key: string): [Target, Target] {
   ];
 }
 
+/** Routing, fallback and limits: the plain resource ("direct" side here) vs the configured one, both through vmx. */
+function configuredTargets(daemonUrl: string, key: string, limitedKey: string): [Target, Target] {
+  const headers = (k: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${k}` });
+  const body = (model: string) => JSON.stringify({ model, messages: [{ role: 'user', content: 'Say hello to the benchmark.' }] });
+  const path = '/v1/completion/bench/dev/chat/completions';
+  return [
+    { name: 'direct', origin: daemonUrl, path, headers: headers(key), body: body('chat'), stream: false },
+    { name: 'vmx', origin: daemonUrl, path, headers: headers(limitedKey), body: body('configured'), stream: false },
+  ];
+}
+
 function minus(a: Percentiles, b: Percentiles): Percentiles {
   return { p50: a.p50 - b.p50, p90: a.p90 - b.p90, p99: a.p99 - b.p99 };
 }
@@ -182,6 +206,11 @@ function report(env: { node: string; cpus: number; cpu: string }, results: Parti
     if (mode === 'converted') {
       // both sides go through vmx: passthrough chat stream vs the same stream converted to Anthropic events
       seqRows.push(row('TTFB passthrough', s.direct.ttfb), row('TTFB converted', s.vmx.ttfb), row('TTFB conversion cost', s.addedTtfb));
+      continue;
+    }
+    if (mode === 'configured') {
+      // both sides go through vmx: a plain resource vs rules + fallbacks + limits at three levels
+      seqRows.push(row('plain resource', s.direct.total), row('rules+fallback+limits', s.vmx.total), row('cost of the configuration', s.added));
       continue;
     }
     seqRows.push(row('direct', s.direct.total), row('vmx', s.vmx.total), row('added (vmx - direct)', s.added));
