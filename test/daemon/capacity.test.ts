@@ -47,6 +47,25 @@ describe('capacity gating', () => {
     expect((await post(gw)).status).toBe(200);
   });
 
+  it.each(['key', 'resource'] as const)('5r/m at %s level: 50 concurrent → exactly 5 admitted', async (level) => {
+    gw = await startGateway({ clock });
+    if (level === 'key') {
+      const key = gw.store.apiKeys.listWithHashes().find((k) => k.keyHash === hashApiKey(gw!.key))!;
+      gw.store.db.prepare('UPDATE api_keys SET capacity = ? WHERE id = ?').run(JSON.stringify([{ period: 'minute', requests: 5 }]), key.id);
+    } else {
+      const resource = gw.store.resources.find(gw.env.environmentId, 'chat')!;
+      gw.store.resources.update(resource, { ...resource, capacity: [{ period: 'minute', requests: 5 }], enforceCapacity: true }, 't');
+    }
+    await settle();
+    const results = await Promise.all(Array.from({ length: 50 }, () => post(gw!)));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(5);
+    const refused = results.filter((r) => r.status === 429);
+    expect(refused).toHaveLength(45);
+    expect(new Set(refused.map((r) => r.retryAfter))).toEqual(new Set(['50']));
+    expect(refused[0]!.json.error.message).toContain(`${level} level`);
+    expect(gw.fake.requests).toHaveLength(5);
+  });
+
   it('key limits always apply; resource limits only with enforceCapacity', async () => {
     gw = await startGateway({ clock });
     const key = gw.store.apiKeys.listWithHashes().find((k) => k.keyHash === hashApiKey(gw!.key))!;

@@ -37,6 +37,7 @@ describe('vmx resource explain makes the decision the daemon makes', () => {
     });
     if (expected === 'block') {
       expect(view.decision).toMatchObject({ action: 'block' });
+      expect(gw.fake.requests.every((r) => !JSON.stringify(r.json).includes('my secret'))).toBe(true); // no upstream call
       expect(response.status).toBe(400);
       expect(((await response.json()) as any).error.code).toBe('blocked_by_routing_rule');
       return;

@@ -29,7 +29,7 @@ export function route(
 ): RouteDecision {
   const routing = resource.routing;
   if (!routing || !routing.enabled || routing.conditions.length === 0) return { target: resource.model };
-  const vars = buildRoutingVariables(dialect, body, { inputTokens: estimate(), resource });
+  const vars = buildRoutingVariables(dialect, body, { inputTokens: estimate, resource });
   const { decision } = evaluateRouting(routing, vars, {
     errorRate: (window, status) => hooks.errorRate(resource, resource.model, window, status),
     random: hooks.random,

@@ -21,12 +21,13 @@ type Message = Record<string, unknown>;
  * Builds the evaluation variables. `request` is the body plus `lastMessage`, `firstMessage` (the
  * message objects with `content` replaced by their text), `allMessagesContent` (non-empty message texts
  * joined with one space; computed on first read, since most routings never look at it),
- * `messagesCount` and `toolsCount`. The body itself is not copied deeply nor changed.
+ * `messagesCount` and `toolsCount`. The body itself is not copied deeply nor changed. `inputTokens`
+ * may be a function, called on first read of `tokens.input`.
  */
 export function buildRoutingVariables(
   dialect: Dialect,
   body: Record<string, unknown>,
-  context: { inputTokens: number; resource: unknown },
+  context: { inputTokens: number | (() => number); resource: unknown },
 ): RoutingVariables {
   const messages = messagesOf(dialect, body);
   const first = messages[0];
@@ -43,7 +44,10 @@ export function buildRoutingVariables(
       return allMessagesContent;
     },
   };
-  return { request, tokens: { input: context.inputTokens }, resource: context.resource };
+  // The token estimate costs a tokenizer pass: computed only when a rule reads tokens.input.
+  const estimate = context.inputTokens;
+  const tokens = typeof estimate === 'number' ? { input: estimate } : { get input() { return estimate(); } };
+  return { request, tokens, resource: context.resource };
 }
 
 /** The conversation as chat-style messages; content is left as the dialect shaped it until read. */
