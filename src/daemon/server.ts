@@ -6,7 +6,7 @@ import { createAdapters } from '../providers/adapters.js';
 import { codecs } from '../providers/dialects/index.js';
 import { buildApp } from './app.js';
 import { createLogger, type Logger } from './logger.js';
-import { isAlive, readPidfile, removePidfile, writePidfile } from './pidfile.js';
+import { isAlive, readPidfile, removePidfile, writePidfile } from '../pidfile.js';
 import { ConfigCache } from './pipeline/config-cache.js';
 import { Recorder } from './pipeline/recorder.js';
 import { DaemonStatus } from './status.js';

@@ -1,5 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
+import { singleModelResource } from '../../src/store/repos/resources.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionSecrets, FileStore } from '../../src/store/credentials/index.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic.js';
@@ -23,7 +24,7 @@ describe('passthrough is verbatim; errors and conversions speak the caller’s d
     secrets.write(claude.id, { apiKey: 'sk-ant-e2e' });
     secrets.write(aws.id, { accessKeyId: 'AKIDE2E', secretAccessKey: 'e2e-secret' });
     const resource = (name: string, connectionId: string, model: string) =>
-      gw.store.resources.create(env, { name, description: null, model: { connectionId, model }, fallbackModels: [], useFallback: true, secondaryModels: [], routing: null, capacity: [], enforceCapacity: false }, 't');
+      gw.store.resources.create(env, singleModelResource(name, { connectionId, model }), 't');
     resource('sonnet', claude.id, 'claude-sonnet-4-5');
     resource('bedrock-claude', aws.id, CLAUDE);
     await new Promise((resolve) => setTimeout(resolve, 400));

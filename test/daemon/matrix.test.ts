@@ -1,5 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
+import { singleModelResource } from '../../src/store/repos/resources.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic.js';
 import { startFakeBedrock, type FakeBedrock } from '../helpers/fake-bedrock.js';
@@ -42,11 +43,7 @@ describe('route × provider × stream × kind matrix', () => {
     const secrets = new ConnectionSecrets(new FileStore(gw.home), {});
     for (const { connection, secret } of connections) if (Object.keys(secret).length) secrets.write(connection.id, secret);
     const resource = (name: string, connectionId: string, model: string) =>
-      store.resources.create(
-        env,
-        { name, description: null, model: { connectionId, model }, fallbackModels: [], useFallback: true, secondaryModels: [], routing: null, capacity: [], enforceCapacity: false },
-        't',
-      );
+      store.resources.create(env, singleModelResource(name, { connectionId, model }), 't');
     resource('r-openai', gw.env.connectionId, 'fake-model');
     resource('r-openai-compatible', connections[0]!.connection.id, 'fake-model');
     resource('r-anthropic', connections[1]!.connection.id, 'claude-sonnet-4-5');

@@ -3,6 +3,7 @@ import { startDaemon, type RunningDaemon } from '../../src/daemon/server.js';
 import { ConnectionSecrets, FileStore } from '../../src/store/credentials/index.js';
 import { generateApiKey, hashApiKey, maskApiKey } from '../../src/store/key-material.js';
 import { openStore, type Store } from '../../src/store/open.js';
+import { singleModelResource } from '../../src/store/repos/resources.js';
 import { startFakeOpenAI, type FakeOpenAI } from './fake-openai.js';
 import { tempHome } from './temp-home.js';
 
@@ -49,21 +50,7 @@ export async function startGateway(options: { graceMs?: number; bodyLimit?: numb
     user: 'alice',
   });
   new ConnectionSecrets(new FileStore(home), {}).write(connection.id, { apiKey: UPSTREAM_SECRET });
-  const resource = store.resources.create(
-    environment.id,
-    {
-      name: 'chat',
-      description: null,
-      model: { connectionId: connection.id, model: 'fake-model' },
-      fallbackModels: [],
-      useFallback: true,
-      secondaryModels: [],
-      routing: null,
-      capacity: [],
-      enforceCapacity: false,
-    },
-    'alice',
-  );
+  const resource = store.resources.create(environment.id, singleModelResource('chat', { connectionId: connection.id, model: 'fake-model' }), 'alice');
   const createKey: TestGateway['createKey'] = (o = {}) => {
     const key = generateApiKey();
     const created = store.apiKeys.create({

@@ -1,7 +1,7 @@
 import { InvalidRequestError, NotFoundError, ResourceNotAllowedError, VmxError } from '../../errors.js';
 import type { ApiKeyWithHash } from '../../store/repos/api-keys.js';
 import type { Connection } from '../../store/repos/connections.js';
-import type { Resource } from '../../store/repos/resources.js';
+import { singleModelResource, type Resource } from '../../store/repos/resources.js';
 import { parseRoutingDocument, resolveRouting, type ModelRef } from '../../store/routing/index.js';
 import type { EnvironmentConfig } from './config-cache.js';
 import type { VmxOptions } from './request-body.js';
@@ -50,17 +50,9 @@ function applyOverrides(env: EnvironmentConfig, stored: Resource | undefined, na
   }
   if (!stored && overrides.model === undefined) throw new NotFoundError(`resource '${name}' not found`);
   const base: Resource = stored ?? {
+    ...singleModelResource(name, { connectionId: '', model: '' }),
     id: '',
     environmentId: env.environment.id,
-    name,
-    description: null,
-    model: { connectionId: '', model: '' },
-    fallbackModels: [],
-    useFallback: true,
-    secondaryModels: [],
-    routing: null,
-    capacity: [],
-    enforceCapacity: false,
     createdAt: '',
     updatedAt: '',
     createdBy: 'request',

@@ -66,6 +66,21 @@ export type ResourceFields = Pick<
   | 'enforceCapacity'
 >;
 
+/** A resource that sends everything to one model: no fallbacks, routing or limits of its own. */
+export function singleModelResource(name: string, model: ModelRef): ResourceFields {
+  return {
+    name,
+    description: null,
+    model,
+    fallbackModels: [],
+    useFallback: true,
+    secondaryModels: [],
+    routing: null,
+    capacity: [],
+    enforceCapacity: false,
+  };
+}
+
 const columns = (fields: ResourceFields) => ({
   name: fields.name,
   description: fields.description,

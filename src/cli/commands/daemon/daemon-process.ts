@@ -1,41 +1,9 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import type { DataPaths } from '../../../config.js';
+import { isAlive, readPidfile, type PidfileContent } from '../../../pidfile.js';
 
-/**
- * The daemon as the CLI sees it: the pidfile it writes into the data dir once it listens. Read here
- * rather than imported from src/daemon, which the CLI never imports.
- */
-export interface DaemonPidfile {
-  pid: number;
-  url: string;
-  host: string;
-  port: number;
-  startedAt: string;
-  /** Not written by every daemon version; `vmx stop` waits this long (+5 s) when present. */
-  graceMs?: number;
-}
-
-export function readPidfile(path: string): DaemonPidfile | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
-  } catch {
-    return undefined;
-  }
-  const value = parsed as Partial<DaemonPidfile> | null;
-  if (!value || !Number.isInteger(value.pid) || (value.pid as number) <= 0 || typeof value.url !== 'string') return undefined;
-  return value as DaemonPidfile;
-}
-
-/** True when a process with this pid exists (signal 0 checks without signalling; EPERM means it exists). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export type DaemonPidfile = PidfileContent;
+export { isAlive, readPidfile };
 
 /**
  * The daemon running for this data dir, or undefined. A pidfile naming a dead process is stale (the

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { UsageError } from '../../../errors.js';
 import { isProviderId, providerIds, providers, type ProviderInfo } from '../../../providers/registry.js';
 import { parseLimits } from '../../../store/capacity.js';
+import { singleModelResource } from '../../../store/repos/resources.js';
 import { generateApiKey, hashApiKey, maskApiKey } from '../../../store/key-material.js';
 import type { CliContext } from '../../context.js';
 import { nameSchema, parseInput } from '../../input.js';
@@ -58,21 +59,7 @@ export const run: VerbRun = async (ctx, _args, flags) => {
       capacity,
       user: ctx.user,
     });
-    const resource = store.resources.create(
-      environment.id,
-      {
-        name: names.resource,
-        description: null,
-        model: { connectionId: connection.id, model },
-        fallbackModels: [],
-        useFallback: true,
-        secondaryModels: [],
-        routing: null,
-        capacity: [],
-        enforceCapacity: false,
-      },
-      ctx.user,
-    );
+    const resource = store.resources.create(environment.id, singleModelResource(names.resource, { connectionId: connection.id, model }), ctx.user);
     const apiKey = store.apiKeys.create({
       environmentId: environment.id,
       name: names.key,

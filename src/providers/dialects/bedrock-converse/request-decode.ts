@@ -5,7 +5,7 @@
  * of its user message, which is the order every other dialect needs.
  */
 import type { Encoded, PivotMessage, PivotPart, PivotRequest, PivotTool, ToolChoice } from '../../pivot.js';
-import { bytesToBase64, isRecord, optNumber, optString, records } from './read.js';
+import { bytesToBase64, isRecord, optNumber, optString, records } from '../wire-read.js';
 
 const UNSUPPORTED_FIELDS: Record<string, string> = {
   guardrailConfig: 'bedrock-converse guardrailConfig',

@@ -19,7 +19,7 @@ import type {
   ToolUseBlock,
 } from '@aws-sdk/client-bedrock-runtime';
 import type { Encoded, ImageSource, PivotPart, PivotRequest, ToolChoice } from '../../pivot.js';
-import { base64ToBytes } from './read.js';
+import { base64ToBytes } from '../wire-read.js';
 
 /** A JSON value as the SDK types it (smithy's DocumentType). */
 type JsonDocument = NonNullable<ToolUseBlock['input']>;

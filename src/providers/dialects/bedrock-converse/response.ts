@@ -12,7 +12,7 @@ import type { ContentBlock, ConverseResponse, StopReason as ConverseStopReason, 
 import type { PivotResponse, PivotUsage, StopReason } from '../../pivot.js';
 import { UpstreamUnavailable } from '../../types.js';
 import { decodeBlock } from './request-decode.js';
-import { base64ToBytes, isRecord, optNumber, optString, records } from './read.js';
+import { base64ToBytes, isRecord, optNumber, optString, records } from '../wire-read.js';
 
 const STOP_REASONS: Record<string, StopReason> = {
   end_turn: 'stop',

@@ -16,7 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PivotStreamEvent, PivotUsage, StopReason, WireEvent } from '../../pivot.js';
 import { decodeStopReason, decodeUsage } from './response.js';
-import { isRecord, optNumber, optString } from './read.js';
+import { isRecord, optNumber, optString } from '../wire-read.js';
 
 /** Splits a WireEvent into the Converse event type and its body, whichever form it came in. */
 export function converseEventOf(wire: WireEvent): { type: string; body: Record<string, unknown> } | undefined {

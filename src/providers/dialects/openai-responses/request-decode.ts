@@ -6,7 +6,7 @@
  */
 import { InvalidRequestError } from '../../../errors.js';
 import type { Encoded, PivotMessage, PivotPart, PivotRequest, PivotTool, ToolChoice } from '../../pivot.js';
-import { isRecord, optNumber, optString, parseDataUrl, records } from './read.js';
+import { isRecord, optNumber, optString, parseDataUrl, records } from '../wire-read.js';
 
 /** Top-level fields the pivot cannot carry, named when a client sets them (null counts as unset). */
 const UNSUPPORTED_FIELDS: Record<string, string> = {

@@ -13,7 +13,7 @@ import type {
 } from 'openai/resources/responses/responses';
 import type { PivotPart, PivotResponse, PivotUsage, StopReason } from '../../pivot.js';
 import { UpstreamUnavailable } from '../../types.js';
-import { isRecord, optNumber, optString, records } from './read.js';
+import { isRecord, optNumber, optString, records } from '../wire-read.js';
 
 /** The Response object as it travels on the wire (`output_text` is added by the SDKs, not sent). */
 export type WireResponse = Omit<Response, 'output_text'>;

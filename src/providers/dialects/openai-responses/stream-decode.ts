@@ -7,7 +7,7 @@
  */
 import type { PivotStreamEvent, WireEvent } from '../../pivot.js';
 import { decodeStopReason, decodeUsage } from './response.js';
-import { isRecord, optNumber, optString } from './read.js';
+import { isRecord, optNumber, optString } from '../wire-read.js';
 
 interface OpenBlock {
   index: number;

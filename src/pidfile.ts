@@ -1,6 +1,9 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 
-/** What a running daemon leaves in the data dir: how to reach it and how to stop it. */
+/**
+ * The pidfile a running daemon keeps in the data dir: how to reach it and how to stop it. The one
+ * contract between `vmx serve` (the daemon writes it) and `vmx status|stop` (the CLI reads it).
+ */
 export interface PidfileContent {
   pid: number;
   url: string;
@@ -8,18 +11,22 @@ export interface PidfileContent {
   port: number;
   startedAt: string;
   /** How long a stop may take to drain in-flight requests; `vmx stop` waits a little longer. */
-  graceMs: number;
+  graceMs?: number;
 }
 
 export function readPidfile(path: string): PidfileContent | undefined {
+  let parsed: unknown;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as PidfileContent;
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch {
     return undefined;
   }
+  const value = parsed as Partial<PidfileContent> | null;
+  if (!value || !Number.isInteger(value.pid) || (value.pid as number) <= 0 || typeof value.url !== 'string') return undefined;
+  return value as PidfileContent;
 }
 
-/** True when a process with this pid exists (signal 0 checks without signalling). */
+/** True when a process with this pid exists (signal 0 checks without signalling; EPERM means it exists). */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -35,7 +42,7 @@ export function writePidfile(path: string, content: PidfileContent): void {
   renameSync(temp, path);
 }
 
-/** Removes the pidfile only if it is still ours (a newer daemon may have replaced it). */
+/** Removes the pidfile only if it still names `pid` (a newer daemon may have replaced it). */
 export function removePidfile(path: string, pid = process.pid): void {
   if (readPidfile(path)?.pid === pid) rmSync(path, { force: true });
 }
