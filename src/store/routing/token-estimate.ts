@@ -8,6 +8,23 @@ const IMAGE_TOKENS = 85;
 const PER_MESSAGE = 3;
 
 /**
+ * Counts of longer texts seen recently: agents resend the whole conversation every turn, so most of a
+ * request's text was counted before. Bounded; simply emptied when full.
+ */
+const counted = new Map<string, number>();
+const CACHE_ENTRIES = 4096;
+function count(text: string): number {
+  if (text.length < 256) return countTokens(text);
+  let tokens = counted.get(text);
+  if (tokens === undefined) {
+    tokens = countTokens(text);
+    if (counted.size >= CACHE_ENTRIES) counted.clear();
+    counted.set(text, tokens);
+  }
+  return tokens;
+}
+
+/**
  * The input-token estimate used by routing rules (`tokens.input`) and by capacity limits (charged up
  * front, reconciled with the provider's count afterwards): the text of the instructions, messages and
  * tools counted with the o200k BPE tokenizer (gpt-tokenizer), plus per-message framing. Exact for
@@ -19,7 +36,7 @@ export function estimateInputTokens(body: Record<string, unknown>): number {
   const visit = (value: unknown, key: string | undefined) => {
     if (typeof value === 'string') {
       if (key === 'data' || key === 'image_url' || key === 'url' || key === 'file_data') tokens += IMAGE_TOKENS;
-      else if (!key || !STRUCTURAL.has(key)) tokens += countTokens(value);
+      else if (!key || !STRUCTURAL.has(key)) tokens += count(value);
       return;
     }
     if (Array.isArray(value)) {
@@ -39,7 +56,7 @@ export function estimateInputTokens(body: Record<string, unknown>): number {
     }
   } else if (typeof conversation === 'string') {
     messages = 1;
-    tokens += countTokens(conversation);
+    tokens += count(conversation);
   }
   return tokens + messages * PER_MESSAGE + (messages > 0 ? PER_MESSAGE : 0);
 }
