@@ -122,3 +122,8 @@ export function isProviderId(value: string): value is ProviderId {
 export function providerInfo(id: ProviderId): ProviderInfo {
   return providers[id];
 }
+
+/** The secret fields a connection of this provider may keep in the keychain (none for an unknown id). */
+export function secretFieldsOf(provider: string): readonly SecretField[] {
+  return isProviderId(provider) ? providers[provider].secretFields : [];
+}

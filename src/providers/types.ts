@@ -19,6 +19,14 @@ export interface ConnectionTarget {
   version: string;
 }
 
+/** A vmx connection (as stored) and its secret fields, as an adapter takes them. */
+export function connectionTarget(
+  connection: { id: string; name: string; provider: string; config: Record<string, unknown>; updatedAt: string },
+  secret: Record<string, string>,
+): ConnectionTarget {
+  return { id: connection.id, name: connection.name, provider: connection.provider, config: connection.config, secret, version: connection.updatedAt };
+}
+
 /** One provider call in a dialect the provider speaks natively (passthrough). */
 export interface NativeCall {
   dialect: Dialect;

@@ -2,7 +2,6 @@ import { CapacityError, UpstreamError, type AttemptFailure } from '../../errors.
 import type { ProviderAdapter, ConnectionTarget } from '../../providers/types.js';
 import { UpstreamUnavailable } from '../../providers/types.js';
 import { redactSecrets } from '../../providers/redact.js';
-import { providers, isProviderId } from '../../providers/registry.js';
 import type { Connection } from '../../store/repos/connections.js';
 import type { ModelRef } from '../../store/routing/index.js';
 import { isRejection, type Admission, type CapacityGate, type CapacityRejection, type LimitSet } from './capacity-gate.js';
@@ -141,16 +140,7 @@ function prepare(
   if (!connection) throw new AttemptFailed(502, 'the connection no longer exists');
   const adapter = deps.adapters[connection.provider];
   if (!adapter) throw new AttemptFailed(502, `provider ${connection.provider} is not available`);
-  const fields = isProviderId(connection.provider) ? providers[connection.provider].secretFields : [];
-  const target: ConnectionTarget = {
-    id: connection.id,
-    name: connection.name,
-    provider: connection.provider,
-    config: connection.config,
-    secret: deps.config.secret(connection, fields),
-    version: connection.updatedAt,
-  };
-  return { ref, connection, label, target, adapter, startedAt };
+  return { ref, connection, label, target: deps.config.target(connection), adapter, startedAt };
 }
 
 function describe(error: unknown, label: ModelLabel): AttemptFailure {

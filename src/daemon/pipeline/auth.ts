@@ -34,6 +34,16 @@ export function authenticate(
   return key;
 }
 
+/** The path's environment and the caller's key, for routes that do not record an audit row of their own. */
+export function authorize(
+  snapshot: ConfigSnapshot,
+  params: { workspace: string; environment: string },
+  headers: Record<string, string | string[] | undefined>,
+): Caller {
+  const env = resolveEnvironmentConfig(snapshot, params.workspace, params.environment);
+  return { env, key: authenticate(env, snapshot, headers) };
+}
+
 function presentedKey(headers: Record<string, string | string[] | undefined>): string | undefined {
   const xApiKey = headers['x-api-key'];
   if (typeof xApiKey === 'string' && xApiKey) return xApiKey.trim();

@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import { secretFieldsOf } from '../../providers/registry.js';
+import { connectionTarget, type ConnectionTarget } from '../../providers/types.js';
 import type { ConnectionSecrets } from '../../store/credentials/index.js';
 import type { Store } from '../../store/open.js';
 import type { ApiKeyWithHash } from '../../store/repos/api-keys.js';
@@ -61,6 +63,11 @@ export class ConfigCache {
     const { values } = this.secrets.read(connection, fields);
     this.secretCache.set(connection.id, { stamp: connection.updatedAt, values });
     return values;
+  }
+
+  /** A connection ready for its adapter: config plus the secret fields its provider uses. */
+  target(connection: Connection): ConnectionTarget {
+    return connectionTarget(connection, this.secret(connection, secretFieldsOf(connection.provider)));
   }
 
   /** Reloads now if the database changed (also called by the poll timer). */

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { estimateInputTokens } from '../../store/routing/token-estimate.js';
 import { errorResponse } from '../http-errors.js';
-import { authenticate, resolveEnvironmentConfig } from '../pipeline/auth.js';
+import { authorize } from '../pipeline/auth.js';
 import { readInboundBody } from '../pipeline/request-body.js';
 import { resolveResource } from '../pipeline/resolve.js';
 import type { GatewayContext } from './gateway-context.js';
@@ -16,24 +16,14 @@ export async function countTokens(
   reply: FastifyReply,
 ): Promise<unknown> {
   try {
-    const snapshot = gateway.config.snapshot();
-    const env = resolveEnvironmentConfig(snapshot, request.params.workspace, request.params.environment);
-    const key = authenticate(env, snapshot, request.headers);
+    const { env, key } = authorize(gateway.config.snapshot(), request.params, request.headers);
     const inbound = readInboundBody('anthropic-messages', request.body);
     const { resource } = resolveResource(env, key, inbound.model, inbound.vmx);
     const connection = env.connections.get(resource.model.connectionId);
     const adapter = connection && gateway.completion.adapters[connection.provider];
     if (connection && adapter?.countTokens) {
       const { vmx: _vmx, ...body } = inbound.body;
-      const target = {
-        id: connection.id,
-        name: connection.name,
-        provider: connection.provider,
-        config: connection.config,
-        secret: gateway.config.secret(connection, connection.provider === 'aws-bedrock' ? ['accessKeyId', 'secretAccessKey'] : ['apiKey']),
-        version: connection.updatedAt,
-      };
-      const counted = await adapter.countTokens(target, { ...body, model: resource.model.model }, AbortSignal.timeout(30_000)).catch(() => undefined);
+      const counted = await adapter.countTokens(gateway.config.target(connection), { ...body, model: resource.model.model }, AbortSignal.timeout(30_000)).catch(() => undefined);
       if (counted !== undefined) return { input_tokens: counted };
     }
     return { input_tokens: estimateInputTokens(inbound.body) };

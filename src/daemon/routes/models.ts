@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { authenticate, resolveEnvironmentConfig } from '../pipeline/auth.js';
+import { authorize } from '../pipeline/auth.js';
 import { errorResponse } from '../http-errors.js';
 import type { GatewayContext } from './gateway-context.js';
 
@@ -9,9 +9,7 @@ export const modelsRoute =
   async (app) => {
     app.get<{ Params: { workspace: string; environment: string } }>('/v1/completion/:workspace/:environment/models', async (request, reply) => {
       try {
-        const snapshot = gateway.config.snapshot();
-        const env = resolveEnvironmentConfig(snapshot, request.params.workspace, request.params.environment);
-        const key = authenticate(env, snapshot, request.headers);
+        const { env, key } = authorize(gateway.config.snapshot(), request.params, request.headers);
         const created = (iso: string) => Math.floor(Date.parse(iso) / 1000);
         const data = [...env.resources.values()]
           .filter((r) => key.resources === null || key.resources.includes(r.id))

@@ -1,5 +1,5 @@
 import { RuntimeError, UsageError } from '../../../errors.js';
-import { isProviderId, providers } from '../../../providers/registry.js';
+import { isProviderId, providers, secretFieldsOf } from '../../../providers/registry.js';
 import { findConnection } from '../../lookup.js';
 import { required } from '../../prompts.js';
 import { resolveEnvironment } from '../../scope.js';
@@ -18,12 +18,13 @@ export const run: VerbRun = async (ctx, [ref], flags) => {
   const { createAdapters } = await import('../../../providers/adapters.js');
   const { errorMessage } = await import('../../../providers/openai/adapter.js');
   const { redactSecrets } = await import('../../../providers/redact.js');
+  const { connectionTarget } = await import('../../../providers/types.js');
   const { adapters, client } = createAdapters();
   const adapter = adapters[connection.provider];
   if (!adapter) throw new RuntimeError(`testing ${providers[connection.provider].displayName} connections is not supported yet`);
   const secrets = await ctx.secrets();
-  const secret = secrets.read(connection, providers[connection.provider].secretFields).values;
-  const target = { id: connection.id, name: connection.name, provider: connection.provider, config: connection.config, secret, version: connection.updatedAt };
+  const secret = secrets.read(connection, secretFieldsOf(connection.provider)).values;
+  const target = connectionTarget(connection, secret);
   const model = flags.model as string | undefined;
   const signal = AbortSignal.timeout(30_000);
   const started = performance.now();

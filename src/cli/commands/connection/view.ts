@@ -3,9 +3,7 @@ import type { ConnectionSecretStatus } from '../../../store/credentials/index.js
 import type { Connection } from '../../../store/repos/connections.js';
 import { isProviderId, providers } from '../../../providers/registry.js';
 
-/** The secret fields a connection of this provider may have in the keychain. */
-export const secretFieldsOf = (provider: string): readonly string[] =>
-  isProviderId(provider) ? providers[provider].secretFields : [];
+export { secretFieldsOf } from '../../../providers/registry.js';
 
 /** A connection as printed: provider name, effective base URL, limits in --limit spelling. */
 export function connectionView(connection: Connection, secret?: ConnectionSecretStatus) {
