@@ -1,5 +1,5 @@
 import { UsageError } from '../../../errors.js';
-import { parseDuration } from '../../durations.js';
+import { parseDuration } from '../../../durations.js';
 import type { ProviderInfo } from '../../../providers/registry.js';
 
 export interface ConfigFlags {

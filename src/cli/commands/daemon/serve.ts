@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ConflictError, RuntimeError, UsageError } from '../../../errors.js';
 import type { CliContext } from '../../context.js';
-import { parseDuration } from '../../durations.js';
+import { parseDuration } from '../../../durations.js';
 import { parseInput } from '../../input.js';
 import type { VerbRun } from '../../verb.js';
 import { runningDaemon } from './daemon-process.js';

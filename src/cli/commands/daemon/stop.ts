@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { z } from 'zod';
 import { PermissionError, RuntimeError } from '../../../errors.js';
-import { parseDuration } from '../../durations.js';
+import { parseDuration } from '../../../durations.js';
 import { parseInput } from '../../input.js';
 import type { VerbRun } from '../../verb.js';
 import { isAlive, readPidfile, runningDaemon, sleep } from './daemon-process.js';

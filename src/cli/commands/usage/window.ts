@@ -1,5 +1,5 @@
 import { UsageError } from '../../../errors.js';
-import { parseDuration } from '../../durations.js';
+import { parseDuration } from '../../../durations.js';
 
 /**
  * A moment in the past, as epoch ms: a duration back from now (`24h`, `30m`, `7d`) or an ISO date or
