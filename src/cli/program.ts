@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { auditCommand } from './commands/audit/index.js';
+import { configCommand } from './commands/config/index.js';
 import { connectionFlags } from './commands/connection/config-flags.js';
 import { connectionCommand } from './commands/connection/index.js';
 import { daemonVerbs } from './commands/daemon/index.js';
@@ -97,5 +98,6 @@ export function buildProgram(deps: CliDeps): Command {
   for (const verb of daemonVerbs) program.addCommand(buildVerb(verb, deps));
   program.addCommand(buildVerb(usageVerb, deps));
   program.addCommand(auditCommand(deps));
+  program.addCommand(configCommand(deps));
   return program;
 }

@@ -9,7 +9,9 @@ import { InvalidRequestError } from '../errors.js';
 import { Metrics } from './metrics.js';
 import type { ConfigCache } from './pipeline/config-cache.js';
 import { Exchange } from './pipeline/exchange.js';
-import { ExchangeRecorder } from './pipeline/record.js';
+import { ExchangeRecorder, type CostOf } from './pipeline/record.js';
+import { Pricer } from '../pricing/cost.js';
+import type { ProviderId } from '../providers/registry.js';
 import type { Recorder } from './pipeline/recorder.js';
 import { CapacityGate } from './pipeline/capacity-gate.js';
 import { DiscoveredCapacityTracker } from './pipeline/discovered-capacity.js';
@@ -37,6 +39,8 @@ export interface AppDeps {
   bodyLimit?: number;
   /** Request and response bodies kept in audit rows are cut at this many characters (default 32 KiB). */
   auditBodyLimit?: number;
+  /** Prices of attempts (default: the catalog plus each connection's overrides). */
+  pricer?: Pricer;
   /** The time capacity windows and error rates are computed in (tests move it). */
   clock?: () => number;
 }
@@ -62,7 +66,19 @@ export async function buildApp(deps: AppDeps) {
     for (const row of gate.takeDirty()) deps.store.capacityCounters.save(row);
   });
   deps.recorder.alsoWrite(discovered.write);
-  const recorder = new ExchangeRecorder(deps.recorder, metrics, deps.status, auditBodyLimit, errorRates);
+  const pricer = deps.pricer ?? new Pricer();
+  const costOf: CostOf = (attempt, exchange) => {
+    const connection = attempt.connectionId ? exchange.env?.connections.get(attempt.connectionId) : undefined;
+    return pricer.cost({
+      provider: connection?.provider as ProviderId,
+      model: attempt.model ?? '',
+      baseUrl: connection?.config.baseUrl as string | undefined,
+      at: attempt.at,
+      tokens: attempt,
+      overrides: connection?.prices ?? [],
+    }).nanoUsd;
+  };
+  const recorder = new ExchangeRecorder(deps.recorder, metrics, deps.status, auditBodyLimit, errorRates, costOf);
   const gateway: GatewayContext = {
     config: deps.config,
     recorder,

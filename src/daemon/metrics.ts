@@ -28,6 +28,18 @@ export class Metrics {
     labelNames: ['route', 'resource', 'provider', 'model', 'kind'],
     registers: [this.registry],
   });
+  private readonly cost = new Counter({
+    name: 'vmx_cost_usd_total',
+    help: 'Cost of provider attempts with a known price, in USD, by route, resource, provider and model',
+    labelNames: ['route', 'resource', 'provider', 'model'],
+    registers: [this.registry],
+  });
+  private readonly unpriced = new Counter({
+    name: 'vmx_unpriced_attempts_total',
+    help: 'Provider attempts with tokens but no known price (their cost is not in vmx_cost_usd_total)',
+    labelNames: ['route', 'resource', 'provider', 'model'],
+    registers: [this.registry],
+  });
   private readonly latency = new Histogram({
     name: 'vmx_request_duration_seconds',
     help: 'Time from request to the end of the response, by route, resource, provider and status',
@@ -52,15 +64,20 @@ export class Metrics {
   private readonly attemptsBy = new Children((values) => this.attempts.labels(...values));
   private readonly errorsBy = new Children((values) => this.errors.labels(...values));
   private readonly tokensBy = new Children((values) => this.tokens.labels(...values));
+  private readonly costBy = new Children((values) => this.cost.labels(...values));
+  private readonly unpricedBy = new Children((values) => this.unpriced.labels(...values));
   private readonly latencyBy = new Children((values) => this.latency.labels(...values));
   private readonly ttftBy = new Children((values) => this.ttft.labels(...values));
 
-  /** One provider attempt. */
+  /** One usage row: a provider attempt (a request refused before any has no provider and counts in requests only). */
   attempt(record: UsageRecord): void {
-    const provider = record.provider ?? 'none';
+    if (record.provider === null) return;
+    const provider = record.provider;
     const model = record.model ?? 'none';
     this.attemptsBy.get([record.route, record.resource, provider, model, String(record.status)]).inc();
     const labels = [record.route, record.resource, provider, model];
+    if (record.costNano === null) this.unpricedBy.get(labels).inc();
+    else if (record.costNano > 0) this.costBy.get(labels).inc(record.costNano / 1e9);
     if (record.inputTokens) this.tokensBy.get([...labels, 'input']).inc(record.inputTokens);
     if (record.outputTokens) this.tokensBy.get([...labels, 'output']).inc(record.outputTokens);
     if (record.cachedTokens) this.tokensBy.get([...labels, 'cached']).inc(record.cachedTokens);

@@ -10,6 +10,7 @@ import { isAlive, readPidfile, removePidfile, writePidfile } from '../pidfile.js
 import { ConfigCache } from './pipeline/config-cache.js';
 import { Recorder } from './pipeline/recorder.js';
 import { DaemonStatus } from './status.js';
+import { Pruner, type PrunerOptions } from './pruner.js';
 import { version } from '../version.js';
 
 export interface DaemonOptions {
@@ -23,12 +24,16 @@ export interface DaemonOptions {
   env?: NodeJS.ProcessEnv;
   /** The clock of capacity windows and error rates (tests move it). */
   clock?: () => number;
+  /** When retention passes run. */
+  retention?: PrunerOptions;
 }
 
 export interface RunningDaemon {
   url: string;
   port: number;
   logger: Logger;
+  /** A retention pass now (they also run on their own schedule). */
+  prune(): ReturnType<Pruner['run']>;
   close(reason?: string): Promise<void>;
 }
 
@@ -79,12 +84,15 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   });
 
   logger.info({ url, home: paths.home, version }, `vmx listening on ${url}`);
+  const pruner = new Pruner(store, logger, status, options.retention);
+  pruner.start();
 
   let closing: Promise<void> | undefined;
   return {
     url,
     port,
     logger,
+    prune: () => pruner.run(),
     close(reason = 'close') {
       closing ??= (async () => {
         logger.info({ reason, inFlight: status.inFlight }, 'shutting down: draining in-flight requests');
@@ -97,6 +105,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         clearTimeout(force);
         clearInterval(idle);
         config.stop();
+        await pruner.stop();
         await client.close();
         await recorder.close();
         store.close();

@@ -8,8 +8,11 @@ import { createConnectionRepo, type ConnectionRepo } from './repos/connections.j
 import { createEnvironmentRepo, type EnvironmentRepo } from './repos/environments.js';
 import { createMemberRepo, type MemberRepo } from './repos/members.js';
 import { createResourceRepo, type ResourceRepo } from './repos/resources.js';
+import { createSettingsRepo, type SettingsRepo } from './repos/settings.js';
+import { createSpaceRepo, type SpaceRepo } from './repos/space.js';
 import { createUsageRepo, type UsageRepo } from './repos/usage.js';
 import { createWorkspaceRepo, type WorkspaceRepo } from './repos/workspaces.js';
+import { registerSqlFunctions } from './usage-rollup.js';
 
 /** An open store: the database plus one repository per entity. Repositories are the only code that runs SQL. */
 export interface Store {
@@ -24,6 +27,8 @@ export interface Store {
   readonly usage: UsageRepo;
   readonly audit: AuditRepo;
   readonly capacityCounters: CapacityCounterRepo;
+  readonly settings: SettingsRepo;
+  readonly space: SpaceRepo;
   /** Runs `fn` in one IMMEDIATE transaction (takes the write lock up front, so it never deadlocks on upgrade). */
   transaction<T>(fn: () => T): T;
   schemaVersion(): number;
@@ -41,9 +46,15 @@ export function openStore(path: string, options: { readonly?: boolean } = {}): S
     throw new RuntimeError(`cannot open the database at ${path}: ${(error as Error).message}`);
   }
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  registerSqlFunctions(db);
   if (!options.readonly) {
+    // A new file gives pages freed by retention back a few at a time (this can only be chosen
+    // before the first table exists).
+    if (db.pragma('page_count', { simple: true }) === 0) db.pragma('auto_vacuum = INCREMENTAL');
     setWal(db);
     db.pragma('synchronous = NORMAL');
+    // After a large prune the log is cut back to this size instead of staying at its peak.
+    db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
   }
   db.pragma('foreign_keys = ON');
   if (!options.readonly) migrate(db);
@@ -60,6 +71,8 @@ export function openStore(path: string, options: { readonly?: boolean } = {}): S
     usage: createUsageRepo(db),
     audit: createAuditRepo(db),
     capacityCounters: createCapacityCounterRepo(db),
+    settings: createSettingsRepo(db),
+    space: createSpaceRepo(db, path),
     transaction: (fn) => db.transaction(fn).immediate(),
     schemaVersion: () => db.pragma('user_version', { simple: true }) as number,
     close: () => db.close(),

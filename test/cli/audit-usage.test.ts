@@ -61,6 +61,8 @@ function usage(requestId: string, environmentId: string, workspaceId: string, fi
     ttftMs: null,
     gateMs: 1,
     correlationId: null,
+    final: true,
+    costNano: 0,
     ...fields,
   };
 }
@@ -100,14 +102,27 @@ beforeAll(async () => {
     store.audit.insert(audit('r4', dev.id, ws, { at: now - 30 * HOUR }));
     store.audit.insert(audit('p1', prod.id, ws, { at: now - HOUR }));
 
-    store.usage.insert(usage('r1', dev.id, ws, { at: now - 3 * HOUR, keyId, inputTokens: 10, outputTokens: 5, totalTokens: 15 }));
-    store.usage.insert(usage('r2', dev.id, ws, { at: now - 2 * HOUR, resource: 'embed', model: 'text-embedding-3-small', status: 429, error: 'rate limited' }));
-    store.usage.insert(usage('r3', dev.id, ws, { at: now - HOUR, keyId, status: 502, error: 'bad gateway' }));
-    store.usage.insert(
-      usage('r3', dev.id, ws, { at: now - HOUR, attempt: 2, keyId, provider: 'groq', model: 'llama', inputTokens: 100, outputTokens: 50, totalTokens: 150, cachedTokens: 20 }),
-    );
-    store.usage.insert(usage('r4', dev.id, ws, { at: now - 30 * HOUR, inputTokens: 1000, outputTokens: 1000, totalTokens: 2000 }));
-    store.usage.insert(usage('p1', prod.id, ws, { at: now - HOUR, inputTokens: 7, outputTokens: 7, totalTokens: 14 }));
+    store.usage.insertMany([
+      usage('r1', dev.id, ws, { at: now - 3 * HOUR, keyId, inputTokens: 10, outputTokens: 5, totalTokens: 15, costNano: 125_000 }),
+      usage('r2', dev.id, ws, { at: now - 2 * HOUR, resource: 'embed', model: 'text-embedding-3-small', status: 429, error: 'rate limited' }),
+      usage('r3', dev.id, ws, { at: now - HOUR, keyId, status: 502, error: 'bad gateway', final: false, durationMs: 300 }),
+      usage('r3', dev.id, ws, {
+        at: now - HOUR,
+        attempt: 2,
+        keyId,
+        provider: 'groq',
+        model: 'llama',
+        inputTokens: 100,
+        outputTokens: 50,
+        totalTokens: 150,
+        cachedTokens: 20,
+        costNano: null,
+        durationMs: 950,
+        ttftMs: 120,
+      }),
+      usage('r4', dev.id, ws, { at: now - 30 * HOUR, inputTokens: 1000, outputTokens: 1000, totalTokens: 2000, costNano: 9_000_000 }),
+      usage('p1', prod.id, ws, { at: now - HOUR, inputTokens: 7, outputTokens: 7, totalTokens: 14 }),
+    ]);
   });
   store.close();
 });
@@ -186,58 +201,85 @@ describe('vmx audit', () => {
 });
 
 describe('vmx usage', () => {
-  const totals = (requests: number, errors: number, inputTokens: number, outputTokens: number, cachedTokens = 0) => ({
+  const counts = (requests: number, attempts: number, errors: number, fallbacks: number, inputTokens: number, outputTokens: number, cachedTokens = 0) => ({
     requests,
+    attempts,
     errors,
+    fallbacks,
     inputTokens,
     outputTokens,
     cachedTokens,
     totalTokens: inputTokens + outputTokens,
   });
+  /** Percentiles are reported to within 1%. */
+  const near = (value: number | null, expected: number) => {
+    expect(value).not.toBeNull();
+    expect(Math.abs(value! - expected) / expected).toBeLessThan(0.01);
+  };
 
-  it('groups by resource and model by default, over the last 24h', async () => {
+  it('groups by resource and model by default, over the last 24h: requests on the answering attempt, errors and fallbacks per attempt', async () => {
     const result = await vmx('usage --json');
     expect(result.code).toBe(0);
-    expect(result.json()).toEqual([
-      { resource: 'chat', model: 'gpt-4o', ...totals(2, 1, 10, 5) },
-      { resource: 'chat', model: 'llama', ...totals(1, 0, 100, 50, 20) },
-      { resource: 'embed', model: 'text-embedding-3-small', ...totals(1, 1, 0, 0) },
-    ]);
+    const [gpt, llama, embed] = result.json();
+    expect(gpt).toMatchObject({ resource: 'chat', model: 'gpt-4o', ...counts(1, 2, 1, 1, 10, 5), cost: 0.000125, unpricedAttempts: 0, ttftP50Ms: null });
+    near(gpt.latencyP50Ms, 90);
+    expect(llama).toMatchObject({ resource: 'chat', model: 'llama', ...counts(1, 1, 0, 0, 100, 50, 20), cost: null, knownCost: 0, unpricedAttempts: 1 });
+    near(llama.latencyP95Ms, 950);
+    near(llama.ttftP50Ms, 120);
+    expect(embed).toMatchObject({ resource: 'embed', model: 'text-embedding-3-small', ...counts(1, 1, 1, 0, 0, 0), cost: 0 });
   });
 
   it('groups by other dimensions, names keys, and moves the window', async () => {
-    expect((await vmx('usage --by provider --json')).json()).toEqual([
-      { provider: 'groq', ...totals(1, 0, 100, 50, 20) },
-      { provider: 'openai', ...totals(3, 2, 10, 5) },
+    expect((await vmx('usage --by provider --json')).json()).toMatchObject([
+      { provider: 'groq', ...counts(1, 1, 0, 0, 100, 50, 20) },
+      { provider: 'openai', ...counts(2, 3, 2, 1, 10, 5) },
     ]);
-    expect((await vmx('usage --by key --json')).json()).toEqual([
-      { key: null, keyName: null, ...totals(1, 1, 0, 0) },
-      { key: keyId, keyName: 'laptop', ...totals(3, 1, 110, 55, 20) },
+    expect((await vmx('usage --by key --json')).json()).toMatchObject([
+      { key: null, keyName: null, ...counts(1, 1, 1, 0, 0, 0) },
+      { key: keyId, keyName: 'laptop', ...counts(2, 3, 1, 1, 110, 55, 20) },
     ]);
-    expect((await vmx('usage --since 48h --by resource --json')).json()).toEqual([
-      { resource: 'chat', ...totals(4, 1, 1110, 1055, 20) },
-      { resource: 'embed', ...totals(1, 1, 0, 0) },
+    expect((await vmx('usage --since 48h --by resource --json')).json()).toMatchObject([
+      { resource: 'chat', ...counts(3, 4, 1, 1, 1110, 1055, 20), knownCost: 0.009125, cost: null },
+      { resource: 'embed', ...counts(1, 1, 1, 0, 0, 0) },
     ]);
-    expect((await vmx('usage --since 48h --until 24h --by resource --json')).json()).toEqual([{ resource: 'chat', ...totals(1, 0, 1000, 1000) }]);
+    expect((await vmx('usage --since 48h --until 24h --by resource --json')).json()).toMatchObject([{ resource: 'chat', ...counts(1, 1, 0, 0, 1000, 1000), cost: 0.009 }]);
+    const hours = (await vmx('usage --since 48h --by hour --json')).json();
+    expect(hours.map((h: { hour: string }) => h.hour)).toEqual(
+      [30, 3, 2, 1].map((back) => new Date(Math.floor((now - back * HOUR) / HOUR) * HOUR).toISOString()),
+    );
+    const days = (await vmx('usage --since 48h --by day --json')).json();
+    expect(days.reduce((sum: number, d: { requests: number }) => sum + d.requests, 0)).toBe(4);
+    expect(days.every((d: { day: string }) => /^\d{4}-\d{2}-\d{2}$/.test(d.day))).toBe(true);
   });
 
-  it('filters by resource and key, summing back to the wanted groups', async () => {
-    expect((await vmx('usage --key laptop --by model --json')).json()).toEqual([
-      { model: 'gpt-4o', ...totals(2, 1, 10, 5) },
-      { model: 'llama', ...totals(1, 0, 100, 50, 20) },
+  it('filters by resource and key in the query', async () => {
+    expect((await vmx('usage --key laptop --by model --json')).json()).toMatchObject([
+      { model: 'gpt-4o', ...counts(1, 2, 1, 1, 10, 5) },
+      { model: 'llama', ...counts(1, 1, 0, 0, 100, 50, 20) },
     ]);
-    expect((await vmx('usage --resource embed --by provider --json')).json()).toEqual([{ provider: 'openai', ...totals(1, 1, 0, 0) }]);
-    expect((await vmx('usage --resource chat --key laptop --by resource --json')).json()).toEqual([{ resource: 'chat', ...totals(3, 1, 110, 55, 20) }]);
-    expect((await vmx('usage -e prod --by resource --json')).json()).toEqual([{ resource: 'chat', ...totals(1, 0, 7, 7) }]);
+    expect((await vmx('usage --resource embed --by provider --json')).json()).toMatchObject([{ provider: 'openai', ...counts(1, 1, 1, 0, 0, 0) }]);
+    expect((await vmx('usage --resource chat --key laptop --by resource --json')).json()).toMatchObject([{ resource: 'chat', ...counts(2, 3, 1, 1, 110, 55, 20) }]);
+    expect((await vmx('usage -e prod --by resource --json')).json()).toMatchObject([{ resource: 'chat', ...counts(1, 1, 0, 0, 7, 7) }]);
+  });
+
+  it('names a revoked key by its id', async () => {
+    await vmx('key create temp');
+    const temp = (await vmx('key show temp --json')).json().id as string;
+    await vmx('key revoke temp --yes');
+    expect((await vmx(`usage --key ${temp} --json`)).json()).toEqual([]);
+    expect((await vmx('usage --key temp')).code).toBe(3);
   });
 
   it('prints a table with a totals row', async () => {
     const table = await vmx('usage --by resource');
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^usage in acme\/dev, /);
-    for (const header of ['RESOURCE', 'REQUESTS', 'ERRORS', 'INPUT', 'OUTPUT', 'TOTAL TOKENS']) expect(table.stdout).toContain(header);
+    for (const header of ['RESOURCE', 'REQUESTS', 'ERRORS', 'FALLBACKS', 'INPUT', 'OUTPUT', 'CACHED', 'COST', 'LATENCY P50/P95', 'TTFT P50/P95']) {
+      expect(table.stdout).toContain(header);
+    }
     const rows = table.stdout.split('\n').filter((l) => /^│/.test(l)).map((l) => l.split('│').slice(1, -1).map((c) => c.trim()));
-    expect(rows.at(-1)).toEqual(['total', '4', '2', '110', '55', '20', '165']);
+    expect(rows[1]!.slice(0, 8)).toEqual(['chat', '2', '1', '1', '110', '55', '20', '$0.000125 + unknown']);
+    expect(rows.at(-1)!.slice(0, 8)).toEqual(['total', '3', '2', '1', '110', '55', '20', '$0.000125 + unknown']);
     expect((await vmx('usage --since 30m')).stdout).toMatch(/^no usage in acme\/dev from /);
   });
 

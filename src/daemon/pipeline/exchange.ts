@@ -55,9 +55,9 @@ export class Exchange {
     return performance.now() - this.started;
   }
 
-  /** A usage row for one attempt, with the request-level fields filled in. */
+  /** A usage row for one attempt, with the request-level fields filled in; kept in `attempts`. */
   usage(fields: Pick<UsageRecord, 'connectionId' | 'provider' | 'model' | 'status' | 'error'> & Partial<UsageRecord>): UsageRecord {
-    return {
+    const record: UsageRecord = {
       requestId: this.requestId,
       attempt: this.attempts.length,
       at: Date.now(),
@@ -78,7 +78,11 @@ export class Exchange {
       ttftMs: null,
       gateMs: null,
       correlationId: this.correlationId ?? null,
+      final: false,
+      costNano: null,
       ...fields,
     };
+    this.attempts.push(record);
+    return record;
   }
 }

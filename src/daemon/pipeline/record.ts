@@ -1,10 +1,13 @@
 import type { AuditRecord } from '../../store/repos/audit.js';
 import type { UsageRecord } from '../../store/repos/usage.js';
+import type { ErrorRates } from '../../store/routing/error-rates.js';
 import type { Metrics } from '../metrics.js';
 import type { DaemonStatus } from '../status.js';
-import type { Recorder } from './recorder.js';
-import type { ErrorRates } from '../../store/routing/error-rates.js';
 import type { Exchange } from './exchange.js';
+import type { Recorder } from './recorder.js';
+
+/** The cost of one attempt in nano-USD: 0 when nothing was billed, null when the price is unknown. */
+export type CostOf = (attempt: UsageRecord, exchange: Exchange) => number | null;
 
 /** Where a finished exchange goes: usage/audit rows (batched), metrics and the live counters. */
 export class ExchangeRecorder {
@@ -14,20 +17,39 @@ export class ExchangeRecorder {
     private readonly status: DaemonStatus,
     private readonly auditBodyLimit: number,
     private readonly errorRates: ErrorRates,
+    private readonly costOf: CostOf,
   ) {}
 
+  /** As soon as an attempt ends: routing on error rates sees it before the request is over. */
   attempt = (usage: UsageRecord): void => {
-    this.recorder.usage(usage);
-    this.metrics.attempt(usage);
     this.errorRates.record(usage.resourceId, usage.connectionId, usage.model, usage.status);
   };
 
-  /** Exactly once per client request, whatever happened to it. */
+  /**
+   * Exactly once per client request, whatever happened to it. The last attempt is the one that
+   * answered; a request of a known environment that never reached a provider (bad key, unknown
+   * resource, capacity) still gets a usage row, so `vmx usage` counts every request and error.
+   */
   finish(exchange: Exchange): void {
     const durationMs = exchange.elapsed();
     if (exchange.timings.totalMs === 0) exchange.timings.totalMs = durationMs;
     this.status.inFlight--;
     if (exchange.status >= 400 || exchange.error) this.status.errors++;
+    if (exchange.attempts.length === 0 && exchange.env) {
+      exchange.usage({ connectionId: null, provider: null, model: null, status: exchange.status, error: exchange.error, durationMs, costNano: 0 });
+    }
+    const last = exchange.attempts[exchange.attempts.length - 1];
+    if (last) {
+      last.final = true;
+      // Latency in reports is the client's: the whole request, earlier attempts included.
+      last.durationMs = durationMs;
+    }
+    for (const attempt of exchange.attempts) {
+      if (attempt.provider !== null) attempt.costNano = this.costOf(attempt, exchange);
+      this.recorder.usage(attempt);
+      this.metrics.attempt(attempt);
+      this.status.attempt(attempt);
+    }
     this.metrics.request({
       route: exchange.route,
       resource: exchange.resource ?? '',

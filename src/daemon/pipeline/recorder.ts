@@ -49,7 +49,7 @@ export class Recorder {
     this.auditQueue = [];
     try {
       this.store.transaction(() => {
-        for (const record of usage) this.store.usage.insert(record);
+        this.store.usage.insertMany(usage);
         for (const record of audit) this.store.audit.insert(record);
         for (const writer of this.writers) writer();
       });

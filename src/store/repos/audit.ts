@@ -33,6 +33,8 @@ export interface AuditFilter {
   limit: number;
 }
 
+const BODIES_CURSOR = 'state.audit-bodies-cursor';
+
 export type AuditRepo = ReturnType<typeof createAuditRepo>;
 
 export function createAuditRepo(db: Database) {
@@ -43,6 +45,15 @@ export function createAuditRepo(db: Database) {
        @error, @events, @timings, @requestBody, @responseBody, @correlationId, @durationMs)`,
   );
   const one = db.prepare<[string], Record<string, unknown>>('SELECT * FROM audit WHERE request_id = ?');
+  const cursorRow = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?');
+  const setCursor = db.prepare(
+    `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+  );
+  const nextWithBodies = db.prepare<{ at: number; rowid: number; before: number; limit: number }, { rowid: number; at: number }>(
+    `SELECT rowid, at FROM audit WHERE ((at = @at AND rowid > @rowid) OR at > @at) AND at < @before ORDER BY at, rowid LIMIT @limit`,
+  );
+  const dropBodiesOf = db.prepare<[number]>('UPDATE audit SET request_body = NULL, response_body = NULL WHERE rowid = ?');
+  const deleteOld = db.prepare<[number, number]>('DELETE FROM audit WHERE rowid IN (SELECT rowid FROM audit WHERE at < ? ORDER BY at LIMIT ?)');
 
   return {
     insert(record: AuditRecord): void {
@@ -52,6 +63,26 @@ export function createAuditRepo(db: Database) {
     get(requestId: string): AuditRecord | undefined {
       const row = one.get(requestId);
       return row && toRecord(row);
+    },
+
+    /**
+     * Drops the stored bodies of up to `limit` requests from before `before`; returns how many rows it
+     * looked at (0: nothing older is left with bodies). A cursor remembers where it got to, so each
+     * call only reads rows it has not seen.
+     */
+    pruneBodies(before: number, limit: number): number {
+      const [at, rowid] = (cursorRow.get(BODIES_CURSOR)?.value ?? '0:0').split(':').map(Number) as [number, number];
+      const rows = nextWithBodies.all({ at, rowid, before, limit });
+      if (rows.length === 0) return 0;
+      for (const row of rows) dropBodiesOf.run(row.rowid);
+      const last = rows[rows.length - 1]!;
+      setCursor.run(BODIES_CURSOR, `${last.at}:${last.rowid}`, new Date().toISOString());
+      return rows.length;
+    },
+
+    /** Deletes up to `limit` audit rows from before `before`; returns how many. */
+    prune(before: number, limit: number): number {
+      return deleteOld.run(before, limit).changes;
     },
 
     /** Newest first. */

@@ -4,6 +4,7 @@ import { ConflictError } from '../../errors.js';
 import type { Capacity } from '../capacity.js';
 import { fromJson, stamps, toJson, type StampColumns, type Stamps } from '../rows.js';
 import { isUniqueViolation } from '../sqlite-errors.js';
+import type { PriceOverride } from '../../pricing/price-spec.js';
 
 /** Rate limits a provider reported for one model (from its rate-limit headers), informational. */
 export interface DiscoveredCapacity {
@@ -21,6 +22,8 @@ export interface Connection extends Stamps {
   config: Record<string, unknown>;
   capacity: Capacity[];
   discoveredCapacity: DiscoveredCapacity;
+  /** Prices that replace the catalog's for this connection (all models, or one each). */
+  prices: PriceOverride[];
 }
 
 interface ConnectionRow extends StampColumns {
@@ -32,6 +35,7 @@ interface ConnectionRow extends StampColumns {
   config: string;
   capacity: string;
   discovered_capacity: string;
+  prices: string;
 }
 
 const toConnection = (row: ConnectionRow): Connection => ({
@@ -43,18 +47,19 @@ const toConnection = (row: ConnectionRow): Connection => ({
   config: fromJson(row.config),
   capacity: fromJson(row.capacity),
   discoveredCapacity: fromJson(row.discovered_capacity),
+  prices: fromJson(row.prices),
   ...stamps(row),
 });
 
-export type ConnectionChange = Partial<Pick<Connection, 'name' | 'description' | 'config' | 'capacity'>>;
+export type ConnectionChange = Partial<Pick<Connection, 'name' | 'description' | 'config' | 'capacity' | 'prices'>>;
 
 export type ConnectionRepo = ReturnType<typeof createConnectionRepo>;
 
 export function createConnectionRepo(db: Database) {
   const insert = db.prepare(
-    `INSERT INTO connections (id, environment_id, name, description, provider, config, capacity,
+    `INSERT INTO connections (id, environment_id, name, description, provider, config, capacity, prices,
                               created_at, updated_at, created_by, updated_by)
-     VALUES (@id, @environmentId, @name, @description, @provider, @config, @capacity, @now, @now, @user, @user)`,
+     VALUES (@id, @environmentId, @name, @description, @provider, @config, @capacity, @prices, @now, @now, @user, @user)`,
   );
   const byId = db.prepare<[string], ConnectionRow>('SELECT * FROM connections WHERE id = ?');
   const byRef = db.prepare<[string, string, string, string], ConnectionRow>(
@@ -67,7 +72,7 @@ export function createConnectionRepo(db: Database) {
   const idsInEnvironment = db.prepare<[string], { id: string }>('SELECT id FROM connections WHERE environment_id = ?');
   const update = db.prepare(
     `UPDATE connections SET name = @name, description = @description, config = @config, capacity = @capacity,
-            updated_at = @now, updated_by = @user WHERE id = @id`,
+            prices = @prices, updated_at = @now, updated_by = @user WHERE id = @id`,
   );
   const setDiscovered = db.prepare('UPDATE connections SET discovered_capacity = ? WHERE id = ?');
   const remove = db.prepare('DELETE FROM connections WHERE id = ?');
@@ -82,6 +87,7 @@ export function createConnectionRepo(db: Database) {
       provider: string;
       config: Record<string, unknown>;
       capacity: Capacity[];
+      prices?: PriceOverride[];
       user: string;
     }): Connection {
       const id = randomUUID();
@@ -94,6 +100,7 @@ export function createConnectionRepo(db: Database) {
           provider: input.provider,
           config: toJson(input.config),
           capacity: toJson(input.capacity),
+          prices: toJson(input.prices ?? []),
           now: new Date().toISOString(),
           user: input.user,
         });
@@ -134,6 +141,7 @@ export function createConnectionRepo(db: Database) {
           description: next.description,
           config: toJson(next.config),
           capacity: toJson(next.capacity),
+          prices: toJson(next.prices),
           now: new Date().toISOString(),
           user,
         });

@@ -7,18 +7,20 @@ import { required } from '../../prompts.js';
 import { resolveEnvironment } from '../../scope.js';
 import type { VerbRun } from '../../verb.js';
 import { buildConfig } from './config.js';
+import { parsePrices } from './prices.js';
 import { collectSecret } from './secret.js';
 import { connectionView, secretFieldsOf } from './view.js';
 
 export const run: VerbRun = async (ctx, [name], flags) => {
   const input = parseInput(
-    z.object({ name: nameSchema, description: z.string().optional(), limit: z.array(z.string()).optional() }),
+    z.object({ name: nameSchema, description: z.string().optional(), limit: z.array(z.string()).optional(), price: z.array(z.string()).optional() }),
     { ...flags, name: await required(ctx, name, '<name>', 'Connection name') },
     { name: '<name>' },
   );
   const provider = await chooseProvider(ctx, flags.provider as string | undefined);
   const config = buildConfig(provider, flags);
   const capacity = parseLimits(input.limit ?? []);
+  const prices = parsePrices(input.price ?? []);
   const scope = await resolveEnvironment(ctx, 'write');
   const secret = await collectSecret(ctx, provider, input.name, flags, 'add');
 
@@ -33,6 +35,7 @@ export const run: VerbRun = async (ctx, [name], flags) => {
       provider: provider.id,
       config,
       capacity,
+      prices,
       user: ctx.user,
     });
     if (secret) secrets!.write(created.id, secret);

@@ -17,5 +17,10 @@ export function connectionFlags(command: Command, forUpdate: boolean): Command {
     .option('--connect-timeout <duration>', 'give up connecting after this long (default 10s)')
     .option('--first-byte-timeout <duration>', 'give up when no answer starts within this long (default 120s)')
     .option('--limit <spec>', "capacity, e.g. 100r/m, 100000t/m, 5000r/h, 2000000t/d, 1000r/mo, or 'none' (repeatable)", repeatable)
+    .option(
+      '--price <spec>',
+      "prices instead of the catalog's, USD: 'input=2.5/M,output=10/M[,cached=…,cache-write=…]', one model with '<model>:…', or 'none' (repeatable)",
+      repeatable,
+    )
     .option('--description <text>', 'what the connection is for');
 }

@@ -8,12 +8,13 @@ import { required } from '../../prompts.js';
 import { resolveEnvironment } from '../../scope.js';
 import type { VerbRun } from '../../verb.js';
 import { buildConfig } from './config.js';
+import { parsePrices } from './prices.js';
 import { collectSecret } from './secret.js';
 import { connectionView, secretFieldsOf } from './view.js';
 
 export const run: VerbRun = async (ctx, [ref], flags) => {
   const input = parseInput(
-    z.object({ name: nameSchema.optional(), description: z.string().optional(), limit: z.array(z.string()).optional() }),
+    z.object({ name: nameSchema.optional(), description: z.string().optional(), limit: z.array(z.string()).optional(), price: z.array(z.string()).optional() }),
     flags,
   );
   const scope = await resolveEnvironment(ctx, 'write');
@@ -23,6 +24,7 @@ export const run: VerbRun = async (ctx, [ref], flags) => {
   const provider = providers[connection.provider];
   const config = buildConfig(provider, flags, connection.config);
   const capacity = input.limit ? parseLimits(input.limit) : connection.capacity;
+  const prices = input.price ? parsePrices(input.price) : connection.prices;
   const secret = await collectSecret(ctx, provider, input.name ?? connection.name, flags, 'update');
 
   const secrets = await ctx.secrets();
@@ -34,6 +36,7 @@ export const run: VerbRun = async (ctx, [ref], flags) => {
         description: input.description === undefined ? undefined : input.description || null,
         config,
         capacity,
+        prices,
       },
       ctx.user,
     );

@@ -1,3 +1,4 @@
+import { formatPriceSpec } from '../../../pricing/price-spec.js';
 import { formatLimits } from '../../../store/capacity.js';
 import type { ConnectionSecretStatus } from '../../../store/credentials/index.js';
 import type { Connection } from '../../../store/repos/connections.js';
@@ -5,7 +6,7 @@ import { isProviderId, providers } from '../../../providers/registry.js';
 
 export { secretFieldsOf } from '../../../providers/registry.js';
 
-/** A connection as printed: provider name, effective base URL, limits in --limit spelling. */
+/** A connection as printed: provider name, effective base URL, limits and prices in their flags' spelling. */
 export function connectionView(connection: Connection, secret?: ConnectionSecretStatus) {
   const info = isProviderId(connection.provider) ? providers[connection.provider] : undefined;
   const defaultBaseUrl = info && 'defaultBaseUrl' in info ? info.defaultBaseUrl : undefined;
@@ -14,6 +15,7 @@ export function connectionView(connection: Connection, secret?: ConnectionSecret
     providerName: info?.displayName ?? connection.provider,
     baseUrl: (connection.config.baseUrl as string | undefined) ?? defaultBaseUrl ?? null,
     limits: formatLimits(connection.capacity),
+    prices: connection.prices.map(formatPriceSpec),
     ...(secret ? { secret } : {}),
   };
 }

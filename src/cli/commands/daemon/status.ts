@@ -10,7 +10,13 @@ export interface DaemonStatus {
   startedAt: string;
   uptimeMs: number;
   requests: { total: number; inFlight: number; errors: number };
+  attempts: { total: number; fallbacks: number };
+  tokens: { input: number; output: number; cached: number };
+  cost: { usd: number; unpricedAttempts: number };
+  retention: { at: string; steps: number; sizeBytes: number; changed: Record<string, number> } | null;
 }
+
+const n = (v: number) => v.toLocaleString('en-US');
 
 export const run: VerbRun = async (ctx) => {
   const pidfile = runningDaemon(ctx.paths);
@@ -38,5 +44,14 @@ export const run: VerbRun = async (ctx) => {
     requests: status.requests.total,
     inFlight: status.requests.inFlight,
     errors: status.requests.errors,
+    attempts: `${n(status.attempts.total)} (${n(status.attempts.fallbacks)} fell back)`,
+    tokens: `${n(status.tokens.input)} in, ${n(status.tokens.output)} out, ${n(status.tokens.cached)} cached`,
+    cost: `$${status.cost.usd.toFixed(4)}${status.cost.unpricedAttempts ? ` + ${n(status.cost.unpricedAttempts)} attempts of unknown price` : ''}`,
+    retention: status.retention
+      ? `last pass ${status.retention.at}: ${Object.entries(status.retention.changed)
+          .filter(([, v]) => v > 0)
+          .map(([k, v]) => `${k} ${n(v)}`)
+          .join(', ') || 'nothing to prune'}; database ${(status.retention.sizeBytes / 1048576).toFixed(1)} MB`
+      : 'no pass yet',
   });
 };

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { UsageError } from '../../../errors.js';
-import type { UsageDimension } from '../../../store/repos/usage.js';
+import { quantile } from '../../../store/latency-sketch.js';
+import { addFigures, emptyFigures, type UsageDimension, type UsageFigures } from '../../../store/repos/usage.js';
 import { parseInput } from '../../input.js';
-import { findApiKey } from '../../lookup.js';
+import { historyKeyId } from '../../lookup.js';
 import { resolveEnvironment } from '../../scope.js';
 import type { VerbRun } from '../../verb.js';
-import { grandTotal, regroup, type UsageRow } from './regroup.js';
-import { formatTime, parsePast } from './window.js';
+import { formatMs, formatTime, parsePast } from './window.js';
 
-const dimensions = ['resource', 'model', 'connection', 'provider', 'key'] as const satisfies readonly UsageDimension[];
+const dimensions = ['resource', 'model', 'connection', 'provider', 'key', 'hour', 'day'] as const satisfies readonly UsageDimension[];
 
 export const run: VerbRun = async (ctx, _args, flags) => {
   const input = parseInput(
@@ -31,51 +31,90 @@ export const run: VerbRun = async (ctx, _args, flags) => {
   const scope = await resolveEnvironment(ctx, 'read');
   const store = await ctx.store();
   const envId = scope.environment.id;
-  const resource = input.resource && (store.resources.find(envId, input.resource)?.name ?? input.resource);
-  const keyId = input.key && findApiKey(scope, store, input.key).id;
-
-  // summary() has no filters: group by the filtered dimensions too, keep the matching rows, sum back.
-  const grouping = [...by];
-  if (resource !== undefined && !grouping.includes('resource')) grouping.push('resource');
-  if (keyId !== undefined && !grouping.includes('key')) grouping.push('key');
-  let rows = store.usage.summary(envId, since, until, grouping) as UsageRow[];
-  rows = rows.filter((r) => (resource === undefined || r.resource === resource) && (keyId === undefined || r.key === keyId));
-  rows = regroup(rows, by);
+  const report = store.usage.report({
+    environmentId: envId,
+    since,
+    until,
+    by,
+    // Rows keep the resource's name as requested; an id given here is translated to that name.
+    ...(input.resource !== undefined && { resource: store.resources.find(envId, input.resource)?.name ?? input.resource }),
+    ...(input.key !== undefined && { keyId: historyKeyId(scope, store, input.key) }),
+  });
 
   const keyNames = new Map(store.apiKeys.list(envId).map((k) => [k.id, k.name]));
   const connectionNames = new Map(store.connections.list(envId).map((c) => [c.id, c.name]));
-  const named = rows.map((row) => ({
-    ...row,
-    ...(by.includes('key') ? { keyName: row.key ? (keyNames.get(row.key) ?? null) : null } : {}),
-    ...(by.includes('connection') ? { connectionName: row.connection ? (connectionNames.get(row.connection) ?? null) : null } : {}),
+  const rows = report.rows.map(({ group, figures }) => ({
+    ...group,
+    ...(by.includes('key') && { keyName: group.key ? (keyNames.get(group.key) ?? null) : null }),
+    ...(by.includes('connection') && { connectionName: group.connection ? (connectionNames.get(group.connection) ?? null) : null }),
+    ...figuresJson(figures),
   }));
-  if (ctx.out.json) return ctx.out.writeJson(named);
+  if (ctx.out.json) return ctx.out.writeJson(rows);
 
   const where = `${scope.workspace.name}/${scope.environment.name}`;
-  const window = `${formatTime(since)} – ${input.until === undefined ? 'now' : formatTime(until)}`;
-  if (named.length === 0) return ctx.out.message(`no usage in ${where} from ${window}`);
+  const window = `${formatTime(report.since)} – ${input.until === undefined ? 'now' : formatTime(report.until)}`;
+  if (rows.length === 0) return ctx.out.message(`no usage in ${where} from ${window}`);
   ctx.out.message(`usage in ${where}, ${window}`);
-  const label = (row: (typeof named)[number], d: UsageDimension): string | null => {
-    if (d === 'key') return row.key ? (row.keyName ?? row.key) : null;
-    if (d === 'connection') return row.connection ? (row.connectionName ?? row.connection) : null;
+  if (report.since !== since || (input.until !== undefined && report.until !== until)) {
+    ctx.out.message('(usage older than its raw retention is kept as hourly totals: the window is counted in whole hours)');
+  }
+  const total = { total: true as const, ...figuresJson(report.rows.reduce((sum, row) => addFigures(sum, row.figures), emptyFigures())) };
+  type Line = (typeof rows)[number] | typeof total;
+  const label = (row: (typeof rows)[number], d: UsageDimension): string | null => {
+    if (d === 'key') return row.key ? (row.keyName ?? `${row.key} (removed)`) : null;
+    if (d === 'connection') return row.connection ? (row.connectionName ?? `${row.connection} (removed)`) : null;
+    if (d === 'hour') return row.hour ? formatTime(Date.parse(row.hour)).slice(0, 16) : null;
     return row[d] ?? null;
   };
-  const total = { ...grandTotal(rows), total: true };
-  type Line = (typeof named)[number] | typeof total;
   const n = (v: number) => v.toLocaleString('en-US');
+  const pair = (a: number | null, b: number | null) => (a === null ? null : `${formatMs(a)} / ${formatMs(b)}`);
   ctx.out.list<Line>(
-    [...named, total],
+    [...rows, total],
     [
       ...by.map((d, i) => ({
         header: d.toUpperCase(),
-        value: (row: Line) => ('total' in row ? (i === 0 ? 'total' : ' ') : label(row, d)),
+        value: (row: Line) => ('total' in row ? (i === 0 ? 'total' : ' ') : (label(row, d) ?? '-')),
       })),
       { header: 'REQUESTS', value: (r) => n(r.requests) },
       { header: 'ERRORS', value: (r) => n(r.errors) },
+      { header: 'FALLBACKS', value: (r) => n(r.fallbacks) },
       { header: 'INPUT', value: (r) => n(r.inputTokens) },
       { header: 'OUTPUT', value: (r) => n(r.outputTokens) },
       { header: 'CACHED', value: (r) => n(r.cachedTokens) },
-      { header: 'TOTAL TOKENS', value: (r) => n(r.totalTokens) },
+      { header: 'COST', value: (r) => formatCost(r) },
+      { header: 'LATENCY P50/P95', value: (r) => pair(r.latencyP50Ms, r.latencyP95Ms) },
+      { header: 'TTFT P50/P95', value: (r) => pair(r.ttftP50Ms, r.ttftP95Ms) },
     ],
   );
 };
+
+/** A group's figures as printed under --json. Cost is in USD; null when some of it is unknown. */
+function figuresJson(f: UsageFigures) {
+  const round = (ms: number | null) => (ms === null ? null : Math.round(ms * 10) / 10);
+  return {
+    requests: f.requests,
+    attempts: f.attempts,
+    errors: f.errors,
+    fallbacks: f.fallbacks,
+    inputTokens: f.inputTokens,
+    outputTokens: f.outputTokens,
+    cachedTokens: f.cachedTokens,
+    cacheWriteTokens: f.cacheWriteTokens,
+    totalTokens: f.totalTokens,
+    cost: f.unpriced > 0 ? null : f.costNano / 1e9,
+    knownCost: f.costNano / 1e9,
+    unpricedAttempts: f.unpriced,
+    latencyP50Ms: round(quantile(f.latency, 0.5)),
+    latencyP95Ms: round(quantile(f.latency, 0.95)),
+    ttftP50Ms: round(quantile(f.ttft, 0.5)),
+    ttftP95Ms: round(quantile(f.ttft, 0.95)),
+  };
+}
+
+/** `$0.0123`, `unknown`, or `$0.0123 + unknown` when only part of it is priced. */
+function formatCost(f: { knownCost: number; unpricedAttempts: number }): string {
+  const usd = f.knownCost >= 1 ? f.knownCost.toFixed(2) : f.knownCost.toPrecision(3).replace(/\.?0+$/, '');
+  const known = f.knownCost === 0 ? '$0' : `$${usd}`;
+  if (f.unpricedAttempts === 0) return known;
+  return f.knownCost === 0 ? 'unknown' : `${known} + unknown`;
+}

@@ -1,0 +1,71 @@
+import type { Logger } from 'pino';
+import type { Store } from '../store/open.js';
+import { policyProblem, prune, retentionPolicy, type PruneSummary } from '../store/retention.js';
+import type { DaemonStatus } from './status.js';
+
+export interface PrunerOptions {
+  /** Before the first pass (default 30 s: not while the daemon starts). */
+  firstAfterMs?: number;
+  /** Between passes (default 10 minutes). */
+  everyMs?: number;
+}
+
+/**
+ * Retention in the daemon: a pass now and then, each step a short transaction followed by a turn of
+ * the event loop, so requests keep flowing while millions of old rows go.
+ */
+export class Pruner {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<PruneSummary | undefined> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly logger: Logger,
+    private readonly status: DaemonStatus,
+    private readonly options: PrunerOptions = {},
+  ) {}
+
+  start(): void {
+    this.schedule(this.options.firstAfterMs ?? 30_000);
+  }
+
+  /** One pass now (or the one already running). */
+  run(): Promise<PruneSummary | undefined> {
+    this.running ??= this.pass().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.run().finally(() => this.schedule(this.options.everyMs ?? 600_000)), ms);
+    this.timer.unref();
+  }
+
+  private async pass(): Promise<PruneSummary | undefined> {
+    try {
+      const policy = retentionPolicy(this.store.settings);
+      const problem = policyProblem(policy);
+      if (problem) {
+        this.logger.warn(`retention skipped: ${problem}`);
+        return undefined;
+      }
+      const summary = await prune(this.store, policy, {
+        between: () => new Promise((resolve) => setImmediate(resolve)),
+        stop: () => this.stopped,
+      });
+      this.status.retention = { at: new Date().toISOString(), ...summary, sizeBytes: this.store.space.sizeBytes() };
+      if (summary.steps > 0) this.logger.info({ retention: summary }, 'retention: old usage and audit pruned');
+      return summary;
+    } catch (error) {
+      this.logger.error({ err: error }, 'retention pass failed');
+      return undefined;
+    }
+  }
+}
