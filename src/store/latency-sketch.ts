@@ -1,7 +1,8 @@
 /**
  * Durations kept as counts per logarithmic bucket, so percentiles can be taken over any mix of raw
  * rows and hourly roll-ups and give the same answer either way. Each bucket spans 2% (a value is
- * reported within 1% of the truth); a bucket is named by its index, `0` holds durations under 1 ms.
+ * reported within 1% of the truth); a bucket is named by its index, and one bucket holds every
+ * duration too short to matter (under 10 µs), reported as 0.
  *
  * Stored as JSON text (`{"312":4,"330":1}`): merging is adding counts per index.
  */
@@ -10,15 +11,18 @@ export type Sketch = Record<string, number>;
 const GAMMA = 1.02;
 const LOG_GAMMA = Math.log(GAMMA);
 
+/** Below every real bucket: 10 µs is bucket -233. */
+const ZERO = -1000;
+
 /** The bucket of a duration in milliseconds. */
 export function bucketOf(ms: number): number {
-  if (!(ms >= 1)) return 0;
+  if (!(ms >= 0.01)) return ZERO;
   return Math.ceil(Math.log(ms) / LOG_GAMMA);
 }
 
 /** What a bucket reports: the middle of its span, so the error is at most 1% either way. */
 export function bucketValue(index: number): number {
-  if (index <= 0) return 0;
+  if (index <= ZERO) return 0;
   return (2 * GAMMA ** index) / (GAMMA + 1);
 }
 

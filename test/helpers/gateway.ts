@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { PrunerOptions } from '../../src/daemon/pruner.js';
 import { startDaemon, type RunningDaemon } from '../../src/daemon/server.js';
 import { ConnectionSecrets, FileStore } from '../../src/store/credentials/index.js';
 import { generateApiKey, hashApiKey, maskApiKey } from '../../src/store/key-material.js';
@@ -35,7 +36,9 @@ export interface TestGateway {
  * configured as acme/dev with connection `up` (provider openai, base URL = the fake) and resource
  * `chat` → up/fake-model. Secrets go to the 0600 file store in the temp data dir.
  */
-export async function startGateway(options: { graceMs?: number; bodyLimit?: number; clock?: () => number } = {}): Promise<TestGateway> {
+export async function startGateway(
+  options: { graceMs?: number; bodyLimit?: number; clock?: () => number; retention?: PrunerOptions } = {},
+): Promise<TestGateway> {
   const home = tempHome();
   const fake = await startFakeOpenAI();
   const store = openStore(join(home, 'vmx.db'));
@@ -77,6 +80,7 @@ export async function startGateway(options: { graceMs?: number; bodyLimit?: numb
       stdout: 'none',
       env: { VMX_CREDENTIAL_STORE: 'file' },
       clock: options.clock,
+      retention: options.retention,
     });
   const daemon = await start();
   const gateway: TestGateway = {

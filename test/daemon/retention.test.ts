@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UsageRecord } from '../../src/store/repos/usage.js';
+import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { cli } from '../helpers/run-cli.js';
+
+const DAY = 86_400_000;
+const OLD_ROWS = 200_000;
+
+let gw: TestGateway;
+
+beforeAll(async () => {
+  // No pass on its own during the test: it is started by hand below.
+  gw = await startGateway({ retention: { firstAfterMs: 3_600_000 } });
+});
+
+afterAll(async () => {
+  await gw?.close();
+});
+
+describe('retention in the daemon', () => {
+  it('prunes 200,000 old rows while requests keep being answered', { timeout: 120_000 }, async () => {
+    const now = Date.now();
+    let batch: UsageRecord[] = [];
+    for (let i = 0; i < OLD_ROWS; i++) {
+      batch.push({
+        requestId: `old-${i}`,
+        attempt: 0,
+        at: now - 20 * DAY + Math.floor((i / OLD_ROWS) * 15 * DAY),
+        workspaceId: gw.env.workspaceId,
+        environmentId: gw.env.environmentId,
+        keyId: null,
+        resourceId: gw.env.resourceId,
+        resource: 'chat',
+        connectionId: gw.env.connectionId,
+        provider: 'openai',
+        model: 'fake-model',
+        route: 'chat',
+        stream: false,
+        status: 200,
+        error: null,
+        inputTokens: 10,
+        outputTokens: 3,
+        totalTokens: 13,
+        cachedTokens: null,
+        cacheWriteTokens: null,
+        durationMs: 120,
+        providerMs: 100,
+        ttftMs: null,
+        gateMs: 0,
+        correlationId: null,
+        final: true,
+        costNano: 0,
+      });
+      if (batch.length === 10_000) {
+        gw.store.usage.insertMany(batch);
+        batch = [];
+      }
+    }
+    gw.store.settings.set('retention.usage-raw', '1d');
+
+    const latencies: number[] = [];
+    let pruning = true;
+    const traffic = (async () => {
+      while (pruning) {
+        const started = performance.now();
+        const response = await fetch(`${gw.baseURL}/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${gw.key}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] }),
+        });
+        expect(response.status).toBe(200);
+        await response.json();
+        latencies.push(performance.now() - started);
+      }
+    })();
+    const summary = await gw.daemon.prune();
+    pruning = false;
+    await traffic;
+
+    expect(summary?.changed['usage-raw']).toBe(OLD_ROWS);
+    latencies.sort((a, b) => a - b);
+    const worst = latencies[latencies.length - 1]!;
+    console.log(
+      `prune of ${OLD_ROWS} rows: ${summary!.steps} steps in ${summary!.ms.toFixed(0)} ms (longest step ${summary!.longestStepMs.toFixed(1)} ms); ` +
+        `${latencies.length} requests meanwhile, p50 ${latencies[latencies.length >> 1]!.toFixed(1)} ms, worst ${worst.toFixed(1)} ms`,
+    );
+    // Requests were served all along, none waited for more than a few steps.
+    expect(latencies.length).toBeGreaterThan(10);
+    expect(worst).toBeLessThan(500);
+
+    const status = (await (await fetch(`${gw.url}/v1/status`)).json()) as { retention: unknown; requests: { total: number } };
+    expect(status.retention).toMatchObject({ steps: summary!.steps, changed: { 'usage-raw': OLD_ROWS } });
+    expect(status.requests.total).toBeGreaterThanOrEqual(latencies.length);
+    const human = await cli(gw.home)('status');
+    expect(human.stdout).toMatch(/retention:\s+last pass .*usage-raw 200,000/);
+    // The old usage lives on in the hourly totals.
+    const usage = await cli(gw.home)(`usage -w acme -e dev --since 25d --by resource --json`);
+    expect(usage.json()[0].requests).toBeGreaterThanOrEqual(OLD_ROWS + latencies.length - 1);
+  });
+});
