@@ -101,6 +101,8 @@ beforeAll(async () => {
     );
     store.audit.insert(audit('r4', dev.id, ws, { at: now - 30 * HOUR }));
     store.audit.insert(audit('p1', prod.id, ws, { at: now - HOUR }));
+    // A request to a path naming no existing environment belongs to none.
+    store.audit.insert({ ...audit('n1', '', '', { at: now - HOUR, status: 404, error: "environment 'acme/nope' not found" }), environmentId: null, workspaceId: null });
 
     store.usage.insertMany([
       usage('r1', dev.id, ws, { at: now - 3 * HOUR, keyId, inputTokens: 10, outputTokens: 5, totalTokens: 15, costNano: 125_000 }),
@@ -189,6 +191,7 @@ describe('vmx audit', () => {
     expect(other.error()).toEqual({ code: 'not_found', message: "request 'p1' not found in environment 'acme/dev'" });
     expect((await vmx('audit show p1 -e prod --json')).json()).toMatchObject({ id: 'p1', usage: [expect.objectContaining({ totalTokens: 14 })] });
     expect((await vmx('audit show nope')).code).toBe(3);
+    expect((await vmx('audit show n1 --json')).json()).toMatchObject({ id: 'n1', status: 404, environmentId: null, usage: [] });
   });
 
   it('refuses bad filters', async () => {

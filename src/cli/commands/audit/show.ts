@@ -11,11 +11,12 @@ export const run: VerbRun = async (ctx, [ref]) => {
   const scope = await resolveEnvironment(ctx, 'read');
   const store = await ctx.store();
   const record = store.audit.get(requestId);
-  // Another environment's request is as invisible here as one that never happened.
-  if (!record || record.environmentId !== scope.environment.id) {
+  // Another environment's request is as invisible here as one that never happened. A request that
+  // named no existing environment (a 404 on the path) belongs to none, and shows from anywhere.
+  if (!record || (record.environmentId !== null && record.environmentId !== scope.environment.id)) {
     throw new NotFoundError(`request '${requestId}' not found in environment '${scope.workspace.name}/${scope.environment.name}'`);
   }
-  const usage = store.usage.forRequest(requestId).filter((u) => u.environmentId === scope.environment.id);
+  const usage = store.usage.forRequest(requestId).filter((u) => u.environmentId === record.environmentId);
   if (ctx.out.json) return ctx.out.writeJson({ ...auditJson(record), usage });
 
   const keyName = record.keyId ? (store.apiKeys.find(scope.environment.id, record.keyId)?.name ?? '(removed)') : null;
@@ -46,6 +47,8 @@ export const run: VerbRun = async (ctx, [ref]) => {
       { header: 'STATUS', value: (u) => u.status },
       { header: 'IN', value: (u) => u.inputTokens },
       { header: 'OUT', value: (u) => u.outputTokens },
+      { header: 'COST', value: (u) => (u.costNano === null ? 'unknown' : u.costNano === 0 ? '$0' : `$${(u.costNano / 1e9).toPrecision(3)}`) },
+      { header: 'PROVIDER TIME', value: (u) => formatMs(u.providerMs) },
       { header: 'DURATION', value: (u) => formatMs(u.durationMs) },
       { header: 'TTFT', value: (u) => formatMs(u.ttftMs) },
       { header: 'ERROR', value: (u) => u.error },
