@@ -4,6 +4,7 @@ import { openStore } from '../../src/store/open.js';
 import type { AuditRecord } from '../../src/store/repos/audit.js';
 import type { UsageRecord } from '../../src/store/repos/usage.js';
 import { cli } from '../helpers/run-cli.js';
+import { auditRow, usageRow } from '../helpers/history-rows.js';
 import { tempHome } from '../helpers/temp-home.js';
 
 const HOUR = 3_600_000;
@@ -12,60 +13,11 @@ const now = Date.now();
 let vmx: ReturnType<typeof cli>;
 let keyId: string;
 
-function audit(requestId: string, environmentId: string, workspaceId: string, fields: Partial<AuditRecord>): AuditRecord {
-  return {
-    requestId,
-    at: now,
-    workspaceId,
-    environmentId,
-    keyId: null,
-    resource: 'chat',
-    route: 'chat',
-    stream: false,
-    status: 200,
-    error: null,
-    events: [],
-    timings: {},
-    requestBody: null,
-    responseBody: null,
-    correlationId: null,
-    durationMs: 100,
-    ...fields,
-  };
-}
+const audit = (requestId: string, environmentId: string, workspaceId: string, fields: Partial<AuditRecord>): AuditRecord =>
+  auditRow({ requestId, at: now, environmentId, workspaceId, ...fields });
 
-function usage(requestId: string, environmentId: string, workspaceId: string, fields: Partial<UsageRecord>): UsageRecord {
-  return {
-    requestId,
-    attempt: 1,
-    at: now,
-    workspaceId,
-    environmentId,
-    keyId: null,
-    resourceId: null,
-    resource: 'chat',
-    connectionId: null,
-    provider: 'openai',
-    model: 'gpt-4o',
-    route: 'chat',
-    stream: false,
-    status: 200,
-    error: null,
-    inputTokens: null,
-    outputTokens: null,
-    totalTokens: null,
-    cachedTokens: null,
-    cacheWriteTokens: null,
-    durationMs: 90,
-    providerMs: 80,
-    ttftMs: null,
-    gateMs: 1,
-    correlationId: null,
-    final: true,
-    costNano: 0,
-    ...fields,
-  };
-}
+const usage = (requestId: string, environmentId: string, workspaceId: string, fields: Partial<UsageRecord>): UsageRecord =>
+  usageRow({ requestId, at: now, environmentId, workspaceId, attempt: 1, ...fields });
 
 /**
  * dev: r1 (3h ago, chat, key), r2 (2h, embed, 429), r3 (1h, chat, key, a failed attempt then a

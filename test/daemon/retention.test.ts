@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UsageRecord } from '../../src/store/repos/usage.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { usageRow } from '../helpers/history-rows.js';
 import { cli } from '../helpers/run-cli.js';
 
 const DAY = 86_400_000;
@@ -22,35 +23,20 @@ describe('retention in the daemon', () => {
     const now = Date.now();
     let batch: UsageRecord[] = [];
     for (let i = 0; i < OLD_ROWS; i++) {
-      batch.push({
-        requestId: `old-${i}`,
-        attempt: 0,
-        at: now - 20 * DAY + Math.floor((i / OLD_ROWS) * 15 * DAY),
-        workspaceId: gw.env.workspaceId,
-        environmentId: gw.env.environmentId,
-        keyId: null,
-        resourceId: gw.env.resourceId,
-        resource: 'chat',
-        connectionId: gw.env.connectionId,
-        provider: 'openai',
-        model: 'fake-model',
-        route: 'chat',
-        stream: false,
-        status: 200,
-        error: null,
-        inputTokens: 10,
-        outputTokens: 3,
-        totalTokens: 13,
-        cachedTokens: null,
-        cacheWriteTokens: null,
-        durationMs: 120,
-        providerMs: 100,
-        ttftMs: null,
-        gateMs: 0,
-        correlationId: null,
-        final: true,
-        costNano: 0,
-      });
+      batch.push(
+        usageRow({
+          requestId: `old-${i}`,
+          at: now - 20 * DAY + Math.floor((i / OLD_ROWS) * 15 * DAY),
+          workspaceId: gw.env.workspaceId,
+          environmentId: gw.env.environmentId,
+          resourceId: gw.env.resourceId,
+          connectionId: gw.env.connectionId,
+          model: 'fake-model',
+          inputTokens: 10,
+          outputTokens: 3,
+          totalTokens: 13,
+        }),
+      );
       if (batch.length === 10_000) {
         gw.store.usage.insertMany(batch);
         batch = [];

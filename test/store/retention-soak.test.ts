@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open.js';
-import type { AuditRecord } from '../../src/store/repos/audit.js';
 import type { UsageRecord } from '../../src/store/repos/usage.js';
 import { prune, retentionPolicy } from '../../src/store/retention.js';
+import { auditRow, usageRow } from '../helpers/history-rows.js';
 import { cli } from '../helpers/run-cli.js';
 import { tempHome } from '../helpers/temp-home.js';
 
@@ -51,36 +51,31 @@ describe('retention soak: 1,000,000 usage rows, raw retention of one day', () =>
       const output = failed ? null : Math.floor(next() * 800);
       expectedInput += input ?? 0;
       const modelIndex = Math.floor(next() * 3);
-      batch.push({
-        requestId: `r${i}`,
-        attempt: 0,
-        at,
-        workspaceId: env.workspaceId,
-        environmentId: env.id,
-        keyId: keys[Math.floor(next() * 3)]!,
-        resourceId: null,
-        resource: resources[Math.floor(next() * 4)]!,
-        connectionId: `c${modelIndex}`,
-        provider: ['openai', 'anthropic', 'groq'][modelIndex]!,
-        model: models[modelIndex]!,
-        route: 'chat',
-        stream: next() < 0.5,
-        status: failed ? 502 : 200,
-        error: failed ? 'bad gateway' : null,
-        inputTokens: input,
-        outputTokens: output,
-        totalTokens: input === null ? null : input + output!,
-        cachedTokens: input === null ? null : Math.floor(input / 4),
-        cacheWriteTokens: null,
-        durationMs: 50 + next() * 3000,
-        providerMs: 40,
-        ttftMs: next() < 0.5 ? 20 + next() * 400 : null,
-        gateMs: 0.1,
-        correlationId: null,
-        final: !failed || next() < 0.5,
-        // The third model has no known price.
-        costNano: failed ? 0 : modelIndex === 2 ? null : input! * 150 + output! * 600,
-      });
+      batch.push(
+        usageRow({
+          requestId: `r${i}`,
+          at,
+          workspaceId: env.workspaceId,
+          environmentId: env.id,
+          keyId: keys[Math.floor(next() * 3)]!,
+          resource: resources[Math.floor(next() * 4)]!,
+          connectionId: `c${modelIndex}`,
+          provider: ['openai', 'anthropic', 'groq'][modelIndex]!,
+          model: models[modelIndex]!,
+          stream: next() < 0.5,
+          status: failed ? 502 : 200,
+          error: failed ? 'bad gateway' : null,
+          inputTokens: input,
+          outputTokens: output,
+          totalTokens: input === null ? null : input + output!,
+          cachedTokens: input === null ? null : Math.floor(input / 4),
+          durationMs: 50 + next() * 3000,
+          ttftMs: next() < 0.5 ? 20 + next() * 400 : null,
+          final: !failed || next() < 0.5,
+          // The third model has no known price.
+          costNano: failed ? 0 : modelIndex === 2 ? null : input! * 150 + output! * 600,
+        }),
+      );
       if (batch.length === 10_000) {
         store.usage.insertMany(batch);
         batch = [];
@@ -90,24 +85,14 @@ describe('retention soak: 1,000,000 usage rows, raw retention of one day', () =>
     // Audit rows of the last 10 days with 1 KB bodies: the bodies go first.
     store.transaction(() => {
       for (let i = 0; i < 4_000; i++) {
-        const record: AuditRecord = {
+        const record = auditRow({
           requestId: `a${i}`,
           at: now - 10 * DAY + Math.floor((i / 4_000) * 10 * DAY),
           workspaceId: env.workspaceId,
           environmentId: env.id,
-          keyId: null,
-          resource: 'chat',
-          route: 'chat',
-          stream: false,
-          status: 200,
-          error: null,
-          events: [],
-          timings: {},
           requestBody: 'x'.repeat(1024),
           responseBody: 'y'.repeat(1024),
-          correlationId: null,
-          durationMs: 10,
-        };
+        });
         store.audit.insert(record);
       }
     });

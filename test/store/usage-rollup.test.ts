@@ -6,40 +6,28 @@ import { migrations } from '../../src/store/migrations/index.js';
 import { openStore } from '../../src/store/open.js';
 import type { UsageRecord } from '../../src/store/repos/usage.js';
 import { prune, retentionPolicy } from '../../src/store/retention.js';
+import { usageRow } from '../helpers/history-rows.js';
 import { tempHome } from '../helpers/temp-home.js';
 
 const HOUR = 3_600_000;
 
-const row = (requestId: string, at: number, fields: Partial<UsageRecord> = {}): UsageRecord => ({
-  requestId,
-  attempt: 0,
-  at,
-  workspaceId: 'w',
-  environmentId: 'e',
-  keyId: null,
-  resourceId: null,
-  resource: 'chat',
-  connectionId: 'c',
-  provider: 'openai',
-  model: 'gpt-4o-mini',
-  route: 'chat',
-  stream: false,
-  status: 200,
-  error: null,
-  inputTokens: 10,
-  outputTokens: 5,
-  totalTokens: 15,
-  cachedTokens: 2,
-  cacheWriteTokens: null,
-  durationMs: 100,
-  providerMs: 90,
-  ttftMs: null,
-  gateMs: 0,
-  correlationId: null,
-  final: true,
-  costNano: 7,
-  ...fields,
-});
+const row = (requestId: string, at: number, fields: Partial<UsageRecord> = {}): UsageRecord =>
+  usageRow({
+    requestId,
+    at,
+    environmentId: 'e',
+    connectionId: 'c',
+    model: 'gpt-4o-mini',
+    inputTokens: 10,
+    outputTokens: 5,
+    totalTokens: 15,
+    cachedTokens: 2,
+    durationMs: 100,
+    providerMs: 90,
+    gateMs: 0,
+    costNano: 7,
+    ...fields,
+  });
 
 describe('latency sketch', () => {
   it('reports any duration within 1%', () => {
