@@ -1,20 +1,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
-
-/** Parses Prometheus text format into samples (name, labels, value). */
-function parsePrometheus(text: string) {
-  const samples: Array<{ name: string; labels: Record<string, string>; value: number }> = [];
-  for (const line of text.split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match) throw new Error(`not Prometheus text: ${line}`);
-    const labels: Record<string, string> = {};
-    for (const pair of (match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[pair[1]!] = pair[2]!;
-    samples.push({ name: match[1]!, labels, value: Number(match[3]) });
-  }
-  return samples;
-}
+import { parsePrometheus, sumSamples } from '../helpers/prometheus.js';
 
 describe('GET /metrics', () => {
   let gw: TestGateway;
@@ -34,8 +21,7 @@ describe('GET /metrics', () => {
     expect(response.headers.get('content-type')).toContain('text/plain');
     const text = await response.text();
     const samples = parsePrometheus(text);
-    const sum = (name: string, match: Record<string, string> = {}) =>
-      samples.filter((s) => s.name === name && Object.entries(match).every(([k, v]) => s.labels[k] === v)).reduce((total, s) => total + s.value, 0);
+    const sum = (name: string, match: Record<string, string> = {}) => sumSamples(samples, name, match);
 
     expect(sum('vmx_requests_total', { route: 'chat', resource: 'chat', status: '200' })).toBe(4);
     expect(sum('vmx_errors_total', { status: '503' })).toBe(1);

@@ -64,6 +64,8 @@ export interface FakeAnthropicOptions {
   record?: boolean;
   /** When set, any other key gets 401 `authentication_error` (default: any key is accepted). */
   apiKey?: string;
+  /** Picks the behaviour from the request itself (body, model…), before the queue and the default; undefined falls through. */
+  choose?: (request: RecordedRequest) => Behaviour | undefined;
 }
 
 type X = Exchange<RecordedRequest>;
@@ -73,6 +75,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     name: 'fake-anthropic',
     port: options.port,
     record: options.record,
+    choose: options.choose && ((entry) => options.choose!(entry as RecordedRequest)),
     defaultBehaviour: { kind: 'reply' },
     route(method, pathname) {
       if (method !== 'POST') return undefined;

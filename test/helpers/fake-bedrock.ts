@@ -98,6 +98,8 @@ export interface FakeBedrockOptions {
   record?: boolean;
   /** When set, SigV4 requests signed with another access key id get 403 UnrecognizedClientException. */
   accessKeyId?: string;
+  /** Picks the behaviour from the request itself (body, model…), before the queue and the default; undefined falls through. */
+  choose?: (request: RecordedRequest) => Behaviour | undefined;
 }
 
 type X = Exchange<RecordedRequest>;
@@ -109,6 +111,7 @@ export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promis
     name: 'fake-bedrock',
     port: options.port,
     record: options.record,
+    choose: options.choose && ((entry) => options.choose!(entry as RecordedRequest)),
     defaultBehaviour: { kind: 'reply' },
     route(method, pathname) {
       const match = method === 'POST' ? ROUTE.exec(pathname) : null;

@@ -96,6 +96,11 @@ export interface FakeOpenAIOptions {
   models?: string[];
   /** Keep a record of every request (default true; the benchmark turns it off). */
   record?: boolean;
+  /**
+   * Picks the behaviour from the request itself (its body, its model…), before the queue and the default;
+   * undefined falls through to them. For concurrent tests, where FIFO order says nothing about which request gets what.
+   */
+  choose?: (request: RecordedRequest) => Behaviour | undefined;
 }
 
 const DEFAULT: Behaviour = { kind: 'reply' };
@@ -172,7 +177,6 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       }
       const path = req.url ?? '/';
       const route = routeOf(req.method, path);
-      const behaviour = route ? (queue.shift() ?? fallback) : undefined;
       let markClosed!: () => void;
       const entry: RecordedRequest = {
         method: req.method ?? 'GET',
@@ -182,9 +186,11 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
         json,
         receivedAt,
         aborted: false,
-        behaviour,
+        behaviour: undefined,
         closed: new Promise<void>((resolve) => (markClosed = resolve)),
       };
+      const behaviour = route ? (options.choose?.(entry) ?? queue.shift() ?? fallback) : undefined;
+      entry.behaviour = behaviour;
       const exchange = { req, res, entry, destroyedByUs: false, id: ++counter };
       res.on('close', () => {
         entry.closedAt = Date.now();

@@ -50,6 +50,8 @@ export interface UpstreamSpec<B extends { kind: string }, R, X extends object> {
   /** The fake-specific fields of a record, computed once the body has arrived. */
   describe(req: IncomingMessage, route: R | undefined, base: RecordedExchange): X;
   notFound(x: Exchange<RecordedExchange & X>): void;
+  /** Picks a request's behaviour from the request itself, before the queue and the default; undefined falls through. */
+  choose?(entry: RecordedExchange & X): B | undefined;
   /** Runs before a behaviour is taken from the queue (e.g. authentication); returns true when it answered. */
   gate?(x: Exchange<RecordedExchange & X & { behaviour?: B }>, route: R): boolean;
   answer(x: Exchange<RecordedExchange & X & { behaviour?: B }>, route: R, behaviour: B): Promise<void> | void;
@@ -122,7 +124,7 @@ export async function startFakeUpstream<B extends { kind: string }, R, X extends
       }
       if (route === undefined) return spec.notFound(x);
       if (spec.gate?.(x, route)) return;
-      const behaviour = queue.shift() ?? fallback;
+      const behaviour = spec.choose?.(entry) ?? queue.shift() ?? fallback;
       entry.behaviour = behaviour;
       void run(x, route, behaviour);
     });

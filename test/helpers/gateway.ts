@@ -5,7 +5,7 @@ import { ConnectionSecrets, FileStore } from '../../src/store/credentials/index.
 import { generateApiKey, hashApiKey, maskApiKey } from '../../src/store/key-material.js';
 import { openStore, type Store } from '../../src/store/open.js';
 import { singleModelResource } from '../../src/store/repos/resources.js';
-import { startFakeOpenAI, type FakeOpenAI } from './fake-openai.js';
+import { startFakeOpenAI, type FakeOpenAI, type FakeOpenAIOptions } from './fake-openai.js';
 import { tempHome } from './temp-home.js';
 
 /** The provider secret of the test connection: it must never show up anywhere but the upstream request. */
@@ -37,10 +37,10 @@ export interface TestGateway {
  * `chat` → up/fake-model. Secrets go to the 0600 file store in the temp data dir.
  */
 export async function startGateway(
-  options: { graceMs?: number; bodyLimit?: number; clock?: () => number; retention?: PrunerOptions } = {},
+  options: { graceMs?: number; bodyLimit?: number; clock?: () => number; retention?: PrunerOptions; fake?: FakeOpenAIOptions } = {},
 ): Promise<TestGateway> {
   const home = tempHome();
-  const fake = await startFakeOpenAI();
+  const fake = await startFakeOpenAI(options.fake);
   const store = openStore(join(home, 'vmx.db'));
   const workspace = store.workspaces.create({ name: 'acme', user: 'alice' });
   const environment = store.environments.create({ workspaceId: workspace.id, workspaceName: 'acme', name: 'dev', user: 'alice' });
