@@ -222,6 +222,7 @@ describe('vmx usage', () => {
     const temp = (await vmx('key show temp --json')).json().id as string;
     await vmx('key revoke temp --yes');
     expect((await vmx(`usage --key ${temp} --json`)).json()).toEqual([]);
+    expect((await vmx(`audit list --key ${temp} --json`)).json()).toEqual([]);
     expect((await vmx('usage --key temp')).code).toBe(3);
   });
 

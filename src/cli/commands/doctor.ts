@@ -9,6 +9,7 @@ export const run: VerbRun = async (ctx) => {
   const mode = statSync(ctx.paths.home).mode & 0o777;
   const schemaVersion = store.schemaVersion();
   const credentials = credentialReport(ctx.paths.home, ctx.deps.env);
+  const rows = store.usage.counts();
   ctx.out.object({
     version,
     node: process.version,
@@ -19,6 +20,10 @@ export const run: VerbRun = async (ctx) => {
     schemaVersion,
     schemaLatest: latestSchemaVersion,
     schemaOk: schemaVersion === latestSchemaVersion,
+    databaseBytes: store.space.sizeBytes(),
+    usageRows: rows.raw,
+    usageHourlyRows: rows.hourly,
+    auditRows: store.audit.count(),
     settingsFile: existsSync(ctx.paths.config) ? ctx.paths.config : null,
     credentialStore: credentials.kind,
     credentialStoreDetail: credentials.detail,

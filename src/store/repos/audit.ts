@@ -53,6 +53,7 @@ export function createAuditRepo(db: Database) {
     `SELECT rowid, at FROM audit WHERE ((at = @at AND rowid > @rowid) OR at > @at) AND at < @before ORDER BY at, rowid LIMIT @limit`,
   );
   const dropBodiesOf = db.prepare<[number]>('UPDATE audit SET request_body = NULL, response_body = NULL WHERE rowid = ?');
+  const countAll = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM audit');
   const deleteOld = db.prepare<[number, number]>('DELETE FROM audit WHERE rowid IN (SELECT rowid FROM audit WHERE at < ? ORDER BY at LIMIT ?)');
 
   return {
@@ -79,6 +80,8 @@ export function createAuditRepo(db: Database) {
       setCursor.run(BODIES_CURSOR, `${last.at}:${last.rowid}`, new Date().toISOString());
       return rows.length;
     },
+
+    count: (): number => countAll.get()!.n,
 
     /** Deletes up to `limit` audit rows from before `before`; returns how many. */
     prune(before: number, limit: number): number {

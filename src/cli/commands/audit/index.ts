@@ -16,7 +16,7 @@ export const auditCommand = (deps: CliDeps) =>
           .option('--since <when>', 'how far back: a duration (1h, 7d) or a date', '24h')
           .option('--status <code>', 'only requests answered with this HTTP status')
           .option('--resource <name>', 'only requests for this resource')
-          .option('--key <name|id>', 'only requests made with this API key')
+          .option('--key <name|id>', 'only requests made with this API key (a revoked key by its id)')
           .option('--correlation-id <id>', 'only requests with this correlation id')
           .option('--limit <count>', 'at most this many rows', '50'),
       load: () => import('./list.js'),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AuditFilter } from '../../../store/repos/audit.js';
 import { parseInput } from '../../input.js';
-import { findApiKey } from '../../lookup.js';
+import { historyKeyId } from '../../lookup.js';
 import { resolveEnvironment } from '../../scope.js';
 import type { VerbRun } from '../../verb.js';
 import { formatMs, formatTime, parsePast } from '../usage/window.js';
@@ -26,7 +26,7 @@ export const run: VerbRun = async (ctx, _args, flags) => {
   if (input.status !== undefined) filter.status = input.status;
   // Records keep the resource's name as requested; an id given here is translated to that name.
   if (input.resource !== undefined) filter.resource = store.resources.find(scope.environment.id, input.resource)?.name ?? input.resource;
-  if (input.key !== undefined) filter.keyId = findApiKey(scope, store, input.key).id;
+  if (input.key !== undefined) filter.keyId = historyKeyId(scope, store, input.key);
   if (input.correlationId !== undefined) filter.correlationId = input.correlationId;
   const records = store.audit.list(filter);
   if (ctx.out.json) return ctx.out.writeJson(records.map(auditJson));
