@@ -226,8 +226,8 @@ describe('usage, cost, audit and metrics agree with what the upstreams reported 
     expect(record).toMatchObject({ status: 200, resource: 'fast', route: 'chat', error: null });
     expect(record.usage).toHaveLength(2);
     const [first, second] = record.usage as Array<Record<string, any>>;
-    expect(first).toMatchObject({ attempt: 0, connectionId: gw.env.connectionId, provider: 'openai', model: MINI, status, error: reason, final: false, inputTokens: null });
-    expect(second).toMatchObject({ attempt: 1, provider: 'anthropic', model: HAIKU, status: 200, error: null, final: true });
+    expect(first).toMatchObject({ attempt: 1, connectionId: gw.env.connectionId, provider: 'openai', model: MINI, status, error: reason, final: false, inputTokens: null });
+    expect(second).toMatchObject({ attempt: 2, provider: 'anthropic', model: HAIKU, status: 200, error: null, final: true });
     for (const attempt of [first!, second!]) {
       expect(attempt.durationMs).toBeGreaterThan(0);
       expect(attempt.providerMs).toBeGreaterThan(0);
@@ -242,8 +242,8 @@ describe('usage, cost, audit and metrics agree with what the upstreams reported 
     expect(human.stdout).toContain('"type":"fallback"');
     expect(human.stdout).toContain(reason);
     const attempts = human.stdout.slice(human.stdout.indexOf('attempts:'));
-    expect(attempts).toMatch(new RegExp(`│ 0 +│ up +│ openai +│ ${MINI} +│ ${status} .*│ ${reason} +│`));
-    expect(attempts).toMatch(new RegExp(`│ 1 +│ claude +│ anthropic +│ ${HAIKU} +│ 200 `));
+    expect(attempts).toMatch(new RegExp(`│ 1 +│ up +│ openai +│ ${MINI} +│ ${status} .*│ ${reason} +│`));
+    expect(attempts).toMatch(new RegExp(`│ 2 +│ claude +│ anthropic +│ ${HAIKU} +│ 200 `));
   });
 
   it('a price override applies to the requests made after it, at tokens × the override', { timeout: 60_000 }, async () => {

@@ -55,11 +55,11 @@ export class Exchange {
     return performance.now() - this.started;
   }
 
-  /** A usage row for one attempt, with the request-level fields filled in; kept in `attempts`. */
+  /** A usage row for one attempt (numbered from 1), with the request-level fields filled in; kept in `attempts`. */
   usage(fields: Pick<UsageRecord, 'connectionId' | 'provider' | 'model' | 'status' | 'error'> & Partial<UsageRecord>): UsageRecord {
     const record: UsageRecord = {
       requestId: this.requestId,
-      attempt: this.attempts.length,
+      attempt: this.attempts.length + 1,
       at: Date.now(),
       workspaceId: this.env!.workspace.id,
       environmentId: this.env!.environment.id,

@@ -36,7 +36,7 @@ export class ExchangeRecorder {
     this.status.inFlight--;
     if (exchange.status >= 400 || exchange.error) this.status.errors++;
     if (exchange.attempts.length === 0 && exchange.env) {
-      exchange.usage({ connectionId: null, provider: null, model: null, status: exchange.status, error: exchange.error, durationMs, costNano: 0 });
+      exchange.usage({ attempt: 0, connectionId: null, provider: null, model: null, status: exchange.status, error: exchange.error, durationMs, costNano: 0 });
     }
     const last = exchange.attempts[exchange.attempts.length - 1];
     if (last) {
