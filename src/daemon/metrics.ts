@@ -18,7 +18,7 @@ export class Metrics {
   });
   private readonly errors = new Counter({
     name: 'vmx_errors_total',
-    help: 'Client requests answered with an error status, by route, resource, provider and status',
+    help: 'Client requests that failed (an error status, or a stream cut short after its 200), by route, resource, provider and status',
     labelNames: ['route', 'resource', 'provider', 'status'],
     registers: [this.registry],
   });
@@ -84,10 +84,10 @@ export class Metrics {
   }
 
   /** One client request, when its response is complete. */
-  request(input: { route: string; resource: string; provider: string; status: number; durationMs: number; ttftMs?: number }): void {
+  request(input: { route: string; resource: string; provider: string; status: number; failed: boolean; durationMs: number; ttftMs?: number }): void {
     const labels = [input.route, input.resource, input.provider, String(input.status)];
     this.requestsBy.get(labels).inc();
-    if (input.status >= 400) this.errorsBy.get(labels).inc();
+    if (input.failed) this.errorsBy.get(labels).inc();
     this.latencyBy.get(labels).observe(input.durationMs / 1000);
     if (input.ttftMs !== undefined) this.ttftBy.get([input.route, input.resource, input.provider]).observe(input.ttftMs / 1000);
   }

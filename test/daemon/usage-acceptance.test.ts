@@ -283,7 +283,8 @@ describe('usage, cost, audit and metrics agree with what the upstreams reported 
     const requests = tally(samples.filter((s) => s.name === 'vmx_requests_total').map((s) => [`${s.labels.resource} ${s.labels.status}`, s.value]));
     expect(requests).toEqual(tally(all.map((p) => [`${p.refused === 401 ? '' : p.resource} ${p.clientStatus}`, 1])));
     expect(sum('vmx_requests_total')).toBe(all.length);
-    expect(sum('vmx_errors_total')).toBe(all.filter((p) => p.clientStatus >= 400).length);
+    expect(sum('vmx_errors_total')).toBe(all.filter((p) => p.clientStatus >= 400 || p.streamBreak).length);
+    expect(sum('vmx_errors_total', { status: '200' })).toBe(all.filter((p) => p.streamBreak).length);
     expect(sum('vmx_request_duration_seconds_count')).toBe(all.length);
 
     // Attempts, errors, tokens and cost per (resource, model), against vmx usage.

@@ -34,7 +34,9 @@ export class ExchangeRecorder {
     const durationMs = exchange.elapsed();
     if (exchange.timings.totalMs === 0) exchange.timings.totalMs = durationMs;
     this.status.inFlight--;
-    if (exchange.status >= 400 || exchange.error) this.status.errors++;
+    // A stream cut short by an error after its 200 failed too.
+    const failed = exchange.status >= 400 || exchange.error !== null;
+    if (failed) this.status.errors++;
     if (exchange.attempts.length === 0 && exchange.env) {
       exchange.usage({ attempt: 0, connectionId: null, provider: null, model: null, status: exchange.status, error: exchange.error, durationMs, costNano: 0 });
     }
@@ -55,6 +57,7 @@ export class ExchangeRecorder {
       resource: exchange.resource ?? '',
       provider: exchange.provider,
       status: exchange.status,
+      failed,
       durationMs,
       ttftMs: exchange.timings.ttftMs,
     });
