@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Dialect } from '../../providers/registry.js';
+import { requestId } from './request-id.js';
 import type { ApiKeyWithHash } from '../../store/repos/api-keys.js';
 import type { UsageRecord } from '../../store/repos/usage.js';
 import { estimateInputTokens } from '../../store/routing/token-estimate.js';
@@ -15,8 +15,8 @@ export type RouteName = 'chat' | 'responses' | 'messages';
  * into one audit row (and the attempts into usage rows).
  */
 export class Exchange {
-  readonly requestId = randomUUID();
   readonly at = Date.now();
+  readonly requestId = requestId(this.at);
   readonly started = performance.now();
   env: EnvironmentConfig | undefined;
   key: ApiKeyWithHash | undefined;
