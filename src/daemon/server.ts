@@ -1,7 +1,7 @@
 import { dataPaths, ensureHome, resolveHome } from '../config.js';
 import { RuntimeError } from '../errors.js';
 import { ConnectionSecrets, openCredentialStore } from '../store/credentials/index.js';
-import { openStore } from '../store/open.js';
+import { openStore, type Store } from '../store/open.js';
 import { createAdapters } from '../providers/adapters.js';
 import { codecs } from '../providers/dialects/index.js';
 import { buildApp } from './app.js';
@@ -28,6 +28,30 @@ export interface DaemonOptions {
   retention?: PrunerOptions;
 }
 
+/** Above this a database made before incremental vacuum is left as it is: converting it would delay start-up. */
+const CONVERT_UP_TO_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Databases made by earlier versions reuse the room retention frees but never shrink; below a size
+ * that converts in a second or two, the daemon converts them once before it listens.
+ */
+function giveBackFreedRoom(store: Store, logger: Logger): void {
+  if (store.space.incremental()) return;
+  const size = store.space.sizeBytes();
+  if (size > CONVERT_UP_TO_BYTES) {
+    logger.warn({ sizeBytes: size }, 'this database predates incremental vacuum: pruned room is reused but the file does not shrink');
+    return;
+  }
+  const started = performance.now();
+  try {
+    store.space.enableIncremental();
+    logger.info({ before: size, after: store.space.sizeBytes(), ms: Math.round(performance.now() - started) }, 'database converted to incremental vacuum');
+  } catch (error) {
+    // Busy with another process: the next start tries again.
+    logger.warn({ err: error }, 'could not convert the database to incremental vacuum this time');
+  }
+}
+
 export interface RunningDaemon {
   url: string;
   port: number;
@@ -49,6 +73,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
 
   const logger = await createLogger({ file: paths.log, stdout: options.stdout });
   const store = openStore(paths.db);
+  giveBackFreedRoom(store, logger);
   const secrets = new ConnectionSecrets(() => {
     const { store: credentials, warning } = openCredentialStore({ home: paths.home, env });
     if (warning) logger.warn(warning);

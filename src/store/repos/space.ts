@@ -26,6 +26,14 @@ export function createSpaceRepo(db: Database, path: string) {
       db.pragma(`incremental_vacuum(${Math.max(1, Math.floor(pages))})`);
       return pragma('freelist_count');
     },
+    /**
+     * Turns on incremental vacuum for a database created without it: one full VACUUM, which rewrites
+     * the file and blocks every writer meanwhile, so it is for start-up only.
+     */
+    enableIncremental(): void {
+      db.pragma('auto_vacuum = INCREMENTAL');
+      db.exec('VACUUM');
+    },
     /** Writes the log back into the database and truncates it. */
     checkpoint(): void {
       db.pragma('wal_checkpoint(TRUNCATE)');
