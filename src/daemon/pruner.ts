@@ -8,6 +8,8 @@ export interface PrunerOptions {
   firstAfterMs?: number;
   /** Between passes (default 10 minutes). */
   everyMs?: number;
+  /** How often to look for changed settings, which start a pass at once (default 1 minute). */
+  checkEveryMs?: number;
 }
 
 /**
@@ -16,6 +18,9 @@ export interface PrunerOptions {
  */
 export class Pruner {
   private timer: NodeJS.Timeout | undefined;
+  private check: NodeJS.Timeout | undefined;
+  /** The settings the last pass ran with. */
+  private settingsSeen = '';
   private running: Promise<PruneSummary | undefined> | undefined;
   private stopped = false;
 
@@ -27,7 +32,13 @@ export class Pruner {
   ) {}
 
   start(): void {
+    this.settingsSeen = this.settings();
     this.schedule(this.options.firstAfterMs ?? 30_000);
+    // `vmx config set retention.…` takes effect within the check interval, not at the next pass.
+    this.check = setInterval(() => {
+      if (this.settings() !== this.settingsSeen) void this.run();
+    }, this.options.checkEveryMs ?? 60_000);
+    this.check.unref();
   }
 
   /** One pass now (or the one already running). */
@@ -39,6 +50,7 @@ export class Pruner {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.check) clearInterval(this.check);
     await this.running;
   }
 
@@ -48,7 +60,12 @@ export class Pruner {
     this.timer.unref();
   }
 
+  private settings(): string {
+    return JSON.stringify(this.store.settings.list().map((s) => [s.key, s.value]));
+  }
+
   private async pass(): Promise<PruneSummary | undefined> {
+    this.settingsSeen = this.settings();
     try {
       const policy = retentionPolicy(this.store.settings);
       const problem = policyProblem(policy);

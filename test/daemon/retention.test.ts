@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UsageRecord } from '../../src/store/repos/usage.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
 import { usageRow } from '../helpers/history-rows.js';
 import { cli } from '../helpers/run-cli.js';
 
@@ -82,5 +82,20 @@ describe('retention in the daemon', () => {
     // The old usage lives on in the hourly totals.
     const usage = await cli(gw.home)(`usage -w acme -e dev --since 25d --by resource --json`);
     expect(usage.json()[0].requests).toBeGreaterThanOrEqual(OLD_ROWS + latencies.length - 1);
+  });
+
+  it('starts a pass within its check interval when a retention setting changes', { timeout: 30_000 }, async () => {
+    const other = await startGateway({ retention: { firstAfterMs: 3_600_000, checkEveryMs: 100 } });
+    try {
+      const old = (n: number) =>
+        usageRow({ requestId: `stale-${n}`, at: Date.now() - 3 * DAY, workspaceId: other.env.workspaceId, environmentId: other.env.environmentId });
+      other.store.usage.insertMany([old(1), old(2), old(3)]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(other.store.usage.counts().raw).toBe(3);
+      expect((await cli(other.home)('config set retention.usage-raw 2d')).code).toBe(0);
+      await eventually(() => other.store.usage.counts().raw === 0);
+    } finally {
+      await other.close();
+    }
   });
 });

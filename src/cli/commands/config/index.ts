@@ -19,7 +19,7 @@ export const configCommand = (deps: CliDeps) =>
     {
       name: 'set',
       args: '[key] [value]',
-      summary: 'Change a setting (a running daemon applies it at its next retention pass)',
+      summary: 'Change a setting (a running daemon prunes by it within a minute)',
       examples: ['vmx config set retention.audit-bodies 7d', 'vmx config set retention.usage-raw 30d'],
       load: () => import('./set.js'),
     },
