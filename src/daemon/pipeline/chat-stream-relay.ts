@@ -1,5 +1,5 @@
-import { StringDecoder } from 'node:string_decoder';
 import { chatUsage, type TokenUsage } from './usage-tokens.js';
+import { SseFrames } from './sse-frames.js';
 
 /**
  * Relays an OpenAI chat completions SSE stream to the client. Events pass through byte for byte
@@ -14,8 +14,7 @@ export class ChatStreamRelay {
   firstEventAt: number | undefined;
   /** The provider's own model name, from the first event. */
   model: string | undefined;
-  private readonly decoder = new StringDecoder('utf8');
-  private pending = '';
+  private readonly frames = new SseFrames();
   private held: string | undefined;
   private sawData = false;
 
@@ -25,23 +24,15 @@ export class ChatStreamRelay {
 
   /** Feeds upstream bytes; returns what to write to the client now. */
   push(chunk: Uint8Array): string {
-    this.pending += this.decoder.write(chunk as Buffer);
     let out = '';
-    for (;;) {
-      const end = boundary(this.pending);
-      if (end < 0) break;
-      const event = this.pending.slice(0, end + terminatorLength(this.pending, end));
-      this.pending = this.pending.slice(event.length);
-      out += this.event(event);
-    }
+    for (const event of this.frames.push(chunk)) out += this.event(event);
     return out;
   }
 
   /** The upstream ended (with or without `[DONE]`): what is still held goes out. */
   end(): string {
-    const rest = this.pending + this.decoder.end();
-    this.pending = '';
-    let out = rest.trim() ? this.event(rest.endsWith('\n\n') ? rest : `${rest}\n\n`) : '';
+    const rest = this.frames.end();
+    let out = rest === undefined ? '' : this.event(rest);
     if (this.held !== undefined) out += this.finish(this.held);
     this.held = undefined;
     return out;
@@ -77,16 +68,6 @@ export class ChatStreamRelay {
     return sse({ ...parsed, vmx: this.options.envelope(true) });
   }
 }
-
-function boundary(text: string): number {
-  const lf = text.indexOf('\n\n');
-  const crlf = text.indexOf('\r\n\r\n');
-  if (lf < 0) return crlf;
-  if (crlf < 0) return lf;
-  return Math.min(lf, crlf);
-}
-
-const terminatorLength = (text: string, at: number) => (text.startsWith('\r\n\r\n', at) ? 4 : 2);
 
 /** The data of a one-data-line event (OpenAI sends exactly that); undefined for comment-only events. */
 function dataOf(event: string): string | undefined {

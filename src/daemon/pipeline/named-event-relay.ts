@@ -1,5 +1,5 @@
-import { StringDecoder } from 'node:string_decoder';
 import type { Dialect } from '../../providers/registry.js';
+import { SseFrames } from './sse-frames.js';
 import { anthropicUsage, mergeUsage, responsesUsage, type TokenUsage } from './usage-tokens.js';
 
 /** Per dialect: which named events carry usage, and which one ends the stream (gets the envelope). */
@@ -29,13 +29,12 @@ function outputOnly(usage: TokenUsage | undefined): TokenUsage | undefined {
 /**
  * Relays a stream of named SSE events (Anthropic Messages, OpenAI Responses) byte for byte, except
  * the first event and the closing one, which carry the `vmx` envelope. Only events that carry usage
- * (and those two) are parsed; the rest are only split at their blank-line boundary.
+ * (and those two) are parsed; the rest are only split at their blank-line boundary (LF or CRLF).
  */
 export class NamedEventRelay {
   usage: TokenUsage | undefined;
   firstEventAt: number | undefined;
-  private readonly decoder = new StringDecoder('utf8');
-  private pending = '';
+  private readonly frames = new SseFrames();
   private readonly spec: (typeof dialects)[keyof typeof dialects];
 
   constructor(
@@ -46,22 +45,14 @@ export class NamedEventRelay {
   }
 
   push(chunk: Uint8Array): string {
-    this.pending += this.decoder.write(chunk as Buffer);
     let out = '';
-    for (;;) {
-      const end = this.pending.indexOf('\n\n');
-      if (end < 0) break;
-      const event = this.pending.slice(0, end + 2);
-      this.pending = this.pending.slice(end + 2);
-      out += this.event(event);
-    }
+    for (const event of this.frames.push(chunk)) out += this.event(event);
     return out;
   }
 
   end(): string {
-    const rest = this.pending + this.decoder.end();
-    this.pending = '';
-    return rest.trim() ? this.event(`${rest.replace(/\n*$/, '')}\n\n`) : '';
+    const rest = this.frames.end();
+    return rest === undefined ? '' : this.event(rest);
   }
 
   private event(text: string): string {
