@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { fromJson, toJson } from '../rows.js';
+import { createStateCell } from './settings.js';
 
 /** One client request, as the daemon records it. */
 export interface AuditRecord {
@@ -33,8 +34,6 @@ export interface AuditFilter {
   limit: number;
 }
 
-const BODIES_CURSOR = 'state.audit-bodies-cursor';
-
 export type AuditRepo = ReturnType<typeof createAuditRepo>;
 
 export function createAuditRepo(db: Database) {
@@ -45,10 +44,7 @@ export function createAuditRepo(db: Database) {
        @error, @events, @timings, @requestBody, @responseBody, @correlationId, @durationMs)`,
   );
   const one = db.prepare<[string], Record<string, unknown>>('SELECT * FROM audit WHERE request_id = ?');
-  const cursorRow = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?');
-  const setCursor = db.prepare(
-    `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-  );
+  const bodiesCursor = createStateCell(db, 'audit-bodies-cursor');
   const nextWithBodies = db.prepare<{ at: number; rowid: number; before: number; limit: number }, { rowid: number; at: number }>(
     `SELECT rowid, at FROM audit WHERE ((at = @at AND rowid > @rowid) OR at > @at) AND at < @before ORDER BY at, rowid LIMIT @limit`,
   );
@@ -72,12 +68,12 @@ export function createAuditRepo(db: Database) {
      * call only reads rows it has not seen.
      */
     pruneBodies(before: number, limit: number): number {
-      const [at, rowid] = (cursorRow.get(BODIES_CURSOR)?.value ?? '0:0').split(':').map(Number) as [number, number];
+      const [at, rowid] = (bodiesCursor.get() ?? '0:0').split(':').map(Number) as [number, number];
       const rows = nextWithBodies.all({ at, rowid, before, limit });
       if (rows.length === 0) return 0;
       for (const row of rows) dropBodiesOf.run(row.rowid);
       const last = rows[rows.length - 1]!;
-      setCursor.run(BODIES_CURSOR, `${last.at}:${last.rowid}`, new Date().toISOString());
+      bodiesCursor.set(`${last.at}:${last.rowid}`);
       return rows.length;
     },
 

@@ -39,3 +39,17 @@ export function createSettingsRepo(db: Database) {
     },
   };
 }
+
+/** One bookkeeping value under `state.` (a prune cursor, a floor), for the repositories that keep one. */
+export function createStateCell(db: Database, name: string) {
+  const key = `${STATE_PREFIX}${name}`;
+  const one = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?');
+  const upsert = db.prepare(
+    `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+     ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+  );
+  return {
+    get: (): string | undefined => one.get(key)?.value,
+    set: (value: string): void => void upsert.run(key, value, new Date().toISOString()),
+  };
+}

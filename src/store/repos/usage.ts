@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { mergeInto, parseSketch, type Sketch } from '../latency-sketch.js';
 import { rollUpStatement } from '../usage-rollup.js';
+import { createStateCell } from './settings.js';
 
 /** One provider attempt, as the daemon records it. */
 export interface UsageRecord {
@@ -78,7 +79,6 @@ export interface UsageReport {
 }
 
 const HOUR = 3_600_000;
-const RAW_FLOOR = 'state.usage-raw-floor';
 
 /** Group columns of raw rows and of hourly ones, as the same names. Empty strings stand for "none". */
 const dimensionSql: Record<Exclude<UsageDimension, 'day'>, { raw: string; hourly: string }> = {
@@ -148,12 +148,7 @@ export function createUsageRepo(db: Database) {
   const recent = db.prepare<[number], { resource_id: string | null; connection_id: string | null; model: string | null; status: number; at: number }>(
     'SELECT resource_id, connection_id, model, status, at FROM usage WHERE at >= ? AND provider IS NOT NULL',
   );
-  const floorRow = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?');
-  const setFloor = db.prepare(
-    `INSERT INTO settings (key, value, updated_at) VALUES (@key, @value, @now)
-     ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
-     WHERE CAST(excluded.value AS INTEGER) > CAST(settings.value AS INTEGER)`,
-  );
+  const floor = createStateCell(db, 'usage-raw-floor');
   const deleteRaw = db.prepare<[number, number]>('DELETE FROM usage WHERE id IN (SELECT id FROM usage WHERE at < ? ORDER BY at LIMIT ?)');
   const deleteOldestHour = db.prepare<[number]>('DELETE FROM usage_hourly WHERE hour = (SELECT min(hour) FROM usage_hourly) AND hour < ?');
   const counts = db.prepare<[], { raw: number; hourly: number }>(
@@ -161,7 +156,7 @@ export function createUsageRepo(db: Database) {
   );
 
   /** Raw rows before this moment (hour-aligned) are gone; their hours live on in usage_hourly. */
-  const rawFloor = (): number => Number(floorRow.get(RAW_FLOOR)?.value ?? 0);
+  const rawFloor = (): number => Number(floor.get() ?? 0);
 
   function grouped(source: 'raw' | 'hourly', q: UsageQuery, from: number, to: number) {
     const dims = [...new Set(q.by.map((d) => (d === 'day' ? 'hour' : d)))] as Array<Exclude<UsageDimension, 'day'>>;
@@ -207,8 +202,8 @@ export function createUsageRepo(db: Database) {
      * figures before and after raw rows are pruned.
      */
     report(q: UsageQuery): UsageReport {
-      const floor = rawFloor();
-      const snap = (at: number) => (at < floor ? Math.floor(at / HOUR) * HOUR : at);
+      const oldest = rawFloor();
+      const snap = (at: number) => (at < oldest ? Math.floor(at / HOUR) * HOUR : at);
       const since = snap(q.since);
       const until = Math.max(since, snap(q.until));
       const firstWhole = Math.ceil(since / HOUR) * HOUR;
@@ -257,9 +252,10 @@ export function createUsageRepo(db: Database) {
      * The floor moves first, so reports switch to the hourly totals before any raw row disappears.
      */
     pruneRaw(before: number, limit: number): number {
-      const floor = Math.floor(before / HOUR) * HOUR;
-      setFloor.run({ key: RAW_FLOOR, value: String(floor), now: new Date().toISOString() });
-      return deleteRaw.run(floor, limit).changes;
+      const cutoff = Math.floor(before / HOUR) * HOUR;
+      // The floor only moves forward: a shorter retention set later cannot bring deleted rows back.
+      if (cutoff > rawFloor()) floor.set(String(cutoff));
+      return deleteRaw.run(cutoff, limit).changes;
     },
 
     /** Deletes the oldest hour of the roll-up when it is before `before`; returns how many rows went. */
