@@ -9,7 +9,8 @@ import {
   type Behaviour,
   type SentUsage,
 } from './fake-anthropic-wire.js';
-import { sendJson, sendStream, startFakeUpstream, type Exchange, type RecordedExchange } from './fake-upstream.js';
+import { sendJson, sendStream, startFakeUpstream } from './fake-upstream.js';
+import type { Exchange, FakeUpstream, FakeUpstreamOptions, RecordedExchange } from './fake-upstream.js';
 
 /**
  * A fake Anthropic upstream at the network edge, speaking the real Messages wire format (JSON and SSE) so the
@@ -43,39 +44,21 @@ export interface RecordedRequest extends RecordedExchange {
   sentUsage?: SentUsage;
 }
 
-export interface FakeAnthropic {
+export interface FakeAnthropic extends FakeUpstream<RecordedRequest, Behaviour> {
   /** Base URL for the SDK, without `/v1`: `http://127.0.0.1:PORT` (the SDK appends `/v1/messages`). */
   url: string;
-  port: number;
-  requests: RecordedRequest[];
-  /** Queues behaviours for the next requests to a known route (FIFO); when the queue is empty the default applies. */
-  enqueue(...behaviours: Behaviour[]): void;
-  setDefault(behaviour: Behaviour): void;
-  /** Resolves with `requests[index]` once it has arrived (default: the next request). */
-  waitForRequest(index?: number, timeoutMs?: number): Promise<RecordedRequest>;
-  /** Clears requests and queue, restores the default. */
-  reset(): void;
-  close(): Promise<void>;
 }
 
-export interface FakeAnthropicOptions {
-  port?: number;
-  /** Keep a record of every request (default true). */
-  record?: boolean;
+export interface FakeAnthropicOptions extends FakeUpstreamOptions<RecordedRequest, Behaviour> {
   /** When set, any other key gets 401 `authentication_error` (default: any key is accepted). */
   apiKey?: string;
-  /** Picks the behaviour from the request itself (body, model…), before the queue and the default; undefined falls through. */
-  choose?: (request: RecordedRequest) => Behaviour | undefined;
 }
 
 type X = Exchange<RecordedRequest>;
 
 export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Promise<FakeAnthropic> {
-  const upstream = await startFakeUpstream<Behaviour, AnthropicRoute, Omit<RecordedRequest, keyof RecordedExchange | 'behaviour'>>({
+  const upstream = await startFakeUpstream<RecordedRequest, Behaviour, AnthropicRoute>(options, {
     name: 'fake-anthropic',
-    port: options.port,
-    record: options.record,
-    choose: options.choose && ((entry) => options.choose!(entry as RecordedRequest)),
     defaultBehaviour: { kind: 'reply' },
     route(method, pathname) {
       if (method !== 'POST') return undefined;

@@ -19,7 +19,8 @@ import {
   eventFrame,
   exceptionFrame,
 } from './fake-bedrock-frames.js';
-import { sendJson, sendStream, startFakeUpstream, type Exchange, type RecordedExchange } from './fake-upstream.js';
+import { sendJson, sendStream, startFakeUpstream } from './fake-upstream.js';
+import type { Exchange, FakeUpstream, FakeUpstreamOptions, RecordedExchange } from './fake-upstream.js';
 
 /**
  * A fake Amazon Bedrock Runtime upstream at the network edge, speaking the real REST-JSON and AWS event-stream
@@ -77,29 +78,14 @@ export interface RecordedRequest extends RecordedExchange {
   sentUsage?: SentUsage;
 }
 
-export interface FakeBedrock {
+export interface FakeBedrock extends FakeUpstream<RecordedRequest, Behaviour> {
   /** The endpoint for `BedrockRuntimeClient({ endpoint })`: `http://127.0.0.1:PORT`. */
   url: string;
-  port: number;
-  requests: RecordedRequest[];
-  /** Queues behaviours for the next requests to a known route (FIFO); when the queue is empty the default applies. */
-  enqueue(...behaviours: Behaviour[]): void;
-  setDefault(behaviour: Behaviour): void;
-  /** Resolves with `requests[index]` once it has arrived (default: the next request). */
-  waitForRequest(index?: number, timeoutMs?: number): Promise<RecordedRequest>;
-  /** Clears requests and queue, restores the default. */
-  reset(): void;
-  close(): Promise<void>;
 }
 
-export interface FakeBedrockOptions {
-  port?: number;
-  /** Keep a record of every request (default true). */
-  record?: boolean;
+export interface FakeBedrockOptions extends FakeUpstreamOptions<RecordedRequest, Behaviour> {
   /** When set, SigV4 requests signed with another access key id get 403 UnrecognizedClientException. */
   accessKeyId?: string;
-  /** Picks the behaviour from the request itself (body, model…), before the queue and the default; undefined falls through. */
-  choose?: (request: RecordedRequest) => Behaviour | undefined;
 }
 
 type X = Exchange<RecordedRequest>;
@@ -107,11 +93,8 @@ const ROUTE = /^\/model\/([^/]+)\/(converse|converse-stream|invoke|invoke-with-r
 const EVENT_STREAM = 'application/vnd.amazon.eventstream';
 
 export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promise<FakeBedrock> {
-  const upstream = await startFakeUpstream<Behaviour, Route, Omit<RecordedRequest, keyof RecordedExchange | 'behaviour'>>({
+  const upstream = await startFakeUpstream<RecordedRequest, Behaviour, Route>(options, {
     name: 'fake-bedrock',
-    port: options.port,
-    record: options.record,
-    choose: options.choose && ((entry) => options.choose!(entry as RecordedRequest)),
     defaultBehaviour: { kind: 'reply' },
     route(method, pathname) {
       const match = method === 'POST' ? ROUTE.exec(pathname) : null;

@@ -2,7 +2,7 @@
  * The Responses API part of the fake OpenAI upstream (test/helpers/fake-openai.ts): the body of a
  * `POST /v1/responses` answer, as JSON and as the SSE stream the real API sends. Hand-written from the
  * documented wire format (and the `openai` SDK's types), independent of vmx's own code. The transport
- * (behaviours, recording, pauses, dropped connections) stays in fake-openai.ts; this file only builds bodies.
+ * (behaviours, recording, pauses, dropped connections) is fake-upstream.ts's; this file only builds bodies.
  */
 
 /** What the fake answers for one request, already decided by fake-openai.ts. */
@@ -17,8 +17,8 @@ export interface ResponsesTurn {
   usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number; cached_tokens: number };
 }
 
-/** The text of a content value (string or parts with `text`); other parts are ignored. */
-function textOf(content: unknown): string {
+/** The text of a content value (a message's, or a tool output's: string or parts with `text`); other parts are ignored. */
+export function contentText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
   return content.map((part) => (typeof part?.text === 'string' ? part.text : '')).join('');
@@ -33,8 +33,8 @@ export function responsesInputText(body: { instructions?: unknown; input?: unkno
   if (typeof body.input === 'string') parts.push(body.input);
   else if (Array.isArray(body.input)) {
     for (const item of body.input) {
-      if (item?.type === 'function_call_output') parts.push(textOf(item.output));
-      else if (item?.type === undefined || item.type === 'message') parts.push(textOf(item?.content));
+      if (item?.type === 'function_call_output') parts.push(contentText(item.output));
+      else if (item?.type === undefined || item.type === 'message') parts.push(contentText(item?.content));
     }
   }
   return parts.join('');
@@ -43,7 +43,7 @@ export function responsesInputText(body: { instructions?: unknown; input?: unkno
 /** The text the default reply sends for a Responses request (mentions the tool result after a `function_call_output`). */
 export function responsesReplyText(body: { model?: unknown; input?: unknown }): string {
   const last = Array.isArray(body.input) ? body.input[body.input.length - 1] : undefined;
-  if (last?.type === 'function_call_output') return `Tool result received: ${textOf(last.output)}`;
+  if (last?.type === 'function_call_output') return `Tool result received: ${contentText(last.output)}`;
   return `Hello from fake model ${typeof body.model === 'string' ? body.model : 'fake-model'}`;
 }
 

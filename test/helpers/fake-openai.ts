@@ -1,6 +1,8 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { responseJson, responseStreamEvents, responsesBodyError, responsesInputText, responsesReplyText, type ResponsesTurn } from './fake-openai-responses.js';
+import type { ServerResponse } from 'node:http';
+import { contentText, responseJson, responseStreamEvents, responsesBodyError, responsesInputText, responsesReplyText } from './fake-openai-responses.js';
+import type { ResponsesTurn } from './fake-openai-responses.js';
+import { sendJson, sendStream, split, startFakeUpstream } from './fake-upstream.js';
+import type { Exchange, FakeUpstream, FakeUpstreamOptions, RecordedExchange } from './fake-upstream.js';
 
 /**
  * A fake OpenAI upstream at the network edge, speaking the real Chat Completions and Responses wire formats
@@ -48,73 +50,31 @@ export type Behaviour =
    */
   | { kind: 'stream-then-fail'; afterChunks: number };
 
-export interface RecordedRequest {
-  method: string;
-  /** Path with the query string, e.g. `/v1/chat/completions`. */
-  path: string;
-  headers: IncomingHttpHeaders;
-  rawBody: string;
-  /** The body parsed as JSON; undefined when empty or not JSON. */
-  json: any;
-  /** When the request's headers arrived (Date.now()). */
-  receivedAt: number;
-  /** When the fake finished writing its answer. */
-  finishedAt?: number;
-  /** When the exchange ended: after the answer, or when the connection dropped (client abort, `close`, `stream-then-fail`). */
-  closedAt?: number;
-  /** True when the client went away before the fake had finished answering (a hang the client gave up on, an aborted stream…). */
-  aborted: boolean;
+export interface RecordedRequest extends RecordedExchange {
   /** The behaviour that answered it (undefined for unknown paths). */
   behaviour?: Behaviour;
   /**
    * The usage the fake reported (chat completions and responses that succeeded), in one shape for both routes:
    * for Responses, prompt_tokens = input_tokens, completion_tokens = output_tokens.
    */
-  sentUsage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number; cached_tokens: number };
-  /** Resolves when `closedAt` is set. */
-  closed: Promise<void>;
+  sentUsage?: SentUsage;
 }
 
-export interface FakeOpenAI {
+type SentUsage = { prompt_tokens: number; completion_tokens: number; total_tokens: number; cached_tokens: number };
+
+export interface FakeOpenAI extends FakeUpstream<RecordedRequest, Behaviour> {
   /** Base URL with `/v1`, e.g. `http://127.0.0.1:PORT/v1`: what a client or a vmx connection uses. */
   url: string;
-  port: number;
-  requests: RecordedRequest[];
-  /** Queues behaviours for the next requests to a known route (FIFO); when the queue is empty the default applies. */
-  enqueue(...behaviours: Behaviour[]): void;
-  setDefault(behaviour: Behaviour): void;
-  /** Resolves with `requests[index]` once it has arrived (default: the next request). */
-  waitForRequest(index?: number, timeoutMs?: number): Promise<RecordedRequest>;
-  /** Clears requests and queue, restores the default. */
-  reset(): void;
-  close(): Promise<void>;
 }
 
-export interface FakeOpenAIOptions {
-  port?: number;
+export interface FakeOpenAIOptions extends FakeUpstreamOptions<RecordedRequest, Behaviour> {
   /** Ids listed by `GET /v1/models` (default `['fake-model']`). */
   models?: string[];
-  /** Keep a record of every request (default true; the benchmark turns it off). */
-  record?: boolean;
-  /**
-   * Picks the behaviour from the request itself (its body, its model…), before the queue and the default;
-   * undefined falls through to them. For concurrent tests, where FIFO order says nothing about which request gets what.
-   */
-  choose?: (request: RecordedRequest) => Behaviour | undefined;
 }
-
-const DEFAULT: Behaviour = { kind: 'reply' };
 
 /** The fake's token count for a text: characters / 4, rounded up, at least 1. */
 export function fakeTokens(text: string): number {
   return Math.max(1, Math.ceil(text.length / 4));
-}
-
-/** The text of a message's content (string or parts); other parts are ignored. */
-function contentText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return content.map((part) => (typeof part?.text === 'string' ? part.text : '')).join('');
 }
 
 /** The fake's prompt_tokens for a request: {@link fakeTokens} of all message contents joined. */
@@ -154,98 +114,36 @@ export function openAIError(status: number, message = `fake upstream error ${sta
   return { error: { message, type, code, param: null } };
 }
 
-export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
-  const record = options.record ?? true;
-  const models = options.models ?? ['fake-model'];
-  const requests: RecordedRequest[] = [];
-  let queue: Behaviour[] = [];
-  let fallback: Behaviour = DEFAULT;
-  let counter = 0;
-  const waiters: Array<{ index: number; resolve: (r: RecordedRequest) => void }> = [];
+type Route = 'chat' | 'responses' | 'models';
+type X = Exchange<RecordedRequest>;
 
-  const server = createServer((req, res) => {
-    const receivedAt = Date.now();
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const rawBody = Buffer.concat(chunks).toString('utf8');
-      let json: any;
-      try {
-        json = rawBody ? JSON.parse(rawBody) : undefined;
-      } catch {
-        json = undefined;
-      }
-      const path = req.url ?? '/';
-      const route = routeOf(req.method, path);
-      let markClosed!: () => void;
-      const entry: RecordedRequest = {
-        method: req.method ?? 'GET',
-        path,
-        headers: req.headers,
-        rawBody,
-        json,
-        receivedAt,
-        aborted: false,
-        behaviour: undefined,
-        closed: new Promise<void>((resolve) => (markClosed = resolve)),
-      };
-      const behaviour = route ? (options.choose?.(entry) ?? queue.shift() ?? fallback) : undefined;
-      entry.behaviour = behaviour;
-      const exchange = { req, res, entry, destroyedByUs: false, id: ++counter };
-      res.on('close', () => {
-        entry.closedAt = Date.now();
-        entry.aborted = !res.writableFinished && !exchange.destroyedByUs;
-        markClosed();
-      });
-      res.on('finish', () => (entry.finishedAt = Date.now()));
-      if (record) {
-        requests.push(entry);
-        for (const w of waiters.splice(0)) {
-          if (requests[w.index]) w.resolve(requests[w.index]!);
-          else waiters.push(w);
-        }
-      }
-      if (!route) return sendJson(res, 404, openAIError(404, `Unknown request URL: ${req.method} ${path}`));
-      void answer(exchange, route, behaviour!);
-    });
+export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
+  const models = options.models ?? ['fake-model'];
+  const upstream = await startFakeUpstream<RecordedRequest, Behaviour, Route>(options, {
+    name: 'fake-openai',
+    defaultBehaviour: { kind: 'reply' },
+    route(method, pathname) {
+      if (method === 'POST' && pathname === '/v1/chat/completions') return 'chat';
+      if (method === 'POST' && pathname === '/v1/responses') return 'responses';
+      if (method === 'GET' && pathname === '/v1/models') return 'models';
+      return undefined;
+    },
+    describe: () => ({}),
+    notFound: (x) => json(x.res, 404, openAIError(404, `Unknown request URL: ${x.entry.method} ${x.entry.path}`)),
+    answer,
   });
 
-  type Route = 'chat' | 'responses' | 'models';
-
-  function routeOf(method: string | undefined, path: string): Route | undefined {
-    const pathname = path.split('?', 1)[0];
-    if (method === 'POST' && pathname === '/v1/chat/completions') return 'chat';
-    if (method === 'POST' && pathname === '/v1/responses') return 'responses';
-    if (method === 'GET' && pathname === '/v1/models') return 'models';
-    return undefined;
-  }
-
-  type Exchange = { req: IncomingMessage; res: ServerResponse; entry: RecordedRequest; destroyedByUs: boolean; id: number };
-
-  async function answer(x: Exchange, route: Route, behaviour: Behaviour): Promise<void> {
+  async function answer(x: X, route: Route, behaviour: Behaviour): Promise<void> {
     const { res } = x;
-    switch (behaviour.kind) {
-      case 'delay':
-        await sleep(behaviour.ms);
-        if (res.destroyed) return;
-        return answer(x, route, behaviour.then);
-      case 'hang':
-        return;
-      case 'close':
-        x.destroyedByUs = true;
-        x.req.socket.destroy();
-        return;
-      case 'error':
-        return sendJson(res, behaviour.status, behaviour.body ?? openAIError(behaviour.status), behaviour.headers);
-    }
+    if (behaviour.kind === 'error') return json(res, behaviour.status, behaviour.body ?? openAIError(behaviour.status), behaviour.headers);
     if (route === 'models') {
       const created = Math.floor(Date.now() / 1000);
-      return sendJson(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model', created, owned_by: 'fake' })) });
+      return json(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model', created, owned_by: 'fake' })) });
     }
     const body = x.entry.json ?? {};
     if (route === 'responses') return answerResponses(x, body, behaviour);
     if (typeof body !== 'object' || !Array.isArray(body.messages)) {
-      return sendJson(res, 400, openAIError(400, "We could not parse the JSON body of your request, or 'messages' is missing."));
+      return json(res, 400, openAIError(400, "We could not parse the JSON body of your request, or 'messages' is missing."));
     }
     const completion = completionOf(x, body, behaviour, route);
     if (body.stream === true) return streamCompletion(x, body, behaviour, completion);
@@ -254,7 +152,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       completion.toolCall === undefined
         ? { role: 'assistant', content: completion.text, refusal: null, annotations: [] }
         : { role: 'assistant', content: null, refusal: null, annotations: [], tool_calls: [completion.toolCall] };
-    sendJson(
+    json(
       res,
       200,
       {
@@ -271,146 +169,99 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     );
   }
 
-  async function answerResponses(x: Exchange, body: any, behaviour: Behaviour): Promise<void> {
-    const invalid = responsesBodyError(body);
-    if (invalid) return sendJson(x.res, 400, invalid);
-    const c = completionOf(x, body, behaviour, 'responses');
-    const turn: ResponsesTurn = {
-      n: x.id,
-      created: c.created,
-      model: c.model,
-      text: c.text,
-      toolCall: c.toolCall && { callId: c.toolCall.id, name: c.toolCall.function.name, arguments: c.toolCall.function.arguments },
-      usage: c.usage,
-    };
-    if (body.stream === true) return sendStream(x, behaviour, c, responseStreamEvents(body, turn, streamPieces(behaviour, c)));
-    x.entry.sentUsage = c.usage;
-    sendJson(x.res, 200, responseJson(body, turn, 'completed'), c.headers);
-  }
+  const { port } = upstream;
+  return { ...upstream, url: `http://127.0.0.1:${port}/v1` };
+}
 
-  function completionOf(x: Exchange, body: any, behaviour: Behaviour, route: 'chat' | 'responses') {
-    const b = behaviour as Extract<Behaviour, { kind: 'reply' | 'tool-call' | 'stream-then-fail' }>;
-    const toolCall =
-      b.kind === 'tool-call'
-        ? { id: `call_fake_${x.id}`, type: 'function' as const, function: { name: b.name, arguments: b.arguments } }
-        : undefined;
-    const text = b.kind === 'reply' && b.text !== undefined ? b.text : route === 'chat' ? fakeReplyText(body) : responsesReplyText(body);
-    const given = b.kind === 'stream-then-fail' ? undefined : b.usage;
-    const prompt = given?.prompt_tokens ?? (route === 'chat' ? fakePromptTokens(body.messages) : fakeResponsesInputTokens(body));
-    const completionTokens = given?.completion_tokens ?? fakeTokens(b.kind === 'tool-call' ? b.name + b.arguments : text);
-    return {
-      id: `chatcmpl-fake-${x.id}`,
-      created: Math.floor(Date.now() / 1000),
-      model: (b.kind !== 'stream-then-fail' ? b.model : undefined) ?? (typeof body.model === 'string' ? body.model : 'fake-model'),
-      text,
-      toolCall,
-      headers: b.kind === 'stream-then-fail' ? undefined : b.headers,
-      usage: { prompt_tokens: prompt, completion_tokens: completionTokens, total_tokens: prompt + completionTokens, cached_tokens: given?.cached_tokens ?? 0 },
-    };
-  }
+async function answerResponses(x: X, body: any, behaviour: Behaviour): Promise<void> {
+  const invalid = responsesBodyError(body);
+  if (invalid) return json(x.res, 400, invalid);
+  const c = completionOf(x, body, behaviour, 'responses');
+  const turn: ResponsesTurn = {
+    n: x.id,
+    created: c.created,
+    model: c.model,
+    text: c.text,
+    toolCall: c.toolCall && { callId: c.toolCall.id, name: c.toolCall.function.name, arguments: c.toolCall.function.arguments },
+    usage: c.usage,
+  };
+  if (body.stream === true) return streamEvents(x, behaviour, c, responseStreamEvents(body, turn, streamPieces(behaviour, c)));
+  x.entry.sentUsage = c.usage;
+  json(x.res, 200, responseJson(body, turn, 'completed'), c.headers);
+}
 
-  async function streamCompletion(x: Exchange, body: any, behaviour: Behaviour, c: ReturnType<typeof completionOf>): Promise<void> {
-    const { res } = x;
-    const includeUsage = body.stream_options?.include_usage === true;
-    const chunk = (choices: unknown[], usage?: unknown) =>
-      `data: ${JSON.stringify({
-        id: c.id,
-        object: 'chat.completion.chunk',
-        created: c.created,
-        model: c.model,
-        service_tier: 'default',
-        system_fingerprint: 'fp_fake',
-        choices,
-        // The real API sends `usage: null` on every chunk but the last when usage was asked for.
-        ...(includeUsage ? { usage: usage ?? null } : {}),
-      })}\n\n`;
-    const delta = (d: unknown, finish: string | null = null) => chunk([{ index: 0, delta: d, logprobs: null, finish_reason: finish }]);
+type Completion = ReturnType<typeof completionOf>;
 
-    const events: string[] = [];
-    const pieces = streamPieces(behaviour, c);
-    if (c.toolCall) {
-      const { id, type, function: fn } = c.toolCall;
-      events.push(delta({ role: 'assistant', content: null, tool_calls: [{ index: 0, id, type, function: { name: fn.name, arguments: '' } }], refusal: null }));
-      for (const piece of pieces) events.push(delta({ tool_calls: [{ index: 0, function: { arguments: piece } }] }));
-    } else {
-      events.push(delta({ role: 'assistant', content: '', refusal: null }));
-      for (const piece of pieces) events.push(delta({ content: piece }));
-    }
-    events.push(delta({}, c.toolCall ? 'tool_calls' : 'stop'));
-    if (includeUsage) events.push(chunk([], usageJson(c.usage)));
-    events.push('data: [DONE]\n\n');
-    return sendStream(x, behaviour, c, events);
-  }
-
-  /** The deltas of a streamed answer: the tool call's arguments in (up to) 4 pieces, or the text by word or in `chunks` pieces. */
-  function streamPieces(behaviour: Behaviour, c: ReturnType<typeof completionOf>): string[] {
-    if (c.toolCall) return split(c.toolCall.function.arguments, Math.min(4, c.toolCall.function.arguments.length));
-    const pieces = behaviour.kind === 'reply' && behaviour.chunks ? split(c.text, behaviour.chunks) : c.text.split(/(?<= )/);
-    if (behaviour.kind === 'stream-then-fail') while (pieces.length < behaviour.afterChunks) pieces.push(' more');
-    return pieces;
-  }
-
-  /** Sends the SSE events of a stream (at once, or `chunkDelayMs` apart), or only the first `afterChunks` for `stream-then-fail`. */
-  async function sendStream(x: Exchange, b: Behaviour, c: ReturnType<typeof completionOf>, events: string[]): Promise<void> {
-    const { res } = x;
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-request-id': `req_fake_${x.id}`, ...c.headers });
-    res.flushHeaders();
-    if (b.kind === 'stream-then-fail') {
-      const sent = events.slice(0, b.afterChunks).join('');
-      await new Promise<void>((resolve) => (sent ? res.write(sent, () => resolve()) : resolve()));
-      await new Promise((resolve) => setImmediate(resolve));
-      x.destroyedByUs = true;
-      x.req.socket.destroy();
-      return;
-    }
-    x.entry.sentUsage = c.usage;
-    const pause = b.kind === 'reply' ? (b.chunkDelayMs ?? 0) : 0;
-    if (pause === 0) {
-      res.end(events.join(''));
-      return;
-    }
-    for (const event of events) {
-      if (res.destroyed) return;
-      res.write(event);
-      await sleep(pause);
-    }
-    res.end();
-  }
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  server.keepAliveTimeout = 30_000;
-  const port = (server.address() as AddressInfo).port;
-
+function completionOf(x: X, body: any, behaviour: Behaviour, route: 'chat' | 'responses') {
+  const b = behaviour as Extract<Behaviour, { kind: 'reply' | 'tool-call' | 'stream-then-fail' }>;
+  const toolCall =
+    b.kind === 'tool-call'
+      ? { id: `call_fake_${x.id}`, type: 'function' as const, function: { name: b.name, arguments: b.arguments } }
+      : undefined;
+  const text = b.kind === 'reply' && b.text !== undefined ? b.text : route === 'chat' ? fakeReplyText(body) : responsesReplyText(body);
+  const given = b.kind === 'stream-then-fail' ? undefined : b.usage;
+  const prompt = given?.prompt_tokens ?? (route === 'chat' ? fakePromptTokens(body.messages) : fakeResponsesInputTokens(body));
+  const completionTokens = given?.completion_tokens ?? fakeTokens(b.kind === 'tool-call' ? b.name + b.arguments : text);
   return {
-    url: `http://127.0.0.1:${port}/v1`,
-    port,
-    requests,
-    enqueue: (...behaviours) => void queue.push(...behaviours),
-    setDefault: (behaviour) => void (fallback = behaviour),
-    waitForRequest(index = requests.length, timeoutMs = 5_000) {
-      if (requests[index]) return Promise.resolve(requests[index]);
-      return new Promise<RecordedRequest>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`fake-openai: request #${index} did not arrive within ${timeoutMs} ms`)), timeoutMs);
-        waiters.push({ index, resolve: (r) => (clearTimeout(timer), resolve(r)) });
-      });
-    },
-    reset() {
-      requests.length = 0;
-      queue = [];
-      fallback = DEFAULT;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    id: `chatcmpl-fake-${x.id}`,
+    created: Math.floor(Date.now() / 1000),
+    model: (b.kind !== 'stream-then-fail' ? b.model : undefined) ?? (typeof body.model === 'string' ? body.model : 'fake-model'),
+    text,
+    toolCall,
+    headers: b.kind === 'stream-then-fail' ? undefined : b.headers,
+    usage: { prompt_tokens: prompt, completion_tokens: completionTokens, total_tokens: prompt + completionTokens, cached_tokens: given?.cached_tokens ?? 0 },
   };
 }
 
-function usageJson(u: { prompt_tokens: number; completion_tokens: number; total_tokens: number; cached_tokens: number }) {
+function streamCompletion(x: X, body: any, behaviour: Behaviour, c: Completion): Promise<void> {
+  const includeUsage = body.stream_options?.include_usage === true;
+  const chunk = (choices: unknown[], usage?: unknown) =>
+    `data: ${JSON.stringify({
+      id: c.id,
+      object: 'chat.completion.chunk',
+      created: c.created,
+      model: c.model,
+      service_tier: 'default',
+      system_fingerprint: 'fp_fake',
+      choices,
+      // The real API sends `usage: null` on every chunk but the last when usage was asked for.
+      ...(includeUsage ? { usage: usage ?? null } : {}),
+    })}\n\n`;
+  const delta = (d: unknown, finish: string | null = null) => chunk([{ index: 0, delta: d, logprobs: null, finish_reason: finish }]);
+
+  const events: string[] = [];
+  const pieces = streamPieces(behaviour, c);
+  if (c.toolCall) {
+    const { id, type, function: fn } = c.toolCall;
+    events.push(delta({ role: 'assistant', content: null, tool_calls: [{ index: 0, id, type, function: { name: fn.name, arguments: '' } }], refusal: null }));
+    for (const piece of pieces) events.push(delta({ tool_calls: [{ index: 0, function: { arguments: piece } }] }));
+  } else {
+    events.push(delta({ role: 'assistant', content: '', refusal: null }));
+    for (const piece of pieces) events.push(delta({ content: piece }));
+  }
+  events.push(delta({}, c.toolCall ? 'tool_calls' : 'stop'));
+  if (includeUsage) events.push(chunk([], usageJson(c.usage)));
+  events.push('data: [DONE]\n\n');
+  return streamEvents(x, behaviour, c, events);
+}
+
+/** The deltas of a streamed answer: the tool call's arguments in (up to) 4 pieces, or the text by word or in `chunks` pieces. */
+function streamPieces(behaviour: Behaviour, c: Completion): string[] {
+  if (c.toolCall) return split(c.toolCall.function.arguments, Math.min(4, c.toolCall.function.arguments.length));
+  const pieces = behaviour.kind === 'reply' && behaviour.chunks ? split(c.text, behaviour.chunks) : c.text.split(/(?<= )/);
+  if (behaviour.kind === 'stream-then-fail') while (pieces.length < behaviour.afterChunks) pieces.push(' more');
+  return pieces;
+}
+
+/** Sends the SSE events of a stream (at once, or `chunkDelayMs` apart), or only the first `afterChunks` for `stream-then-fail`. */
+function streamEvents(x: X, b: Behaviour, c: Completion, events: string[]): Promise<void> {
+  const headers = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-request-id': `req_fake_${x.id}`, ...c.headers };
+  if (b.kind === 'stream-then-fail') return sendStream(x, headers, events, { failAfter: b.afterChunks });
+  const pauseMs = b.kind === 'reply' ? b.chunkDelayMs : undefined;
+  return sendStream(x, headers, events, { pauseMs, onComplete: () => (x.entry.sentUsage = c.usage) });
+}
+
+function usageJson(u: SentUsage) {
   return {
     prompt_tokens: u.prompt_tokens,
     completion_tokens: u.completion_tokens,
@@ -420,22 +271,7 @@ function usageJson(u: { prompt_tokens: number; completion_tokens: number; total_
   };
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void {
-  if (res.destroyed) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'x-request-id': 'req_fake', ...headers });
-  res.end(text);
-}
-
-/** Splits text into `n` pieces of near-equal length (at least one piece, possibly empty). */
-function split(text: string, n: number): string[] {
-  const count = Math.max(1, Math.min(n, text.length || 1));
-  const size = Math.ceil(text.length / count);
-  const pieces: string[] = [];
-  for (let i = 0; i < count; i++) pieces.push(text.slice(i * size, (i + 1) * size));
-  return pieces;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Every JSON answer carries `x-request-id: req_fake` unless the behaviour's headers say otherwise. */
+function json(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void {
+  sendJson(res, status, body, { 'x-request-id': 'req_fake', ...headers });
 }

@@ -2,10 +2,9 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 
 /**
- * The plumbing shared by the fake Anthropic and fake Bedrock upstreams (test/helpers/fake-anthropic.ts,
- * test/helpers/fake-bedrock.ts): a `node:http` server on 127.0.0.1 that records every request, answers known
- * routes with queued behaviours (FIFO, then a default), and handles the transport-level behaviours
- * (`delay`, `hang`, `close`) itself. It follows the style of test/helpers/fake-openai.ts.
+ * The plumbing shared by the fake upstreams (test/helpers/fake-openai.ts, fake-anthropic.ts, fake-bedrock.ts):
+ * a `node:http` server on 127.0.0.1 that records every request, answers known routes with queued behaviours
+ * (FIFO, then a default), and handles the transport-level behaviours (`delay`, `hang`, `close`) itself.
  */
 
 export interface RecordedExchange {
@@ -40,21 +39,30 @@ export interface Exchange<E> {
 /** The behaviours the harness runs itself; the others go to `answer`. */
 type Control<B> = { kind: 'delay'; ms: number; then: B } | { kind: 'hang' } | { kind: 'close' };
 
-export interface UpstreamSpec<B extends { kind: string }, R, X extends object> {
+/** The options every fake's start function takes (each adds its own). */
+export interface FakeUpstreamOptions<E, B> {
+  port?: number;
+  /** Keep a record of every request (default true; the benchmark turns it off). */
+  record?: boolean;
+  /**
+   * Picks the behaviour from the request itself (its body, its model…), before the queue and the default;
+   * undefined falls through to them. For concurrent tests, where FIFO order says nothing about which request gets what.
+   */
+  choose?: (request: E) => B | undefined;
+}
+
+/** What a fake adds to the shared server: its routes, the fields it records, and its answers. */
+export interface UpstreamSpec<E extends RecordedExchange, B, R> {
   /** Used in error messages (`fake-anthropic: request #2 did not arrive…`). */
   name: string;
-  port?: number;
-  record?: boolean;
   defaultBehaviour: B;
   route(method: string, pathname: string): R | undefined;
   /** The fake-specific fields of a record, computed once the body has arrived. */
-  describe(req: IncomingMessage, route: R | undefined, base: RecordedExchange): X;
-  notFound(x: Exchange<RecordedExchange & X>): void;
-  /** Picks a request's behaviour from the request itself, before the queue and the default; undefined falls through. */
-  choose?(entry: RecordedExchange & X): B | undefined;
+  describe(req: IncomingMessage, route: R | undefined, base: RecordedExchange): Omit<E, keyof RecordedExchange | 'behaviour'>;
+  notFound(x: Exchange<E>): void;
   /** Runs before a behaviour is taken from the queue (e.g. authentication); returns true when it answered. */
-  gate?(x: Exchange<RecordedExchange & X & { behaviour?: B }>, route: R): boolean;
-  answer(x: Exchange<RecordedExchange & X & { behaviour?: B }>, route: R, behaviour: B): Promise<void> | void;
+  gate?(x: Exchange<E>, route: R): boolean;
+  answer(x: Exchange<E>, route: R, behaviour: B): Promise<void> | void;
 }
 
 export interface FakeUpstream<E, B> {
@@ -70,11 +78,11 @@ export interface FakeUpstream<E, B> {
   close(): Promise<void>;
 }
 
-export async function startFakeUpstream<B extends { kind: string }, R, X extends object>(
-  spec: UpstreamSpec<B, R, X>,
-): Promise<FakeUpstream<RecordedExchange & X & { behaviour?: B }, B>> {
-  type E = RecordedExchange & X & { behaviour?: B };
-  const record = spec.record ?? true;
+export async function startFakeUpstream<E extends RecordedExchange & { behaviour?: B }, B extends { kind: string }, R>(
+  options: FakeUpstreamOptions<E, B>,
+  spec: UpstreamSpec<E, B, R>,
+): Promise<FakeUpstream<E, B>> {
+  const record = options.record ?? true;
   const requests: E[] = [];
   let queue: B[] = [];
   let fallback = spec.defaultBehaviour;
@@ -124,7 +132,7 @@ export async function startFakeUpstream<B extends { kind: string }, R, X extends
       }
       if (route === undefined) return spec.notFound(x);
       if (spec.gate?.(x, route)) return;
-      const behaviour = spec.choose?.(entry) ?? queue.shift() ?? fallback;
+      const behaviour = options.choose?.(entry) ?? queue.shift() ?? fallback;
       entry.behaviour = behaviour;
       void run(x, route, behaviour);
     });
@@ -148,7 +156,7 @@ export async function startFakeUpstream<B extends { kind: string }, R, X extends
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(spec.port ?? 0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   server.keepAliveTimeout = 30_000;
   const port = (server.address() as AddressInfo).port;
