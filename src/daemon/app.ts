@@ -68,9 +68,10 @@ export async function buildApp(deps: AppDeps) {
   deps.recorder.alsoWrite(discovered.write);
   const pricer = deps.pricer ?? new Pricer();
   const costOf: CostOf = (attempt, exchange) => {
+    // The row names the provider; the connection adds its base URL and price overrides.
     const connection = attempt.connectionId ? exchange.env?.connections.get(attempt.connectionId) : undefined;
     return pricer.cost({
-      provider: connection?.provider as ProviderId,
+      provider: attempt.provider as ProviderId,
       model: attempt.model ?? '',
       baseUrl: connection?.config.baseUrl as string | undefined,
       at: attempt.at,

@@ -18,7 +18,6 @@ export function createSpaceRepo(db: Database, path: string) {
     sizeBytes: () => fileSize(path) + fileSize(`${path}-wal`),
     /** Pages freed by deletes and not yet given back. */
     freePages: () => pragma('freelist_count'),
-    pageCount: () => pragma('page_count'),
     /** True when freed pages can be given back a few at a time (databases created by this version). */
     incremental: () => pragma('auto_vacuum') === 2,
     /** Gives back up to `pages` freed pages; returns how many are left. */
