@@ -10,6 +10,8 @@ declare module 'autocannon' {
       connections?: number;
       /** Seconds (fractions allowed). */
       duration?: number;
+      /** Stop after this many requests (instead of a duration). */
+      amount?: number;
       pipelining?: number;
       /** Seconds. */
       timeout?: number;

@@ -3,7 +3,7 @@ import { Pool } from 'undici';
 
 /** One side of a comparison: where to POST what. */
 export interface Target {
-  name: 'direct' | 'vmx';
+  name: 'direct' | 'vmx' | 'floor';
   origin: string;
   path: string;
   headers: Record<string, string>;
@@ -134,4 +134,25 @@ export async function throughput(
     };
   };
   return { [targets[0].name]: side(runs[0]!), [targets[1].name]: side(runs[1]!) } as Record<'direct' | 'vmx', ThroughputSide>;
+}
+
+/**
+ * CPU time per request of the process behind `target` (vmx or the floor proxy): `amount` requests at
+ * `connections` concurrent, the process's user + system time read before and after. Unlike requests per
+ * second, this barely moves with what else the machine is doing.
+ */
+export async function cpuPerRequest(target: Target, cpuMicros: () => number, connections: number, amount: number): Promise<number> {
+  const before = cpuMicros();
+  const result = await autocannon({
+    url: `${target.origin}${target.path}`,
+    method: 'POST',
+    headers: target.headers,
+    body: target.body,
+    connections,
+    amount,
+    timeout: 30,
+  });
+  const used = cpuMicros() - before;
+  if (result['2xx'] !== amount) throw new Error(`${target.name}: ${amount - result['2xx']} of ${amount} requests failed during the CPU measurement`);
+  return used / amount;
 }

@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -56,6 +56,34 @@ export function vmx(home: string, args: string[]): Promise<string> {
       error ? reject(new Error(`vmx ${args.join(' ')} failed (${error.code}):\n${stderr || stdout}`)) : resolve(stdout),
     );
   });
+}
+
+/** The floor proxy (bench/floor-proxy.mjs) in front of the upstream; resolves with its URL. */
+export async function startFloorProxy(upstreamOrigin: string): Promise<{ url: string; child: ChildProcess }> {
+  const { child, stderr } = start(['bench/floor-proxy.mjs', upstreamOrigin]);
+  const lines = createInterface({ input: child.stdout! });
+  const url = await new Promise<string>((resolve, reject) => {
+    lines.once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));
+    child.once('exit', (code) => reject(new Error(`floor proxy exited (${code}) before listening:\n${stderr()}`)));
+  });
+  lines.close();
+  return { url, child };
+}
+
+const clockTicks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+/** CPU time (user + system) a process has used so far, in µs, from /proc/<pid>/stat. */
+export function cpuMicros(pid: number): number {
+  // Fields after the command name (which may hold spaces, hence the last ')'): utime and stime are the 12th and 13th.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / clockTicks;
+}
+
+/** Resident memory of a process in MB, from /proc/<pid>/status. */
+export function rssMb(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Math.round(Number(match[1]) / 1024) : 0;
 }
 
 /** Starts dist/daemon/main.js on a free loopback port; resolves once the pidfile exists and /healthz answers. */

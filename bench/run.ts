@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { preflight, sequential, throughput, type Percentiles, type SequentialSide, type Target, type ThroughputSide } from './measure.js';
-import { killChildren, startDaemon, startUpstream, stopChild, vmx } from './processes.js';
+import { cpuPerRequest, preflight, sequential, throughput, type Percentiles, type SequentialSide, type Target, type ThroughputSide } from './measure.js';
+import { cpuMicros, killChildren, rssMb, startDaemon, startFloorProxy, startUpstream, stopChild, vmx } from './processes.js';
 
 /**
  * vmx benchmark: the overhead the daemon adds in front of an OpenAI-compatible upstream.
@@ -19,6 +19,7 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '5' },
     connections: { type: 'string', default: '16' },
     rounds: { type: 'string', default: '2' },
+    'cpu-requests': { type: 'string', default: '20000' },
     only: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
@@ -30,6 +31,7 @@ const options = {
   duration: positive('duration', args.duration!),
   connections: positive('connections', args.connections!),
   rounds: positive('rounds', args.rounds!),
+  cpuRequests: positive('cpu-requests', args['cpu-requests']!),
 };
 type Mode = 'nonstream' | 'stream' | 'converted' | 'configured';
 const allModes: Mode[] = ['nonstream', 'stream', 'converted', 'configured'];
@@ -68,6 +70,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 interface ModeResult {
   sequential: { direct: SequentialSide; vmx: SequentialSide; added: Percentiles; addedTtfb: Percentiles };
   throughput?: { direct: ThroughputSide; vmx: ThroughputSide; ratio: number };
+  /** CPU µs per request of the vmx daemon and of the floor proxy, same load. */
+  cpu?: { vmx: number; floor: number; ratio: number };
 }
 
 async function main(): Promise<void> {
@@ -96,6 +100,9 @@ async function main(): Promise<void> {
     const daemon = await startDaemon(home);
     stops.unshift(() => stopChild(daemon.child));
     log(`vmx daemon at ${daemon.url} (data dir ${home})`);
+    const floor = await startFloorProxy(new URL(upstream.url).origin);
+    stops.unshift(() => stopChild(floor.child));
+    const rss = { idle: rssMb(daemon.child.pid!), end: 0 };
 
     const results: Partial<Record<Mode, ModeResult>> = {};
     for (const mode of modes) {
@@ -110,12 +117,22 @@ async function main(): Promise<void> {
       }
       log(`${mode}: throughput, ${options.connections} connections, ${options.rounds} × ${options.duration / options.rounds} s per side`);
       const thr = await throughput(targets, options.connections, options.duration, options.rounds);
-      results[mode] = { sequential: sequentialResult, throughput: { ...thr, ratio: thr.direct.rps ? thr.vmx.rps / thr.direct.rps : 0 } };
+      const floorTarget: Target = { ...targets[0], name: 'floor', origin: floor.url, path: new URL(`${upstream.url}/chat/completions`).pathname };
+      await preflight([floorTarget]);
+      log(`${mode}: CPU per request, ${options.cpuRequests} requests at ${options.connections} connections, vmx then the floor proxy`);
+      const vmxCpu = await cpuPerRequest(targets[1], () => cpuMicros(daemon.child.pid!), options.connections, options.cpuRequests);
+      const floorCpu = await cpuPerRequest(floorTarget, () => cpuMicros(floor.child.pid!), options.connections, options.cpuRequests);
+      results[mode] = {
+        sequential: sequentialResult,
+        throughput: { ...thr, ratio: thr.direct.rps ? thr.vmx.rps / thr.direct.rps : 0 },
+        cpu: { vmx: vmxCpu, floor: floorCpu, ratio: vmxCpu / floorCpu },
+      };
     }
+    rss.end = rssMb(daemon.child.pid!);
 
     const environment = { node: process.version, cpus: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown' };
-    if (args.json) process.stdout.write(`${JSON.stringify({ environment, options, results }, null, 2)}\n`);
-    else process.stdout.write(report(environment, results));
+    if (args.json) process.stdout.write(`${JSON.stringify({ environment, options, results, rssMb: rss }, null, 2)}\n`);
+    else process.stdout.write(report(environment, results, rss));
   } finally {
     await cleanup();
   }
@@ -190,7 +207,7 @@ function table(header: string[], rows: Array<Array<string | number>>): string {
   return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('   '), ...cells.slice(1).map(line)].join('\n');
 }
 
-function report(env: { node: string; cpus: number; cpu: string }, results: Partial<Record<Mode, ModeResult>>): string {
+function report(env: { node: string; cpus: number; cpu: string }, results: Partial<Record<Mode, ModeResult>>, rss: { idle: number; end: number }): string {
   const out = [
     '',
     `vmx benchmark: node ${env.node}, ${env.cpus} CPUs (${env.cpu}); load generator, daemon and fake upstream share this machine`,
@@ -200,6 +217,7 @@ function report(env: { node: string; cpus: number; cpu: string }, results: Parti
   ];
   const seqRows: Array<Array<string | number>> = [];
   const thrRows: Array<Array<string | number>> = [];
+  const cpuRows: Array<Array<string | number>> = [];
   for (const [mode, r] of Object.entries(results)) {
     const s = r.sequential;
     const row = (label: string, p: Percentiles) => [`${mode} ${label}`, p.p50, p.p90, p.p99];
@@ -217,6 +235,7 @@ function report(env: { node: string; cpus: number; cpu: string }, results: Parti
     if (mode === 'stream') {
       seqRows.push(row('TTFB direct', s.direct.ttfb), row('TTFB vmx', s.vmx.ttfb), row('TTFB added', s.addedTtfb));
     }
+    if (r.cpu) cpuRows.push([mode, Math.round(r.cpu.vmx), Math.round(r.cpu.floor), r.cpu.ratio.toFixed(2)]);
     const t = r.throughput!;
     const ms = (n: number) => n.toFixed(2);
     thrRows.push([mode, t.direct.rps, t.vmx.rps, t.ratio.toFixed(2), ms(t.direct.p50), ms(t.direct.p99), ms(t.vmx.p50), ms(t.vmx.p99),
@@ -226,6 +245,9 @@ function report(env: { node: string; cpus: number; cpu: string }, results: Parti
   if (thrRows.length === 0) return `${out.join('\n')}\n`;
   out.push(`Throughput, ${options.connections} connections, ${options.duration} s per side in ${options.rounds} round(s) (autocannon; latency in ms)`);
   out.push(table(['', 'rps direct', 'rps vmx', 'vmx/direct', 'p50 direct', 'p99 direct', 'p50 vmx', 'p99 vmx', 'errors d/v'], thrRows), '');
+  out.push(`CPU per request, ${options.cpuRequests} requests at ${options.connections} connections (µs of user + system time; floor = a minimal node:http + undici proxy)`);
+  out.push(table(['', 'vmx', 'floor', 'vmx/floor'], cpuRows), '');
+  out.push(`vmx daemon RSS: ${rss.idle} MB after start, ${rss.end} MB at the end`, '');
   return `${out.join('\n')}\n`;
 }
 
