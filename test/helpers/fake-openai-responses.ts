@@ -14,7 +14,7 @@ export interface ResponsesTurn {
   model: string;
   text: string;
   toolCall?: { callId: string; name: string; arguments: string };
-  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number; cached_tokens: number };
+  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number; cached_tokens: number; cache_write_tokens?: number };
 }
 
 /** The text of a content value (a message's, or a tool output's: string or parts with `text`); other parts are ignored. */
@@ -66,7 +66,7 @@ export function responsesBodyError(body: any): { error: { message: string; type:
 function usageJson(u: ResponsesTurn['usage']) {
   return {
     input_tokens: u.prompt_tokens,
-    input_tokens_details: { cached_tokens: u.cached_tokens, cache_write_tokens: 0 },
+    input_tokens_details: { cached_tokens: u.cached_tokens, cache_write_tokens: u.cache_write_tokens ?? 0 },
     output_tokens: u.completion_tokens,
     output_tokens_details: { reasoning_tokens: 0 },
     total_tokens: u.total_tokens,

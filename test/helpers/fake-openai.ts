@@ -15,6 +15,8 @@ export interface FakeUsage {
   prompt_tokens: number;
   completion_tokens: number;
   cached_tokens?: number;
+  /** Reported as `prompt_tokens_details.cache_write_tokens` (Responses: `input_tokens_details`); default 0 (Chat: absent). */
+  cache_write_tokens?: number;
 }
 
 export type Behaviour =
@@ -60,7 +62,7 @@ export interface RecordedRequest extends RecordedExchange {
   sentUsage?: SentUsage;
 }
 
-type SentUsage = { prompt_tokens: number; completion_tokens: number; total_tokens: number; cached_tokens: number };
+type SentUsage = { prompt_tokens: number; completion_tokens: number; total_tokens: number; cached_tokens: number; cache_write_tokens?: number };
 
 export interface FakeOpenAI extends FakeUpstream<RecordedRequest, Behaviour> {
   /** Base URL with `/v1`, e.g. `http://127.0.0.1:PORT/v1`: what a client or a vmx connection uses. */
@@ -209,7 +211,13 @@ function completionOf(x: X, body: any, behaviour: Behaviour, route: 'chat' | 're
     text,
     toolCall,
     headers: b.kind === 'stream-then-fail' ? undefined : b.headers,
-    usage: { prompt_tokens: prompt, completion_tokens: completionTokens, total_tokens: prompt + completionTokens, cached_tokens: given?.cached_tokens ?? 0 },
+    usage: {
+      prompt_tokens: prompt,
+      completion_tokens: completionTokens,
+      total_tokens: prompt + completionTokens,
+      cached_tokens: given?.cached_tokens ?? 0,
+      ...(given?.cache_write_tokens !== undefined && { cache_write_tokens: given.cache_write_tokens }),
+    },
   };
 }
 
@@ -266,7 +274,7 @@ function usageJson(u: SentUsage) {
     prompt_tokens: u.prompt_tokens,
     completion_tokens: u.completion_tokens,
     total_tokens: u.total_tokens,
-    prompt_tokens_details: { cached_tokens: u.cached_tokens, audio_tokens: 0 },
+    prompt_tokens_details: { cached_tokens: u.cached_tokens, audio_tokens: 0, ...(u.cache_write_tokens !== undefined && { cache_write_tokens: u.cache_write_tokens }) },
     completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
   };
 }

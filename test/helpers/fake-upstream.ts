@@ -25,6 +25,8 @@ export interface RecordedExchange {
   aborted: boolean;
   /** Resolves when `closedAt` is set. */
   closed: Promise<void>;
+  /** A stream's events as written, each with the time it went out (Date.now()); filled when events are paced. */
+  sent: Array<{ at: number; text: string }>;
 }
 
 export interface Exchange<E> {
@@ -114,6 +116,7 @@ export async function startFakeUpstream<E extends RecordedExchange & { behaviour
         receivedAt,
         aborted: false,
         closed: new Promise<void>((resolve) => (markClosed = resolve)),
+        sent: [],
       };
       const entry = Object.assign(base, spec.describe(req, route, base)) as E;
       const x: Exchange<E> = { req, res, entry, destroyedByUs: false, id: ++counter };
@@ -236,6 +239,7 @@ export async function sendStream(
   for (const event of events) {
     if (res.destroyed) return;
     res.write(event);
+    (x.entry as RecordedExchange).sent.push({ at: Date.now(), text: typeof event === 'string' ? event : Buffer.from(event).toString('latin1') });
     await sleep(pause);
   }
   res.end();
