@@ -11,6 +11,7 @@ import type { StopReason as AnthropicStopReason } from '@anthropic-ai/sdk/resour
 import { RuntimeError } from '../../../errors.js';
 import type { PivotPart, PivotResponse, PivotUsage, StopReason } from '../../pivot.js';
 import { asArray, asNumber, asRecord, asString, parseJsonObject } from '../wire-read.js';
+import { readAnthropicUsage } from './usage.js';
 
 /** Anthropic `stop_reason` → pivot (`pause_turn`, a server-tool pause, has no pivot twin: `other`). */
 export function decodeStopReason(reason: unknown): StopReason {
@@ -43,26 +44,6 @@ export function encodeStopReason(reason: StopReason): AnthropicStopReason {
     default:
       return 'end_turn';
   }
-}
-
-/**
- * Anthropic `usage` → pivot usage. `base` supplies numbers a partial usage lacks (a stream's
- * message_delta may carry only `output_tokens`; input counts then come from message_start).
- */
-export function decodeAnthropicUsage(raw: unknown, base: PivotUsage = {}): PivotUsage {
-  const usage = asRecord(raw) ?? {};
-  const input = asNumber(usage.input_tokens);
-  const read = asNumber(usage.cache_read_input_tokens) ?? base.cachedInputTokens;
-  const write = asNumber(usage.cache_creation_input_tokens) ?? base.cacheWriteTokens;
-  const out: PivotUsage = { ...base };
-  if (input !== undefined) out.inputTokens = input + (read ?? 0) + (write ?? 0);
-  if (read !== undefined) out.cachedInputTokens = read;
-  if (write !== undefined) out.cacheWriteTokens = write;
-  const output = asNumber(usage.output_tokens);
-  if (output !== undefined) out.outputTokens = output;
-  const thinking = asNumber(asRecord(usage.output_tokens_details)?.thinking_tokens);
-  if (thinking !== undefined) out.reasoningTokens = thinking;
-  return out;
 }
 
 /** Pivot usage → Anthropic `usage` (input without the cache shares). */
@@ -103,7 +84,7 @@ export function decodeAnthropicResponse(raw: unknown): PivotResponse {
     model: asString(body.model) ?? '',
     content,
     stopReason: decodeStopReason(body.stop_reason),
-    usage: decodeAnthropicUsage(body.usage),
+    usage: readAnthropicUsage(body.usage),
   };
 }
 

@@ -6,7 +6,8 @@
  */
 import type { PivotStreamEvent, PivotUsage, WireEvent } from '../../pivot.js';
 import { asNumber, asRecord, asString } from '../wire-read.js';
-import { decodeAnthropicUsage, decodeStopReason } from './response.js';
+import { decodeStopReason } from './response.js';
+import { readAnthropicUsage } from './usage.js';
 
 /** Creates a decoder for one Messages stream. */
 export function anthropicStreamDecoder(): { push(event: WireEvent): PivotStreamEvent[]; end(): PivotStreamEvent[] } {
@@ -21,7 +22,7 @@ export function anthropicStreamDecoder(): { push(event: WireEvent): PivotStreamE
     switch (data?.type) {
       case 'message_start': {
         const message = asRecord(data.message);
-        usage = decodeAnthropicUsage(message?.usage);
+        usage = readAnthropicUsage(message?.usage);
         return [{ type: 'start', id: asString(message?.id) ?? '', model: asString(message?.model) ?? '', usage }];
       }
       case 'content_block_start':
@@ -36,7 +37,7 @@ export function anthropicStreamDecoder(): { push(event: WireEvent): PivotStreamE
       }
       case 'message_delta': {
         done = true;
-        usage = decodeAnthropicUsage(data.usage, usage);
+        usage = readAnthropicUsage(data.usage, usage);
         return [{ type: 'finish', stopReason: decodeStopReason(asRecord(data.delta)?.stop_reason), usage }];
       }
       case 'message_stop':

@@ -11,7 +11,8 @@ import type { ChatCompletion } from 'openai/resources/chat/completions';
 import type { CompletionUsage } from 'openai/resources/completions';
 import { RuntimeError } from '../../../errors.js';
 import type { PivotPart, PivotResponse, PivotUsage, StopReason } from '../../pivot.js';
-import { asArray, asNumber, asRecord, asString } from '../wire-read.js';
+import { asArray, asRecord, asString } from '../wire-read.js';
+import { chatBodyUsage } from './usage.js';
 
 type FinishReason = ChatCompletion.Choice['finish_reason'];
 
@@ -44,25 +45,6 @@ export function encodeFinishReason(reason: StopReason): FinishReason {
     default:
       return 'stop';
   }
-}
-
-/** Chat `usage` → pivot usage; numbers the provider did not send stay undefined. */
-export function decodeChatUsage(raw: unknown): PivotUsage | undefined {
-  const usage = asRecord(raw);
-  if (!usage) return undefined;
-  const prompt = asRecord(usage.prompt_tokens_details);
-  const completion = asRecord(usage.completion_tokens_details);
-  const out: PivotUsage = {};
-  const set = (key: keyof PivotUsage, value: unknown) => {
-    const n = asNumber(value);
-    if (n !== undefined) out[key] = n;
-  };
-  set('inputTokens', usage.prompt_tokens);
-  set('outputTokens', usage.completion_tokens);
-  set('cachedInputTokens', prompt?.cached_tokens);
-  set('cacheWriteTokens', prompt?.cache_write_tokens);
-  set('reasoningTokens', completion?.reasoning_tokens);
-  return out;
 }
 
 /** Pivot usage → Chat `usage`; unknown totals are sent as 0 because Chat requires the numbers. */
@@ -108,7 +90,7 @@ export function decodeChatResponse(raw: unknown): PivotResponse {
     model: asString(body.model) ?? '',
     content,
     stopReason: refusal ? 'refusal' : decodeFinishReason(choice?.finish_reason),
-    usage: decodeChatUsage(body.usage) ?? {},
+    usage: chatBodyUsage(body) ?? {},
   };
 }
 

@@ -9,7 +9,8 @@
 import type { PivotStreamEvent, PivotUsage, StopReason, WireEvent } from '../../pivot.js';
 import { SSE_DONE_EVENT } from '../sse-parse.js';
 import { asArray, asNumber, asRecord, asString } from '../wire-read.js';
-import { decodeChatUsage, decodeFinishReason } from './response.js';
+import { decodeFinishReason } from './response.js';
+import { chatBodyUsage } from './usage.js';
 
 type BlockKind = 'text' | 'reasoning' | 'tool';
 
@@ -77,8 +78,7 @@ export function chatStreamDecoder(): { push(event: WireEvent): PivotStreamEvent[
         started = true;
         out.push({ type: 'start', id: asString(chunk.id) ?? '', model: asString(chunk.model) ?? '' });
       }
-      // Groq reports usage under x_groq on its last chunk.
-      usage = decodeChatUsage(chunk.usage ?? asRecord(chunk.x_groq)?.usage) ?? usage;
+      usage = chatBodyUsage(chunk) ?? usage;
       const choice = asRecord(asArray(chunk.choices)[0]);
       const delta = asRecord(choice?.delta);
       const reasoning = asString(delta?.reasoning_content) ?? asString(delta?.reasoning);

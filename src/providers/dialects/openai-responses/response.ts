@@ -14,6 +14,7 @@ import type {
 import type { PivotPart, PivotResponse, PivotUsage, StopReason } from '../../pivot.js';
 import { UpstreamUnavailable } from '../../types.js';
 import { isRecord, optNumber, optString, records } from '../wire-read.js';
+import { readResponsesUsage } from './usage.js';
 
 /** The Response object as it travels on the wire (`output_text` is added by the SDKs, not sent). */
 export type WireResponse = Omit<Response, 'output_text'>;
@@ -56,7 +57,7 @@ export function decodeResponsesResponse(body: unknown): PivotResponse {
     model: optString(body.model) ?? '',
     content,
     stopReason: decodeStopReason(body, hasToolCalls, refused),
-    usage: decodeUsage(body.usage),
+    usage: readResponsesUsage(body.usage),
   };
 }
 
@@ -69,24 +70,6 @@ export function decodeStopReason(body: Record<string, unknown>, hasToolCalls: bo
   if (body.status === 'failed') return 'error';
   if (body.status === 'cancelled') return 'other';
   return hasToolCalls ? 'tool-calls' : refused ? 'refusal' : 'stop';
-}
-
-/** Responses usage → pivot usage; numbers the provider did not send stay undefined. */
-export function decodeUsage(usage: unknown): PivotUsage {
-  if (!isRecord(usage)) return {};
-  const input = isRecord(usage.input_tokens_details) ? usage.input_tokens_details : {};
-  const output = isRecord(usage.output_tokens_details) ? usage.output_tokens_details : {};
-  const out: PivotUsage = {};
-  const set = (key: keyof PivotUsage, value: unknown): void => {
-    const n = optNumber(value);
-    if (n !== undefined) out[key] = n;
-  };
-  set('inputTokens', usage.input_tokens);
-  set('outputTokens', usage.output_tokens);
-  set('cachedInputTokens', input.cached_tokens);
-  set('cacheWriteTokens', input.cache_write_tokens);
-  set('reasoningTokens', output.reasoning_tokens);
-  return out;
 }
 
 /** Pivot usage → Responses usage; the wire format has no optional numbers, so unknown counts are 0. */

@@ -6,7 +6,8 @@
  * text that arrives only in its `.done` event (no deltas) is still emitted as one delta.
  */
 import type { PivotStreamEvent, WireEvent } from '../../pivot.js';
-import { decodeStopReason, decodeUsage } from './response.js';
+import { decodeStopReason } from './response.js';
+import { readResponsesUsage } from './usage.js';
 import { isRecord, optNumber, optString } from '../wire-read.js';
 
 interface OpenBlock {
@@ -151,7 +152,7 @@ export function createResponsesStreamDecoder(): {
       return [...events, { type: 'error', message: optString(error.message) ?? 'the upstream response failed' }];
     }
     const stopReason = decodeStopReason(response, hasToolCalls, refused);
-    return [...events, { type: 'finish', stopReason, usage: decodeUsage(response.usage) }];
+    return [...events, { type: 'finish', stopReason, usage: readResponsesUsage(response.usage) }];
   };
 
   return {
