@@ -30,7 +30,8 @@ export type ErrorCode =
   | 'blocked_by_routing_rule'
   | 'capacity_exceeded'
   | 'upstream_error'
-  | 'upstream_timeout';
+  | 'upstream_timeout'
+  | 'provider_error';
 
 /** Base class of every error vmx raises on purpose. Anything else is a bug and maps to exit 1 / HTTP 500. */
 export class VmxError extends Error {
@@ -165,6 +166,37 @@ export class UpstreamError extends VmxError {
         : `every model failed: ${attempts.map((a) => `${a.connection}/${a.model}: ${a.reason}`).join('; ')}`,
       { code: timeout ? 'upstream_timeout' : 'upstream_error', exitCode: ExitCode.failure, httpStatus: last?.status ?? 502 },
     );
+    this.attempts = attempts;
+  }
+}
+
+/** A provider's answer with an error status, kept as sent so the client can be told what the provider said. */
+export interface ProviderAnswer {
+  status: number;
+  /** The body as sent (credentials the provider echoed are blanked). */
+  body: string;
+  /** The provider's headers that clients read: request id, rate limits, retry-after. */
+  headers: Record<string, string>;
+  /** The dialect vmx spoke to the provider, which says how to read the body. */
+  dialect: string;
+}
+
+/**
+ * The last (or only) attempt was answered by its provider with an error status. The client gets that
+ * status and the provider's error — as sent when it speaks the provider's dialect, else in its own
+ * dialect's shape (HTTP.md "Errors"); earlier failed attempts are in the envelope's events.
+ */
+export class ProviderError extends VmxError {
+  readonly answer: ProviderAnswer;
+  readonly attempts: AttemptFailure[];
+  constructor(answer: ProviderAnswer, attempts: AttemptFailure[]) {
+    const last = attempts.at(-1);
+    super(last ? `${last.connection}/${last.model} failed: ${last.reason}` : `the provider answered ${answer.status}`, {
+      code: 'provider_error',
+      exitCode: ExitCode.failure,
+      httpStatus: answer.status,
+    });
+    this.answer = answer;
     this.attempts = attempts;
   }
 }

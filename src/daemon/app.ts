@@ -122,11 +122,11 @@ export async function buildApp(deps: AppDeps) {
             : error;
     const exchange = new Exchange(dialect === 'openai-chat' ? 'chat' : dialect === 'openai-responses' ? 'responses' : 'messages', dialect);
     recorder.start();
-    const { status, headers, body } = errorResponse(cause, dialect);
+    const { status, headers, text } = errorResponse(cause, dialect);
     exchange.status = status;
     exchange.error = (cause as Error).message;
     recorder.finish(exchange);
-    void reply.code(status).headers({ ...headers, 'x-vmx-request-id': exchange.requestId }).send(body);
+    void reply.code(status).headers({ ...headers, 'x-vmx-request-id': exchange.requestId }).send(text);
   });
 
   await app.register(healthRoutes(deps));

@@ -63,14 +63,14 @@ describe('chat completions error table (HTTP.md)', () => {
     expect((await post(gw, ok, { authorization: '', 'x-api-key': gw.key })).status).toBe(200);
   });
 
-  it('upstream 500: the status, an upstream_error naming the model, one usage row with the status', async () => {
-    gw.fake.enqueue({ kind: 'error', status: 500, body: { error: { message: 'boom', type: 'server_error' } } });
+  it('upstream 500: the provider’s status and error body as sent, the envelope beside it, one usage row with the status', async () => {
+    const providerError = { message: 'boom', type: 'server_error', param: null, code: 'server_error' };
+    gw.fake.enqueue({ kind: 'error', status: 500, body: { error: providerError } });
     const response = await post(gw, ok);
     expect(response.status).toBe(500);
-    expect(response.json.error).toMatchObject({ code: 'upstream_error', type: 'api_error' });
-    expect(response.json.error.message).toContain('up/fake-model');
-    expect(response.json.error.message).toContain('boom');
+    expect(response.json.error).toEqual(providerError);
     const requestId = response.headers.get('x-vmx-request-id')!;
+    expect(response.json.vmx).toMatchObject({ requestId, events: [] });
     await eventually(() => gw.store.usage.forRequest(requestId).length === 1);
     expect(gw.store.usage.forRequest(requestId)[0]).toMatchObject({ status: 500, error: expect.stringContaining('boom') });
   });

@@ -79,7 +79,8 @@ describe('passthrough is verbatim; errors and conversions speak the caller’s d
     gw.fake.enqueue({ kind: 'error', status: 503 });
     const response = await post('/anthropic/messages', { model: 'chat', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] });
     expect(response.status).toBe(503);
-    expect(JSON.parse(response.text)).toEqual({ type: 'error', error: { type: 'api_error', message: expect.stringContaining('up/fake-model') } });
+    // The provider's status and message, in Anthropic's shape, with the nearest type.
+    expect(JSON.parse(response.text)).toEqual({ type: 'error', error: { type: 'api_error', message: 'fake upstream error 503' }, vmx: expect.objectContaining({ events: [] }) });
     const client = new Anthropic({ baseURL: `${gw.baseURL}/anthropic`, apiKey: gw.key, maxRetries: 0 });
     gw.fake.enqueue({ kind: 'error', status: 503 });
     await expect(client.messages.create({ model: 'chat', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] })).rejects.toBeInstanceOf(Anthropic.InternalServerError);

@@ -73,10 +73,29 @@ describe('fallback (HTTP.md)', () => {
     expect(gw.fake.requests).toHaveLength(1);
   });
 
-  it('when every model fails: the last status, naming each failed model', async () => {
-    gw.fake.enqueue({ kind: 'error', status: 500 }, { kind: 'error', status: 503 });
+  it('when every model fails: the last provider’s error as it sent it; the earlier failures are in the events', async () => {
+    gw.fake.enqueue({ kind: 'error', status: 500, body: { error: { message: 'first down', type: 'server_error', code: null, param: null } } });
+    gw.fake.enqueue({ kind: 'error', status: 503, body: { error: { message: 'second overloaded', type: 'server_error', code: 'overloaded', param: null } } });
     const error = (await ask().catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
     expect(error.status).toBe(503);
+    expect(error.message).toContain('second overloaded');
+    expect(error.code).toBe('overloaded');
+    gw.fake.enqueue({ kind: 'error', status: 500, body: { error: { message: 'first down', type: 'server_error', code: null, param: null } } });
+    gw.fake.enqueue({ kind: 'error', status: 503 });
+    const response = await fetch(`${gw.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gw.key}` },
+      body: JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(response.status).toBe(503);
+    const body = (await response.json()) as { vmx: { events: unknown[] } };
+    expect(body.vmx.events).toEqual([expect.objectContaining({ type: 'fallback', failed: expect.objectContaining({ model: 'fake-model' }), status: 500, reason: '500 first down' })]);
+  });
+
+  it('when the last model is unreachable, the answer is 502 upstream_error naming each failed model', async () => {
+    gw.fake.enqueue({ kind: 'error', status: 500 }, { kind: 'close' });
+    const error = (await ask().catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+    expect(error.status).toBe(502);
     expect(error.message).toContain('up/fake-model');
     expect(error.message).toContain('up/backup-model');
     expect((error.error as any).code).toBe('upstream_error');

@@ -1,4 +1,4 @@
-import { CapacityError, UpstreamError, type AttemptFailure } from '../../errors.js';
+import { CapacityError, ProviderError, UpstreamError, type AttemptFailure, type ProviderAnswer } from '../../errors.js';
 import type { ProviderAdapter, ConnectionTarget } from '../../providers/types.js';
 import { UpstreamUnavailable } from '../../providers/types.js';
 import { redactSecrets } from '../../providers/redact.js';
@@ -23,11 +23,15 @@ export interface Attempt {
   admission?: Admission;
 }
 
-/** Thrown by an attempt that failed before anything reached the client. */
+/**
+ * Thrown by an attempt that failed before anything reached the client; `answer` is the provider's
+ * error answer when it sent one (vs. an answer vmx could not use).
+ */
 export class AttemptFailed extends Error {
   constructor(
     readonly status: number,
     readonly reason: string,
+    readonly answer?: ProviderAnswer,
   ) {
     super(reason);
   }
@@ -39,12 +43,6 @@ export class ClientGone extends Error {}
 /** HTTP.md "Fallback": everything but a provider's 400/422 (the request itself is wrong) is worth another model. */
 export const worthFallingBack = (status: number) => status !== 400 && status !== 422;
 
-/**
- * Tries the chain in order. `tryOne` sends the response and returns on success, or throws
- * AttemptFailed before the first byte reaches the client; failed attempts get a usage row and, when
- * another model follows, a fallback event. When every attempt failed the last status is raised as an
- * UpstreamError naming each failure.
- */
 export interface AttemptDeps {
   config: ConfigCache;
   adapters: Partial<Record<string, ProviderAdapter>>;
@@ -52,6 +50,14 @@ export interface AttemptDeps {
   record: (usage: Exchange['attempts'][number]) => void;
 }
 
+/**
+ * Tries the chain in order. `tryOne` sends the response and returns on success, or throws
+ * AttemptFailed before the first byte reaches the client; failed attempts get a usage row and, when
+ * another model follows, a fallback event. When every attempt failed, the last one decides the answer:
+ * the provider's own error (ProviderError), the connection's capacity refusal (CapacityError), or no
+ * usable answer (UpstreamError, naming each failure). Anything else thrown is a bug in the gateway: it
+ * is raised as it is, blamed on no provider and not fallen back on.
+ */
 export async function runAttempts(
   exchange: Exchange,
   chain: ModelRef[],
@@ -61,6 +67,7 @@ export async function runAttempts(
 ): Promise<void> {
   const failures: AttemptFailure[] = [];
   let capacity: CapacityRejection | undefined;
+  let answer: ProviderAnswer | undefined;
   for (let i = 0; i < chain.length; i++) {
     const ref = chain[i]!;
     const label = modelLabel(exchange.env!, ref);
@@ -69,6 +76,7 @@ export async function runAttempts(
     let secret: Record<string, string> = {};
     let admission: Admission | undefined;
     capacity = undefined;
+    answer = undefined;
     try {
       const attempt = prepare(exchange, ref, label, deps, startedAt);
       secret = attempt.target.secret;
@@ -80,6 +88,7 @@ export async function runAttempts(
       if (signal.aborted || error instanceof ClientGone) throw new ClientGone();
       if (error instanceof CapacityError) throw error;
       if (error instanceof ConnectionCapacity) capacity = error.rejection;
+      if (error instanceof AttemptFailed) answer = error.answer;
       failure = describe(error, label);
       // Providers echo credentials in some errors ("Incorrect API key provided: sk-…"): never pass them on.
       failure.reason = redactSecrets(failure.reason, secret);
@@ -102,6 +111,7 @@ export async function runAttempts(
   }
   // When the last model was refused by its connection's limits, the answer is a 429 with Retry-After.
   if (capacity) throw new CapacityError(failures.map((f) => `${f.connection}/${f.model}: ${f.reason}`).join('; '), capacity.retryAfterSeconds);
+  if (answer) throw new ProviderError(answer, failures);
   throw new UpstreamError(failures);
 }
 
@@ -143,9 +153,10 @@ function prepare(
   return { ref, connection, label, target: deps.config.target(connection), adapter, startedAt };
 }
 
+/** A provider's failure as the attempt's record; anything else is the gateway's own bug and is thrown on. */
 function describe(error: unknown, label: ModelLabel): AttemptFailure {
   const base = { connection: label.connection, provider: label.provider, model: label.model };
   if (error instanceof AttemptFailed) return { ...base, status: error.status, reason: error.reason, retryable: worthFallingBack(error.status) };
   if (error instanceof UpstreamUnavailable) return { ...base, status: error.status, reason: error.message, retryable: true };
-  return { ...base, status: 502, reason: (error as Error)?.message ?? 'unknown failure', retryable: true };
+  throw error;
 }

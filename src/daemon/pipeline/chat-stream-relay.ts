@@ -1,25 +1,39 @@
-import { chatUsage, type TokenUsage } from './usage-tokens.js';
+import type { PivotUsage } from '../../providers/pivot.js';
+import { chatBodyUsage } from '../../providers/dialects/openai-chat/usage.js';
 import { SseFrames } from './sse-frames.js';
 
+/** A chunk that carries usage (`"usage":{…}`, Groq's `x_groq.usage` too); `"usage":null` does not. */
+const USAGE = /"usage"\s*:\s*\{/;
+/** A chunk that is an error report (`data: {"error":…}`), which some servers send mid-stream. */
+const ERROR = /^\s*\{\s*"error"\s*:/;
+
 /**
- * Relays an OpenAI chat completions SSE stream to the client. Events pass through byte for byte
- * except the first data event and the last one before `[DONE]`, which carry the `vmx` envelope; the
- * last one is also where usage arrives, and where a usage chunk the client did not ask for (the
- * gateway always asks, for its own accounting) loses its `usage`. Only event boundaries are scanned
- * (a blank line ends an SSE event); JSON is parsed for those two events alone.
+ * Relays an OpenAI chat completions SSE stream to the client, each event the moment it is complete.
+ * Events pass through byte for byte except two, which carry the `vmx` envelope: the first data event,
+ * and the usage chunk (the last one before `[DONE]`, since the gateway always asks for usage). A usage
+ * chunk the client did not ask for loses its `usage`; a stream without one gets a usage-less closing
+ * chunk (`choices: []`, as usage chunks have) just before `[DONE]`. Only event boundaries are scanned;
+ * JSON is parsed for those events alone.
  */
 export class ChatStreamRelay {
-  usage: TokenUsage | undefined;
+  usage: PivotUsage | undefined;
   /** performance.now() when the first data event arrived (time to first token). */
   firstEventAt: number | undefined;
-  /** The provider's own model name, from the first event. */
-  model: string | undefined;
+  /** `[DONE]` arrived: the stream is whole. */
+  complete = false;
+  /** The message of an error the provider reported inside the stream. */
+  failure: string | undefined;
   private readonly frames = new SseFrames();
-  private held: string | undefined;
-  private sawData = false;
+  private first: { id?: unknown; created?: unknown; model?: unknown } | undefined;
+  private closed = false;
 
   constructor(
-    private readonly options: { hideUsage: boolean; envelope: (final: boolean) => object; now?: () => number },
+    private readonly options: {
+      hideUsage: boolean;
+      envelope: (final: boolean) => object;
+      /** Blanks credentials a provider echoes in an error it reports inside the stream. */
+      redact?: (text: string) => string;
+    },
   ) {}
 
   /** Feeds upstream bytes; returns what to write to the client now. */
@@ -29,47 +43,49 @@ export class ChatStreamRelay {
     return out;
   }
 
-  /** The upstream ended (with or without `[DONE]`): what is still held goes out. */
+  /** The upstream ended: an event that lacked its blank line goes out too. */
   end(): string {
     const rest = this.frames.end();
-    let out = rest === undefined ? '' : this.event(rest);
-    if (this.held !== undefined) out += this.finish(this.held);
-    this.held = undefined;
-    return out;
+    return rest === undefined ? '' : this.event(rest);
   }
 
   private event(event: string): string {
     const data = dataOf(event);
     if (data === undefined) return event; // comments and keep-alives
     if (data === '[DONE]') {
-      const last = this.held !== undefined ? this.finish(this.held) : '';
-      this.held = undefined;
-      return last + event;
+      this.complete = true;
+      return this.closed ? event : this.closingChunk() + event;
     }
-    if (!this.sawData) {
-      this.sawData = true;
-      this.firstEventAt = this.options.now ? this.options.now() : performance.now();
-      const parsed = parse(data);
-      if (!parsed) return event;
-      this.model = typeof parsed.model === 'string' ? parsed.model : undefined;
-      return sse({ ...parsed, vmx: this.options.envelope(false) });
+    const isFirst = this.first === undefined;
+    if (isFirst) this.firstEventAt = performance.now();
+    const closing = USAGE.test(data);
+    const error = ERROR.test(data);
+    if (!isFirst && !closing && !error) return event;
+    const parsed = parse(data);
+    if (!parsed) return event;
+    if (isFirst) this.first = { id: parsed.id, created: parsed.created, model: parsed.model };
+    if (error) {
+      const detail = parsed.error as { message?: unknown } | undefined;
+      this.failure = typeof detail?.message === 'string' ? detail.message : 'the provider reported an error in the stream';
+      return this.options.redact ? this.options.redact(event) : event;
     }
-    const previous = this.held;
-    this.held = data;
-    return previous === undefined ? '' : `data: ${previous}\n\n`;
+    if (closing) {
+      this.usage = chatBodyUsage(parsed) ?? this.usage;
+      this.closed = true;
+      if (this.options.hideUsage && 'usage' in parsed) delete parsed.usage;
+    }
+    return sse({ ...parsed, vmx: this.options.envelope(closing) });
   }
 
-  /** The last data event: usage is read (and hidden if the client did not ask), the envelope added. */
-  private finish(data: string): string {
-    const parsed = parse(data);
-    if (!parsed) return `data: ${data}\n\n`;
-    this.usage = chatUsage(parsed) ?? this.usage;
-    if (this.options.hideUsage && 'usage' in parsed) delete parsed.usage;
-    return sse({ ...parsed, vmx: this.options.envelope(true) });
+  /** The closing envelope for a stream whose provider sent no usage chunk. */
+  private closingChunk(): string {
+    this.closed = true;
+    const { id, created, model } = this.first ?? {};
+    return sse({ id, object: 'chat.completion.chunk', created, model, choices: [], vmx: this.options.envelope(true) });
   }
 }
 
-/** The data of a one-data-line event (OpenAI sends exactly that); undefined for comment-only events. */
+/** The data of an event (OpenAI sends one data line); undefined for comment-only events. */
 function dataOf(event: string): string | undefined {
   let data: string | undefined;
   for (const line of event.split(/\r?\n/)) {

@@ -1,10 +1,14 @@
 import type { ServerResponse } from 'node:http';
 import { UpstreamError } from '../../errors.js';
+import { readAnthropicUsage } from '../../providers/dialects/anthropic-messages/usage.js';
+import { errorShapes } from '../../providers/dialects/index.js';
+import { chatBodyUsage } from '../../providers/dialects/openai-chat/usage.js';
+import { readResponsesUsage } from '../../providers/dialects/openai-responses/usage.js';
 import { createSseDecoder } from '../../providers/dialects/sse-parse.js';
-import { errorMessage } from '../../providers/openai/adapter.js';
-import type { DialectCodec, PivotRequest, PivotStreamEvent, WireEvent } from '../../providers/pivot.js';
+import type { DialectCodec, PivotRequest, PivotStreamEvent, PivotUsage, WireEvent } from '../../providers/pivot.js';
+import { redactSecrets } from '../../providers/redact.js';
 import type { Dialect } from '../../providers/registry.js';
-import type { ProviderAdapter, UpstreamResponse } from '../../providers/types.js';
+import { UpstreamUnavailable, type ProviderAdapter, type UpstreamResponse } from '../../providers/types.js';
 import type { ModelRef } from '../../store/routing/index.js';
 import { errorEvent } from '../http-errors.js';
 import { AttemptFailed, ClientGone, runAttempts, type Attempt } from './attempts.js';
@@ -13,9 +17,10 @@ import { ChatStreamRelay } from './chat-stream-relay.js';
 import type { ConfigCache } from './config-cache.js';
 import { envelope, vmxHeaders } from './envelope.js';
 import type { Exchange } from './exchange.js';
+import { forwardedHeaders } from './forwarded-headers.js';
 import { NamedEventRelay } from './named-event-relay.js';
 import type { InboundBody } from './request-body.js';
-import { anthropicUsage, chatUsage, mergeUsage, pivotUsage, responsesUsage, type TokenUsage } from './usage-tokens.js';
+import { usageRow } from './usage-tokens.js';
 import { withEnvelope } from './with-envelope.js';
 
 export interface CompletionDeps {
@@ -34,7 +39,8 @@ export interface CompletionDeps {
  * Runs the attempt chain for one client request and writes the response in the client's dialect.
  * Same dialect as the provider's → passthrough: the client's body goes out with only `model` replaced
  * and `vmx` removed, and the answer comes back as sent plus the `vmx` envelope. Otherwise the request
- * is converted through the pivot, and the answer (or the stream, event by event) back.
+ * is converted through the pivot, and the answer (or the stream, event by event) back. A provider's
+ * error answer becomes an AttemptFailed carrying it, so that the last one can reach the client.
  */
 export async function serveCompletion(
   deps: CompletionDeps,
@@ -76,13 +82,19 @@ export async function serveCompletion(
   });
 }
 
+/** Sends one attempt; an error status is read whole (credentials the provider echoed blanked) and thrown with its answer. */
 async function send(attempt: Attempt, dialect: Dialect, body: Record<string, unknown>, stream: boolean, signal: AbortSignal): Promise<UpstreamResponse> {
   const response = await attempt.adapter.send(attempt.target, { dialect, body, stream, signal });
-  if (response.status >= 400) {
-    const text = await response.body.text();
-    throw new AttemptFailed(response.status, `${response.status} ${errorMessage(text)}`);
-  }
-  return response;
+  if (response.status < 400) return response;
+  const text = redactSecrets(await readText(response), attempt.target.secret);
+  const said = errorShapes[dialect].read(parseJson(text));
+  const message = said?.message ?? (text.trim().slice(0, 300) || 'no error message');
+  throw new AttemptFailed(response.status, `${response.status} ${message}`, {
+    status: response.status,
+    body: text,
+    headers: forwardedHeaders(response.headers),
+    dialect,
+  });
 }
 
 /** Conversions that lost something say so in the audit events. */
@@ -90,21 +102,22 @@ function noteDropped(exchange: Exchange, from: Dialect, to: Dialect | 'pivot', d
   if (dropped.length > 0) exchange.notes.push({ type: 'conversion', at: new Date().toISOString(), from, to, dropped });
 }
 
-const passthroughUsage: Record<Dialect, (body: Record<string, unknown>) => TokenUsage | undefined> = {
-  'openai-chat': chatUsage,
-  'openai-responses': (body) => responsesUsage(body.usage as Record<string, unknown>),
-  'anthropic-messages': (body) => anthropicUsage(body.usage as Record<string, unknown>),
+/** The usage of a whole passthrough answer, read by its dialect's reader (the codecs use the same). */
+const answerUsage: Record<Dialect, (body: Record<string, unknown>) => PivotUsage | undefined> = {
+  'openai-chat': chatBodyUsage,
+  'openai-responses': (body) => readResponsesUsage(body.usage),
+  'anthropic-messages': (body) => readAnthropicUsage(body.usage),
   'bedrock-converse': () => undefined,
 };
 
 async function relayJson(deps: CompletionDeps, exchange: Exchange, attempt: Attempt, response: UpstreamResponse, raw: ServerResponse): Promise<void> {
-  const text = await response.body.text();
+  const text = await readText(response);
   const parsed = parseObject(text);
   const providerMs = done(exchange, attempt);
   // The provider's bytes stay as they are; the envelope is spliced in before the closing brace.
   const close = text.lastIndexOf('}');
-  writeJson(deps, exchange, attempt, raw, `${text.slice(0, close)},"vmx":${JSON.stringify(envelopeOf(exchange))}}`);
-  finishAttempt(deps, exchange, attempt, 200, null, passthroughUsage[exchange.dialect](parsed), providerMs);
+  writeJson(deps, exchange, attempt, response, raw, `${text.slice(0, close)},"vmx":${JSON.stringify(envelopeOf(exchange))}}`);
+  finishAttempt(deps, exchange, attempt, 200, null, answerUsage[exchange.dialect](parsed), providerMs);
 }
 
 async function convertJson(
@@ -116,7 +129,7 @@ async function convertJson(
   from: DialectCodec,
   to: DialectCodec,
 ): Promise<void> {
-  const parsed = parseObject(await response.body.text());
+  const parsed = parseObject(await readText(response));
   let answer;
   try {
     answer = to.decodeResponse(parsed);
@@ -125,8 +138,17 @@ async function convertJson(
   }
   const providerMs = done(exchange, attempt);
   const body = from.encodeResponse(answer);
-  writeJson(deps, exchange, attempt, raw, JSON.stringify({ ...body, vmx: envelopeOf(exchange) }));
-  finishAttempt(deps, exchange, attempt, 200, null, pivotUsage(answer.usage), providerMs);
+  writeJson(deps, exchange, attempt, response, raw, JSON.stringify({ ...body, vmx: envelopeOf(exchange) }));
+  finishAttempt(deps, exchange, attempt, 200, null, answer.usage, providerMs);
+}
+
+/** How a relayed or converted stream ended. */
+interface StreamEnd {
+  usage: PivotUsage | undefined;
+  /** The dialect's terminal event arrived (or, converted, the decoder saw the answer end). */
+  complete: boolean;
+  /** An error the provider reported inside the stream (already passed on to the client). */
+  failure: string | undefined;
 }
 
 async function relayStream(
@@ -141,14 +163,19 @@ async function relayStream(
     if (final) done(exchange, attempt);
     return envelopeOf(exchange);
   };
-  const relay = exchange.dialect === 'openai-chat' ? new ChatStreamRelay({ hideUsage: !inbound.includeUsage, envelope: env }) : new NamedEventRelay(exchange.dialect, env);
-  await streamOut(deps, exchange, attempt, raw, async (write) => {
-    for await (const chunk of response.body) {
-      await write(relay.push(chunk));
+  const redact = (text: string) => redactSecrets(text, attempt.target.secret);
+  const relay =
+    exchange.dialect === 'openai-chat'
+      ? new ChatStreamRelay({ hideUsage: !inbound.includeUsage, envelope: env, redact })
+      : new NamedEventRelay(exchange.dialect, env, redact);
+  await streamOut(deps, exchange, attempt, response, raw, async (write) => {
+    await eachChunk(response.body, async (chunk) => {
+      const text = relay.push(chunk);
       if (exchange.timings.ttftMs === undefined && relay.firstEventAt !== undefined) exchange.timings.ttftMs = relay.firstEventAt - exchange.started;
-    }
+      await write(text);
+    });
     await write(relay.end());
-    return relay.usage;
+    return relay;
   });
 }
 
@@ -165,12 +192,19 @@ async function convertStream(
   const decoder = to.streamDecoder();
   const context = { id: `vmx-${exchange.requestId}`, model: attempt.ref.model, created: Math.floor(exchange.at / 1000), includeUsage: inbound.includeUsage };
   const encoder = from.streamEncoder(context);
-  let usage: TokenUsage | undefined;
+  const end: StreamEnd = { usage: undefined, complete: false, failure: undefined };
   let first = true;
   const translate = (events: PivotStreamEvent[]) => {
     let text = '';
     for (const event of events) {
-      if ((event.type === 'start' || event.type === 'finish') && event.usage) usage = mergeUsage(usage, pivotUsage(event.usage));
+      if (event.type === 'start') end.usage = event.usage ?? end.usage;
+      else if (event.type === 'finish') {
+        end.usage = { ...end.usage, ...event.usage };
+        end.complete = true;
+      } else if (event.type === 'error') {
+        end.failure = event.message;
+        end.complete = true;
+      }
       text += encoder.push(event);
     }
     if (text && first) {
@@ -180,56 +214,106 @@ async function convertStream(
     }
     return text;
   };
-  await streamOut(deps, exchange, attempt, raw, async (write) => {
-    for await (const event of wireEvents(response)) await write(translate(decoder.push(event)));
+  await streamOut(deps, exchange, attempt, response, raw, async (write) => {
+    await eachWireEvent(response, (event) => write(translate(decoder.push(event))));
     const tail = translate(decoder.end()) + encoder.end();
     done(exchange, attempt);
     await write(withEnvelope(tail, envelopeOf(exchange), 'last'));
-    return usage;
+    return end;
   });
 }
 
 /** Events from the provider: already parsed by its SDK, or SSE parsed from the body as it arrives. */
-async function* wireEvents(response: UpstreamResponse): AsyncGenerator<WireEvent> {
-  if (response.events) {
-    yield* response.events;
-    return;
-  }
+async function eachWireEvent(response: UpstreamResponse, handle: (event: WireEvent) => Promise<void>): Promise<void> {
+  if (response.events) return eachChunk(response.events, handle);
   const queue: WireEvent[] = [];
   const sse = createSseDecoder((event) => queue.push(event));
-  for await (const chunk of response.body) {
+  await eachChunk(response.body, async (chunk) => {
     sse.push(chunk);
-    yield* queue.splice(0);
-  }
+    for (const event of queue.splice(0)) await handle(event);
+  });
   sse.end();
-  yield* queue.splice(0);
+  for (const event of queue.splice(0)) await handle(event);
+}
+
+/**
+ * Iterates what the provider sends. A failure while reading it is the provider's (it broke off, went
+ * silent); a failure while handling a piece is the gateway's and is thrown as it is.
+ */
+async function eachChunk<T>(source: AsyncIterable<T>, handle: (item: T) => Promise<void>): Promise<void> {
+  const iterator = source[Symbol.asyncIterator]();
+  let finished = false;
+  try {
+    for (;;) {
+      let next: IteratorResult<T>;
+      try {
+        next = await iterator.next();
+      } catch (error) {
+        finished = true;
+        throw brokeOff(error);
+      }
+      if (next.done) {
+        finished = true;
+        return;
+      }
+      await handle(next.value);
+    }
+  } finally {
+    if (!finished) await iterator.return?.();
+  }
+}
+
+/** The provider's whole answer as text; a failure while reading it is the provider's. */
+async function readText(response: UpstreamResponse): Promise<string> {
+  try {
+    return await response.body.text();
+  } catch (error) {
+    throw brokeOff(error);
+  }
+}
+
+/** A failure while reading a provider's answer: 504 when it went silent, else 502. */
+function brokeOff(error: unknown): UpstreamUnavailable {
+  if (error instanceof UpstreamUnavailable) return error;
+  const code = (error as { code?: string })?.code;
+  if (code === 'UND_ERR_BODY_TIMEOUT') return new UpstreamUnavailable('the provider went silent in the middle of its answer', 504);
+  return new UpstreamUnavailable(`the provider's answer broke off: ${(error as Error)?.message ?? String(error)}`, 502);
 }
 
 /**
  * Sends the stream headers (the response is committed: failures from here on become the dialect's
- * error event, not a fallback), runs `pump`, and records the attempt.
+ * error event, not a fallback), runs `pump`, and records the attempt. A stream that broke off or ended
+ * without its terminal event is a failed attempt, and the client is told with an error event; an error
+ * the provider reported in the stream already reached the client as it sent it. A bug in the gateway
+ * is thrown on (the route answers it as an internal error).
  */
 async function streamOut(
   deps: CompletionDeps,
   exchange: Exchange,
   attempt: Attempt,
+  response: UpstreamResponse,
   raw: ServerResponse,
-  pump: (write: (text: string) => Promise<void>) => Promise<TokenUsage | undefined>,
+  pump: (write: (text: string) => Promise<void>) => Promise<StreamEnd>,
 ): Promise<void> {
-  raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...headersFor(exchange, attempt) });
+  raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...headersFor(exchange, attempt, response) });
   exchange.status = 200;
   let failure: string | null = null;
-  let usage: TokenUsage | undefined;
-  const write = (text: string) => writeChunk(exchange, deps, raw, text);
+  let usage: PivotUsage | undefined;
+  const tellClient = (reason: string) => {
+    const { connection, provider, model } = attempt.label;
+    raw.write(errorEvent(new UpstreamError([{ connection, provider, model, status: 502, reason, retryable: false }]), exchange.dialect));
+  };
   try {
-    usage = await pump(write);
+    const end = await pump((text) => writeChunk(exchange, deps, raw, text));
+    usage = end.usage;
+    if (end.failure !== undefined) failure = `the provider reported an error in the stream: ${redactSecrets(end.failure, attempt.target.secret)}`;
+    else if (!end.complete) tellClient((failure = 'the provider stream ended before its last event'));
   } catch (error) {
     if (raw.destroyed || error instanceof ClientGone) throw new ClientGone();
-    failure = `the provider stream broke off: ${(error as Error).message}`;
-    const { connection, provider, model } = attempt.label;
-    raw.write(errorEvent(new UpstreamError([{ connection, provider, model, status: 502, reason: failure, retryable: false }]), exchange.dialect));
-    exchange.error = failure;
+    if (!(error instanceof UpstreamUnavailable)) throw error;
+    tellClient((failure = `the provider stream broke off: ${error.message}`));
   }
+  if (failure) exchange.error = failure;
   raw.end();
   finishAttempt(deps, exchange, attempt, failure ? 502 : 200, failure, usage, done(exchange, attempt));
 }
@@ -248,20 +332,24 @@ async function writeChunk(exchange: Exchange, deps: CompletionDeps, raw: ServerR
   });
 }
 
-function writeJson(deps: CompletionDeps, exchange: Exchange, attempt: Attempt, raw: ServerResponse, text: string): void {
-  raw.writeHead(200, { 'content-type': 'application/json', ...headersFor(exchange, attempt) });
+function writeJson(deps: CompletionDeps, exchange: Exchange, attempt: Attempt, response: UpstreamResponse, raw: ServerResponse, text: string): void {
+  raw.writeHead(200, { 'content-type': 'application/json', ...headersFor(exchange, attempt, response) });
   raw.end(text);
   exchange.status = 200;
   exchange.responseBody = text.length > deps.auditBodyLimit ? text.slice(0, deps.auditBodyLimit) : text;
 }
 
-function parseObject(text: string): Record<string, unknown> {
+function parseJson(text: string): unknown {
   try {
-    const parsed = JSON.parse(text) as unknown;
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed) && Object.keys(parsed).length > 0) return parsed as Record<string, unknown>;
+    return JSON.parse(text) as unknown;
   } catch {
-    // reported below
+    return undefined;
   }
+}
+
+function parseObject(text: string): Record<string, unknown> {
+  const parsed = parseJson(text);
+  if (parsed && typeof parsed === 'object' && !Array.isArray(parsed) && Object.keys(parsed).length > 0) return parsed as Record<string, unknown>;
   throw new AttemptFailed(502, 'the provider sent an invalid response (not a JSON object)');
 }
 
@@ -280,10 +368,11 @@ function finishAttempt(
   attempt: Attempt,
   status: number,
   error: string | null,
-  usage: TokenUsage | undefined,
+  pivotUsage: PivotUsage | undefined,
   providerMs: number,
 ): void {
   exchange.provider = attempt.label.provider;
+  const usage = usageRow(pivotUsage);
   if (attempt.admission) deps.gate.reconcile(attempt.admission, usage?.totalTokens ?? attempt.admission.estimate);
   deps.recordAttempt(
     exchange.usage({
@@ -301,8 +390,9 @@ function finishAttempt(
   );
 }
 
-function headersFor(exchange: Exchange, attempt: Attempt): Record<string, string> {
-  return vmxHeaders({
+/** The `x-vmx-*` headers and the answering provider's own headers that clients read. */
+function headersFor(exchange: Exchange, attempt: Attempt, response: UpstreamResponse): Record<string, string> {
+  const own = vmxHeaders({
     requestId: exchange.requestId,
     resource: exchange.resource ?? '',
     answered: attempt.label,
@@ -311,6 +401,7 @@ function headersFor(exchange: Exchange, attempt: Attempt): Record<string, string
     correlationId: exchange.correlationId,
     events: exchange.events,
   });
+  return { ...forwardedHeaders(response.headers), ...own };
 }
 
 function isStream(response: UpstreamResponse): boolean {

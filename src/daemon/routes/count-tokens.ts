@@ -28,7 +28,7 @@ export async function countTokens(
     }
     return { input_tokens: estimateInputTokens(inbound.body) };
   } catch (error) {
-    const { status, headers, body } = errorResponse(error, 'anthropic-messages');
-    return reply.code(status).headers(headers).send(body);
+    const { status, headers, text } = errorResponse(error, 'anthropic-messages');
+    return reply.code(status).headers(headers).send(text);
   }
 }

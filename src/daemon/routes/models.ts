@@ -16,8 +16,8 @@ export const modelsRoute =
           .map((r) => ({ id: r.name, object: 'model', created: created(r.createdAt), owned_by: 'vmx' }));
         return { object: 'list', data };
       } catch (error) {
-        const { status, headers, body } = errorResponse(error, 'openai-chat');
-        return reply.code(status).headers(headers).send(body);
+        const { status, headers, text } = errorResponse(error, 'openai-chat');
+        return reply.code(status).headers(headers).send(text);
       }
     });
   };

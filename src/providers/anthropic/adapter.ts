@@ -44,7 +44,8 @@ export function anthropicAdapter(): ProviderAdapter {
       } catch (error) {
         // An error status is an answer like any other: the pipeline decides about fallback.
         if (error instanceof Anthropic.APIError && error.status) {
-          return bufferedResponse(error.status, JSON.stringify(error.error ?? { error: { message: error.message } }));
+          const headers = error.headers ? Object.fromEntries(error.headers) : {};
+          return bufferedResponse(error.status, JSON.stringify(error.error ?? { error: { message: error.message } }), { ...headers, 'content-type': 'application/json' });
         }
         throw networkFailure(error, target);
       }

@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConnectionSecrets, FileStore } from '../../src/store/credentials/index.js';
+import { singleModelResource } from '../../src/store/repos/resources.js';
+import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic.js';
+import { startGateway, type TestGateway } from '../helpers/gateway.js';
+
+/**
+ * Streams are relayed on arrival (HTTP.md "Response"): every route, passthrough and converted, writes
+ * each upstream delta to the client as soon as it is complete, and everything received before an
+ * upstream break reaches the client, followed by the dialect's error event.
+ */
+
+const WORDS = ['alpha ', 'bravo ', 'charlie ', 'foxtrot ', 'kilo'];
+const PACE_MS = 250;
+
+/** The routes and the resource behind each: `chat` is the OpenAI fake, `sonnet` the Anthropic fake. */
+const cases = [
+  { name: 'chat passthrough', path: '/chat/completions', resource: 'chat', upstream: 'openai' },
+  { name: 'responses passthrough', path: '/responses', resource: 'chat', upstream: 'openai' },
+  { name: 'messages passthrough', path: '/anthropic/v1/messages', resource: 'sonnet', upstream: 'anthropic' },
+  { name: 'chat converted (anthropic upstream)', path: '/chat/completions', resource: 'sonnet', upstream: 'anthropic' },
+  { name: 'responses converted (anthropic upstream)', path: '/responses', resource: 'sonnet', upstream: 'anthropic' },
+  { name: 'messages converted (openai chat upstream)', path: '/anthropic/v1/messages', resource: 'chat', upstream: 'openai' },
+] as const;
+
+function bodyFor(path: string, resource: string): Record<string, unknown> {
+  if (path === '/responses') return { model: resource, input: 'say the words', stream: true };
+  if (path === '/chat/completions') return { model: resource, messages: [{ role: 'user', content: 'say the words' }], stream: true };
+  return { model: resource, max_tokens: 64, messages: [{ role: 'user', content: 'say the words' }], stream: true };
+}
+
+describe('streams relay on arrival', () => {
+  let gw: TestGateway;
+  let anthropic: FakeAnthropic;
+  beforeAll(async () => {
+    gw = await startGateway();
+    anthropic = await startFakeAnthropic();
+    const claude = gw.store.connections.create({
+      environmentId: gw.env.environmentId,
+      name: 'claude',
+      provider: 'anthropic',
+      config: { baseUrl: anthropic.url },
+      capacity: [],
+      user: 't',
+    });
+    new ConnectionSecrets(new FileStore(gw.home), {}).write(claude.id, { apiKey: 'sk-ant-timing' });
+    gw.store.resources.create(gw.env.environmentId, singleModelResource('sonnet', { connectionId: claude.id, model: 'claude-sonnet-4-5' }), 't');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+  });
+  afterAll(async () => {
+    await gw.close();
+    await anthropic.close();
+  });
+
+  /** Posts and reads the stream, noting when each piece of text arrived (Date.now(), as the fakes note sends). */
+  async function streamed(path: string, body: unknown): Promise<{ status: number; arrivals: Array<{ at: number; text: string }>; text: string }> {
+    const response = await fetch(`${gw.baseURL}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gw.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const arrivals: Array<{ at: number; text: string }> = [];
+    const decoder = new TextDecoder();
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) arrivals.push({ at: Date.now(), text: decoder.decode(chunk, { stream: true }) });
+    return { status: response.status, arrivals, text: arrivals.map((a) => a.text).join('') };
+  }
+
+  const firstAt = (pieces: Array<{ at: number; text: string }>, word: string): number | undefined => {
+    let seen = '';
+    for (const piece of pieces) {
+      seen += piece.text;
+      if (seen.includes(word.trim())) return piece.at;
+    }
+    return undefined;
+  };
+
+  // A relay that holds an event until the next one arrives is late by a whole pace (250 ms) on every
+  // delta, so a retry on a loaded machine cannot turn that failure into a pass.
+  for (const c of cases) {
+    it(`${c.name}: each delta reaches the client within 50 ms of the upstream sending it`, { retry: 2 }, async () => {
+      const behaviour = { kind: 'reply' as const, text: WORDS.join(''), chunkDelayMs: PACE_MS };
+      const fake = c.upstream === 'openai' ? gw.fake : anthropic;
+      const before = fake.requests.length;
+      fake.enqueue(behaviour);
+      const { status, arrivals } = await streamed(c.path, bodyFor(c.path, c.resource));
+      expect(status).toBe(200);
+      const sent = fake.requests[before]!.sent;
+      for (const word of WORDS) {
+        const sentAt = firstAt(sent, word);
+        const receivedAt = firstAt(arrivals, word);
+        expect(sentAt, `the upstream sent ${word}`).toBeDefined();
+        expect(receivedAt, `the client received ${word}`).toBeDefined();
+        expect(receivedAt! - sentAt!, `lag of ${word.trim()}`).toBeLessThan(50);
+      }
+    });
+
+    it(`${c.name}: an upstream cut after two deltas delivers both, then an error event`, async () => {
+      if (c.upstream === 'openai') {
+        // chat: role delta + two text deltas; responses: created, in_progress, item added, part added + two deltas
+        gw.fake.enqueue({ kind: 'stream-then-fail', afterChunks: c.path === '/responses' ? 6 : 3 });
+      } else {
+        // message_start, content_block_start, ping + two text deltas
+        anthropic.enqueue({ kind: 'stream-then-fail', afterEvents: 5 });
+      }
+      const { status, text } = await streamed(c.path, bodyFor(c.path, c.resource));
+      expect(status).toBe(200);
+      const hello = text.indexOf('Hello');
+      const from = text.indexOf('from', hello);
+      expect(hello, text).toBeGreaterThan(-1);
+      expect(from, text).toBeGreaterThan(hello);
+      const errorAt = c.path === '/chat/completions' ? text.indexOf('data: {"error"') : text.indexOf('event: error');
+      expect(errorAt, text).toBeGreaterThan(from);
+      expect(text.slice(errorAt)).not.toContain('Hello');
+    });
+  }
+});
