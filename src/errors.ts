@@ -31,7 +31,8 @@ export type ErrorCode =
   | 'capacity_exceeded'
   | 'upstream_error'
   | 'upstream_timeout'
-  | 'provider_error';
+  | 'provider_error'
+  | 'method_not_allowed';
 
 /** Base class of every error vmx raises on purpose. Anything else is a bug and maps to exit 1 / HTTP 500. */
 export class VmxError extends Error {
@@ -101,6 +102,16 @@ export class RuntimeError extends VmxError {
 export class InvalidRequestError extends VmxError {
   constructor(message: string, status = 400) {
     super(message, { code: status === 413 ? 'payload_too_large' : 'invalid_request', exitCode: ExitCode.usage, httpStatus: status });
+  }
+}
+
+/** The path exists, but not for this method. */
+export class MethodNotAllowedError extends VmxError {
+  /** The methods the path takes (the `Allow` header). */
+  readonly allowed: string[];
+  constructor(message: string, allowed: string[]) {
+    super(message, { code: 'method_not_allowed', exitCode: ExitCode.usage, httpStatus: 405 });
+    this.allowed = allowed;
   }
 }
 

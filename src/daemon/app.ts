@@ -21,6 +21,7 @@ import type { GatewayContext } from './routes/gateway-context.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoute } from './routes/metrics.js';
 import { modelsRoute } from './routes/models.js';
+import { answerUnknownRoutes } from './routes/not-found.js';
 import type { DaemonStatus } from './status.js';
 
 /** Everything the app needs; server.ts builds the real ones, tests may build their own. */
@@ -129,6 +130,7 @@ export async function buildApp(deps: AppDeps) {
     void reply.code(status).headers({ ...headers, 'x-vmx-request-id': exchange.requestId }).send(text);
   });
 
+  answerUnknownRoutes(app);
   await app.register(healthRoutes(deps));
   await app.register(metricsRoute(metrics));
   await app.register(modelsRoute(gateway));

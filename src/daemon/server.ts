@@ -109,6 +109,11 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   });
 
   logger.info({ url, home: paths.home, version }, `vmx listening on ${url}`);
+  logger.info(
+    { openaiBaseUrl: `${url}/v1`, anthropicBaseUrl: url },
+    `base URLs (the key names its environment): OpenAI SDKs ${url}/v1, Anthropic SDKs ${url}; per environment: ${url}/v1/completion/{workspace}/{environment} (Anthropic: …/anthropic)`,
+  );
+  if (store.apiKeys.listWithHashes().length === 0) logger.info('nothing is configured yet: run `vmx init` to add a connection, a resource and a key');
   const pruner = new Pruner(store, logger, status, options.retention);
   pruner.start();
 

@@ -8,6 +8,9 @@ export interface Caller {
   key: ApiKeyWithHash;
 }
 
+/** The workspace and environment a full route names (`/v1/completion/{ws}/{env}/…`); the short routes name none. */
+export type RoutePlace = { workspace: string; environment: string } | undefined;
+
 /** The environment named by the path (id or name); unknown → 404. */
 export function resolveEnvironmentConfig(snapshot: ConfigSnapshot, workspace: string, environment: string): EnvironmentConfig {
   const env = snapshot.environment(workspace, environment);
@@ -16,32 +19,30 @@ export function resolveEnvironmentConfig(snapshot: ConfigSnapshot, workspace: st
 }
 
 /**
- * The API key from `Authorization: Bearer` or `x-api-key`, looked up by its SHA-256 in memory. Unknown,
- * disabled, expired and other-environment keys all get the same 401, so a caller learns nothing.
+ * The API key from `Authorization: Bearer` or `x-api-key`, looked up by its SHA-256 in memory, and the
+ * environment it acts in: the path's (`env`, on the full routes), else the key's own (short routes).
+ * Unknown, disabled, expired and other-environment keys all get the same 401, so a caller learns nothing.
  */
 export function authenticate(
-  env: EnvironmentConfig,
   snapshot: ConfigSnapshot,
+  env: EnvironmentConfig | undefined,
   headers: Record<string, string | string[] | undefined>,
   now = Date.now(),
-): ApiKeyWithHash {
+): Caller {
   const presented = presentedKey(headers);
   if (!presented) throw new AuthenticationError('missing API key: send Authorization: Bearer <key> or x-api-key');
   const key = snapshot.key(createHash('sha256').update(presented).digest('hex'));
-  if (!key || key.environmentId !== env.environment.id || !key.enabled || (key.expiresAt !== null && Date.parse(key.expiresAt) <= now)) {
+  const acting = env ?? (key && snapshot.environmentById(key.environmentId));
+  if (!key || !acting || key.environmentId !== acting.environment.id || !key.enabled || (key.expiresAt !== null && Date.parse(key.expiresAt) <= now)) {
     throw new AuthenticationError();
   }
-  return key;
+  return { env: acting, key };
 }
 
-/** The path's environment and the caller's key, for routes that do not record an audit row of their own. */
-export function authorize(
-  snapshot: ConfigSnapshot,
-  params: { workspace: string; environment: string },
-  headers: Record<string, string | string[] | undefined>,
-): Caller {
-  const env = resolveEnvironmentConfig(snapshot, params.workspace, params.environment);
-  return { env, key: authenticate(env, snapshot, headers) };
+/** The caller of a route that records no audit row of its own (models, count_tokens). */
+export function authorize(snapshot: ConfigSnapshot, place: RoutePlace, headers: Record<string, string | string[] | undefined>): Caller {
+  const env = place && resolveEnvironmentConfig(snapshot, place.workspace, place.environment);
+  return authenticate(snapshot, env, headers);
 }
 
 function presentedKey(headers: Record<string, string | string[] | undefined>): string | undefined {

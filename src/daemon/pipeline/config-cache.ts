@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { AuthenticationError, NotFoundError, ResourceNotAllowedError } from '../../errors.js';
 import { secretFieldsOf } from '../../providers/registry.js';
 import { connectionTarget, type ConnectionTarget } from '../../providers/types.js';
 import type { ConnectionSecrets } from '../../store/credentials/index.js';
@@ -21,6 +22,8 @@ export interface EnvironmentConfig {
 export interface ConfigSnapshot {
   /** By workspace id or name, then environment id or name. */
   environment(workspaceRef: string, environmentRef: string): EnvironmentConfig | undefined;
+  /** By environment id (the short routes take the environment from the key). */
+  environmentById(id: string): EnvironmentConfig | undefined;
   /** By SHA-256 hash of the presented key. */
   key(hash: string): ApiKeyWithHash | undefined;
 }
@@ -53,6 +56,22 @@ export class ConfigCache {
   }
 
   /**
+   * Runs `read` on the current snapshot. When it fails as a 401, 403 or 404 — a key, environment or
+   * resource this daemon may not know yet — and the database changed since the last reload, reloads
+   * and runs it once more: a key works the moment `vmx key create` returns, without a database read
+   * on every request.
+   */
+  fresh<T>(read: (snapshot: ConfigSnapshot) => T): T {
+    try {
+      return read(this.current);
+    } catch (error) {
+      const unknown = error instanceof AuthenticationError || error instanceof NotFoundError || error instanceof ResourceNotAllowedError;
+      if (!unknown || !this.poll()) throw error;
+      return read(this.current);
+    }
+  }
+
+  /**
    * A connection's secret fields (env overrides win), read from the keychain once per connection
    * version: editing the connection (e.g. rotating its key with the CLI) bumps updatedAt and so the
    * next request reads the new secret.
@@ -70,16 +89,18 @@ export class ConfigCache {
     return connectionTarget(connection, this.secret(connection, secretFieldsOf(connection.provider)));
   }
 
-  /** Reloads now if the database changed (also called by the poll timer). */
-  poll(): void {
+  /** Reloads now if the database changed (also called by the poll timer); true when it did. */
+  poll(): boolean {
     const version = this.dataVersion();
-    if (version === this.version) return;
+    if (version === this.version) return false;
     this.version = version;
     try {
       this.current = this.load();
       this.logger.debug('configuration reloaded');
+      return true;
     } catch (error) {
       this.logger.error({ err: error }, 'configuration reload failed; keeping the previous one');
+      return false;
     }
   }
 
@@ -93,6 +114,7 @@ export class ConfigCache {
 
   private load(): ConfigSnapshot {
     const byWorkspace = new Map<string, Map<string, EnvironmentConfig>>();
+    const byId = new Map<string, EnvironmentConfig>();
     const workspaces = new Map(this.store.workspaces.all().map((w) => [w.id, w]));
     for (const environment of this.store.environments.all()) {
       const workspace = workspaces.get(environment.workspaceId);
@@ -103,6 +125,7 @@ export class ConfigCache {
         resources: new Map(this.store.resources.list(environment.id).map((r) => [r.name, r])),
         connections: new Map(this.store.connections.list(environment.id).map((c) => [c.id, c])),
       };
+      byId.set(environment.id, entry);
       for (const wsKey of [workspace.id, workspace.name]) {
         let envs = byWorkspace.get(wsKey);
         if (!envs) byWorkspace.set(wsKey, (envs = new Map()));
@@ -113,6 +136,7 @@ export class ConfigCache {
     const keys = new Map(this.store.apiKeys.listWithHashes().map((k) => [k.keyHash, k]));
     return {
       environment: (workspaceRef, environmentRef) => byWorkspace.get(workspaceRef)?.get(environmentRef),
+      environmentById: (id) => byId.get(id),
       key: (hash) => keys.get(hash),
     };
   }

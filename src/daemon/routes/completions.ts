@@ -9,29 +9,30 @@ import { resolveResource, secondaryModel } from '../pipeline/resolve.js';
 import { route } from '../pipeline/route.js';
 import { countTokens } from './count-tokens.js';
 import type { GatewayContext } from './gateway-context.js';
+import { FULL_PREFIX, placeOf, type PlaceParams as Params } from './route-place.js';
 import { sendError } from './send-error.js';
 
-type Params = { workspace: string; environment: string };
-const prefix = '/v1/completion/:workspace/:environment';
 
 /**
- * The three completion routes. They share everything — auth, resource resolution, routing, the
- * attempt chain, recording — and differ only in the dialect they speak.
+ * The three completion routes, under `/v1/completion/{ws}/{env}/` and as the short routes a drop-in
+ * base URL reaches (`/v1/chat/completions`, `/v1/responses`, `/v1/messages`), where the key names the
+ * environment. They share everything — auth, resource resolution, routing, the attempt chain,
+ * recording — and differ only in the dialect they speak.
  */
 export const completionRoutes =
   (gateway: GatewayContext): FastifyPluginAsync =>
   async (app) => {
-    const register = (path: string, route: RouteName, dialect: InboundDialect) =>
-      app.post<{ Params: Params }>(`${prefix}${path}`, { config: { dialect } }, (request, reply) => handle(gateway, route, dialect, request, reply));
-    register('/chat/completions', 'chat', 'openai-chat');
-    register('/responses', 'responses', 'openai-responses');
-    register('/anthropic/messages', 'messages', 'anthropic-messages');
-    // The Anthropic SDK appends /v1/messages to its base URL (…/anthropic).
-    register('/anthropic/v1/messages', 'messages', 'anthropic-messages');
-    for (const path of ['/anthropic/messages/count_tokens', '/anthropic/v1/messages/count_tokens']) {
-      app.post<{ Params: Params }>(`${prefix}${path}`, { config: { dialect: 'anthropic-messages' } }, (request, reply) =>
-        countTokens(gateway, request, reply),
-      );
+    const register = (paths: string[], route: RouteName, dialect: InboundDialect) => {
+      for (const path of paths) {
+        app.post<{ Params: Params }>(path, { config: { dialect } }, (request, reply) => handle(gateway, route, dialect, request, reply));
+      }
+    };
+    register([`${FULL_PREFIX}/chat/completions`, '/v1/chat/completions'], 'chat', 'openai-chat');
+    register([`${FULL_PREFIX}/responses`, '/v1/responses'], 'responses', 'openai-responses');
+    // The Anthropic SDK appends /v1/messages to its base URL (…/anthropic, or the daemon's root).
+    register([`${FULL_PREFIX}/anthropic/messages`, `${FULL_PREFIX}/anthropic/v1/messages`, '/v1/messages'], 'messages', 'anthropic-messages');
+    for (const path of [`${FULL_PREFIX}/anthropic/messages/count_tokens`, `${FULL_PREFIX}/anthropic/v1/messages/count_tokens`, '/v1/messages/count_tokens']) {
+      app.post<{ Params: Params }>(path, { config: { dialect: 'anthropic-messages' } }, (request, reply) => countTokens(gateway, request, reply));
     }
   };
 
@@ -51,17 +52,22 @@ async function handle(
   });
   reply.hijack();
   try {
-    const snapshot = gateway.config.snapshot();
-    exchange.env = resolveEnvironmentConfig(snapshot, request.params.workspace, request.params.environment);
-    exchange.key = authenticate(exchange.env, snapshot, request.headers);
+    const place = placeOf(request.params);
     exchange.requestBody = request.body;
-    const inbound = readInboundBody(dialect, request.body);
-    exchange.stream = inbound.stream;
-    exchange.correlationId = inbound.vmx.correlationId;
-    exchange.resource = inbound.model;
-    const { resource } = resolveResource(exchange.env, exchange.key, inbound.model, inbound.vmx);
+    const { caller, inbound, resource } = gateway.config.fresh((snapshot) => {
+      exchange.env = place && resolveEnvironmentConfig(snapshot, place.workspace, place.environment);
+      const caller = authenticate(snapshot, exchange.env, request.headers);
+      exchange.env = caller.env;
+      exchange.key = caller.key;
+      const inbound = readInboundBody(dialect, request.body);
+      exchange.stream = inbound.stream;
+      exchange.correlationId = inbound.vmx.correlationId;
+      exchange.resource = inbound.model;
+      return { caller, inbound, resource: resolveResource(caller.env, caller.key, inbound.model, inbound.vmx).resource };
+    });
     exchange.resourceId = resource.id || null;
-    if (exchange.key.capacity.length) exchange.limits.push({ level: 'key', id: exchange.key.id, name: exchange.key.name, limits: exchange.key.capacity });
+    const { key, env } = caller;
+    if (key.capacity.length) exchange.limits.push({ level: 'key', id: key.id, name: key.name, limits: key.capacity });
     if (resource.enforceCapacity && resource.capacity.length) {
       exchange.limits.push({ level: 'resource', id: resource.id || resource.name, name: resource.name, limits: resource.capacity });
     }
@@ -71,7 +77,7 @@ async function handle(
     if (inbound.vmx.secondaryModelIndex !== undefined) {
       chain = [secondaryModel(resource, inbound.vmx.secondaryModelIndex)];
     } else {
-      const decision = route(exchange.env, resource, inbound.body, dialect, gateway.routing, () => exchange.estimateInput());
+      const decision = route(env, resource, inbound.body, dialect, gateway.routing, () => exchange.estimateInput());
       if (decision.event) exchange.events.push(decision.event);
       chain = [decision.target, ...(resource.useFallback ? resource.fallbackModels : [])];
     }

@@ -4,21 +4,24 @@ import { errorResponse } from '../http-errors.js';
 import { authorize } from '../pipeline/auth.js';
 import { readInboundBody } from '../pipeline/request-body.js';
 import { resolveResource } from '../pipeline/resolve.js';
+import { placeOf } from './route-place.js';
 import type { GatewayContext } from './gateway-context.js';
 
 /**
- * POST …/anthropic/messages/count_tokens → `{input_tokens}`: the resource's provider counts when it
+ * POST …/anthropic/messages/count_tokens and /v1/messages/count_tokens → `{input_tokens}`: the resource's provider counts when it
  * can (Anthropic), else the gateway's estimate.
  */
 export async function countTokens(
   gateway: GatewayContext,
-  request: FastifyRequest<{ Params: { workspace: string; environment: string } }>,
+  request: FastifyRequest<{ Params: Partial<{ workspace: string; environment: string }> }>,
   reply: FastifyReply,
 ): Promise<unknown> {
   try {
-    const { env, key } = authorize(gateway.config.snapshot(), request.params, request.headers);
-    const inbound = readInboundBody('anthropic-messages', request.body);
-    const { resource } = resolveResource(env, key, inbound.model, inbound.vmx);
+    const { env, inbound, resource } = gateway.config.fresh((snapshot) => {
+      const { env, key } = authorize(snapshot, placeOf(request.params), request.headers);
+      const inbound = readInboundBody('anthropic-messages', request.body);
+      return { env, inbound, resource: resolveResource(env, key, inbound.model, inbound.vmx).resource };
+    });
     const connection = env.connections.get(resource.model.connectionId);
     const adapter = connection && gateway.completion.adapters[connection.provider];
     if (connection && adapter?.countTokens) {
