@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ConnectionSecrets, FileStore } from '../../src/store/credentials/index.js';
-import { singleModelResource } from '../../src/store/repos/resources.js';
-import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import type { FakeAnthropic } from '../helpers/fake-anthropic.js';
+import { addFakeAnthropic, startGateway, type TestGateway } from '../helpers/gateway.js';
 
 /**
  * The answering provider's headers that clients read — request ids, rate limits, retry advice — are
@@ -29,11 +27,7 @@ describe('provider headers reach the client', () => {
   let anthropic: FakeAnthropic;
   beforeAll(async () => {
     gw = await startGateway();
-    anthropic = await startFakeAnthropic();
-    const claude = gw.store.connections.create({ environmentId: gw.env.environmentId, name: 'claude', provider: 'anthropic', config: { baseUrl: anthropic.url }, capacity: [], user: 't' });
-    new ConnectionSecrets(new FileStore(gw.home), {}).write(claude.id, { apiKey: 'sk-ant-headers' });
-    gw.store.resources.create(gw.env.environmentId, singleModelResource('sonnet', { connectionId: claude.id, model: 'claude-sonnet-4-5' }), 't');
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    ({ fake: anthropic } = await addFakeAnthropic(gw));
   });
   afterAll(async () => {
     await gw.close();

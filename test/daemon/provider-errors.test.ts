@@ -1,10 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ConnectionSecrets, FileStore } from '../../src/store/credentials/index.js';
-import { singleModelResource } from '../../src/store/repos/resources.js';
-import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic.js';
-import { eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
+import type { FakeAnthropic } from '../helpers/fake-anthropic.js';
+import { addFakeAnthropic, ANTHROPIC_SECRET, eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
 
 /**
  * Provider errors pass through (HTTP.md "Errors"): the client's SDK sees the provider's status, type,
@@ -30,18 +28,7 @@ describe('provider errors reach the client as the provider said them', () => {
   let claude: Anthropic;
   beforeAll(async () => {
     gw = await startGateway();
-    anthropic = await startFakeAnthropic();
-    const connection = gw.store.connections.create({
-      environmentId: gw.env.environmentId,
-      name: 'claude',
-      provider: 'anthropic',
-      config: { baseUrl: anthropic.url },
-      capacity: [],
-      user: 't',
-    });
-    new ConnectionSecrets(new FileStore(gw.home), {}).write(connection.id, { apiKey: 'sk-ant-errors-0123456789' });
-    gw.store.resources.create(gw.env.environmentId, singleModelResource('sonnet', { connectionId: connection.id, model: 'claude-sonnet-4-5' }), 't');
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    ({ fake: anthropic } = await addFakeAnthropic(gw));
     openai = new OpenAI({ baseURL: gw.baseURL, apiKey: gw.key, maxRetries: 0 });
     claude = new Anthropic({ baseURL: `${gw.baseURL}/anthropic`, apiKey: gw.key, maxRetries: 0 });
   });
@@ -119,7 +106,7 @@ describe('provider errors reach the client as the provider said them', () => {
   });
 
   it('a provider error that echoes the connection’s key reaches neither the client nor the audit row with it', async () => {
-    anthropic.enqueue({ kind: 'error', status: 401, type: 'authentication_error', message: 'invalid x-api-key: sk-ant-errors-0123456789' });
+    anthropic.enqueue({ kind: 'error', status: 401, type: 'authentication_error', message: `invalid x-api-key: ${ANTHROPIC_SECRET}` });
     const response = await fetch(`${gw.baseURL}/anthropic/v1/messages`, {
       method: 'POST',
       headers: { 'x-api-key': gw.key },
@@ -128,10 +115,10 @@ describe('provider errors reach the client as the provider said them', () => {
     const text = await response.text();
     expect(response.status).toBe(401);
     expect(text).toContain('invalid x-api-key: ********');
-    expect(text).not.toContain('sk-ant-errors-0123456789');
+    expect(text).not.toContain(ANTHROPIC_SECRET);
     const requestId = response.headers.get('x-vmx-request-id')!;
     const audit = await eventually(() => gw.store.audit.get(requestId));
-    expect(JSON.stringify(audit)).not.toContain('sk-ant-errors-0123456789');
+    expect(JSON.stringify(audit)).not.toContain(ANTHROPIC_SECRET);
   });
 
   it('a non-JSON error page keeps the provider’s status and says what it sent', async () => {

@@ -1,10 +1,9 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectionSecrets, FileStore } from '../../src/store/credentials/index.js';
 import { singleModelResource } from '../../src/store/repos/resources.js';
-import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import type { FakeAnthropic } from '../helpers/fake-anthropic.js';
+import { addFakeAnthropic, startGateway, type TestGateway } from '../helpers/gateway.js';
 import { runCli } from '../helpers/run-cli.js';
 
 /**
@@ -21,13 +20,10 @@ describe('short routes, unknown routes and keys that work at once', () => {
   let limitedKey: string;
   beforeAll(async () => {
     gw = await startGateway();
-    anthropic = await startFakeAnthropic();
-    const env = gw.env.environmentId;
-    const claude = gw.store.connections.create({ environmentId: env, name: 'claude', provider: 'anthropic', config: { baseUrl: anthropic.url }, capacity: [], user: 't' });
-    new ConnectionSecrets(new FileStore(gw.home), {}).write(claude.id, { apiKey: 'sk-ant-short' });
-    const sonnet = gw.store.resources.create(env, singleModelResource('sonnet', { connectionId: claude.id, model: 'claude-sonnet-4-5' }), 't');
-    gw.store.resources.create(env, singleModelResource('hidden', { connectionId: gw.env.connectionId, model: 'fake-model' }), 't');
-    limitedKey = gw.createKey({ resources: [gw.env.resourceId, sonnet.id] });
+    const claude = await addFakeAnthropic(gw);
+    anthropic = claude.fake;
+    gw.store.resources.create(gw.env.environmentId, singleModelResource('hidden', { connectionId: gw.env.connectionId, model: 'fake-model' }), 't');
+    limitedKey = gw.createKey({ resources: [gw.env.resourceId, claude.resourceId] });
   });
   afterAll(async () => {
     await gw.close();

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openaiResponsesCodec } from '../../src/providers/dialects/openai-responses.js';
 import { usageRow } from '../../src/daemon/pipeline/usage-tokens.js';
-import { ConnectionSecrets, FileStore } from '../../src/store/credentials/index.js';
 import { singleModelResource } from '../../src/store/repos/resources.js';
 import type { UsageRecord } from '../../src/store/repos/usage.js';
-import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic.js';
-import { eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
+import type { FakeAnthropic } from '../helpers/fake-anthropic.js';
+import { addFakeAnthropic, eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
 
 /**
  * One usage reader per dialect (providers/dialects/<id>/usage.ts): the same upstream usage gives the
@@ -27,14 +26,9 @@ describe('the same upstream usage makes the same usage row on every path', () =>
   let anthropic: FakeAnthropic;
   beforeAll(async () => {
     gw = await startGateway();
-    anthropic = await startFakeAnthropic();
-    const env = gw.env.environmentId;
-    const claude = gw.store.connections.create({ environmentId: env, name: 'claude', provider: 'anthropic', config: { baseUrl: anthropic.url }, capacity: [], user: 't' });
-    new ConnectionSecrets(new FileStore(gw.home), {}).write(claude.id, { apiKey: 'sk-ant-parity' });
-    // Models the price catalog knows, so that cost follows the tokens.
-    gw.store.resources.create(env, singleModelResource('gpt', { connectionId: gw.env.connectionId, model: 'gpt-4o' }), 't');
-    gw.store.resources.create(env, singleModelResource('sonnet', { connectionId: claude.id, model: 'claude-sonnet-4-5' }), 't');
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    ({ fake: anthropic } = await addFakeAnthropic(gw));
+    // A model the price catalog knows, so that cost follows the tokens (`sonnet` is claude-sonnet-4-5).
+    gw.store.resources.create(gw.env.environmentId, singleModelResource('gpt', { connectionId: gw.env.connectionId, model: 'gpt-4o' }), 't');
   });
   afterAll(async () => {
     await gw.close();

@@ -5,11 +5,14 @@ import { ConnectionSecrets, FileStore } from '../../src/store/credentials/index.
 import { generateApiKey, hashApiKey, maskApiKey } from '../../src/store/key-material.js';
 import { openStore, type Store } from '../../src/store/open.js';
 import { singleModelResource } from '../../src/store/repos/resources.js';
+import { startFakeAnthropic, type FakeAnthropic, type FakeAnthropicOptions } from './fake-anthropic.js';
 import { startFakeOpenAI, type FakeOpenAI, type FakeOpenAIOptions } from './fake-openai.js';
 import { tempHome } from './temp-home.js';
 
 /** The provider secret of the test connection: it must never show up anywhere but the upstream request. */
 export const UPSTREAM_SECRET = 'sk-upstream-secret-7c1d9e2f4a6b8d0e';
+/** The secret of the Anthropic connection {@link addFakeAnthropic} makes. */
+export const ANTHROPIC_SECRET = 'sk-ant-fake-secret-0123456789';
 
 export interface TestGateway {
   home: string;
@@ -115,4 +118,17 @@ export async function eventually<T>(check: () => T | undefined | false, timeoutM
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/**
+ * A fake Anthropic upstream behind connection `claude` of acme/dev (its secret in the file store) and
+ * resource `sonnet` → claude/claude-sonnet-4-5. The daemon finds both on the next request.
+ */
+export async function addFakeAnthropic(gw: TestGateway, options?: FakeAnthropicOptions): Promise<{ fake: FakeAnthropic; connectionId: string; resourceId: string }> {
+  const fake = await startFakeAnthropic(options);
+  const env = gw.env.environmentId;
+  const connection = gw.store.connections.create({ environmentId: env, name: 'claude', provider: 'anthropic', config: { baseUrl: fake.url }, capacity: [], user: 'alice' });
+  new ConnectionSecrets(new FileStore(gw.home), {}).write(connection.id, { apiKey: ANTHROPIC_SECRET });
+  const resource = gw.store.resources.create(env, singleModelResource('sonnet', { connectionId: connection.id, model: 'claude-sonnet-4-5' }), 'alice');
+  return { fake, connectionId: connection.id, resourceId: resource.id };
 }
