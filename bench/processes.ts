@@ -33,17 +33,20 @@ function start(args: string[], env: NodeJS.ProcessEnv = process.env): { child: C
   return { child, stderr: () => stderr };
 }
 
-/** The fake OpenAI upstream in its own process; resolves with its base URL (…/v1). */
-export async function startUpstream(): Promise<{ url: string; child: ChildProcess }> {
-  const { child, stderr } = start(['--import', 'tsx', 'bench/upstream.ts']);
+/** Starts a child that prints `{"url":…}` on its first line once it listens; resolves with that URL. */
+async function startListening(name: string, args: string[]): Promise<{ url: string; child: ChildProcess }> {
+  const { child, stderr } = start(args);
   const lines = createInterface({ input: child.stdout! });
   const url = await new Promise<string>((resolve, reject) => {
     lines.once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));
-    child.once('exit', (code) => reject(new Error(`fake upstream exited (${code}) before listening:\n${stderr()}`)));
+    child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before listening:\n${stderr()}`)));
   });
   lines.close();
   return { url, child };
 }
+
+/** The fake OpenAI upstream in its own process; resolves with its base URL (…/v1). */
+export const startUpstream = () => startListening('fake upstream', ['--import', 'tsx', 'bench/upstream.ts']);
 
 export function cliEnv(home: string): NodeJS.ProcessEnv {
   return { ...process.env, VMX_HOME: home, VMX_USER: 'bench', VMX_CREDENTIAL_STORE: 'file', NO_COLOR: '1' };
@@ -59,16 +62,7 @@ export function vmx(home: string, args: string[]): Promise<string> {
 }
 
 /** The floor proxy (bench/floor-proxy.mjs) in front of the upstream; resolves with its URL. */
-export async function startFloorProxy(upstreamOrigin: string): Promise<{ url: string; child: ChildProcess }> {
-  const { child, stderr } = start(['bench/floor-proxy.mjs', upstreamOrigin]);
-  const lines = createInterface({ input: child.stdout! });
-  const url = await new Promise<string>((resolve, reject) => {
-    lines.once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));
-    child.once('exit', (code) => reject(new Error(`floor proxy exited (${code}) before listening:\n${stderr()}`)));
-  });
-  lines.close();
-  return { url, child };
-}
+export const startFloorProxy = (upstreamOrigin: string) => startListening('floor proxy', ['bench/floor-proxy.mjs', upstreamOrigin]);
 
 const clockTicks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { FakeAnthropic } from '../helpers/fake-anthropic.js';
-import { addFakeAnthropic, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { gatewayWithAnthropic, type TestGateway } from '../helpers/gateway.js';
 
 /**
  * The answering provider's headers that clients read — request ids, rate limits, retry advice — are
@@ -23,20 +23,10 @@ const anthropicHeaders = {
 };
 
 describe('provider headers reach the client', () => {
+  const setup = gatewayWithAnthropic();
   let gw: TestGateway;
   let anthropic: FakeAnthropic;
-  beforeAll(async () => {
-    gw = await startGateway();
-    ({ fake: anthropic } = await addFakeAnthropic(gw));
-  });
-  afterAll(async () => {
-    await gw.close();
-    await anthropic.close();
-  });
-  beforeEach(() => {
-    gw.fake.reset();
-    anthropic.reset();
-  });
+  beforeAll(() => ({ gw, anthropic } = setup));
 
   const post = async (path: string, body: Record<string, unknown>) => {
     const response = await fetch(`${gw.baseURL}${path}`, { method: 'POST', headers: { authorization: `Bearer ${gw.key}` }, body: JSON.stringify(body) });

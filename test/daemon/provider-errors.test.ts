@@ -1,8 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { FakeAnthropic } from '../helpers/fake-anthropic.js';
-import { addFakeAnthropic, ANTHROPIC_SECRET, eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { ANTHROPIC_SECRET, eventually, gatewayWithAnthropic, type TestGateway } from '../helpers/gateway.js';
 
 /**
  * Provider errors pass through (HTTP.md "Errors"): the client's SDK sees the provider's status, type,
@@ -22,23 +22,15 @@ const contextExceeded = {
 const promptTooLong = 'prompt is too long: 210000 tokens > 200000 maximum';
 
 describe('provider errors reach the client as the provider said them', () => {
+  const setup = gatewayWithAnthropic();
   let gw: TestGateway;
   let anthropic: FakeAnthropic;
   let openai: OpenAI;
   let claude: Anthropic;
-  beforeAll(async () => {
-    gw = await startGateway();
-    ({ fake: anthropic } = await addFakeAnthropic(gw));
+  beforeAll(() => {
+    ({ gw, anthropic } = setup);
     openai = new OpenAI({ baseURL: gw.baseURL, apiKey: gw.key, maxRetries: 0 });
     claude = new Anthropic({ baseURL: `${gw.baseURL}/anthropic`, apiKey: gw.key, maxRetries: 0 });
-  });
-  afterAll(async () => {
-    await gw.close();
-    await anthropic.close();
-  });
-  beforeEach(() => {
-    gw.fake.reset();
-    anthropic.reset();
   });
 
   const chatRequest = (model: string) => openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }] });

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { FakeAnthropic } from '../helpers/fake-anthropic.js';
-import { addFakeAnthropic, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { gatewayWithAnthropic, type TestGateway } from '../helpers/gateway.js';
 
 /**
  * Streams are relayed on arrival (HTTP.md "Response"): every route, passthrough and converted, writes
@@ -28,16 +28,10 @@ function bodyFor(path: string, resource: string): Record<string, unknown> {
 }
 
 describe('streams relay on arrival', () => {
+  const setup = gatewayWithAnthropic();
   let gw: TestGateway;
   let anthropic: FakeAnthropic;
-  beforeAll(async () => {
-    gw = await startGateway();
-    ({ fake: anthropic } = await addFakeAnthropic(gw));
-  });
-  afterAll(async () => {
-    await gw.close();
-    await anthropic.close();
-  });
+  beforeAll(() => ({ gw, anthropic } = setup));
 
   /** Posts and reads the stream, noting when each piece of text arrived (Date.now(), as the fakes note sends). */
   async function streamed(path: string, body: unknown): Promise<{ status: number; arrivals: Array<{ at: number; text: string }>; text: string }> {

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { PrunerOptions } from '../../src/daemon/pruner.js';
 import { startDaemon, type RunningDaemon } from '../../src/daemon/server.js';
 import { ConnectionSecrets, FileStore } from '../../src/store/credentials/index.js';
@@ -131,4 +132,25 @@ export async function addFakeAnthropic(gw: TestGateway, options?: FakeAnthropicO
   new ConnectionSecrets(new FileStore(gw.home), {}).write(connection.id, { apiKey: ANTHROPIC_SECRET });
   const resource = gw.store.resources.create(env, singleModelResource('sonnet', { connectionId: connection.id, model: 'claude-sonnet-4-5' }), 'alice');
   return { fake, connectionId: connection.id, resourceId: resource.id };
+}
+
+/**
+ * For a describe block: a gateway with a fake Anthropic behind it ({@link addFakeAnthropic}), started
+ * once and closed after; both fakes are reset before each test. Read `gw` and `anthropic` inside tests.
+ */
+export function gatewayWithAnthropic(): { readonly gw: TestGateway; readonly anthropic: FakeAnthropic } {
+  const state = {} as { gw: TestGateway; anthropic: FakeAnthropic };
+  beforeAll(async () => {
+    state.gw = await startGateway();
+    state.anthropic = (await addFakeAnthropic(state.gw)).fake;
+  });
+  afterAll(async () => {
+    await state.gw?.close();
+    await state.anthropic?.close();
+  });
+  beforeEach(() => {
+    state.gw.fake.reset();
+    state.anthropic.reset();
+  });
+  return state;
 }
