@@ -1,4 +1,5 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tightenFiles } from './config.js';
 
 /**
  * The pidfile a running daemon keeps in the data dir: how to reach it and how to stop it. The one
@@ -39,6 +40,8 @@ export function isAlive(pid: number): boolean {
 export function writePidfile(path: string, content: PidfileContent): void {
   const temp = `${path}.${process.pid}.tmp`;
   writeFileSync(temp, `${JSON.stringify(content)}\n`, { mode: 0o600 });
+  // The mode above applies only when the file is new; a temp file left by a crash keeps its own.
+  tightenFiles([temp]);
   renameSync(temp, path);
 }
 

@@ -1,4 +1,4 @@
-import { dataPaths, ensureHome, resolveHome, resolveUser, type DataPaths } from '../config.js';
+import { dataPaths, ensureHome, resolveHome, resolveUser, tightenHome, type DataPaths } from '../config.js';
 import type { ConnectionSecrets } from '../store/credentials/index.js';
 import type { Store } from '../store/open.js';
 import { readSettings, writeSettings, type CliSettings } from './current-context.js';
@@ -61,6 +61,9 @@ export interface CliContext {
 
 export function createContext(flags: GlobalFlags, deps: CliDeps): CliContext {
   const paths = dataPaths(resolveHome(flags.home, deps.env));
+  // Every verb tightens an existing data dir (0700, files 0600), including those that only read the
+  // pidfile or the log; the store and the credential file create it when they need it.
+  tightenHome(paths.home);
   const json = Boolean(flags.json);
   const color = !json && flags.color !== false && !deps.env.NO_COLOR && Boolean(deps.stdout.isTTY);
   let opened: Store | undefined;

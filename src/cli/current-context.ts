@@ -1,5 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { RuntimeError } from '../errors.js';
+import { tightenFiles } from '../config.js';
 
 /** The current context set by `vmx use`: ids, so renames do not break it. */
 export interface CliSettings {
@@ -37,6 +38,8 @@ function isSettings(value: unknown): value is CliSettings {
 export function writeSettings(path: string, settings: CliSettings): void {
   const temp = `${path}.${process.pid}.tmp`;
   writeFileSync(temp, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
+  // The mode above applies only when the file is new; a temp file left by a crash keeps its own.
+  tightenFiles([temp]);
   renameSync(temp, path);
 }
 

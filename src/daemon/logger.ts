@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { tightenFiles } from '../config.js';
 
 export type { Logger };
 
@@ -9,7 +10,10 @@ export type { Logger };
 export async function createLogger(options: { file: string; stdout: 'pretty' | 'json' | 'none'; level?: string }): Promise<Logger> {
   // The file is written synchronously: the daemon logs start-up, shutdown and failures, never a line
   // per request, and a synchronous file cannot lose its last lines when the process exits.
-  const streams: pino.StreamEntry[] = [{ stream: pino.destination({ dest: options.file, append: true, sync: true }) }];
+  // Owner-only like the rest of the data dir: created 0600, and a log left looser by an earlier
+  // version is tightened (the destination is synchronous, so the file exists once it returns).
+  const streams: pino.StreamEntry[] = [{ stream: pino.destination({ dest: options.file, append: true, sync: true, mode: 0o600 }) }];
+  tightenFiles([options.file]);
   if (options.stdout === 'pretty') {
     const { default: pretty } = await import('pino-pretty');
     streams.push({ stream: pretty({ colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' }) });

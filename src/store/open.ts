@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { tightenFiles } from '../config.js';
 import { RuntimeError } from '../errors.js';
 import { latestSchemaVersion, migrations } from './migrations/index.js';
 import { createApiKeyRepo, type ApiKeyRepo } from './repos/api-keys.js';
@@ -45,6 +46,10 @@ export function openStore(path: string, options: { readonly?: boolean } = {}): S
   } catch (error) {
     throw new RuntimeError(`cannot open the database at ${path}: ${(error as Error).message}`);
   }
+  // SQLite creates the file 0644; made 0600 before anything is written, the -wal and -shm it creates
+  // next take the database file's mode. Ones left by an earlier run are tightened here too.
+  const files = [path, `${path}-wal`, `${path}-shm`];
+  tightenFiles(files);
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   registerSqlFunctions(db);
   if (!options.readonly) {
@@ -57,7 +62,11 @@ export function openStore(path: string, options: { readonly?: boolean } = {}): S
     db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
   }
   db.pragma('foreign_keys = ON');
-  if (!options.readonly) migrate(db);
+  if (!options.readonly) {
+    migrate(db);
+    // After the first write, in case SQLite made its side files under another mode.
+    tightenFiles(files);
+  }
 
   return {
     path,
