@@ -1,4 +1,5 @@
 import { NotFoundError, PermissionError, UsageError } from '../errors.js';
+import type { Store } from '../store/open.js';
 import type { Environment } from '../store/repos/environments.js';
 import type { Role } from '../store/repos/members.js';
 import type { Workspace } from '../store/repos/workspaces.js';
@@ -37,14 +38,17 @@ export async function resolveWorkspace(
   }
   const workspace = store.workspaces.find(ref);
   if (!workspace) throw new NotFoundError(`workspace '${ref}' not found`);
-  const member = store.members.get(workspace.id, ctx.user);
-  if (!member) throw new PermissionError(`${ctx.user} is not a member of workspace '${workspace.name}'`);
+  return { workspace, role: checkRole(store, ctx.user, workspace, action) };
+}
+
+/** The acting user's role in the workspace, if it permits `action`; else a permission error saying why. */
+export function checkRole(store: Store, user: string, workspace: Workspace, action: WorkspaceAction): Role {
+  const member = store.members.get(workspace.id, user);
+  if (!member) throw new PermissionError(`${user} is not a member of workspace '${workspace.name}'`);
   if (!permits(member.role, action)) {
-    throw new PermissionError(
-      `${ctx.user} is a member of workspace '${workspace.name}'; ${describeAction(action)} requires the owner role`,
-    );
+    throw new PermissionError(`${user} is a member of workspace '${workspace.name}'; ${describeAction(action)} requires the owner role`);
   }
-  return { workspace, role: member.role };
+  return member.role;
 }
 
 /** The environment a command acts on: the explicit reference, else `-e`, else the context's (same workspace only). */

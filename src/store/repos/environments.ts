@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
-import { ConflictError } from '../../errors.js';
+import { ConflictError, NotFoundError } from '../../errors.js';
 import { stamps, type StampColumns, type Stamps } from '../rows.js';
 import { isUniqueViolation } from '../sqlite-errors.js';
 
@@ -90,21 +90,32 @@ export function createEnvironmentRepo(db: Database) {
       return all.all(workspaceId).map(toEnvironment);
     },
 
+    /**
+     * Renames and/or re-describes the environment. The row is read again inside one IMMEDIATE
+     * transaction and only what `change` names is written, so an edit of another field made since
+     * `environment` was read is kept (DESIGN.md "Live config").
+     */
     update(
       environment: Environment,
       workspaceName: string,
       change: { name?: string; description?: string | null },
       user: string,
     ): Environment {
-      const name = change.name ?? environment.name;
-      const description = change.description === undefined ? environment.description : change.description;
-      try {
-        update.run({ id: environment.id, name, description, now: new Date().toISOString(), user });
-      } catch (error) {
-        if (isUniqueViolation(error)) throw conflict(name, workspaceName);
-        throw error;
-      }
-      return toEnvironment(byId.get(environment.workspaceId, environment.id)!);
+      return db
+        .transaction(() => {
+          const current = byId.get(environment.workspaceId, environment.id);
+          if (!current) throw new NotFoundError(`environment '${environment.name}' not found in workspace '${workspaceName}'`);
+          const name = change.name ?? current.name;
+          const description = change.description === undefined ? current.description : change.description;
+          try {
+            update.run({ id: environment.id, name, description, now: new Date().toISOString(), user });
+          } catch (error) {
+            if (isUniqueViolation(error)) throw conflict(name, workspaceName);
+            throw error;
+          }
+          return toEnvironment(byId.get(environment.workspaceId, environment.id)!);
+        })
+        .immediate();
     },
 
     /** Deletes the environment and, by cascade, everything scoped to it. */

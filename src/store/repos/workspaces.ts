@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
-import { ConflictError } from '../../errors.js';
+import { ConflictError, NotFoundError } from '../../errors.js';
 import { stamps, type StampColumns, type Stamps } from '../rows.js';
 import { isUniqueViolation } from '../sqlite-errors.js';
 import type { Role } from './members.js';
@@ -51,6 +51,7 @@ export function createWorkspaceRepo(db: Database) {
      WHERE id = @id`,
   );
   const everything = db.prepare<[], WorkspaceRow>('SELECT * FROM workspaces');
+  const anyRow = db.prepare<[], { id: string }>('SELECT id FROM workspaces LIMIT 1');
   const remove = db.prepare('DELETE FROM workspaces WHERE id = ?');
 
   const conflict = (name: string) => new ConflictError(`workspace '${name}' already exists`);
@@ -87,17 +88,33 @@ export function createWorkspaceRepo(db: Database) {
       return forUser.all(user).map((row) => ({ ...toWorkspace(row), role: row.role }));
     },
 
+    /**
+     * Renames and/or re-describes the workspace. The row is read again inside one IMMEDIATE
+     * transaction and only what `change` names is written, so an edit of another field made since
+     * `workspace` was read is kept (DESIGN.md "Live config").
+     */
     update(workspace: Workspace, change: { name?: string; description?: string | null }, user: string): Workspace {
       const id = workspace.id;
-      const name = change.name ?? workspace.name;
-      const description = change.description === undefined ? workspace.description : change.description;
-      try {
-        update.run({ id, name, description, now: new Date().toISOString(), user });
-      } catch (error) {
-        if (isUniqueViolation(error)) throw conflict(name);
-        throw error;
-      }
-      return toWorkspace(byId.get(id)!);
+      return db
+        .transaction(() => {
+          const current = byId.get(id);
+          if (!current) throw new NotFoundError(`workspace '${workspace.name}' not found`);
+          const name = change.name ?? current.name;
+          const description = change.description === undefined ? current.description : change.description;
+          try {
+            update.run({ id, name, description, now: new Date().toISOString(), user });
+          } catch (error) {
+            if (isUniqueViolation(error)) throw conflict(name);
+            throw error;
+          }
+          return toWorkspace(byId.get(id)!);
+        })
+        .immediate();
+    },
+
+    /** Whether the store has any workspace yet. */
+    any(): boolean {
+      return anyRow.get() !== undefined;
     },
 
     /** Deletes the workspace; members and environments (and everything below them) go by cascade. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { UsageError } from '../../../errors.js';
+import { editInTransaction } from '../../edit.js';
 import { nameSchema, parseInput } from '../../input.js';
 import { resolveEnvironment } from '../../scope.js';
 import type { VerbRun } from '../../verb.js';
@@ -9,13 +10,16 @@ export const run: VerbRun = async (ctx, [ref], flags) => {
   if (change.name === undefined && change.description === undefined) {
     throw new UsageError('nothing to update: pass --name or --description');
   }
-  const { workspace, environment } = await resolveEnvironment(ctx, 'write', ref);
+  const scope = await resolveEnvironment(ctx, 'write', ref);
   const store = await ctx.store();
-  const updated = store.environments.update(
-    environment,
-    workspace.name,
-    { name: change.name, description: change.description === '' ? null : change.description },
-    ctx.user,
+  // The repository re-reads the row and writes only the fields given, inside this transaction.
+  const updated = editInTransaction(store, ctx.user, scope, 'write', () =>
+    store.environments.update(
+      scope.environment,
+      scope.workspace.name,
+      { name: change.name, description: change.description === '' ? null : change.description },
+      ctx.user,
+    ),
   );
   ctx.out.object(updated);
 };

@@ -1,3 +1,4 @@
+import { editInTransaction } from '../../edit.js';
 import { findApiKey } from '../../lookup.js';
 import { required } from '../../prompts.js';
 import { resolveEnvironment } from '../../scope.js';
@@ -9,8 +10,11 @@ const setEnabled =
   async (ctx, [ref]) => {
     const scope = await resolveEnvironment(ctx, 'write');
     const store = await ctx.store();
-    const key = findApiKey(scope, store, await required(ctx, ref, '<key>', 'Key'));
-    const updated = store.apiKeys.setEnabled(key, enabled, ctx.user);
+    const target = await required(ctx, ref, '<key>', 'Key');
+    // Found and changed in one transaction: a key revoked meanwhile is reported, not written blind.
+    const updated = editInTransaction(store, ctx.user, scope, 'write', () =>
+      store.apiKeys.setEnabled(findApiKey(scope, store, target), enabled, ctx.user),
+    );
     ctx.out.object(keyView(updated, store.resources.list(scope.environment.id)));
   };
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { roles } from '../../../store/repos/members.js';
+import { editInTransaction } from '../../edit.js';
 import { parseInput, userSchema } from '../../input.js';
 import { required } from '../../prompts.js';
 import { resolveWorkspace } from '../../scope.js';
@@ -14,7 +15,12 @@ export const run: VerbRun = async (ctx, [user, role]) => {
     },
     { user: '<user>', role: '<role>' },
   );
-  const { workspace } = await resolveWorkspace(ctx, 'manage-members');
+  const scope = await resolveWorkspace(ctx, 'manage-members');
   const store = await ctx.store();
-  ctx.out.object(store.members.setRole(workspace.id, workspace.name, input.user, input.role));
+  // The member row and the owner count are read inside the transaction, so two demotions at once
+  // cannot both pass the last-owner check.
+  const member = editInTransaction(store, ctx.user, scope, 'manage-members', () =>
+    store.members.setRole(scope.workspace.id, scope.workspace.name, input.user, input.role),
+  );
+  ctx.out.object(member);
 };

@@ -3,7 +3,7 @@ import { nameSchema, parseInput } from '../../input.js';
 import { required } from '../../prompts.js';
 import { resolveEnvironment } from '../../scope.js';
 import type { VerbRun } from '../../verb.js';
-import { buildResourceFields, type ResourceFlags } from './fields.js';
+import { buildResourceFields, readResourceInput, type ResourceFlags } from './fields.js';
 import { printResource, resourceView } from './view.js';
 
 export const run: VerbRun = async (ctx, [name], flags) => {
@@ -11,7 +11,7 @@ export const run: VerbRun = async (ctx, [name], flags) => {
   const scope = await resolveEnvironment(ctx, 'write');
   const store = await ctx.store();
   const model = await required(ctx, flags.model as string | undefined, '--model', 'Model (connection/model)');
-  const fields = await buildResourceFields(ctx, scope, store, input.name, { ...(flags as ResourceFlags), model });
+  const fields = buildResourceFields(scope, store, input.name, await readResourceInput(ctx, { ...(flags as ResourceFlags), model }));
   const resource = store.resources.create(scope.environment.id, fields, ctx.user);
   printResource(ctx.out, resourceView(resource, store.connections.list(scope.environment.id)));
 };

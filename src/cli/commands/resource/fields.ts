@@ -29,45 +29,67 @@ export interface ResourceFlags {
   description?: string;
 }
 
+/** The flags with `--route`/`--routing-file` parsed (the file read): all {@link buildResourceFields} needs. */
+export interface ResourceInput extends Omit<ResourceFlags, 'route' | 'routingFile'> {
+  /** New routing, unresolved; undefined keeps the current one. */
+  routing?: RoutingInput;
+}
+
 /**
- * The stored fields of a resource from the flags, over `current` when updating. Every referenced
- * connection must belong to the resource's environment (else exit 3, naming it).
+ * Reads and parses what the flags point at (a routing file, stdin). Done before an edit's transaction,
+ * which is synchronous and holds the write lock: no waiting on a file or a pipe inside it.
  */
-export async function buildResourceFields(
-  ctx: CliContext,
+export async function readResourceInput(ctx: CliContext, flags: ResourceFlags): Promise<ResourceInput> {
+  const { route, routingFile, ...rest } = flags;
+  if (route && routingFile) throw new UsageError('give routing one way: --route or --routing-file');
+  let routing: RoutingInput | undefined;
+  if (route) {
+    routing = isNone(route) ? { enabled: true, conditions: [] } : { enabled: true, conditions: route.map((r) => parseRule(r)) };
+  } else if (routingFile) {
+    routing = parseRoutingDocument(await readJsonFile(ctx, routingFile), `--routing-file ${routingFile}`);
+  }
+  return { ...rest, routing };
+}
+
+/**
+ * The stored fields of a resource from the input, over `current` when updating: only what a flag names
+ * changes. Every referenced connection must belong to the resource's environment (else exit 3, naming
+ * it). Synchronous, so that an update can run it on the row it read inside its transaction.
+ */
+export function buildResourceFields(
   scope: EnvironmentScope,
   store: Store,
   name: string,
-  flags: ResourceFlags,
+  input: ResourceInput,
   current?: Resource,
-): Promise<ResourceFields> {
+): ResourceFields {
   const ref = (text: string, flag: string) => modelRef(scope, store, text, flag);
-  const model = flags.model !== undefined ? ref(flags.model, '--model') : current?.model;
+  const model = input.model !== undefined ? ref(input.model, '--model') : current?.model;
   if (!model) throw new UsageError('missing required flag --model <connection/model>');
 
   let fallbackModels = current?.fallbackModels ?? [];
   let useFallback = current?.useFallback ?? true;
-  if (flags.fallback === false) useFallback = false;
-  else if (flags.fallback) {
-    fallbackModels = isNone(flags.fallback) ? [] : flags.fallback.map((f) => ref(f, '--fallback'));
+  if (input.fallback === false) useFallback = false;
+  else if (input.fallback) {
+    fallbackModels = isNone(input.fallback) ? [] : input.fallback.map((f) => ref(f, '--fallback'));
     useFallback = true;
   }
-  const secondaryModels = flags.secondary
-    ? isNone(flags.secondary)
+  const secondaryModels = input.secondary
+    ? isNone(input.secondary)
       ? []
-      : flags.secondary.map((s) => ref(s, '--secondary'))
+      : input.secondary.map((s) => ref(s, '--secondary'))
     : (current?.secondaryModels ?? []);
 
   return {
     name,
-    description: flags.description === undefined ? (current?.description ?? null) : flags.description || null,
+    description: input.description === undefined ? (current?.description ?? null) : input.description || null,
     model,
     fallbackModels,
     useFallback,
     secondaryModels,
-    routing: await routingFrom(ctx, scope, store, flags, current?.routing ?? null),
-    capacity: flags.limit ? parseLimits(flags.limit) : (current?.capacity ?? []),
-    enforceCapacity: flags.enforceCapacity ?? current?.enforceCapacity ?? false,
+    routing: input.routing ? resolvedRouting(scope, store, input.routing) : (current?.routing ?? null),
+    capacity: input.limit ? parseLimits(input.limit) : (current?.capacity ?? []),
+    enforceCapacity: input.enforceCapacity ?? current?.enforceCapacity ?? false,
   };
 }
 
@@ -83,21 +105,7 @@ function modelRef(scope: EnvironmentScope, store: Store, text: string, flag: str
   return { connectionId: connection.id, model: text.slice(slash + 1) };
 }
 
-async function routingFrom(
-  ctx: CliContext,
-  scope: EnvironmentScope,
-  store: Store,
-  flags: ResourceFlags,
-  current: Routing | null,
-): Promise<Routing | null> {
-  if (flags.route && flags.routingFile) throw new UsageError('give routing one way: --route or --routing-file');
-  let input: RoutingInput | undefined;
-  if (flags.route) {
-    input = isNone(flags.route) ? { enabled: true, conditions: [] } : { enabled: true, conditions: flags.route.map((r) => parseRule(r)) };
-  } else if (flags.routingFile) {
-    input = parseRoutingDocument(await readJsonFile(ctx, flags.routingFile), `--routing-file ${flags.routingFile}`);
-  }
-  if (!input) return current;
+function resolvedRouting(scope: EnvironmentScope, store: Store, input: RoutingInput): Routing | null {
   const resolver: ConnectionResolver = (nameOrId) => store.connections.find(scope.environment.id, nameOrId);
   const routing = resolveRouting(input, resolver);
   // No groups means no routing: stored as null, so `show` prints the same whichever way it was cleared.

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { UsageError } from '../../../errors.js';
+import { editInTransaction } from '../../edit.js';
 import { nameSchema, parseInput } from '../../input.js';
 import { resolveWorkspace } from '../../scope.js';
 import type { VerbRun } from '../../verb.js';
@@ -9,12 +10,15 @@ export const run: VerbRun = async (ctx, [ref], flags) => {
   if (change.name === undefined && change.description === undefined) {
     throw new UsageError('nothing to update: pass --name or --description');
   }
-  const { workspace, role } = await resolveWorkspace(ctx, 'write', ref);
+  const scope = await resolveWorkspace(ctx, 'write', ref);
   const store = await ctx.store();
-  const updated = store.workspaces.update(
-    workspace,
-    { name: change.name, description: change.description === '' ? null : change.description },
-    ctx.user,
+  // The repository re-reads the row and writes only the fields given, inside this transaction.
+  const updated = editInTransaction(store, ctx.user, scope, 'write', () =>
+    store.workspaces.update(
+      scope.workspace,
+      { name: change.name, description: change.description === '' ? null : change.description },
+      ctx.user,
+    ),
   );
-  ctx.out.object({ ...updated, role });
+  ctx.out.object({ ...updated, role: scope.role });
 };
