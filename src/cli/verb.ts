@@ -13,6 +13,8 @@ export interface VerbDefinition {
   /** Commander argument syntax, e.g. `[name]`. Required input is declared optional and asked for on a TTY. */
   args?: string;
   summary: string;
+  /** A rule or two worth knowing before running it, shown under --help above the examples. */
+  details?: string;
   /** At least one, shown under --help. */
   examples: string[];
   options?: (command: Command) => void;
@@ -23,6 +25,7 @@ export function buildVerb(verb: VerbDefinition, deps: CliDeps): Command {
   const command = new Command(verb.name).description(verb.summary);
   if (verb.args) command.arguments(verb.args);
   verb.options?.(command);
+  if (verb.details) command.addHelpText('after', `\n${verb.details}\n`);
   command.addHelpText('after', `\nExamples:\n${verb.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
   command.action(async (...received: unknown[]) => {
     const self = received.at(-1) as Command;

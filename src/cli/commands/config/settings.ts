@@ -1,4 +1,4 @@
-import { UsageError } from '../../../errors.js';
+import { PermissionError, UsageError } from '../../../errors.js';
 import type { Store } from '../../../store/open.js';
 import { isRetentionKey, retentionSettings, type RetentionKey } from '../../../store/retention.js';
 
@@ -13,4 +13,17 @@ export function describeSetting(store: Store, key: RetentionKey) {
 export function settingKey(key: string): RetentionKey {
   if (isRetentionKey(key)) return key;
   throw new UsageError(`unknown setting '${key}'`, `settings: ${Object.keys(retentionSettings).join(', ')}`);
+}
+
+/**
+ * Retention settings prune the history of every workspace, so changing them takes the owner role in
+ * at least one workspace — or a store with no workspace yet (nobody to protect, nobody who could be
+ * owner). Called inside the transaction that writes the setting.
+ */
+export function checkMayChangeSettings(store: Store, user: string): void {
+  if (!store.workspaces.any()) return;
+  if (store.workspaces.listForUser(user).some((w) => w.role === 'owner')) return;
+  throw new PermissionError(
+    `${user} owns no workspace; store-wide settings prune every workspace's history, so changing them requires the owner role in at least one workspace`,
+  );
 }
