@@ -1,5 +1,5 @@
 import type { WireEvent } from './pivot.js';
-import type { Dialect } from './registry.js';
+import { headerField, headerNames, legacyHeaderValues, type Dialect } from './registry.js';
 
 export type { Dialect };
 
@@ -11,20 +11,38 @@ export interface ConnectionTarget {
   id: string;
   name: string;
   provider: string;
-  /** Non-secret config validated by the registry schema: baseUrl, headers, region, timeouts … */
+  /** Non-secret config validated by the registry schema: baseUrl, header names, region, timeouts … */
   config: Record<string, unknown>;
-  /** Secret fields (apiKey, or accessKeyId/secretAccessKey); env overrides already applied. */
+  /**
+   * Every secret value of the connection (apiKey, or accessKeyId/secretAccessKey, and `header:<name>`
+   * per extra header); env overrides already applied. Whatever a provider says is redacted with these.
+   */
   secret: Record<string, string>;
+  /** The extra request headers (`--header`), name → value, the values taken from `secret`. */
+  headers: Record<string, string>;
   /** Changes when the connection is edited; adapters key their connection pools on it. */
   version: string;
 }
 
-/** A vmx connection (as stored) and its secret fields, as an adapter takes them. */
+/**
+ * A vmx connection (as stored) and its secret fields, as an adapter takes them. A row written before
+ * header values were secrets still has them in config: they are used, counted as secrets (so they are
+ * redacted) and dropped from the config the adapter sees; a value in the credential store wins.
+ */
 export function connectionTarget(
   connection: { id: string; name: string; provider: string; config: Record<string, unknown>; updatedAt: string },
   secret: Record<string, string>,
 ): ConnectionTarget {
-  return { id: connection.id, name: connection.name, provider: connection.provider, config: connection.config, secret, version: connection.updatedAt };
+  const legacy = legacyHeaderValues(connection.config);
+  const names = headerNames(connection.config);
+  const config = legacy ? { ...connection.config, headers: names } : connection.config;
+  const secrets = legacy ? { ...legacy, ...secret } : secret;
+  const headers: Record<string, string> = {};
+  for (const name of names) {
+    const value = secrets[headerField(name)];
+    if (value !== undefined) headers[name] = value;
+  }
+  return { id: connection.id, name: connection.name, provider: connection.provider, config, secret: secrets, headers, version: connection.updatedAt };
 }
 
 /** One provider call in a dialect the provider speaks natively (passthrough). */

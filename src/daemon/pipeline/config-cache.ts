@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { AuthenticationError, NotFoundError, ResourceNotAllowedError } from '../../errors.js';
-import { secretFieldsOf } from '../../providers/registry.js';
+import { connectionSecretFields } from '../../providers/registry.js';
 import { connectionTarget, type ConnectionTarget } from '../../providers/types.js';
 import type { ConnectionSecrets } from '../../store/credentials/index.js';
 import type { Store } from '../../store/open.js';
@@ -37,7 +37,7 @@ export class ConfigCache {
   private current: ConfigSnapshot;
   private version: number;
   private readonly timer: NodeJS.Timeout;
-  private readonly secretCache = new Map<string, { stamp: string; values: Record<string, string> }>();
+  private readonly targetCache = new Map<string, { stamp: string; target: ConnectionTarget }>();
 
   constructor(
     private readonly store: Store,
@@ -72,21 +72,25 @@ export class ConfigCache {
   }
 
   /**
-   * A connection's secret fields (env overrides win), read from the keychain once per connection
-   * version: editing the connection (e.g. rotating its key with the CLI) bumps updatedAt and so the
-   * next request reads the new secret.
+   * A connection's secret values (provider fields and header values; env overrides win), read from
+   * the keychain once per connection version: editing the connection (e.g. rotating its key with the
+   * CLI) bumps updatedAt and so the next request reads the new secret.
    */
-  secret(connection: Connection, fields: readonly string[]): Record<string, string> {
-    const cached = this.secretCache.get(connection.id);
-    if (cached && cached.stamp === connection.updatedAt) return cached.values;
-    const { values } = this.secrets.read(connection, fields);
-    this.secretCache.set(connection.id, { stamp: connection.updatedAt, values });
-    return values;
+  secret(connection: Connection): Record<string, string> {
+    return this.target(connection).secret;
   }
 
-  /** A connection ready for its adapter: config plus the secret fields its provider uses. */
+  /**
+   * A connection ready for its adapter: config, the secret fields its provider uses and its extra
+   * headers' values. Built once per connection version, as it is asked for on every attempt.
+   */
   target(connection: Connection): ConnectionTarget {
-    return connectionTarget(connection, this.secret(connection, secretFieldsOf(connection.provider)));
+    const cached = this.targetCache.get(connection.id);
+    if (cached && cached.stamp === connection.updatedAt) return cached.target;
+    const { values } = this.secrets.read(connection, connectionSecretFields(connection));
+    const target = connectionTarget(connection, values);
+    this.targetCache.set(connection.id, { stamp: connection.updatedAt, target });
+    return target;
   }
 
   /** Reloads now if the database changed (also called by the poll timer); true when it did. */

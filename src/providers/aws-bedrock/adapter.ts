@@ -12,10 +12,12 @@ import {
   type ConverseStreamCommandInput,
 } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_FIRST_BYTE_TIMEOUT_MS } from '../http/upstream-client.js';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { wentSilent, withIdleGap } from '../http/upstream-client.js';
 import { bufferedResponse } from '../http/fetch-response.js';
 import type { WireEvent } from '../pivot.js';
-import type { Dialect } from '../registry.js';
+import { connectionTimeouts, type Dialect } from '../registry.js';
 import type { ConnectionTarget, NativeCall, ProviderAdapter, UpstreamResponse } from '../types.js';
 import { UpstreamUnavailable } from '../types.js';
 
@@ -30,14 +32,22 @@ const ANTHROPIC_VERSION = 'bedrock-2023-05-31';
  * already parsed. Credentials: stored access keys, else the named profile, else the AWS default chain.
  * The HTTP/1.1 handler is used (the SDK's default HTTP/2 handler is only needed for bidirectional
  * streams, and HTTP/1.1 lets an endpoint override point at any local server).
+ *
+ * Timeouts: connect and first byte (a timer smithy clears when the headers arrive) as configured.
+ * The idle gap: inside a stream it is exact (the SDK's event stream is read through `withIdleGap`,
+ * which aborts the request); the SDK reads a non-stream body inside `send`, where only the socket's
+ * inactivity timeout reaches, and that one cannot tell waiting for the headers from a silent body,
+ * so there it is the larger of first byte and idle gap. Sockets are unbounded (no head-of-line
+ * blocking behind hanging requests) and kept alive.
  */
 export function bedrockAdapter(): ProviderAdapter {
-  const clients = new Map<string, { version: string; client: BedrockRuntimeClient }>();
-  const clientFor = (target: ConnectionTarget): BedrockRuntimeClient => {
+  const clients = new Map<string, { version: string; client: BedrockRuntimeClient; idleMs: number }>();
+  const clientFor = (target: ConnectionTarget) => {
     const cached = clients.get(target.id);
-    if (cached?.version === target.version) return cached.client;
+    if (cached?.version === target.version) return cached;
     cached?.client.destroy();
     const { accessKeyId, secretAccessKey } = target.secret;
+    const timeouts = connectionTimeouts(target.config);
     const client = new BedrockRuntimeClient({
       region: target.config.region as string,
       ...(target.config.baseUrl ? { endpoint: target.config.baseUrl as string } : {}),
@@ -45,22 +55,40 @@ export function bedrockAdapter(): ProviderAdapter {
       ...(target.config.profile && !accessKeyId ? { profile: target.config.profile as string } : {}),
       maxAttempts: 1,
       requestHandler: new NodeHttpHandler({
-        connectionTimeout: Number(target.config.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS),
-        requestTimeout: Number(target.config.firstByteTimeoutMs ?? DEFAULT_FIRST_BYTE_TIMEOUT_MS),
+        connectionTimeout: timeouts.connectMs,
+        requestTimeout: timeouts.firstByteMs,
+        // Without it smithy only logs a warning when requestTimeout passes and keeps waiting.
+        throwOnRequestTimeout: true,
+        socketTimeout: Math.max(timeouts.firstByteMs, timeouts.idleMs),
+        httpAgent: new HttpAgent({ keepAlive: true, maxSockets: Infinity }),
+        httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: Infinity }),
       }),
     });
-    clients.set(target.id, { version: target.version, client });
-    return client;
+    addHeaders(client, target.headers);
+    const entry = { version: target.version, client, idleMs: timeouts.idleMs };
+    clients.set(target.id, entry);
+    return entry;
   };
 
   return {
     dialectFor: (inbound: Dialect, model: string) =>
       inbound === 'anthropic-messages' && isClaudeModel(model) ? 'anthropic-messages' : 'bedrock-converse',
     async send(target: ConnectionTarget, call: NativeCall): Promise<UpstreamResponse> {
-      const client = clientFor(target);
+      const { client, idleMs } = clientFor(target);
+      // A stream's own abort switch, so that a silent stream can be given up (the socket released).
+      const silent = call.stream ? new AbortController() : undefined;
+      const watched: Watched = {
+        ...call,
+        signal: silent ? AbortSignal.any([call.signal, silent.signal]) : call.signal,
+        watch: (source) =>
+          withIdleGap(source ?? (async function* () {})(), idleMs, () => {
+            silent?.abort();
+            return wentSilent(target, idleMs);
+          }),
+      };
       try {
-        if (call.dialect === 'anthropic-messages') return await invoke(client, call);
-        return await converse(client, call);
+        if (call.dialect === 'anthropic-messages') return await invoke(client, watched);
+        return await converse(client, watched);
       } catch (error) {
         if (error instanceof BedrockRuntimeServiceException) {
           return bufferedResponse(error.$metadata.httpStatusCode ?? 500, JSON.stringify({ message: error.message, type: error.name }));
@@ -71,7 +99,25 @@ export function bedrockAdapter(): ProviderAdapter {
   };
 }
 
-async function invoke(client: BedrockRuntimeClient, call: NativeCall): Promise<UpstreamResponse> {
+/** A call whose stream is read through the idle-gap watchdog. */
+interface Watched extends NativeCall {
+  watch<T>(source: AsyncIterable<T> | undefined): AsyncIterable<T>;
+}
+
+/** The connection's extra headers (`--header`) on every request, added before SigV4 signs it. */
+function addHeaders(client: BedrockRuntimeClient, headers: Record<string, string>): void {
+  if (Object.keys(headers).length === 0) return;
+  client.middlewareStack.add(
+    (next) => (args) => {
+      const request = args.request as { headers?: Record<string, string> };
+      if (request.headers) Object.assign(request.headers, headers);
+      return next(args);
+    },
+    { step: 'build', name: 'vmxExtraHeaders' },
+  );
+}
+
+async function invoke(client: BedrockRuntimeClient, call: Watched): Promise<UpstreamResponse> {
   const { model, ...rest } = call.body;
   const body = new TextEncoder().encode(JSON.stringify({ anthropic_version: ANTHROPIC_VERSION, ...rest, stream: undefined }));
   const modelId = String(model);
@@ -89,7 +135,7 @@ async function invoke(client: BedrockRuntimeClient, call: NativeCall): Promise<U
   const decoder = new TextDecoder();
   const encoder = new TextEncoder();
   async function* sse(): AsyncGenerator<Uint8Array> {
-    for await (const part of output.body ?? []) {
+    for await (const part of call.watch(output.body)) {
       if (part.chunk?.bytes) {
         const json = decoder.decode(part.chunk.bytes);
         const type = (JSON.parse(json) as { type?: string }).type ?? 'message';
@@ -103,7 +149,7 @@ async function invoke(client: BedrockRuntimeClient, call: NativeCall): Promise<U
   return streamResponse(sse(), 'text/event-stream');
 }
 
-async function converse(client: BedrockRuntimeClient, call: NativeCall): Promise<UpstreamResponse> {
+async function converse(client: BedrockRuntimeClient, call: Watched): Promise<UpstreamResponse> {
   if (!call.stream) {
     const { $metadata: _metadata, ...output } = await client.send(new ConverseCommand(call.body as unknown as ConverseCommandInput), {
       abortSignal: call.signal,
@@ -112,7 +158,7 @@ async function converse(client: BedrockRuntimeClient, call: NativeCall): Promise
   }
   const output = await client.send(new ConverseStreamCommand(call.body as unknown as ConverseStreamCommandInput), { abortSignal: call.signal });
   async function* events(): AsyncGenerator<WireEvent> {
-    for await (const event of output.stream ?? []) {
+    for await (const event of call.watch(output.stream)) {
       const [name, data] = Object.entries(event).find(([, value]) => value !== undefined) ?? [];
       if (!name) continue;
       if (name.endsWith('Exception')) throw new Error(`${name}: ${(data as { message?: string }).message ?? ''}`);

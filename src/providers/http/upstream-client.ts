@@ -1,16 +1,14 @@
 import { Agent, errors as undiciErrors } from 'undici';
+import { connectionTimeouts, type ConnectionTimeouts } from '../registry.js';
 import type { ConnectionTarget, UpstreamResponse } from '../types.js';
 import { UpstreamUnavailable } from '../types.js';
-
-/** Defaults of HTTP.md: connect 10 s, first byte 120 s; an idle stream is given up after 5 minutes. */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-export const DEFAULT_FIRST_BYTE_TIMEOUT_MS = 120_000;
-const IDLE_TIMEOUT_MS = 300_000;
 
 /**
  * Keep-alive HTTP to providers through undici, one connection pool per vmx connection (and version,
  * so an edited timeout or base URL takes effect). undici is the fastest HTTP client for Node, and its
- * per-request timeouts map directly onto "connect" and "first byte".
+ * timeouts map directly onto the connection's (registry.ts `connectionTimeouts`, defaults from
+ * HTTP.md): connect, first byte (`headersTimeout`) and idle gap (`bodyTimeout`, the longest pause
+ * between two body chunks, in a stream or a JSON answer alike, counted only while the reader waits).
  */
 export class UpstreamClient {
   private readonly agents = new Map<string, { version: string; agent: Agent }>();
@@ -20,7 +18,6 @@ export class UpstreamClient {
     request: { url: string; method: 'GET' | 'POST'; headers: Record<string, string>; body?: string; signal: AbortSignal },
   ): Promise<UpstreamResponse> {
     const agent = this.agentFor(target);
-    const firstByte = Number(target.config.firstByteTimeoutMs ?? DEFAULT_FIRST_BYTE_TIMEOUT_MS);
     try {
       const { origin, path } = split(request.url);
       const response = await agent.request({
@@ -30,8 +27,6 @@ export class UpstreamClient {
         headers: request.headers,
         body: request.body,
         signal: request.signal,
-        headersTimeout: firstByte,
-        bodyTimeout: IDLE_TIMEOUT_MS,
       });
       return { status: response.statusCode, headers: response.headers, body: response.body };
     } catch (error) {
@@ -49,15 +44,26 @@ export class UpstreamClient {
     const cached = this.agents.get(target.id);
     if (cached && cached.version === target.version) return cached.agent;
     void cached?.agent.close();
-    const agent = new Agent({
-      connect: { timeout: Number(target.config.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS) },
-      keepAliveTimeout: 30_000,
-      connections: 256,
-      pipelining: 1,
-    });
+    const agent = upstreamAgent(connectionTimeouts(target.config));
     this.agents.set(target.id, { version: target.version, agent });
     return agent;
   }
+}
+
+/**
+ * The undici pool of one connection, its timeouts the defaults of every request through it. No cap
+ * on sockets per origin (`connections` unset): with a fixed pool, that many hanging requests would
+ * queue every other request on the connection behind them; memory is the only bound. Idle sockets
+ * are kept alive for reuse.
+ */
+export function upstreamAgent(timeouts: ConnectionTimeouts): Agent {
+  return new Agent({
+    connect: { timeout: timeouts.connectMs },
+    headersTimeout: timeouts.firstByteMs,
+    bodyTimeout: timeouts.idleMs,
+    keepAliveTimeout: 30_000,
+    pipelining: 1,
+  });
 }
 
 const splits = new Map<string, { origin: string; path: string }>();
@@ -70,6 +76,52 @@ function split(url: string): { origin: string; path: string } {
     if (splits.size < 1000) splits.set(url, found);
   }
   return found;
+}
+
+/** True for undici's "no body bytes within bodyTimeout", thrown as is or (by fetch) as the cause of `terminated`. */
+export function isBodyTimeout(error: unknown): boolean {
+  const code = (error as { code?: string })?.code ?? (error as { cause?: { code?: string } })?.cause?.code;
+  return code === 'UND_ERR_BODY_TIMEOUT';
+}
+
+/** The provider went quiet for longer than the connection's idle gap inside its answer. */
+export const wentSilent = (target: ConnectionTarget, idleMs: number) =>
+  new UpstreamUnavailable(`${target.name} went silent for ${idleMs} ms in the middle of its answer`, 504);
+
+/**
+ * Iterates `source`, giving up when the next item takes longer than `ms`: `onSilence` is called
+ * (it should abort the request under `source`) and its error is thrown. The clock only runs while
+ * the consumer is waiting, so a slow reader never counts as a silent provider. For SDKs that read
+ * the body themselves (Bedrock's event stream), where no `bodyTimeout` can be set.
+ */
+export async function* withIdleGap<T>(source: AsyncIterable<T>, ms: number, onSilence: () => Error): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  let timer: NodeJS.Timeout | undefined;
+  let finished = false;
+  try {
+    for (;;) {
+      const silence = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(onSilence()), ms);
+      });
+      let next: IteratorResult<T>;
+      try {
+        next = await Promise.race([iterator.next(), silence]);
+      } catch (error) {
+        // The source failed or went silent: either way it is over (an aborted source cannot be returned).
+        finished = true;
+        throw error;
+      } finally {
+        clearTimeout(timer);
+      }
+      if (next.done) {
+        finished = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    if (!finished) await iterator.return?.();
+  }
 }
 
 /** Network-level failures as the pipeline sees them; aborts pass through untouched. */

@@ -13,9 +13,8 @@ export function openAIAdapter(
 ): ProviderAdapter {
   const baseUrl = (target: ConnectionTarget) => (target.config.baseUrl as string | undefined) ?? options.defaultBaseUrl ?? '';
   const headers = (target: ConnectionTarget): Record<string, string> => {
-    const extra = (target.config.headers as Record<string, string> | undefined) ?? {};
     const auth: Record<string, string> = target.secret.apiKey ? { authorization: `Bearer ${target.secret.apiKey}` } : {};
-    return { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...extra, ...auth };
+    return { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...target.headers, ...auth };
   };
   return {
     dialectFor: (inbound) => (options.dialects.includes(inbound as keyof typeof PATHS) ? inbound : 'openai-chat'),

@@ -98,6 +98,23 @@ export class ConnectionSecrets {
     this.open().set(connectionId, JSON.stringify(entry));
   }
 
+  /**
+   * Makes the stored entry exactly `values`: written when it differs from what is stored (nothing
+   * is written, and the keychain not touched beyond the read, when it is the same), removed when
+   * `values` is empty. For edits that keep some fields and change others (`connection update`).
+   */
+  replace(connectionId: string, values: Record<string, string>): void {
+    const stored = this.storedFields(connectionId);
+    if (sameFields(stored, values)) return;
+    if (Object.keys(values).length === 0) this.remove(connectionId);
+    else this.write(connectionId, values);
+  }
+
+  /** The fields stored for the connection, without environment overrides; `{}` when there is no entry. */
+  storedFields(connectionId: string): Record<string, string> {
+    return this.stored(connectionId);
+  }
+
   /** Removes the connection's stored secret from every store; `true` if there was one. */
   remove(connectionId: string): boolean {
     return this.open().delete(connectionId);
@@ -148,4 +165,9 @@ export class ConnectionSecrets {
     this.resolved ??= typeof this.store === 'function' ? this.store() : this.store;
     return this.resolved;
   }
+}
+
+function sameFields(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && a[key] === b[key]);
 }

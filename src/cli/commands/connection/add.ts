@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { UsageError } from '../../../errors.js';
-import { isProviderId, providerIds, providers, type ProviderInfo } from '../../../providers/registry.js';
+import { connectionSecretFields, isProviderId, providerIds, providers, type ProviderInfo } from '../../../providers/registry.js';
 import { parseLimits } from '../../../store/capacity.js';
 import { nameSchema, parseInput } from '../../input.js';
 import { required } from '../../prompts.js';
@@ -9,7 +9,7 @@ import type { VerbRun } from '../../verb.js';
 import { buildConfig } from './config.js';
 import { parsePrices } from './prices.js';
 import { collectSecret } from './secret.js';
-import { connectionView, secretFieldsOf } from './view.js';
+import { connectionView } from './view.js';
 
 export const run: VerbRun = async (ctx, [name], flags) => {
   const input = parseInput(
@@ -26,7 +26,8 @@ export const run: VerbRun = async (ctx, [name], flags) => {
 
   const store = await ctx.store();
   const secrets = secret ? await ctx.secrets() : undefined;
-  // The row and the keychain entry go together: if the keychain refuses, the row is rolled back.
+  // The row and the keychain entry (credential and header values) go together: if the keychain
+  // refuses, the row is rolled back.
   const connection = store.transaction(() => {
     const created = store.connections.create({
       environmentId: scope.environment.id,
@@ -41,7 +42,7 @@ export const run: VerbRun = async (ctx, [name], flags) => {
     if (secret) secrets!.write(created.id, secret);
     return created;
   });
-  ctx.out.object(connectionView(connection, secrets?.status(connection, secretFieldsOf(connection.provider))));
+  ctx.out.object(connectionView(connection, secrets?.status(connection, connectionSecretFields(connection))));
 };
 
 async function chooseProvider(ctx: Parameters<VerbRun>[0], given: string | undefined): Promise<ProviderInfo> {

@@ -13,9 +13,14 @@ export function connectionFlags(command: Command, forUpdate: boolean): Command {
     .option('--endpoint <url>', 'same as --base-url (the usual name for aws-bedrock)')
     .option('--region <region>', 'aws-bedrock: region, e.g. us-east-1')
     .option('--profile <name>', 'aws-bedrock: AWS shared-config profile (default: the AWS credential chain)')
-    .option('--header <header>', "extra request header 'Name: value' (repeatable; 'Name:' removes on update)", repeatable)
+    .option(
+      '--header <header>',
+      "extra request header 'Name: value'; the value is kept as a secret (repeatable; 'Name:' removes on update)",
+      repeatable,
+    )
     .option('--connect-timeout <duration>', 'give up connecting after this long (default 10s)')
     .option('--first-byte-timeout <duration>', 'give up when no answer starts within this long (default 120s)')
+    .option('--idle-timeout <duration>', 'give up when a started answer (stream or body) goes silent this long (default 60s)')
     .option('--limit <spec>', "capacity, e.g. 100r/m, 100000t/m, 5000r/h, 2000000t/d, 1000r/mo, or 'none' (repeatable)", repeatable)
     .option(
       '--price <spec>',

@@ -1,10 +1,11 @@
 import { UsageError } from '../../../errors.js';
 import { parseDuration } from '../../../durations.js';
-import type { ProviderInfo } from '../../../providers/registry.js';
+import { headerNamePattern, headerNames, urlCredentials, type ProviderInfo } from '../../../providers/registry.js';
 
 export interface ConfigFlags {
   connectTimeout?: string;
   firstByteTimeout?: string;
+  idleTimeout?: string;
   baseUrl?: string;
   endpoint?: string;
   region?: string;
@@ -22,7 +23,8 @@ const flagOf: Record<string, string> = {
 
 /**
  * The connection's non-secret config from the flags, merged over `current` (for update) and validated
- * by the provider's schema from the registry. Errors name the flag.
+ * by the provider's schema from the registry. Errors name the flag. `--header` contributes only the
+ * header's NAME: its value is a secret (see `headerSecretFields` in secret.ts).
  */
 export function buildConfig(
   provider: ProviderInfo,
@@ -34,19 +36,15 @@ export function buildConfig(
   }
   const next: Record<string, unknown> = { ...current };
   const baseUrl = flags.baseUrl ?? flags.endpoint;
-  if (baseUrl !== undefined) next.baseUrl = baseUrl.replace(/\/+$/, '');
+  if (baseUrl !== undefined) next.baseUrl = checkedBaseUrl(baseUrl, flags.baseUrl ? '--base-url' : '--endpoint').replace(/\/+$/, '');
   if (flags.region !== undefined) next.region = flags.region;
   if (flags.profile !== undefined) next.profile = flags.profile;
   if (flags.connectTimeout !== undefined) next.connectTimeoutMs = parseDuration(flags.connectTimeout, '--connect-timeout');
   if (flags.firstByteTimeout !== undefined) next.firstByteTimeoutMs = parseDuration(flags.firstByteTimeout, '--first-byte-timeout');
-  if (flags.header) {
-    const headers = { ...((current.headers as Record<string, string> | undefined) ?? {}) };
-    for (const [name, value] of flags.header.map(parseHeader)) {
-      if (value === '') delete headers[name];
-      else headers[name] = value;
-    }
-    next.headers = Object.keys(headers).length > 0 ? headers : undefined;
-  }
+  if (flags.idleTimeout !== undefined) next.idleTimeoutMs = parseDuration(flags.idleTimeout, '--idle-timeout');
+  // A row written before header values were secrets holds a name → value map: only the names stay.
+  const names = mergeHeaderNames(headerNames(current), parseHeaders(flags.header));
+  next.headers = names.length > 0 ? names : undefined;
   for (const key of Object.keys(next)) if (next[key] === undefined) delete next[key];
 
   const result = provider.configSchema.safeParse(next);
@@ -62,11 +60,46 @@ export function buildConfig(
   throw new UsageError(`invalid ${flag}: ${message}`);
 }
 
-function parseHeader(text: string): [string, string] {
-  const colon = text.indexOf(':');
-  const name = colon > 0 ? text.slice(0, colon).trim() : '';
-  if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) {
-    throw new UsageError(`invalid --header '${text}': expected 'Name: value'`);
+/** One `--header 'Name: value'`; an empty value removes the header (on update). */
+export interface HeaderFlag {
+  name: string;
+  value: string;
+}
+
+/**
+ * The `--header` flags, in order. The error never repeats the flag's text: it is usually a secret
+ * (`api-key: …`), and a malformed one may be nothing but the secret.
+ */
+export function parseHeaders(flags: string[] | undefined): HeaderFlag[] {
+  return (flags ?? []).map((text) => {
+    const colon = text.indexOf(':');
+    const name = colon > 0 ? text.slice(0, colon).trim() : '';
+    if (!headerNamePattern.test(name)) {
+      throw new UsageError("invalid --header: expected 'Name: value' with a header name such as X-Api-Key before the colon");
+    }
+    return { name, value: text.slice(colon + 1).trim() };
+  });
+}
+
+/**
+ * The header names after applying the flags to `current`. Names compare case-insensitively (as
+ * HTTP does); a header given again takes the new spelling.
+ */
+export function mergeHeaderNames(current: string[], flags: HeaderFlag[]): string[] {
+  let names = [...current];
+  for (const { name, value } of flags) {
+    names = names.filter((existing) => existing.toLowerCase() !== name.toLowerCase());
+    if (value !== '') names.push(name);
   }
-  return [name, text.slice(colon + 1).trim()];
+  return names;
+}
+
+/** A base URL, refused when it carries a credential; the message never repeats the URL. */
+function checkedBaseUrl(url: string, flag: string): string {
+  const found = urlCredentials(url);
+  if (found === undefined) return url;
+  throw new UsageError(
+    `invalid ${flag}: it carries ${found}; credentials in a URL end up in logs and the database, so vmx refuses them`,
+    "pass the key with --api-key-stdin or --api-key-env <VAR>, or as a header with --header 'Name: value' (stored in the credential store)",
+  );
 }

@@ -1,19 +1,39 @@
 import { UsageError } from '../../../errors.js';
-import type { ProviderInfo } from '../../../providers/registry.js';
+import { headerField, headerNames, legacyHeaderValues, type ProviderInfo } from '../../../providers/registry.js';
 import { connectionEnvVar } from '../../../store/credentials/index.js';
 import type { CliContext } from '../../context.js';
 import { readSecret, type SecretFlags } from '../../secret-input.js';
+import { mergeHeaderNames, parseHeaders } from './config.js';
+
+type CredentialFlags = SecretFlags & { awsAccessKeyId?: string; header?: string[] };
 
 /**
- * The secret fields to store for a connection, from the secret flags (or a hidden prompt on a TTY).
- * On add, a provider that requires a secret gets one, unless an environment override supplies it.
- * Returns undefined when there is nothing to store (update keeps the stored secret).
+ * Everything secret a NEW connection stores: the provider credential from the secret flags (or a
+ * hidden prompt on a TTY) and the value of every `--header`. A provider that requires a credential
+ * gets one, unless an environment override supplies it. Undefined when there is nothing to store.
  */
 export async function collectSecret(
   ctx: CliContext,
   provider: ProviderInfo,
   connectionName: string,
-  flags: SecretFlags & { awsAccessKeyId?: string },
+  flags: CredentialFlags,
+  mode: 'add' | 'update',
+): Promise<Record<string, string> | undefined> {
+  const credential = await collectCredential(ctx, provider, connectionName, flags, mode);
+  const headers = headerSecretFields(flags.header);
+  const all = { ...credential, ...headers };
+  return Object.keys(all).length > 0 ? all : undefined;
+}
+
+/**
+ * The provider credential fields from the secret flags: `{ apiKey }` or the AWS key pair. Undefined
+ * when none was given (update keeps the stored one).
+ */
+export async function collectCredential(
+  ctx: CliContext,
+  provider: ProviderInfo,
+  connectionName: string,
+  flags: CredentialFlags,
   mode: 'add' | 'update',
 ): Promise<Record<string, string> | undefined> {
   const bedrock = provider.id === 'aws-bedrock';
@@ -34,4 +54,45 @@ export async function collectSecret(
     );
   }
   return secret === undefined ? undefined : { [provider.secret.field]: secret };
+}
+
+/** The credential-store fields of the `--header` values (`header:<name>`), the last flag per name winning. */
+export function headerSecretFields(flags: string[] | undefined): Record<string, string> {
+  const parsed = parseHeaders(flags);
+  const fields: Record<string, string> = {};
+  for (const name of mergeHeaderNames([], parsed)) {
+    const last = parsed.findLast((h) => h.name.toLowerCase() === name.toLowerCase())!;
+    fields[headerField(name)] = last.value;
+  }
+  return fields;
+}
+
+/**
+ * The credential-store entry of a connection after an update: the new credential if one was given,
+ * else the stored one; then, for each header the connection now has (`config`, names only), its new
+ * value, else the stored one, else the one an older vmx left in the previous config (which moves
+ * into the store this way). Values of removed headers are dropped.
+ */
+export function nextSecretEntry(input: {
+  stored: Record<string, string>;
+  credential: Record<string, string> | undefined;
+  headerFlags: string[] | undefined;
+  previousConfig: Record<string, unknown>;
+  config: Record<string, unknown>;
+}): Record<string, string> {
+  const isHeader = (field: string) => field.startsWith(headerField(''));
+  const entry: Record<string, string> = input.credential
+    ? { ...input.credential }
+    : Object.fromEntries(Object.entries(input.stored).filter(([field]) => !isHeader(field)));
+  const given = headerSecretFields(input.headerFlags);
+  const legacy = legacyHeaderValues(input.previousConfig) ?? {};
+  // Stored and legacy values are looked up case-insensitively: a header re-spelled keeps its value.
+  const lookup = (values: Record<string, string>, field: string) =>
+    Object.entries(values).find(([key]) => key.toLowerCase() === field.toLowerCase())?.[1];
+  for (const name of headerNames(input.config)) {
+    const field = headerField(name);
+    const value = given[field] ?? lookup(input.stored, field) ?? lookup(legacy, field);
+    if (value !== undefined) entry[field] = value;
+  }
+  return entry;
 }

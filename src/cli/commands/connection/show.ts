@@ -2,12 +2,13 @@ import { findConnection } from '../../lookup.js';
 import { required } from '../../prompts.js';
 import { resolveEnvironment } from '../../scope.js';
 import type { VerbRun } from '../../verb.js';
-import { connectionView, secretFieldsOf } from './view.js';
+import { connectionSecretFields } from '../../../providers/registry.js';
+import { connectionView } from './view.js';
 
 export const run: VerbRun = async (ctx, [ref]) => {
   const scope = await resolveEnvironment(ctx, 'read');
   const store = await ctx.store();
   const connection = findConnection(scope, store, await required(ctx, ref, '<connection>', 'Connection'));
   const secrets = await ctx.secrets();
-  ctx.out.object(connectionView(connection, secrets.status(connection, secretFieldsOf(connection.provider))));
+  ctx.out.object(connectionView(connection, secrets.status(connection, connectionSecretFields(connection))));
 };

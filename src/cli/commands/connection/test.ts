@@ -1,5 +1,5 @@
 import { RuntimeError, UsageError } from '../../../errors.js';
-import { isProviderId, providers, secretFieldsOf } from '../../../providers/registry.js';
+import { connectionSecretFields, isProviderId, providers } from '../../../providers/registry.js';
 import { findConnection } from '../../lookup.js';
 import { required } from '../../prompts.js';
 import { resolveEnvironment } from '../../scope.js';
@@ -23,8 +23,9 @@ export const run: VerbRun = async (ctx, [ref], flags) => {
   const adapter = adapters[connection.provider];
   if (!adapter) throw new RuntimeError(`testing ${providers[connection.provider].displayName} connections is not supported yet`);
   const secrets = await ctx.secrets();
-  const secret = secrets.read(connection, secretFieldsOf(connection.provider)).values;
-  const target = connectionTarget(connection, secret);
+  // The target's secret holds every value to blank out: credential and header values (also those an
+  // older vmx left in the config).
+  const target = connectionTarget(connection, secrets.read(connection, connectionSecretFields(connection)).values);
   const model = flags.model as string | undefined;
   const signal = AbortSignal.timeout(30_000);
   const started = performance.now();
@@ -50,7 +51,7 @@ export const run: VerbRun = async (ctx, [ref], flags) => {
     else ctx.out.message(`${connection.name}: ok in ${latencyMs} ms (${model ? `model ${model} answered` : `${detail.models} models listed`})`);
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new RuntimeError(`${connection.name}: ${redactSecrets((error as Error).message, secret)}`);
+    throw new RuntimeError(`${connection.name}: ${redactSecrets((error as Error).message, target.secret)}`);
   } finally {
     await client.close();
   }
