@@ -1,12 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { Metrics } from '../src/daemon/metrics.js';
 import { CapacityGate, type LimitSet } from '../src/daemon/pipeline/capacity-gate.js';
 import { Exchange } from '../src/daemon/pipeline/exchange.js';
 import { ExchangeRecorder } from '../src/daemon/pipeline/record.js';
-import { Recorder } from '../src/daemon/pipeline/recorder.js';
+import { emptyBatch, writeBatch } from '../src/daemon/record/batch.js';
 import { DaemonStatus } from '../src/daemon/status.js';
 import { Pricer } from '../src/pricing/cost.js';
 import { openStore } from '../src/store/open.js';
@@ -71,10 +70,12 @@ measure('routing (3 rules) + chain + capacity at 3 levels + reconcile, per reque
 measure('token estimate of a 1 KB English prompt (o200k), per prompt', (i) => estimateInputTokens({ messages: [{ role: 'user', content: `${prompt}${i}` }] }), 5_000);
 
 // Recording one finished request: its usage row priced, metrics and live counters, then its share of
-// the batched write (usage row + hourly roll-up + audit row), as the daemon does every 50 ms.
+// the batched write (usage row + hourly roll-up + audit row) that the daemon's writer thread makes
+// every 50 ms — here on this thread, so that its cost shows.
 const home = mkdtempSync(join(tmpdir(), 'vmx-bench-'));
 const store = openStore(join(home, 'vmx.db'));
-const recorder = new Recorder(store, pino({ enabled: false }));
+let batch = emptyBatch();
+const recorder = { usage: (row: (typeof batch.usage)[number]) => batch.usage.push(row), audit: (row: (typeof batch.audit)[number]) => batch.audit.push(row) };
 const pricer = new Pricer();
 const exchanges = new ExchangeRecorder(recorder, new Metrics(), new DaemonStatus(), 32 * 1024, rates, (attempt) =>
   pricer.cost({ provider: 'openai', model: attempt.model!, at: attempt.at, tokens: attempt, overrides: [] }).nanoUsd,
@@ -90,9 +91,11 @@ const finished = (i: number) => {
   exchanges.start();
   exchanges.finish(exchange);
   // A batch of 50, the size the daemon writes at ~1,000 requests a second.
-  if (i % 50 === 49) recorder.flush();
+  if (i % 50 === 49) {
+    writeBatch(store, batch);
+    batch = emptyBatch();
+  }
 };
 measure('recording: usage row priced, metrics, audit row, batched write, per request', finished, 20_000);
-recorder.stop();
 store.close();
 rmSync(home, { recursive: true, force: true });

@@ -12,7 +12,9 @@ import { Exchange } from './pipeline/exchange.js';
 import { ExchangeRecorder, type CostOf } from './pipeline/record.js';
 import { Pricer } from '../pricing/cost.js';
 import type { ProviderId } from '../providers/registry.js';
-import type { Recorder } from './pipeline/recorder.js';
+import type { ChargeJournal } from './record/charge-journal.js';
+import type { Recorder } from './record/recorder.js';
+import type { CounterRow } from '../store/repos/capacity-counters.js';
 import { CapacityGate } from './pipeline/capacity-gate.js';
 import { DiscoveredCapacityTracker } from './pipeline/discovered-capacity.js';
 import { ErrorRates } from '../store/routing/error-rates.js';
@@ -44,6 +46,9 @@ export interface AppDeps {
   pricer?: Pricer;
   /** The time capacity windows and error rates are computed in (tests move it). */
   clock?: () => number;
+  /** Capacity counters to start from (default: the store's), and the journal their changes go to first. */
+  counters?: CounterRow[];
+  journal?: ChargeJournal;
 }
 
 /** Builds the fastify app: plugins and routes. Never listens (server.ts does). */
@@ -59,14 +64,18 @@ export async function buildApp(deps: AppDeps) {
   const auditBodyLimit = deps.auditBodyLimit ?? 32 * 1024;
   const clock = deps.clock ?? Date.now;
   // Capacity counters and error rates carry on from the store: a restart resets neither.
-  const gate = new CapacityGate(clock, deps.store.capacityCounters.all());
+  const journal = deps.journal;
+  const gate = new CapacityGate(clock, deps.counters ?? deps.store.capacityCounters.all(), journal && ((rows) => journal.write(rows)));
   const errorRates = new ErrorRates(clock);
   for (const row of deps.store.usage.attemptsSince(clock() - 180 * 60_000)) errorRates.record(row.resourceId, row.connectionId, row.model, row.status, row.at);
-  const discovered = new DiscoveredCapacityTracker(deps.store);
-  deps.recorder.alsoWrite(() => {
-    for (const row of gate.takeDirty()) deps.store.capacityCounters.save(row);
+  const discovered = new DiscoveredCapacityTracker();
+  deps.recorder.alsoSend((batch) => {
+    batch.counters.push(...gate.takeDirty());
+    // Taken together with the counters: every change in the old journal file is in this batch or an earlier one.
+    const superseded = journal?.rotate();
+    if (superseded) batch.supersedes.push(superseded);
   });
-  deps.recorder.alsoWrite(discovered.write);
+  deps.recorder.alsoSend(discovered.take);
   const pricer = deps.pricer ?? new Pricer();
   const costOf: CostOf = (attempt, exchange) => {
     // The row names the provider; the connection adds its base URL and price overrides.

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Store } from '../store/open.js';
-import { policyProblem, prune, retentionPolicy, type PruneSummary } from '../store/retention.js';
+import { policyProblem, retentionPolicy, type PruneSummary, type RetentionPolicy } from '../store/retention.js';
 import type { DaemonStatus } from './status.js';
 
 export interface PrunerOptions {
@@ -13,8 +13,9 @@ export interface PrunerOptions {
 }
 
 /**
- * Retention in the daemon: a pass now and then, each step a short transaction followed by a turn of
- * the event loop, so requests keep flowing while millions of old rows go.
+ * Retention in the daemon: a pass now and then, run by `pass` on the record writer's thread, each
+ * step a short transaction, so requests keep flowing while millions of old rows go. This side reads
+ * the settings, decides when, and keeps what `vmx status` shows.
  */
 export class Pruner {
   private timer: NodeJS.Timeout | undefined;
@@ -23,9 +24,12 @@ export class Pruner {
   private settingsSeen = '';
   private running: Promise<PruneSummary | undefined> | undefined;
   private stopped = false;
+  /** The next pass comes sooner: the last one found the database busy. */
+  private putOff = false;
 
   constructor(
     private readonly store: Store,
+    private readonly runPass: (policy: RetentionPolicy) => Promise<PruneSummary>,
     private readonly logger: Logger,
     private readonly status: DaemonStatus,
     private readonly options: PrunerOptions = {},
@@ -56,7 +60,10 @@ export class Pruner {
 
   private schedule(ms: number): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => void this.run().finally(() => this.schedule(this.options.everyMs ?? 600_000)), ms);
+    this.timer = setTimeout(
+      () => void this.run().finally(() => this.schedule(this.putOff ? (this.options.checkEveryMs ?? 60_000) : (this.options.everyMs ?? 600_000))),
+      ms,
+    );
     this.timer.unref();
   }
 
@@ -73,15 +80,15 @@ export class Pruner {
         this.logger.warn(`retention skipped: ${problem}`);
         return undefined;
       }
-      const summary = await prune(this.store, policy, {
-        between: () => new Promise((resolve) => setImmediate(resolve)),
-        stop: () => this.stopped,
-      });
+      const summary = await this.runPass(policy);
+      this.putOff = false;
       this.status.retention = { at: new Date().toISOString(), ...summary, sizeBytes: this.store.space.sizeBytes() };
       if (summary.steps > 0) this.logger.info({ retention: summary }, 'retention: old usage and audit pruned');
       return summary;
     } catch (error) {
-      this.logger.error({ err: error }, 'retention pass failed');
+      this.putOff = (error as { code?: string }).code === 'SQLITE_BUSY';
+      if (this.putOff) this.logger.warn('retention pass put off: the database stayed busy with another process');
+      else this.logger.error({ err: error }, 'retention pass failed');
       return undefined;
     }
   }

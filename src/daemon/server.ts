@@ -8,7 +8,8 @@ import { buildApp } from './app.js';
 import { createLogger, type Logger } from './logger.js';
 import { isAlive, readPidfile, removePidfile, writePidfile } from '../pidfile.js';
 import { ConfigCache } from './pipeline/config-cache.js';
-import { Recorder } from './pipeline/recorder.js';
+import { ChargeJournal } from './record/charge-journal.js';
+import { Recorder } from './record/recorder.js';
 import { DaemonStatus } from './status.js';
 import { Pruner, type PrunerOptions } from './pruner.js';
 import { version } from '../version.js';
@@ -26,6 +27,8 @@ export interface DaemonOptions {
   clock?: () => number;
   /** When retention passes run. */
   retention?: PrunerOptions;
+  /** The record writer's thread (dist/daemon/record/writer-thread.js); by default its source, for running from source. */
+  writerThread?: URL;
 }
 
 /** Above this a database made before incremental vacuum is left as it is: converting it would delay start-up. */
@@ -80,15 +83,33 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     return credentials;
   }, env);
   const config = new ConfigCache(store, secrets, logger);
-  const recorder = new Recorder(store, logger);
+  const recorder = Recorder.start(paths.db, options.writerThread ?? new URL('./record/writer-thread.ts', import.meta.url), logger);
+  const { journal, counters } = ChargeJournal.open(paths.home, store.capacityCounters.all());
   const status = new DaemonStatus();
   const { adapters, client } = createAdapters();
-  const app = await buildApp({ store, config, recorder, logger, status, version, adapters, codecs, bodyLimit: options.bodyLimit, clock: options.clock });
+  const app = await buildApp({
+    store,
+    config,
+    recorder,
+    logger,
+    status,
+    version,
+    adapters,
+    codecs,
+    bodyLimit: options.bodyLimit,
+    clock: options.clock,
+    counters,
+    journal,
+  });
+  // From here on this connection only reads (and prunes, a step at a time): it never waits for a lock
+  // another process holds — records go through the writer thread, which does.
+  store.db.pragma('busy_timeout = 0');
 
   try {
     await app.listen({ host: options.host, port: options.port });
   } catch (error) {
     recorder.stop();
+    journal.close();
     config.stop();
     store.close();
     const code = (error as NodeJS.ErrnoException).code;
@@ -114,7 +135,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     `base URLs (the key names its environment): OpenAI SDKs ${url}/v1, Anthropic SDKs ${url}; per environment: ${url}/v1/completion/{workspace}/{environment} (Anthropic: …/anthropic)`,
   );
   if (store.apiKeys.listWithHashes().length === 0) logger.info('nothing is configured yet: run `vmx init` to add a connection, a resource and a key');
-  const pruner = new Pruner(store, logger, status, options.retention);
+  const pruner = new Pruner(store, (policy) => recorder.prune(policy), logger, status, options.retention);
   pruner.start();
 
   let closing: Promise<void> | undefined;
@@ -135,9 +156,13 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         clearTimeout(force);
         clearInterval(idle);
         config.stop();
-        await pruner.stop();
+        // Timers stop now; a pass under way ends at its next step once the writer is told to close.
+        const pruning = pruner.stop();
         await client.close();
         await recorder.close();
+        await pruning;
+        // The last batch held every counter change: the journal has nothing SQLite lacks.
+        journal.retire();
         store.close();
         removePidfile(paths.pidfile);
         logger.info('stopped');

@@ -40,8 +40,9 @@ interface Counter {
  * Capacity admission, exact under concurrency: checking every limit of every level and charging them
  * all is one synchronous step (no await in between), so no two requests can both take the last slot.
  * Input tokens are charged from the estimate up front and corrected with the provider's real usage
- * afterwards. Counters of the current windows are written to the store in the recorder's batches and
- * read back at start, so a restart does not reset them.
+ * afterwards. Every change goes to `journal` as it is made (before the request it admits goes on),
+ * and counters reach the store in the recorder's batches; both are read back at start, so neither a
+ * restart nor a kill resets them.
  */
 export class CapacityGate {
   private readonly counters = new Map<string, Counter>();
@@ -50,8 +51,13 @@ export class CapacityGate {
   constructor(
     private readonly clock: () => number = Date.now,
     saved: CounterRow[] = [],
+    private readonly journal?: (changed: readonly Counter[]) => void,
   ) {
-    for (const row of saved) this.counters.set(row.key, { ...row });
+    // What was recovered is written back with the first batch (a journal may be all that had it).
+    for (const row of saved) {
+      this.counters.set(row.key, { ...row });
+      this.dirty.add(row.key);
+    }
   }
 
   /** Checks every limit; when all pass, charges one request and `estimate` tokens to each. */
@@ -84,6 +90,7 @@ export class CapacityGate {
       counter.tokens += estimate;
       this.dirty.add(counter.key);
     }
+    this.journal?.(touched);
     return { counters: touched, estimate };
   }
 
@@ -91,12 +98,15 @@ export class CapacityGate {
   reconcile(admission: Admission, actualTokens: number): void {
     const delta = actualTokens - admission.estimate;
     if (delta === 0) return;
+    const changed: Counter[] = [];
     for (const counter of admission.counters) {
       // The window may have rolled over meanwhile; the new one was never charged for this request.
       if (this.counters.get(counter.key) !== counter) continue;
       counter.tokens = Math.max(0, counter.tokens + delta);
       this.dirty.add(counter.key);
+      changed.push(counter);
     }
+    if (changed.length) this.journal?.(changed);
   }
 
   /** Current usage of one limit, for `vmx resource explain` and tests. */

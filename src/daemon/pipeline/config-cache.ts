@@ -95,7 +95,14 @@ export class ConfigCache {
 
   /** Reloads now if the database changed (also called by the poll timer); true when it did. */
   poll(): boolean {
-    const version = this.dataVersion();
+    let version: number;
+    try {
+      version = this.dataVersion();
+    } catch (error) {
+      // Busy in a rare moment (another process recovering the log): the next poll looks again.
+      this.logger.debug({ err: error }, 'configuration change check failed');
+      return false;
+    }
     if (version === this.version) return false;
     this.version = version;
     try {

@@ -1,6 +1,5 @@
 import type { Capacity } from '../../store/capacity.js';
-import type { Store } from '../../store/open.js';
-import type { DiscoveredCapacity } from '../../store/repos/connections.js';
+import type { RecordBatch } from '../record/batch.js';
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -20,14 +19,12 @@ export function limitsFromHeaders(headers: Headers): Capacity | undefined {
 
 /**
  * Discovered capacity: what providers say their limits are, per connection and model, shown by
- * `vmx connection show`. Informational (the gate enforces only configured limits); written to the
- * store with the recorder's batches when it changes.
+ * `vmx connection show`. Informational (the gate enforces only configured limits); sent to the store
+ * with the recorder's batches when it changes.
  */
 export class DiscoveredCapacityTracker {
   private readonly known = new Map<string, string>();
-  private readonly pending = new Map<string, { model: string; capacity: Capacity }[]>();
-
-  constructor(private readonly store: Store) {}
+  private pending: RecordBatch['discovered'] = [];
 
   observe = (connectionId: string, model: string, headers: Headers): void => {
     const capacity = limitsFromHeaders(headers);
@@ -36,21 +33,13 @@ export class DiscoveredCapacityTracker {
     const text = JSON.stringify(capacity);
     if (this.known.get(key) === text) return;
     this.known.set(key, text);
-    const list = this.pending.get(connectionId) ?? [];
-    list.push({ model, capacity });
-    this.pending.set(connectionId, list);
+    this.pending.push({ connectionId, model, capacity, at: new Date().toISOString() });
   };
 
-  /** Runs inside the recorder's transaction. */
-  write = (): void => {
-    if (this.pending.size === 0) return;
-    for (const [connectionId, updates] of this.pending) {
-      const connection = this.store.connections.get(connectionId);
-      if (!connection) continue;
-      const discovered: DiscoveredCapacity = { ...connection.discoveredCapacity };
-      for (const { model, capacity } of updates) discovered[model] = { updatedAt: new Date().toISOString(), capacity: [capacity] };
-      this.store.connections.setDiscoveredCapacity(connectionId, discovered);
-    }
-    this.pending.clear();
+  /** What changed since the last batch goes with it. */
+  take = (batch: RecordBatch): void => {
+    if (this.pending.length === 0) return;
+    batch.discovered.push(...this.pending);
+    this.pending = [];
   };
 }

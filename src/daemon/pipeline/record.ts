@@ -4,7 +4,7 @@ import type { ErrorRates } from '../../store/routing/error-rates.js';
 import type { Metrics } from '../metrics.js';
 import type { DaemonStatus } from '../status.js';
 import type { Exchange } from './exchange.js';
-import type { Recorder } from './recorder.js';
+import type { Recorder } from '../record/recorder.js';
 
 /** The cost of one attempt in nano-USD: 0 when nothing was billed, null when the price is unknown. */
 export type CostOf = (attempt: UsageRecord, exchange: Exchange) => number | null;
@@ -12,7 +12,7 @@ export type CostOf = (attempt: UsageRecord, exchange: Exchange) => number | null
 /** Where a finished exchange goes: usage/audit rows (batched), metrics and the live counters. */
 export class ExchangeRecorder {
   constructor(
-    private readonly recorder: Recorder,
+    private readonly recorder: Pick<Recorder, 'usage' | 'audit'>,
     private readonly metrics: Metrics,
     private readonly status: DaemonStatus,
     private readonly auditBodyLimit: number,
