@@ -29,6 +29,8 @@ interface ReplyOptions {
   chunks?: number;
   /** Stream only: pause between two events. */
   chunkDelayMs?: number;
+  /** Stream only: the last this many events are left out and the body ends cleanly. */
+  dropLast?: number;
 }
 
 export type Behaviour =
@@ -73,6 +75,7 @@ export interface Plan {
   headers?: Record<string, string>;
   chunks?: number;
   chunkDelayMs: number;
+  dropLast?: number;
 }
 
 export interface PlanContext {
@@ -111,6 +114,7 @@ export function planReply(behaviour: Behaviour, ctx: PlanContext): Plan {
     headers: 'headers' in b ? b.headers : undefined,
     chunks: 'chunks' in b ? b.chunks : undefined,
     chunkDelayMs: ('chunkDelayMs' in b ? b.chunkDelayMs : undefined) ?? 0,
+    dropLast: 'dropLast' in b ? b.dropLast : undefined,
   };
 }
 

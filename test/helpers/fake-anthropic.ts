@@ -127,7 +127,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
       const error = anthropicError(529, behaviour.type ?? 'overloaded_error', behaviour.message ?? 'Overloaded');
       return sendStream(x, streamHeaders, [...events.slice(0, behaviour.afterEvents), sse('error', error)]);
     }
-    return sendStream(x, streamHeaders, events, { pauseMs: plan.chunkDelayMs, onComplete: () => (entry.sentUsage = plan.usage) });
+    return sendStream(x, streamHeaders, events, { pauseMs: plan.chunkDelayMs, dropLast: plan.dropLast, onComplete: () => (entry.sentUsage = plan.usage) });
   }
 
   const { port } = upstream;

@@ -36,6 +36,8 @@ export type Behaviour =
       chunks?: number;
       /** Stream only: pause between two data events. */
       chunkDelayMs?: number;
+      /** Stream only: the last this many events are left out and the body ends cleanly. */
+      dropLast?: number;
     }
   | { kind: 'tool-call'; name: string; arguments: string; usage?: FakeUsage; model?: string; headers?: Record<string, string> }
   /** OpenAI error shape by default: `{error:{message,type,code,param:null}}`. */
@@ -266,7 +268,8 @@ function streamEvents(x: X, b: Behaviour, c: Completion, events: string[]): Prom
   const headers = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-request-id': `req_fake_${x.id}`, ...c.headers };
   if (b.kind === 'stream-then-fail') return sendStream(x, headers, events, { failAfter: b.afterChunks });
   const pauseMs = b.kind === 'reply' ? b.chunkDelayMs : undefined;
-  return sendStream(x, headers, events, { pauseMs, onComplete: () => (x.entry.sentUsage = c.usage) });
+  const dropLast = b.kind === 'reply' ? b.dropLast : undefined;
+  return sendStream(x, headers, events, { pauseMs, dropLast, onComplete: () => (x.entry.sentUsage = c.usage) });
 }
 
 function usageJson(u: SentUsage) {

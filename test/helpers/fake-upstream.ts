@@ -205,6 +205,8 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 export interface StreamOptions {
   /** Pause between two events (default 0: everything in one write). */
   pauseMs?: number;
+  /** Leave out the last this many events and end the body cleanly (a stream cut short without a network error). */
+  dropLast?: number;
   /** Send only this many events, then destroy the socket (`stream-then-fail`). */
   failAfter?: number;
   /** Called just before a complete stream is written (to record `sentUsage`). */
@@ -220,6 +222,7 @@ export async function sendStream(
 ): Promise<void> {
   const { res } = x;
   if (res.destroyed) return;
+  if (options.dropLast) events = events.slice(0, -options.dropLast);
   const bytes = (list: Array<string | Uint8Array>) => Buffer.concat(list.map((e) => (typeof e === 'string' ? Buffer.from(e) : e)));
   res.writeHead(200, headers);
   res.flushHeaders();

@@ -27,6 +27,8 @@ export interface CapacityRejection {
 export interface Admission {
   counters: Counter[];
   estimate: number;
+  /** Reconciled already: an attempt's tokens are settled once (a later failure path changes nothing). */
+  settled?: boolean;
 }
 
 interface Counter {
@@ -96,6 +98,8 @@ export class CapacityGate {
 
   /** Replaces the estimate with the tokens really used (0 for a failed attempt), in the windows charged. */
   reconcile(admission: Admission, actualTokens: number): void {
+    if (admission.settled) return;
+    admission.settled = true;
     const delta = actualTokens - admission.estimate;
     if (delta === 0) return;
     const changed: Counter[] = [];

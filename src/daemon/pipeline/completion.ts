@@ -92,7 +92,7 @@ async function send(attempt: Attempt, dialect: Dialect, body: Record<string, unk
   throw new AttemptFailed(response.status, `${response.status} ${message}`, {
     status: response.status,
     body: text,
-    headers: forwardedHeaders(response.headers),
+    headers: forwardedHeaders(response.headers, attempt.target.secret),
     dialect,
   });
 }
@@ -168,14 +168,13 @@ async function relayStream(
     exchange.dialect === 'openai-chat'
       ? new ChatStreamRelay({ hideUsage: !inbound.includeUsage, envelope: env, redact })
       : new NamedEventRelay(exchange.dialect, env, redact);
-  await streamOut(deps, exchange, attempt, response, raw, async (write) => {
+  await streamOut(deps, exchange, attempt, response, raw, relay, async (write) => {
     await eachChunk(response.body, async (chunk) => {
       const text = relay.push(chunk);
       if (exchange.timings.ttftMs === undefined && relay.firstEventAt !== undefined) exchange.timings.ttftMs = relay.firstEventAt - exchange.started;
       await write(text);
     });
     await write(relay.end());
-    return relay;
   });
 }
 
@@ -196,12 +195,14 @@ async function convertStream(
   let first = true;
   const translate = (events: PivotStreamEvent[]) => {
     let text = '';
-    for (const event of events) {
+    for (let event of events) {
       if (event.type === 'start') end.usage = event.usage ?? end.usage;
       else if (event.type === 'finish') {
         end.usage = { ...end.usage, ...event.usage };
         end.complete = true;
       } else if (event.type === 'error') {
+        // A provider may quote the credentials it was sent in its error: never any further.
+        event = { ...event, message: redactSecrets(event.message, attempt.target.secret) };
         end.failure = event.message;
         end.complete = true;
       }
@@ -214,12 +215,11 @@ async function convertStream(
     }
     return text;
   };
-  await streamOut(deps, exchange, attempt, response, raw, async (write) => {
+  await streamOut(deps, exchange, attempt, response, raw, end, async (write) => {
     await eachWireEvent(response, (event) => write(translate(decoder.push(event))));
     const tail = translate(decoder.end()) + encoder.end();
     done(exchange, attempt);
     await write(withEnvelope(tail, envelopeOf(exchange), 'last'));
-    return end;
   });
 }
 
@@ -282,10 +282,11 @@ function brokeOff(error: unknown): UpstreamUnavailable {
 
 /**
  * Sends the stream headers (the response is committed: failures from here on become the dialect's
- * error event, not a fallback), runs `pump`, and records the attempt. A stream that broke off or ended
- * without its terminal event is a failed attempt, and the client is told with an error event; an error
- * the provider reported in the stream already reached the client as it sent it. A bug in the gateway
- * is thrown on (the route answers it as an internal error).
+ * error event, not a fallback), runs `pump`, and records the attempt with the usage `state` holds by
+ * then. A stream that broke off or ended without its terminal event is a failed attempt, and the
+ * client is told with an error event; an error the provider reported in the stream already reached
+ * the client as it sent it. A client that went away leaves a 499 attempt with the tokens reported so
+ * far. A bug in the gateway is thrown on (the route answers it as an internal error).
  */
 async function streamOut(
   deps: CompletionDeps,
@@ -293,29 +294,31 @@ async function streamOut(
   attempt: Attempt,
   response: UpstreamResponse,
   raw: ServerResponse,
-  pump: (write: (text: string) => Promise<void>) => Promise<StreamEnd>,
+  state: Readonly<StreamEnd>,
+  pump: (write: (text: string) => Promise<void>) => Promise<void>,
 ): Promise<void> {
   raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...headersFor(exchange, attempt, response) });
   exchange.status = 200;
   let failure: string | null = null;
-  let usage: PivotUsage | undefined;
   const tellClient = (reason: string) => {
     const { connection, provider, model } = attempt.label;
     raw.write(errorEvent(new UpstreamError([{ connection, provider, model, status: 502, reason, retryable: false }]), exchange.dialect));
   };
   try {
-    const end = await pump((text) => writeChunk(exchange, deps, raw, text));
-    usage = end.usage;
-    if (end.failure !== undefined) failure = `the provider reported an error in the stream: ${redactSecrets(end.failure, attempt.target.secret)}`;
-    else if (!end.complete) tellClient((failure = 'the provider stream ended before its last event'));
+    await pump((text) => writeChunk(exchange, deps, raw, text));
+    if (state.failure !== undefined) failure = `the provider reported an error in the stream: ${redactSecrets(state.failure, attempt.target.secret)}`;
+    else if (!state.complete) tellClient((failure = 'the provider stream ended before its last event'));
   } catch (error) {
-    if (raw.destroyed || error instanceof ClientGone) throw new ClientGone();
+    if (raw.destroyed || error instanceof ClientGone) {
+      finishAttempt(deps, exchange, attempt, 499, 'the client closed the connection', state.usage, done(exchange, attempt));
+      throw new ClientGone();
+    }
     if (!(error instanceof UpstreamUnavailable)) throw error;
     tellClient((failure = `the provider stream broke off: ${error.message}`));
   }
   if (failure) exchange.error = failure;
   raw.end();
-  finishAttempt(deps, exchange, attempt, failure ? 502 : 200, failure, usage, done(exchange, attempt));
+  finishAttempt(deps, exchange, attempt, failure ? 502 : 200, failure, state.usage, done(exchange, attempt));
 }
 
 /** Writes with backpressure; a client that went away ends the relay. */
@@ -401,7 +404,7 @@ function headersFor(exchange: Exchange, attempt: Attempt, response: UpstreamResp
     correlationId: exchange.correlationId,
     events: exchange.events,
   });
-  return { ...forwardedHeaders(response.headers), ...own };
+  return { ...forwardedHeaders(response.headers, attempt.target.secret), ...own };
 }
 
 function isStream(response: UpstreamResponse): boolean {
