@@ -6,6 +6,7 @@ import type { ProviderAdapter } from '../providers/types.js';
 import type { Store } from '../store/open.js';
 import { errorResponse } from './http-errors.js';
 import { InvalidRequestError } from '../errors.js';
+import { MAX_BODY_DEPTH, nestsDeeperThan } from './pipeline/body-depth.js';
 import { Metrics } from './metrics.js';
 import type { ConfigCache } from './pipeline/config-cache.js';
 import { Exchange } from './pipeline/exchange.js';
@@ -112,11 +113,16 @@ export async function buildApp(deps: AppDeps) {
   // Every body is JSON, whatever the content type says: `curl -d` sends form-urlencoded by default.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, text, done) => {
+    let body: unknown;
     try {
-      done(null, text === '' ? undefined : JSON.parse(text as string));
+      body = text === '' ? undefined : JSON.parse(text as string);
     } catch (error) {
-      done(new InvalidRequestError(`the request body is not valid JSON: ${(error as Error).message}`), undefined);
+      return done(new InvalidRequestError(`the request body is not valid JSON: ${(error as Error).message}`), undefined);
     }
+    if (nestsDeeperThan(text as string, MAX_BODY_DEPTH)) {
+      return done(new InvalidRequestError(`the request body nests deeper than ${MAX_BODY_DEPTH} levels of objects and arrays`), undefined);
+    }
+    done(null, body);
   });
   // Failures before a route handler runs (bad JSON, body too large): answered in the route's dialect
   // and audited like every other request.

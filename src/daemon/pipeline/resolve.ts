@@ -1,9 +1,12 @@
+import { z } from 'zod';
 import { InvalidRequestError, NotFoundError, ResourceNotAllowedError, VmxError } from '../../errors.js';
+import { capacitySchema } from '../../store/capacity.js';
 import type { ApiKeyWithHash } from '../../store/repos/api-keys.js';
 import type { Connection } from '../../store/repos/connections.js';
 import { singleModelResource, type Resource } from '../../store/repos/resources.js';
 import { parseRoutingDocument, resolveRouting, type ModelRef } from '../../store/routing/index.js';
 import type { EnvironmentConfig } from './config-cache.js';
+import { checkOverridePolicy } from './override-policy.js';
 import type { VmxOptions } from './request-body.js';
 
 /** The resource a request runs against: the stored one, with any per-request overrides applied. */
@@ -26,6 +29,7 @@ export function resolveResource(env: EnvironmentConfig, key: ApiKeyWithHash, nam
     resource = stored;
   } else {
     resource = applyOverrides(env, stored, name, overrides);
+    if (stored && !key.allowOverrides) checkOverridePolicy(stored, resource);
   }
   if (key.resources !== null && (!stored || !key.resources.includes(stored.id))) throw new ResourceNotAllowedError(name);
   return { resource, ephemeral: !stored };
@@ -64,6 +68,12 @@ function applyOverrides(env: EnvironmentConfig, stored: Resource | undefined, na
     if (!Array.isArray(value)) throw new InvalidRequestError(`${path(field)}: must be an array`);
     return value.map((item, i) => ref(item, `${field}[${i}]`));
   };
+  const limits = (value: unknown) => {
+    const parsed = z.array(capacitySchema).safeParse(value);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0]!;
+    throw new InvalidRequestError(`${path('capacity')}${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${issue.message}`);
+  };
   const flag = (value: unknown, field: string) => {
     if (typeof value !== 'boolean') throw new InvalidRequestError(`${path(field)}: must be a boolean`);
     return value;
@@ -82,7 +92,7 @@ function applyOverrides(env: EnvironmentConfig, stored: Resource | undefined, na
             ? null
             : resolveRouting(parseRoutingDocument(overrides.routing, path('routing')), (ref) => findConnection(env, ref))
           : base.routing,
-      capacity: overrides.capacity !== undefined ? (overrides.capacity as Resource['capacity']) : base.capacity,
+      capacity: overrides.capacity !== undefined ? limits(overrides.capacity) : base.capacity,
     };
   } catch (error) {
     // Routing/connection problems are the caller's input: 400 in their dialect, whatever kind was raised.

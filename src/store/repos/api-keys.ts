@@ -17,6 +17,8 @@ export interface ApiKey extends Stamps {
   capacity: Capacity[];
   enabled: boolean;
   expiresAt: string | null;
+  /** Its requests' `vmx.resourceConfigOverrides` may lift a resource's limits and drop its block rules. */
+  allowOverrides: boolean;
 }
 
 /** A key as the daemon needs it for authentication. */
@@ -35,6 +37,7 @@ interface ApiKeyRow extends StampColumns {
   capacity: string;
   enabled: number;
   expires_at: string | null;
+  allow_overrides: number;
 }
 
 const toApiKey = (row: ApiKeyRow): ApiKey => ({
@@ -47,6 +50,7 @@ const toApiKey = (row: ApiKeyRow): ApiKey => ({
   capacity: fromJson(row.capacity),
   enabled: row.enabled === 1,
   expiresAt: row.expires_at,
+  allowOverrides: row.allow_overrides === 1,
   ...stamps(row),
 });
 
@@ -55,9 +59,9 @@ export type ApiKeyRepo = ReturnType<typeof createApiKeyRepo>;
 export function createApiKeyRepo(db: Database) {
   const insert = db.prepare(
     `INSERT INTO api_keys (id, environment_id, name, description, key_hash, masked_key, resources, capacity,
-                           enabled, expires_at, created_at, updated_at, created_by, updated_by)
+                           enabled, expires_at, allow_overrides, created_at, updated_at, created_by, updated_by)
      VALUES (@id, @environmentId, @name, @description, @keyHash, @maskedKey, @resources, @capacity,
-             1, @expiresAt, @now, @now, @user, @user)`,
+             1, @expiresAt, @allowOverrides, @now, @now, @user, @user)`,
   );
   const byId = db.prepare<[string], ApiKeyRow>('SELECT * FROM api_keys WHERE id = ?');
   const byRef = db.prepare<[string, string, string, string], ApiKeyRow>(
@@ -79,6 +83,7 @@ export function createApiKeyRepo(db: Database) {
       resources: string[] | null;
       capacity: Capacity[];
       expiresAt: string | null;
+      allowOverrides?: boolean;
       user: string;
     }): ApiKey {
       const id = randomUUID();
@@ -87,6 +92,7 @@ export function createApiKeyRepo(db: Database) {
           ...input,
           id,
           description: input.description ?? null,
+          allowOverrides: input.allowOverrides ? 1 : 0,
           resources: toJson(input.resources),
           capacity: toJson(input.capacity),
           now: new Date().toISOString(),

@@ -18,6 +18,7 @@ export const run: VerbRun = async (ctx, [name], flags) => {
       limit: z.array(z.string()).optional(),
       expires: z.string().optional(),
       description: z.string().optional(),
+      allowOverrides: z.boolean().optional(),
     }),
     { ...flags, name: await required(ctx, name, '<name>', 'Key name') },
     { name: '<name>' },
@@ -39,6 +40,7 @@ export const run: VerbRun = async (ctx, [name], flags) => {
     resources,
     capacity,
     expiresAt: expiresAt?.toISOString() ?? null,
+    allowOverrides: input.allowOverrides ?? false,
     user: ctx.user,
   });
   const view = keyView(created, store.resources.list(scope.environment.id));
@@ -49,5 +51,12 @@ export const run: VerbRun = async (ctx, [name], flags) => {
   const line = `  ${key}  `;
   ctx.out.message(`┌${'─'.repeat(line.length)}┐\n│${line}│\n└${'─'.repeat(line.length)}┘`);
   ctx.out.message('Copy this key now: vmx stores only its hash and cannot show it again.');
-  ctx.out.object({ id: view.id, name: view.name, resources: view.resourceNames ?? 'all', limits: view.limits, expiresAt: view.expiresAt });
+  ctx.out.object({
+    id: view.id,
+    name: view.name,
+    resources: view.resourceNames ?? 'all',
+    limits: view.limits,
+    expiresAt: view.expiresAt,
+    ...(created.allowOverrides && { overrides: 'may lift resource limits and block rules' }),
+  });
 };

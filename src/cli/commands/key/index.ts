@@ -16,7 +16,8 @@ export const keyCommand = (deps: CliDeps) =>
           .option('--resource <name|id>', 'a resource this key may call (repeatable; default: all)', repeatable)
           .option('--limit <spec>', 'capacity for this key, e.g. 60r/m or 100000t/d (repeatable)', repeatable)
           .option('--expires <when>', 'expiry as a duration (30d, 12h) or a date (2027-01-31)')
-          .option('--description <text>', 'what the key is for'),
+          .option('--description <text>', 'what the key is for')
+          .option('--allow-overrides', "its requests' vmx.resourceConfigOverrides may lift resource limits and drop block rules"),
       load: () => import('./create.js'),
     },
     {
