@@ -32,7 +32,8 @@ export type ErrorCode =
   | 'upstream_error'
   | 'upstream_timeout'
   | 'provider_error'
-  | 'method_not_allowed';
+  | 'method_not_allowed'
+  | 'busy';
 
 /** Base class of every error vmx raises on purpose. Anything else is a bug and maps to exit 1 / HTTP 500. */
 export class VmxError extends Error {
@@ -112,6 +113,15 @@ export class MethodNotAllowedError extends VmxError {
   constructor(message: string, allowed: string[]) {
     super(message, { code: 'method_not_allowed', exitCode: ExitCode.usage, httpStatus: 405 });
     this.allowed = allowed;
+  }
+}
+
+/** The gateway has as much in hand as it takes right now; the client should come back shortly. */
+export class BusyError extends VmxError {
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number) {
+    super(message, { code: 'busy', exitCode: ExitCode.failure, httpStatus: 503 });
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 

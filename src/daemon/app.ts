@@ -1,4 +1,5 @@
 import Fastify from 'fastify';
+import { createServer } from 'node:http';
 import type { Logger } from 'pino';
 import type { Dialect } from '../providers/registry.js';
 import type { DialectCodec } from '../providers/pivot.js';
@@ -7,6 +8,7 @@ import type { Store } from '../store/open.js';
 import { errorResponse } from './http-errors.js';
 import { InvalidRequestError } from '../errors.js';
 import { MAX_BODY_DEPTH, nestsDeeperThan } from './pipeline/body-depth.js';
+import { limitBodiesInFlight } from './routes/bodies-in-flight.js';
 import { Metrics } from './metrics.js';
 import type { ConfigCache } from './pipeline/config-cache.js';
 import { Exchange } from './pipeline/exchange.js';
@@ -41,6 +43,10 @@ export interface AppDeps {
   metrics?: Metrics;
   /** Largest accepted request body in bytes (default 10 MB). */
   bodyLimit?: number;
+  /** A request whose body has not arrived whole after this long is cut with 408 (default 60 s). */
+  requestTimeoutMs?: number;
+  /** Request bytes being handled at once, beyond which new requests are asked to come back (default 64 MB). */
+  inFlightBodyBytes?: number;
   /** Request and response bodies kept in audit rows are cut at this many characters (default 32 KiB). */
   auditBodyLimit?: number;
   /** Prices of attempts (default: the catalog plus each connection's overrides). */
@@ -52,6 +58,12 @@ export interface AppDeps {
   journal?: ChargeJournal;
 }
 
+/**
+ * A request whose body trickles in is cut with 408 once `requestTimeout` has passed since it began
+ * (checked every second; streaming responses are not affected). Keep-alive as fastify's default.
+ */
+const serverOptions = (requestTimeout: number) => ({ requestTimeout, connectionsCheckingInterval: Math.min(1_000, requestTimeout), keepAliveTimeout: 72_000 });
+
 /** Builds the fastify app: plugins and routes. Never listens (server.ts does). */
 export async function buildApp(deps: AppDeps) {
   // No fastify logger: a per-request child logger costs time on every request, and the pipeline logs
@@ -60,7 +72,9 @@ export async function buildApp(deps: AppDeps) {
     logger: false,
     bodyLimit: deps.bodyLimit ?? 10 * 1024 * 1024,
     return503OnClosing: true,
+    serverFactory: (handler) => createServer(serverOptions(deps.requestTimeoutMs ?? 60_000), handler),
   });
+  limitBodiesInFlight(app, deps.inFlightBodyBytes ?? 64 * 1024 * 1024);
   const metrics = deps.metrics ?? new Metrics();
   const auditBodyLimit = deps.auditBodyLimit ?? 32 * 1024;
   const clock = deps.clock ?? Date.now;

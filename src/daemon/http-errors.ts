@@ -1,4 +1,4 @@
-import { CapacityError, MethodNotAllowedError, ProviderError, UpstreamError, VmxError, type ErrorCode, type ProviderAnswer } from '../errors.js';
+import { BusyError, CapacityError, MethodNotAllowedError, ProviderError, UpstreamError, VmxError, type ErrorCode, type ProviderAnswer } from '../errors.js';
 import { nearestErrorType } from '../providers/dialects/error-shape.js';
 import { errorShapes } from '../providers/dialects/index.js';
 import type { Dialect } from '../providers/registry.js';
@@ -13,6 +13,7 @@ const shapes: Partial<Record<ErrorCode, { openaiCode: string; type: string }>> =
   permission_denied: { openaiCode: 'resource_not_allowed', type: 'permission_error' },
   not_found: { openaiCode: 'not_found', type: 'not_found_error' },
   method_not_allowed: { openaiCode: 'method_not_allowed', type: 'invalid_request_error' },
+  busy: { openaiCode: 'busy', type: 'overloaded_error' },
   blocked_by_routing_rule: { openaiCode: 'blocked_by_routing_rule', type: 'invalid_request_error' },
   capacity_exceeded: { openaiCode: 'capacity_exceeded', type: 'rate_limit_error' },
   upstream_error: { openaiCode: 'upstream_error', type: 'api_error' },
@@ -41,7 +42,7 @@ export function errorResponse(error: unknown, dialect: Dialect, envelope?: objec
   const shape = (known && shapes[error.code]) || { openaiCode: 'internal_error', type: 'api_error' };
   const message = known ? error.message : 'internal error in the gateway (see `vmx logs`)';
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (error instanceof CapacityError) headers['retry-after'] = String(error.retryAfterSeconds);
+  if (error instanceof CapacityError || error instanceof BusyError) headers['retry-after'] = String(error.retryAfterSeconds);
   if (error instanceof MethodNotAllowedError) headers.allow = error.allowed.join(', ');
   const body: Record<string, unknown> = errorShapes[dialect].write({ message, type: shape.type, code: shape.openaiCode });
   if (envelope && error instanceof UpstreamError) body.vmx = envelope;

@@ -21,6 +21,10 @@ export interface DaemonOptions {
   /** How long in-flight requests (streams) may run on after SIGINT/SIGTERM. */
   graceMs: number;
   bodyLimit?: number;
+  /** See AppDeps.requestTimeoutMs. */
+  requestTimeoutMs?: number;
+  /** See AppDeps.inFlightBodyBytes. */
+  inFlightBodyBytes?: number;
   stdout: 'pretty' | 'json' | 'none';
   env?: NodeJS.ProcessEnv;
   /** The clock of capacity windows and error rates (tests move it). */
@@ -97,6 +101,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     adapters,
     codecs,
     bodyLimit: options.bodyLimit,
+    requestTimeoutMs: options.requestTimeoutMs,
+    inFlightBodyBytes: options.inFlightBodyBytes,
     clock: options.clock,
     counters,
     journal,

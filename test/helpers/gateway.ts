@@ -41,7 +41,15 @@ export interface TestGateway {
  * `chat` → up/fake-model. Secrets go to the 0600 file store in the temp data dir.
  */
 export async function startGateway(
-  options: { graceMs?: number; bodyLimit?: number; clock?: () => number; retention?: PrunerOptions; fake?: FakeOpenAIOptions } = {},
+  options: {
+    graceMs?: number;
+    bodyLimit?: number;
+    requestTimeoutMs?: number;
+    inFlightBodyBytes?: number;
+    clock?: () => number;
+    retention?: PrunerOptions;
+    fake?: FakeOpenAIOptions;
+  } = {},
 ): Promise<TestGateway> {
   const home = tempHome();
   const fake = await startFakeOpenAI(options.fake);
@@ -81,6 +89,8 @@ export async function startGateway(
       port,
       graceMs: options.graceMs ?? 2000,
       bodyLimit: options.bodyLimit,
+      requestTimeoutMs: options.requestTimeoutMs,
+      inFlightBodyBytes: options.inFlightBodyBytes,
       stdout: 'none',
       env: { VMX_CREDENTIAL_STORE: 'file' },
       clock: options.clock,

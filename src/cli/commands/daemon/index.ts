@@ -12,7 +12,8 @@ export const daemonVerbs: VerbDefinition[] = [
         .option('--host <host>', 'address to bind (localhost only unless you ask otherwise)', '127.0.0.1')
         .option('--detach', 'start in the background, wait until it answers, print its URL')
         .option('--grace <duration>', 'how long in-flight requests may finish on stop, e.g. 30s', '10s')
-        .option('--body-limit <size>', 'largest request body accepted, e.g. 10mb or 512kb'),
+        .option('--body-limit <size>', 'largest request body accepted, e.g. 10mb or 512kb')
+        .option('--request-timeout <duration>', 'cut a request whose body has not arrived whole by then (default 60s)'),
     load: () => import('./serve.js'),
   },
   {

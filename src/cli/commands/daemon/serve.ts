@@ -15,6 +15,7 @@ export interface ServeOptions {
   port: number;
   graceMs: number;
   bodyLimit?: number;
+  requestTimeoutMs?: number;
 }
 
 export const run: VerbRun = async (ctx, _args, flags) => {
@@ -25,6 +26,7 @@ export const run: VerbRun = async (ctx, _args, flags) => {
       detach: z.boolean().optional(),
       grace: z.string(),
       bodyLimit: z.string().optional(),
+      requestTimeout: z.string().optional(),
     }),
     flags,
   );
@@ -33,6 +35,7 @@ export const run: VerbRun = async (ctx, _args, flags) => {
     port: input.port,
     graceMs: parseDuration(input.grace, '--grace'),
     bodyLimit: input.bodyLimit === undefined ? undefined : parseSize(input.bodyLimit, '--body-limit'),
+    requestTimeoutMs: input.requestTimeout === undefined ? undefined : parseDuration(input.requestTimeout, '--request-timeout'),
   };
   const running = runningDaemon(ctx.paths);
   if (running) {
@@ -60,6 +63,7 @@ function daemonArgs(ctx: CliContext, options: ServeOptions, logFormat: 'pretty' 
     '--grace-ms', String(options.graceMs),
     '--log-format', logFormat,
     ...(options.bodyLimit === undefined ? [] : ['--body-limit', String(options.bodyLimit)]),
+    ...(options.requestTimeoutMs === undefined ? [] : ['--request-timeout-ms', String(options.requestTimeoutMs)]),
   ];
 }
 
