@@ -45,8 +45,26 @@ try {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  superviseByParent(stop);
 } catch (error) {
   process.stderr.write(`error: ${(error as Error).message}\n`);
   // Not process.exit(): the log stream may still be opening, and exiting under it crashes noisily.
   process.exitCode = 1;
+}
+
+/**
+ * A foreground `vmx serve` starts the daemon with an IPC channel and nothing else on it. The channel
+ * closes when that process ends however it ends (kill -9 included), and the daemon then stops as on
+ * SIGTERM instead of serving on as an orphan that blocks the next `vmx serve`. A detached daemon has
+ * no channel and runs on its own.
+ */
+function superviseByParent(stop: (reason: string) => void): void {
+  if (!process.send) return;
+  process.once('disconnect', () => {
+    // Its stderr is a pipe to the process that is gone: a late write must not crash the drain.
+    process.stderr.on('error', () => {});
+    stop('parent exited');
+  });
+  // The channel alone must not keep the process alive (the server does, until it is closed).
+  process.channel?.unref();
 }

@@ -68,12 +68,15 @@ function daemonArgs(ctx: CliContext, options: ServeOptions, logFormat: 'pretty' 
 }
 
 /**
- * The daemon as a child with our stdout; SIGINT/SIGTERM are passed on so it drains and exits cleanly.
+ * The daemon as a child with our stdout; SIGINT/SIGTERM are passed on so it drains and exits cleanly,
+ * and it stops the same way when this process dies (see the IPC channel below).
  * Its stderr is relayed, except its `error:` line, which becomes this command's error (exit 1) so
  * there is one error line, in JSON under --json.
  */
 async function runForeground(ctx: CliContext, args: string[]): Promise<void> {
-  const child = spawn(process.execPath, [daemonMain(), ...args], { stdio: ['ignore', 'inherit', 'pipe'], env: ctx.deps.env });
+  // The IPC channel carries no messages: the daemon watches it close, so that if this process is
+  // killed (even with SIGKILL, which cannot be forwarded) the daemon stops instead of living on.
+  const child = spawn(process.execPath, [daemonMain(), ...args], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], env: ctx.deps.env });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
@@ -84,7 +87,8 @@ async function runForeground(ctx: CliContext, args: string[]): Promise<void> {
     if (match && failure === undefined) failure = match[1];
     else ctx.deps.stderr.write(`${line}\n`);
   };
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+  // Piped (stdio[2] above), so never null; the typing cannot tell with an IPC entry in the list.
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     const lines = (pending + chunk).split('\n');
     pending = lines.pop()!;
     lines.forEach(relay);
