@@ -3,36 +3,12 @@ import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers/run-cli.js';
+import { alive, started, until } from '../helpers/processes.js';
 import { tempHome } from '../helpers/temp-home.js';
 
 const daemonMain = fileURLToPath(new URL('../../dist/daemon/main.js', import.meta.url));
-const started = new Set<number>();
-
-afterAll(() => {
-  for (const pid of started) if (alive(pid)) process.kill(pid, 'SIGKILL');
-});
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 const mode = (path: string) => (statSync(path).mode & 0o777).toString(8);
 
 /** The mode of the dir and of every file named that exists, e.g. `{ '.': '700', 'vmx.db': '600' }`. */
