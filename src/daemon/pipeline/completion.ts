@@ -314,7 +314,7 @@ async function streamOut(
       throw new ClientGone();
     }
     if (!(error instanceof UpstreamUnavailable)) throw error;
-    tellClient((failure = `the provider stream broke off: ${error.message}`));
+    tellClient((failure = `the provider stream broke off: ${redactSecrets(error.message, attempt.target.secret)}`));
   }
   if (failure) exchange.error = failure;
   raw.end();
