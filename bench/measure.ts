@@ -36,14 +36,20 @@ export interface ThroughputSide {
 
 function percentiles(samples: Float64Array): Percentiles {
   const sorted = samples.slice().sort();
-  const at = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!);
+  const at = (q: number) =>
+    Math.round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!);
   return { p50: at(0.5), p90: at(0.9), p99: at(0.99) };
 }
 
 /** Sends one request, consumes the whole body, checks it; returns [ttfb, total] in µs. */
 async function once(pool: Pool, target: Target): Promise<[number, number]> {
   const start = process.hrtime.bigint();
-  const { statusCode, body } = await pool.request({ method: 'POST', path: target.path, headers: target.headers, body: target.body });
+  const { statusCode, body } = await pool.request({
+    method: 'POST',
+    path: target.path,
+    headers: target.headers,
+    body: target.body,
+  });
   let first = 0n;
   let text = '';
   for await (const chunk of body) {
@@ -51,12 +57,17 @@ async function once(pool: Pool, target: Target): Promise<[number, number]> {
     text += chunk.toString();
   }
   const end = process.hrtime.bigint();
-  if (statusCode !== 200) throw new Error(`${target.name}: HTTP ${statusCode} from POST ${target.origin}${target.path}: ${text.slice(0, 600)}`);
+  if (statusCode !== 200)
+    throw new Error(
+      `${target.name}: HTTP ${statusCode} from POST ${target.origin}${target.path}: ${text.slice(0, 600)}`,
+    );
   const complete = target.stream
     ? text.endsWith('data: [DONE]\n\n') || text.includes('event: message_stop')
     : text.includes('"chat.completion"');
   if (!complete) {
-    throw new Error(`${target.name}: unexpected ${target.stream ? 'stream' : 'body'} from ${target.path}: ${text.slice(-600)}`);
+    throw new Error(
+      `${target.name}: unexpected ${target.stream ? 'stream' : 'body'} from ${target.path}: ${text.slice(-600)}`,
+    );
   }
   return [Number((first || end) - start) / 1000, Number(end - start) / 1000];
 }
@@ -77,7 +88,11 @@ export async function preflight(targets: Target[]): Promise<void> {
  * Sequential latency: `warmup` then `n` requests per target over one keep-alive connection each,
  * interleaved A B A B… so drift (thermal, GC, other load) hits both sides alike.
  */
-export async function sequential(targets: [Target, Target], n: number, warmup: number): Promise<Record<'direct' | 'vmx', SequentialSide>> {
+export async function sequential(
+  targets: [Target, Target],
+  n: number,
+  warmup: number,
+): Promise<Record<'direct' | 'vmx', SequentialSide>> {
   const pools = targets.map((t) => new Pool(t.origin, { connections: 1, pipelining: 1 }));
   const ttfb = targets.map(() => new Float64Array(n));
   const total = targets.map(() => new Float64Array(n));
@@ -133,7 +148,10 @@ export async function throughput(
       errors: sum((r) => r.errors),
     };
   };
-  return { [targets[0].name]: side(runs[0]!), [targets[1].name]: side(runs[1]!) } as Record<'direct' | 'vmx', ThroughputSide>;
+  return { [targets[0].name]: side(runs[0]!), [targets[1].name]: side(runs[1]!) } as Record<
+    'direct' | 'vmx',
+    ThroughputSide
+  >;
 }
 
 /**
@@ -141,7 +159,12 @@ export async function throughput(
  * `connections` concurrent, the process's user + system time read before and after. Unlike requests per
  * second, this barely moves with what else the machine is doing.
  */
-export async function cpuPerRequest(target: Target, cpuMicros: () => number, connections: number, amount: number): Promise<number> {
+export async function cpuPerRequest(
+  target: Target,
+  cpuMicros: () => number,
+  connections: number,
+  amount: number,
+): Promise<number> {
   const before = cpuMicros();
   const result = await autocannon({
     url: `${target.origin}${target.path}`,
@@ -153,6 +176,9 @@ export async function cpuPerRequest(target: Target, cpuMicros: () => number, con
     timeout: 30,
   });
   const used = cpuMicros() - before;
-  if (result['2xx'] !== amount) throw new Error(`${target.name}: ${amount - result['2xx']} of ${amount} requests failed during the CPU measurement`);
+  if (result['2xx'] !== amount)
+    throw new Error(
+      `${target.name}: ${amount - result['2xx']} of ${amount} requests failed during the CPU measurement`,
+    );
   return used / amount;
 }

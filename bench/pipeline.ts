@@ -23,11 +23,30 @@ import { estimateInputTokens } from '../src/store/routing/token-estimate.js';
  * reconciliation — the work a configured resource adds over a plain one. Also the token estimate of a
  * 1 KB English prompt, and what recording a finished request costs. `node --import tsx bench/pipeline.ts`
  */
-const connection = { id: 'c1', name: 'limited', provider: 'openai-compatible', capacity: [{ period: 'minute', requests: 1e8 }, { period: 'day', tokens: 1e9 }] } as unknown as Connection;
+const connection = {
+  id: 'c1',
+  name: 'limited',
+  provider: 'openai-compatible',
+  capacity: [
+    { period: 'minute', requests: 1e8 },
+    { period: 'day', tokens: 1e9 },
+  ],
+} as unknown as Connection;
 const other = { id: 'c2', name: 'up', provider: 'openai-compatible', capacity: [] } as unknown as Connection;
-const env = { connections: new Map([[connection.id, connection], [other.id, other]]) } as unknown as EnvironmentConfig;
-const rules = ['request.toolsCount > 0 -> up/tools-model', 'request.lastMessage.content contains "urgent" -> up/urgent-model', 'errorRate(5) > 50 -> up/steady-model'];
-const routing = resolveRouting({ enabled: true, conditions: rules.map((rule) => parseRule(rule)) }, (ref) => [connection, other].find((c) => c.name === ref || c.id === ref));
+const env = {
+  connections: new Map([
+    [connection.id, connection],
+    [other.id, other],
+  ]),
+} as unknown as EnvironmentConfig;
+const rules = [
+  'request.toolsCount > 0 -> up/tools-model',
+  'request.lastMessage.content contains "urgent" -> up/urgent-model',
+  'errorRate(5) > 50 -> up/steady-model',
+];
+const routing = resolveRouting({ enabled: true, conditions: rules.map((rule) => parseRule(rule)) }, (ref) =>
+  [connection, other].find((c) => c.name === ref || c.id === ref),
+);
 const resource = {
   id: 'r1',
   name: 'configured',
@@ -39,10 +58,22 @@ const resource = {
   enforceCapacity: true,
 } as unknown as Resource;
 const rates = new ErrorRates();
-const hooks = { errorRate: (r: Resource, t: { connectionId: string; model: string }, w: number, s?: number) => rates.rate(r.id, t.connectionId, t.model, w, s), random: Math.random };
+const hooks = {
+  errorRate: (r: Resource, t: { connectionId: string; model: string }, w: number, s?: number) =>
+    rates.rate(r.id, t.connectionId, t.model, w, s),
+  random: Math.random,
+};
 const gate = new CapacityGate();
 const limits: LimitSet[] = [
-  { level: 'key', id: 'k1', name: 'limited', limits: [{ period: 'minute', requests: 1e8 }, { period: 'day', tokens: 1e9 }] },
+  {
+    level: 'key',
+    id: 'k1',
+    name: 'limited',
+    limits: [
+      { period: 'minute', requests: 1e8 },
+      { period: 'day', tokens: 1e9 },
+    ],
+  },
   { level: 'resource', id: 'r1', name: 'configured', limits: resource.capacity },
   { level: 'connection', id: connection.id, name: connection.name, limits: connection.capacity },
 ];
@@ -59,7 +90,10 @@ function decide(): number {
   return chain.length;
 }
 
-const prompt = 'Routing rules look at the request itself: how long the prompt is, whether tools are attached, what the last message says. '.repeat(9).slice(0, 1024);
+const prompt =
+  'Routing rules look at the request itself: how long the prompt is, whether tools are attached, what the last message says. '
+    .repeat(9)
+    .slice(0, 1024);
 const measure = (label: string, run: (i: number) => unknown, n: number) => {
   for (let i = 0; i < n / 4; i++) run(i);
   const start = performance.now();
@@ -67,7 +101,11 @@ const measure = (label: string, run: (i: number) => unknown, n: number) => {
   process.stdout.write(`${label.padEnd(70)} ${(((performance.now() - start) / n) * 1000).toFixed(1)} µs\n`);
 };
 measure('routing (3 rules) + chain + capacity at 3 levels + reconcile, per request', decide, 50_000);
-measure('token estimate of a 1 KB English prompt (o200k), per prompt', (i) => estimateInputTokens({ messages: [{ role: 'user', content: `${prompt}${i}` }] }), 5_000);
+measure(
+  'token estimate of a 1 KB English prompt (o200k), per prompt',
+  (i) => estimateInputTokens({ messages: [{ role: 'user', content: `${prompt}${i}` }] }),
+  5_000,
+);
 
 // Recording one finished request: its usage row priced, metrics and live counters, then its share of
 // the batched write (usage row + hourly roll-up + audit row) that the daemon's writer thread makes
@@ -75,19 +113,42 @@ measure('token estimate of a 1 KB English prompt (o200k), per prompt', (i) => es
 const home = mkdtempSync(join(tmpdir(), 'vmx-bench-'));
 const store = openStore(join(home, 'vmx.db'));
 let batch = emptyBatch();
-const recorder = { usage: (row: (typeof batch.usage)[number]) => batch.usage.push(row), audit: (row: (typeof batch.audit)[number]) => batch.audit.push(row) };
+const recorder = {
+  usage: (row: (typeof batch.usage)[number]) => batch.usage.push(row),
+  audit: (row: (typeof batch.audit)[number]) => batch.audit.push(row),
+};
 const pricer = new Pricer();
-const exchanges = new ExchangeRecorder(recorder, new Metrics(), new DaemonStatus(), 32 * 1024, rates, (attempt) =>
-  pricer.cost({ provider: 'openai', model: attempt.model!, at: attempt.at, tokens: attempt, overrides: [] }).nanoUsd,
+const exchanges = new ExchangeRecorder(
+  recorder,
+  new Metrics(),
+  new DaemonStatus(),
+  32 * 1024,
+  rates,
+  (attempt) =>
+    pricer.cost({ provider: 'openai', model: attempt.model!, at: attempt.at, tokens: attempt, overrides: [] }).nanoUsd,
 );
-const recordedEnv = { workspace: { id: 'w1' }, environment: { id: 'e1' }, connections: env.connections } as unknown as EnvironmentConfig;
+const recordedEnv = {
+  workspace: { id: 'w1' },
+  environment: { id: 'e1' },
+  connections: env.connections,
+} as unknown as EnvironmentConfig;
 const finished = (i: number) => {
   const exchange = new Exchange('chat', 'openai-chat');
   exchange.env = recordedEnv;
   exchange.resource = 'configured';
   exchange.requestBody = body;
   exchange.status = 200;
-  exchange.usage({ connectionId: 'c1', provider: 'openai', model: 'gpt-4o-mini', status: 200, error: null, inputTokens: 20 + (i % 7), outputTokens: 9, totalTokens: 29 + (i % 7), cachedTokens: 0 });
+  exchange.usage({
+    connectionId: 'c1',
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    status: 200,
+    error: null,
+    inputTokens: 20 + (i % 7),
+    outputTokens: 9,
+    totalTokens: 29 + (i % 7),
+    cachedTokens: 0,
+  });
   exchanges.start();
   exchanges.finish(exchange);
   // A batch of 50, the size the daemon writes at ~1,000 requests a second.

@@ -55,14 +55,21 @@ export function cliEnv(home: string): NodeJS.ProcessEnv {
 /** Runs the real CLI (bin/vmx.js) against `home`; resolves with stdout, rejects with stderr. */
 export function vmx(home: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [join(root, 'bin/vmx.js'), ...args], { cwd: root, env: cliEnv(home), timeout: 30_000 }, (error, stdout, stderr) =>
-      error ? reject(new Error(`vmx ${args.join(' ')} failed (${error.code}):\n${stderr || stdout}`)) : resolve(stdout),
+    execFile(
+      process.execPath,
+      [join(root, 'bin/vmx.js'), ...args],
+      { cwd: root, env: cliEnv(home), timeout: 30_000 },
+      (error, stdout, stderr) =>
+        error
+          ? reject(new Error(`vmx ${args.join(' ')} failed (${error.code}):\n${stderr || stdout}`))
+          : resolve(stdout),
     );
   });
 }
 
 /** The floor proxy (bench/floor-proxy.mjs) in front of the upstream; resolves with its URL. */
-export const startFloorProxy = (upstreamOrigin: string) => startListening('floor proxy', ['bench/floor-proxy.mjs', upstreamOrigin]);
+export const startFloorProxy = (upstreamOrigin: string) =>
+  startListening('floor proxy', ['bench/floor-proxy.mjs', upstreamOrigin]);
 
 const clockTicks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
@@ -82,7 +89,8 @@ export function rssMb(pid: number): number {
 
 /** Starts dist/daemon/main.js on a free loopback port; resolves once the pidfile exists and /healthz answers. */
 export async function startDaemon(home: string): Promise<{ url: string; child: ChildProcess }> {
-  if (!existsSync(join(root, 'dist/daemon/main.js'))) throw new Error('dist/daemon/main.js is missing: run `npm run build` (npm run bench does)');
+  if (!existsSync(join(root, 'dist/daemon/main.js')))
+    throw new Error('dist/daemon/main.js is missing: run `npm run build` (npm run bench does)');
   const { child, stderr } = start(
     ['dist/daemon/main.js', '--home', home, '--port', '0', '--log-format', 'none', '--grace-ms', '1000'],
     cliEnv(home),
@@ -90,7 +98,8 @@ export async function startDaemon(home: string): Promise<{ url: string; child: C
   child.stdout!.resume();
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`vmx daemon exited (${child.exitCode}) before listening:\n${stderr()}`);
+    if (child.exitCode !== null)
+      throw new Error(`vmx daemon exited (${child.exitCode}) before listening:\n${stderr()}`);
     const pid = readPid(join(home, 'vmx.pid'));
     if (pid?.url && (await healthy(pid.url))) return { url: pid.url, child };
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -2,8 +2,26 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { cpuPerRequest, preflight, sequential, throughput, type Percentiles, type SequentialSide, type Target, type ThroughputSide } from './measure.js';
-import { cpuMicros, killChildren, rssMb, startDaemon, startFloorProxy, startUpstream, stopChild, vmx } from './processes.js';
+import {
+  cpuPerRequest,
+  preflight,
+  sequential,
+  throughput,
+  type Percentiles,
+  type SequentialSide,
+  type Target,
+  type ThroughputSide,
+} from './measure.js';
+import {
+  cpuMicros,
+  killChildren,
+  rssMb,
+  startDaemon,
+  startFloorProxy,
+  startUpstream,
+  stopChild,
+  vmx,
+} from './processes.js';
 
 /**
  * vmx benchmark: the overhead the daemon adds in front of an OpenAI-compatible upstream.
@@ -82,19 +100,81 @@ async function main(): Promise<void> {
 
     await vmx(home, ['workspace', 'create', 'bench']);
     await vmx(home, ['env', 'add', 'dev', '-w', 'bench']);
-    await vmx(home, ['connection', 'add', 'up', '--provider', 'openai-compatible', '--base-url', upstream.url, '-w', 'bench', '-e', 'dev']);
+    await vmx(home, [
+      'connection',
+      'add',
+      'up',
+      '--provider',
+      'openai-compatible',
+      '--base-url',
+      upstream.url,
+      '-w',
+      'bench',
+      '-e',
+      'dev',
+    ]);
     await vmx(home, ['resource', 'add', 'chat', '--model', 'up/fake-model', '-w', 'bench', '-e', 'dev']);
     // The same upstream behind a resource with three routing rules, a fallback chain and limits at the
     // connection, resource and key levels (none of which trips), for the cost of all that machinery.
-    await vmx(home, ['connection', 'add', 'limited', '--provider', 'openai-compatible', '--base-url', upstream.url, '--limit', '100000000r/m', '--limit', '1000000000t/d', '-w', 'bench', '-e', 'dev']);
     await vmx(home, [
-      'resource', 'add', 'configured', '--model', 'limited/fake-model', '--fallback', 'up/fake-model', '--fallback', 'limited/backup',
-      '--route', 'request.toolsCount > 0 -> up/tools-model', '--route', 'request.lastMessage.content contains "urgent" -> up/urgent-model',
-      '--route', 'errorRate(5) > 50 -> up/steady-model', '--limit', '100000000r/m', '--enforce-capacity', '-w', 'bench', '-e', 'dev',
+      'connection',
+      'add',
+      'limited',
+      '--provider',
+      'openai-compatible',
+      '--base-url',
+      upstream.url,
+      '--limit',
+      '100000000r/m',
+      '--limit',
+      '1000000000t/d',
+      '-w',
+      'bench',
+      '-e',
+      'dev',
     ]);
-    const { key } = JSON.parse(await vmx(home, ['key', 'create', 'bench', '-w', 'bench', '-e', 'dev', '--json'])) as { key: string };
+    await vmx(home, [
+      'resource',
+      'add',
+      'configured',
+      '--model',
+      'limited/fake-model',
+      '--fallback',
+      'up/fake-model',
+      '--fallback',
+      'limited/backup',
+      '--route',
+      'request.toolsCount > 0 -> up/tools-model',
+      '--route',
+      'request.lastMessage.content contains "urgent" -> up/urgent-model',
+      '--route',
+      'errorRate(5) > 50 -> up/steady-model',
+      '--limit',
+      '100000000r/m',
+      '--enforce-capacity',
+      '-w',
+      'bench',
+      '-e',
+      'dev',
+    ]);
+    const { key } = JSON.parse(await vmx(home, ['key', 'create', 'bench', '-w', 'bench', '-e', 'dev', '--json'])) as {
+      key: string;
+    };
     const { key: limitedKey } = JSON.parse(
-      await vmx(home, ['key', 'create', 'limited', '--limit', '100000000r/m', '--limit', '1000000000t/d', '-w', 'bench', '-e', 'dev', '--json']),
+      await vmx(home, [
+        'key',
+        'create',
+        'limited',
+        '--limit',
+        '100000000r/m',
+        '--limit',
+        '1000000000t/d',
+        '-w',
+        'bench',
+        '-e',
+        'dev',
+        '--json',
+      ]),
     ) as { key: string };
 
     const daemon = await startDaemon(home);
@@ -110,18 +190,41 @@ async function main(): Promise<void> {
       await preflight(targets);
       log(`${mode}: ${options.requests} sequential requests per side (after ${options.warmup} warm-up), interleaved`);
       const seq = await sequential(targets, options.requests, options.warmup);
-      const sequentialResult = { ...seq, added: minus(seq.vmx.total, seq.direct.total), addedTtfb: minus(seq.vmx.ttfb, seq.direct.ttfb) };
+      const sequentialResult = {
+        ...seq,
+        added: minus(seq.vmx.total, seq.direct.total),
+        addedTtfb: minus(seq.vmx.ttfb, seq.direct.ttfb),
+      };
       if (mode === 'converted' || mode === 'configured') {
         results[mode] = { sequential: sequentialResult };
         continue;
       }
-      log(`${mode}: throughput, ${options.connections} connections, ${options.rounds} × ${options.duration / options.rounds} s per side`);
+      log(
+        `${mode}: throughput, ${options.connections} connections, ${options.rounds} × ${options.duration / options.rounds} s per side`,
+      );
       const thr = await throughput(targets, options.connections, options.duration, options.rounds);
-      const floorTarget: Target = { ...targets[0], name: 'floor', origin: floor.url, path: new URL(`${upstream.url}/chat/completions`).pathname };
+      const floorTarget: Target = {
+        ...targets[0],
+        name: 'floor',
+        origin: floor.url,
+        path: new URL(`${upstream.url}/chat/completions`).pathname,
+      };
       await preflight([floorTarget]);
-      log(`${mode}: CPU per request, ${options.cpuRequests} requests at ${options.connections} connections, vmx then the floor proxy`);
-      const vmxCpu = await cpuPerRequest(targets[1], () => cpuMicros(daemon.child.pid!), options.connections, options.cpuRequests);
-      const floorCpu = await cpuPerRequest(floorTarget, () => cpuMicros(floor.child.pid!), options.connections, options.cpuRequests);
+      log(
+        `${mode}: CPU per request, ${options.cpuRequests} requests at ${options.connections} connections, vmx then the floor proxy`,
+      );
+      const vmxCpu = await cpuPerRequest(
+        targets[1],
+        () => cpuMicros(daemon.child.pid!),
+        options.connections,
+        options.cpuRequests,
+      );
+      const floorCpu = await cpuPerRequest(
+        floorTarget,
+        () => cpuMicros(floor.child.pid!),
+        options.connections,
+        options.cpuRequests,
+      );
       results[mode] = {
         sequential: sequentialResult,
         throughput: { ...thr, ratio: thr.direct.rps ? thr.vmx.rps / thr.direct.rps : 0 },
@@ -138,12 +241,22 @@ async function main(): Promise<void> {
   }
 }
 
-function targetsFor(mode: Mode, upstreamUrl: string, daemonUrl: string, key: string, limitedKey: string): [Target, Target] {
+function targetsFor(
+  mode: Mode,
+  upstreamUrl: string,
+  daemonUrl: string,
+  key: string,
+  limitedKey: string,
+): [Target, Target] {
   if (mode === 'converted') return convertedTargets(daemonUrl, key);
   if (mode === 'configured') return configuredTargets(daemonUrl, key, limitedKey);
   const stream = mode === 'stream';
   const body = (model: string) =>
-    JSON.stringify({ model, messages: [{ role: 'user', content: 'Say hello to the benchmark.' }], ...(stream ? { stream: true } : {}) });
+    JSON.stringify({
+      model,
+      messages: [{ role: 'user', content: 'Say hello to the benchmark.' }],
+      ...(stream ? { stream: true } : {}),
+    });
   const upstream = new URL(upstreamUrl);
   return [
     {
@@ -173,7 +286,14 @@ function convertedTargets(daemonUrl: string, key: string): [Target, Target] {
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${key}` };
   const messages = [{ role: 'user', content: 'Say hello to the benchmark.' }];
   return [
-    { name: 'direct', origin: daemonUrl, path: '/v1/completion/bench/dev/chat/completions', headers, body: JSON.stringify({ model: 'chat', messages, stream: true }), stream: true },
+    {
+      name: 'direct',
+      origin: daemonUrl,
+      path: '/v1/completion/bench/dev/chat/completions',
+      headers,
+      body: JSON.stringify({ model: 'chat', messages, stream: true }),
+      stream: true,
+    },
     {
       name: 'vmx',
       origin: daemonUrl,
@@ -188,7 +308,8 @@ function convertedTargets(daemonUrl: string, key: string): [Target, Target] {
 /** Routing, fallback and limits: the plain resource ("direct" side here) vs the configured one, both through vmx. */
 function configuredTargets(daemonUrl: string, key: string, limitedKey: string): [Target, Target] {
   const headers = (k: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${k}` });
-  const body = (model: string) => JSON.stringify({ model, messages: [{ role: 'user', content: 'Say hello to the benchmark.' }] });
+  const body = (model: string) =>
+    JSON.stringify({ model, messages: [{ role: 'user', content: 'Say hello to the benchmark.' }] });
   const path = '/v1/completion/bench/dev/chat/completions';
   return [
     { name: 'direct', origin: daemonUrl, path, headers: headers(key), body: body('chat'), stream: false },
@@ -207,7 +328,11 @@ function table(header: string[], rows: Array<Array<string | number>>): string {
   return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('   '), ...cells.slice(1).map(line)].join('\n');
 }
 
-function report(env: { node: string; cpus: number; cpu: string }, results: Partial<Record<Mode, ModeResult>>, rss: { idle: number; end: number }): string {
+function report(
+  env: { node: string; cpus: number; cpu: string },
+  results: Partial<Record<Mode, ModeResult>>,
+  rss: { idle: number; end: number },
+): string {
   const out = [
     '',
     `vmx benchmark: node ${env.node}, ${env.cpus} CPUs (${env.cpu}); load generator, daemon and fake upstream share this machine`,
@@ -223,12 +348,20 @@ function report(env: { node: string; cpus: number; cpu: string }, results: Parti
     const row = (label: string, p: Percentiles) => [`${mode} ${label}`, p.p50, p.p90, p.p99];
     if (mode === 'converted') {
       // both sides go through vmx: passthrough chat stream vs the same stream converted to Anthropic events
-      seqRows.push(row('TTFB passthrough', s.direct.ttfb), row('TTFB converted', s.vmx.ttfb), row('TTFB conversion cost', s.addedTtfb));
+      seqRows.push(
+        row('TTFB passthrough', s.direct.ttfb),
+        row('TTFB converted', s.vmx.ttfb),
+        row('TTFB conversion cost', s.addedTtfb),
+      );
       continue;
     }
     if (mode === 'configured') {
       // both sides go through vmx: a plain resource vs rules + fallbacks + limits at three levels
-      seqRows.push(row('plain resource', s.direct.total), row('rules+fallback+limits', s.vmx.total), row('cost of the configuration', s.added));
+      seqRows.push(
+        row('plain resource', s.direct.total),
+        row('rules+fallback+limits', s.vmx.total),
+        row('cost of the configuration', s.added),
+      );
       continue;
     }
     seqRows.push(row('direct', s.direct.total), row('vmx', s.vmx.total), row('added (vmx - direct)', s.added));
@@ -238,14 +371,33 @@ function report(env: { node: string; cpus: number; cpu: string }, results: Parti
     if (r.cpu) cpuRows.push([mode, Math.round(r.cpu.vmx), Math.round(r.cpu.floor), r.cpu.ratio.toFixed(2)]);
     const t = r.throughput!;
     const ms = (n: number) => n.toFixed(2);
-    thrRows.push([mode, t.direct.rps, t.vmx.rps, t.ratio.toFixed(2), ms(t.direct.p50), ms(t.direct.p99), ms(t.vmx.p50), ms(t.vmx.p99),
-      `${t.direct.non2xx + t.direct.errors}/${t.vmx.non2xx + t.vmx.errors}`]);
+    thrRows.push([
+      mode,
+      t.direct.rps,
+      t.vmx.rps,
+      t.ratio.toFixed(2),
+      ms(t.direct.p50),
+      ms(t.direct.p99),
+      ms(t.vmx.p50),
+      ms(t.vmx.p99),
+      `${t.direct.non2xx + t.direct.errors}/${t.vmx.non2xx + t.vmx.errors}`,
+    ]);
   }
   out.push(table(['', 'p50', 'p90', 'p99'], seqRows), '');
   if (thrRows.length === 0) return `${out.join('\n')}\n`;
-  out.push(`Throughput, ${options.connections} connections, ${options.duration} s per side in ${options.rounds} round(s) (autocannon; latency in ms)`);
-  out.push(table(['', 'rps direct', 'rps vmx', 'vmx/direct', 'p50 direct', 'p99 direct', 'p50 vmx', 'p99 vmx', 'errors d/v'], thrRows), '');
-  out.push(`CPU per request, ${options.cpuRequests} requests at ${options.connections} connections (µs of user + system time; floor = a minimal node:http + undici proxy)`);
+  out.push(
+    `Throughput, ${options.connections} connections, ${options.duration} s per side in ${options.rounds} round(s) (autocannon; latency in ms)`,
+  );
+  out.push(
+    table(
+      ['', 'rps direct', 'rps vmx', 'vmx/direct', 'p50 direct', 'p99 direct', 'p50 vmx', 'p99 vmx', 'errors d/v'],
+      thrRows,
+    ),
+    '',
+  );
+  out.push(
+    `CPU per request, ${options.cpuRequests} requests at ${options.connections} connections (µs of user + system time; floor = a minimal node:http + undici proxy)`,
+  );
   out.push(table(['', 'vmx', 'floor', 'vmx/floor'], cpuRows), '');
   out.push(`vmx daemon RSS: ${rss.idle} MB after start, ${rss.end} MB at the end`, '');
   return `${out.join('\n')}\n`;

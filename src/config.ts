@@ -36,7 +36,8 @@ export function dataPaths(home: string): DataPaths {
  * charge journals, and the temp files these are written through. Only these are tightened: `--home`
  * may name a directory that also holds files vmx did not make.
  */
-const DATA_FILE = /^(?:vmx\.(?:db(?:-wal|-shm|-journal)?|log)|(?:vmx\.pid|config\.json|secrets\.json)(?:\.lock|\.[\w.]+\.tmp)?|charges-\d+\.journal)$/;
+const DATA_FILE =
+  /^(?:vmx\.(?:db(?:-wal|-shm|-journal)?|log)|(?:vmx\.pid|config\.json|secrets\.json)(?:\.lock|\.[\w.]+\.tmp)?|charges-\d+\.journal)$/;
 
 const POSIX = process.platform !== 'win32';
 

@@ -43,11 +43,7 @@ export class VmxError extends Error {
   /** Optional second line for humans, e.g. the command that fixes the problem. */
   readonly hint?: string;
 
-  constructor(
-    message: string,
-    kind: { code: ErrorCode; exitCode: number; httpStatus: number },
-    hint?: string,
-  ) {
+  constructor(message: string, kind: { code: ErrorCode; exitCode: number; httpStatus: number }, hint?: string) {
     super(message);
     this.name = new.target.name;
     this.code = kind.code;
@@ -102,7 +98,11 @@ export class RuntimeError extends VmxError {
 /** A client request the daemon cannot serve as sent: bad JSON, missing or mistyped fields. */
 export class InvalidRequestError extends VmxError {
   constructor(message: string, status = 400) {
-    super(message, { code: status === 413 ? 'payload_too_large' : 'invalid_request', exitCode: ExitCode.usage, httpStatus: status });
+    super(message, {
+      code: status === 413 ? 'payload_too_large' : 'invalid_request',
+      exitCode: ExitCode.usage,
+      httpStatus: status,
+    });
   }
 }
 
@@ -146,7 +146,11 @@ export class ResourceNotAllowedError extends VmxError {
 /** A routing rule with action BLOCK matched the request. */
 export class BlockedError extends VmxError {
   constructor(rule: string) {
-    super(`request blocked by routing rule: ${rule}`, { code: 'blocked_by_routing_rule', exitCode: ExitCode.usage, httpStatus: 400 });
+    super(`request blocked by routing rule: ${rule}`, {
+      code: 'blocked_by_routing_rule',
+      exitCode: ExitCode.usage,
+      httpStatus: 400,
+    });
   }
 }
 
@@ -185,7 +189,11 @@ export class UpstreamError extends VmxError {
       attempts.length === 1 && last
         ? `${last.connection}/${last.model} failed: ${last.reason}`
         : `every model failed: ${attempts.map((a) => `${a.connection}/${a.model}: ${a.reason}`).join('; ')}`,
-      { code: timeout ? 'upstream_timeout' : 'upstream_error', exitCode: ExitCode.failure, httpStatus: last?.status ?? 502 },
+      {
+        code: timeout ? 'upstream_timeout' : 'upstream_error',
+        exitCode: ExitCode.failure,
+        httpStatus: last?.status ?? 502,
+      },
     );
     this.attempts = attempts;
   }

@@ -23,7 +23,8 @@ export function readPidfile(path: string): PidfileContent | undefined {
     return undefined;
   }
   const value = parsed as Partial<PidfileContent> | null;
-  if (!value || !Number.isInteger(value.pid) || (value.pid as number) <= 0 || typeof value.url !== 'string') return undefined;
+  if (!value || !Number.isInteger(value.pid) || (value.pid as number) <= 0 || typeof value.url !== 'string')
+    return undefined;
   return value as PidfileContent;
 }
 

@@ -11,7 +11,13 @@ import { checkRole, type WorkspaceScope } from './scope.js';
  * the command resolved its scope is not overtaken. `change` must be synchronous: read files, stdin
  * and prompts before.
  */
-export function editInTransaction<T>(store: Store, user: string, scope: WorkspaceScope, action: WorkspaceAction, change: () => T): T {
+export function editInTransaction<T>(
+  store: Store,
+  user: string,
+  scope: WorkspaceScope,
+  action: WorkspaceAction,
+  change: () => T,
+): T {
   return store.transaction(() => {
     const workspace = store.workspaces.find(scope.workspace.id);
     if (!workspace) throw new NotFoundError(`workspace '${scope.workspace.name}' not found`);

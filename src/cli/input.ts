@@ -6,7 +6,10 @@ export const nameSchema = z
   .string()
   .min(1, 'must not be empty')
   .max(64, 'must be at most 64 characters')
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "must start with a letter or digit and use only letters, digits, '.', '_' or '-'");
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+    "must start with a letter or digit and use only letters, digits, '.', '_' or '-'",
+  );
 
 export const userSchema = z
   .string()
@@ -30,4 +33,3 @@ export function parseInput<T extends z.ZodType>(
   const label = labels[field] ?? (field ? `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` : 'input');
   throw new UsageError(`invalid ${label}: ${issue.message}`);
 }
-

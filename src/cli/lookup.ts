@@ -19,8 +19,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A key named in a history filter: a key of the environment, or the id of one since revoked. */
 export const historyKeyId = (scope: EnvironmentScope, store: Store, ref: string): string =>
-  store.apiKeys.find(scope.environment.id, ref)?.id ?? (UUID.test(ref) ? ref.toLowerCase() : missing('API key', ref, scope));
+  store.apiKeys.find(scope.environment.id, ref)?.id ??
+  (UUID.test(ref) ? ref.toLowerCase() : missing('API key', ref, scope));
 
 function missing(kind: string, ref: string, scope: EnvironmentScope): never {
-  throw new NotFoundError(`${kind} '${ref}' not found in environment '${scope.workspace.name}/${scope.environment.name}'`);
+  throw new NotFoundError(
+    `${kind} '${ref}' not found in environment '${scope.workspace.name}/${scope.environment.name}'`,
+  );
 }

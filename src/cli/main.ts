@@ -31,7 +31,10 @@ function report(error: unknown, out: Output): number {
     out.error(error);
     return error.exitCode;
   }
-  out.error({ code: 'runtime_error', message: oneLine(`unexpected failure: ${(error as Error)?.message ?? String(error)}`) });
+  out.error({
+    code: 'runtime_error',
+    message: oneLine(`unexpected failure: ${(error as Error)?.message ?? String(error)}`),
+  });
   return ExitCode.failure;
 }
 

@@ -46,7 +46,9 @@ export function checkRole(store: Store, user: string, workspace: Workspace, acti
   const member = store.members.get(workspace.id, user);
   if (!member) throw new PermissionError(`${user} is not a member of workspace '${workspace.name}'`);
   if (!permits(member.role, action)) {
-    throw new PermissionError(`${user} is a member of workspace '${workspace.name}'; ${describeAction(action)} requires the owner role`);
+    throw new PermissionError(
+      `${user} is a member of workspace '${workspace.name}'; ${describeAction(action)} requires the owner role`,
+    );
   }
   return member.role;
 }

@@ -12,7 +12,8 @@ export interface SecretFlags {
  * prompt — never from a plain argv value. Returns undefined when none was given and none was asked for.
  */
 export async function readSecret(ctx: CliContext, flags: SecretFlags, ask?: string): Promise<string | undefined> {
-  if (flags.apiKeyStdin && flags.apiKeyEnv) throw new UsageError('give the secret one way: --api-key-stdin or --api-key-env');
+  if (flags.apiKeyStdin && flags.apiKeyEnv)
+    throw new UsageError('give the secret one way: --api-key-stdin or --api-key-env');
   if (flags.apiKeyStdin) {
     const text = (await readAll(ctx.deps.stdin)).replace(/\r?\n$/, '');
     if (!text) throw new UsageError('--api-key-stdin: nothing was read from standard input');

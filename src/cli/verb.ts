@@ -2,7 +2,11 @@ import { Command } from 'commander';
 import { createContext, type CliContext, type CliDeps, type GlobalFlags } from './context.js';
 
 /** What a verb does, given the parsed positional arguments and its own flags. */
-export type VerbRun = (ctx: CliContext, args: Array<string | undefined>, flags: Record<string, unknown>) => Promise<void>;
+export type VerbRun = (
+  ctx: CliContext,
+  args: Array<string | undefined>,
+  flags: Record<string, unknown>,
+) => Promise<void>;
 
 /**
  * One CLI verb. The definition (arguments, flags, help) is registered up front; the implementation is

@@ -62,7 +62,11 @@ export interface AppDeps {
  * A request whose body trickles in is cut with 408 once `requestTimeout` has passed since it began
  * (checked every second; streaming responses are not affected). Keep-alive as fastify's default.
  */
-const serverOptions = (requestTimeout: number) => ({ requestTimeout, connectionsCheckingInterval: Math.min(1_000, requestTimeout), keepAliveTimeout: 72_000 });
+const serverOptions = (requestTimeout: number) => ({
+  requestTimeout,
+  connectionsCheckingInterval: Math.min(1_000, requestTimeout),
+  keepAliveTimeout: 72_000,
+});
 
 /** Builds the fastify app: plugins and routes. Never listens (server.ts does). */
 export async function buildApp(deps: AppDeps) {
@@ -80,9 +84,14 @@ export async function buildApp(deps: AppDeps) {
   const clock = deps.clock ?? Date.now;
   // Capacity counters and error rates carry on from the store: a restart resets neither.
   const journal = deps.journal;
-  const gate = new CapacityGate(clock, deps.counters ?? deps.store.capacityCounters.all(), journal && ((rows) => journal.write(rows)));
+  const gate = new CapacityGate(
+    clock,
+    deps.counters ?? deps.store.capacityCounters.all(),
+    journal && ((rows) => journal.write(rows)),
+  );
   const errorRates = new ErrorRates(clock);
-  for (const row of deps.store.usage.attemptsSince(clock() - 180 * 60_000)) errorRates.record(row.resourceId, row.connectionId, row.model, row.status, row.at);
+  for (const row of deps.store.usage.attemptsSince(clock() - 180 * 60_000))
+    errorRates.record(row.resourceId, row.connectionId, row.model, row.status, row.at);
   const discovered = new DiscoveredCapacityTracker();
   deps.recorder.alsoSend((batch) => {
     batch.counters.push(...gate.takeDirty());
@@ -110,7 +119,8 @@ export async function buildApp(deps: AppDeps) {
     recorder,
     logger: deps.logger,
     routing: {
-      errorRate: (resource, target, window, status) => errorRates.rate(resource.id || null, target.connectionId, target.model, window, status),
+      errorRate: (resource, target, window, status) =>
+        errorRates.rate(resource.id || null, target.connectionId, target.model, window, status),
       random: Math.random,
     },
     completion: {
@@ -131,10 +141,16 @@ export async function buildApp(deps: AppDeps) {
     try {
       body = text === '' ? undefined : JSON.parse(text as string);
     } catch (error) {
-      return done(new InvalidRequestError(`the request body is not valid JSON: ${(error as Error).message}`), undefined);
+      return done(
+        new InvalidRequestError(`the request body is not valid JSON: ${(error as Error).message}`),
+        undefined,
+      );
     }
     if (nestsDeeperThan(text as string, MAX_BODY_DEPTH)) {
-      return done(new InvalidRequestError(`the request body nests deeper than ${MAX_BODY_DEPTH} levels of objects and arrays`), undefined);
+      return done(
+        new InvalidRequestError(`the request body nests deeper than ${MAX_BODY_DEPTH} levels of objects and arrays`),
+        undefined,
+      );
     }
     done(null, body);
   });
@@ -144,19 +160,28 @@ export async function buildApp(deps: AppDeps) {
     const dialect = ((request.routeOptions.config as { dialect?: Dialect }).dialect ?? 'openai-chat') as Dialect;
     const cause =
       (error as { statusCode?: number }).statusCode === 413
-        ? new InvalidRequestError(`the request body is larger than the limit of ${app.initialConfig.bodyLimit} bytes`, 413)
+        ? new InvalidRequestError(
+            `the request body is larger than the limit of ${app.initialConfig.bodyLimit} bytes`,
+            413,
+          )
         : error instanceof InvalidRequestError
           ? error
           : (error as { statusCode?: number }).statusCode === 400
             ? new InvalidRequestError((error as Error).message)
             : error;
-    const exchange = new Exchange(dialect === 'openai-chat' ? 'chat' : dialect === 'openai-responses' ? 'responses' : 'messages', dialect);
+    const exchange = new Exchange(
+      dialect === 'openai-chat' ? 'chat' : dialect === 'openai-responses' ? 'responses' : 'messages',
+      dialect,
+    );
     recorder.start();
     const { status, headers, text } = errorResponse(cause, dialect);
     exchange.status = status;
     exchange.error = (cause as Error).message;
     recorder.finish(exchange);
-    void reply.code(status).headers({ ...headers, 'x-vmx-request-id': exchange.requestId }).send(text);
+    void reply
+      .code(status)
+      .headers({ ...headers, 'x-vmx-request-id': exchange.requestId })
+      .send(text);
   });
 
   answerUnknownRoutes(app);

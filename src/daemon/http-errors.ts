@@ -1,4 +1,13 @@
-import { BusyError, CapacityError, MethodNotAllowedError, ProviderError, UpstreamError, VmxError, type ErrorCode, type ProviderAnswer } from '../errors.js';
+import {
+  BusyError,
+  CapacityError,
+  MethodNotAllowedError,
+  ProviderError,
+  UpstreamError,
+  VmxError,
+  type ErrorCode,
+  type ProviderAnswer,
+} from '../errors.js';
 import { nearestErrorType } from '../providers/dialects/error-shape.js';
 import { errorShapes } from '../providers/dialects/index.js';
 import type { Dialect } from '../providers/registry.js';
@@ -42,9 +51,14 @@ export function errorResponse(error: unknown, dialect: Dialect, envelope?: objec
   const shape = (known && shapes[error.code]) || { openaiCode: 'internal_error', type: 'api_error' };
   const message = known ? error.message : 'internal error in the gateway (see `vmx logs`)';
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (error instanceof CapacityError || error instanceof BusyError) headers['retry-after'] = String(error.retryAfterSeconds);
+  if (error instanceof CapacityError || error instanceof BusyError)
+    headers['retry-after'] = String(error.retryAfterSeconds);
   if (error instanceof MethodNotAllowedError) headers.allow = error.allowed.join(', ');
-  const body: Record<string, unknown> = errorShapes[dialect].write({ message, type: shape.type, code: shape.openaiCode });
+  const body: Record<string, unknown> = errorShapes[dialect].write({
+    message,
+    type: shape.type,
+    code: shape.openaiCode,
+  });
   if (envelope && error instanceof UpstreamError) body.vmx = envelope;
   return { status, headers, text: JSON.stringify(body) };
 }
@@ -74,10 +88,16 @@ function providerError(answer: ProviderAnswer, dialect: Dialect, envelope: objec
     const text = envelope ? `${answer.body.slice(0, close)},"vmx":${JSON.stringify(envelope)}}` : answer.body;
     return { status: answer.status, headers, text };
   }
-  const message = said?.message ?? (answer.body.trim().slice(0, 300) || `the provider answered ${answer.status} without a message`);
+  const message =
+    said?.message ?? (answer.body.trim().slice(0, 300) || `the provider answered ${answer.status} without a message`);
   // OpenAI's clients act on `code`; a context overflow said in other words gets OpenAI's code for it.
   const code = said?.code ?? (CONTEXT_EXCEEDED.test(message) ? 'context_length_exceeded' : null);
-  const body: Record<string, unknown> = target.write({ message, type: nearestErrorType(answer.status, said?.type), code, param: said?.param });
+  const body: Record<string, unknown> = target.write({
+    message,
+    type: nearestErrorType(answer.status, said?.type),
+    code,
+    param: said?.param,
+  });
   if (envelope) body.vmx = envelope;
   return { status: answer.status, headers, text: JSON.stringify(body) };
 }

@@ -26,7 +26,8 @@ try {
     graceMs: Number(values['grace-ms']),
     bodyLimit: values['body-limit'] ? Number(values['body-limit']) : undefined,
     requestTimeoutMs: values['request-timeout-ms'] ? Number(values['request-timeout-ms']) : undefined,
-    stdout: (values['log-format'] as 'pretty' | 'json' | 'none' | undefined) ?? (process.stdout.isTTY ? 'pretty' : 'json'),
+    stdout:
+      (values['log-format'] as 'pretty' | 'json' | 'none' | undefined) ?? (process.stdout.isTTY ? 'pretty' : 'json'),
     writerThread: new URL('./record/writer-thread.js', import.meta.url),
   });
   // A crash after start-up leaves its reason in the log that `vmx logs` reads.

@@ -84,12 +84,21 @@ export class Metrics {
   }
 
   /** One client request, when its response is complete. */
-  request(input: { route: string; resource: string; provider: string; status: number; failed: boolean; durationMs: number; ttftMs?: number }): void {
+  request(input: {
+    route: string;
+    resource: string;
+    provider: string;
+    status: number;
+    failed: boolean;
+    durationMs: number;
+    ttftMs?: number;
+  }): void {
     const labels = [input.route, input.resource, input.provider, String(input.status)];
     this.requestsBy.get(labels).inc();
     if (input.failed) this.errorsBy.get(labels).inc();
     this.latencyBy.get(labels).observe(input.durationMs / 1000);
-    if (input.ttftMs !== undefined) this.ttftBy.get([input.route, input.resource, input.provider]).observe(input.ttftMs / 1000);
+    if (input.ttftMs !== undefined)
+      this.ttftBy.get([input.route, input.resource, input.provider]).observe(input.ttftMs / 1000);
   }
 }
 

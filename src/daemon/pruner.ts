@@ -61,7 +61,10 @@ export class Pruner {
   private schedule(ms: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(
-      () => void this.run().finally(() => this.schedule(this.putOff ? (this.options.checkEveryMs ?? 60_000) : (this.options.everyMs ?? 600_000))),
+      () =>
+        void this.run().finally(() =>
+          this.schedule(this.putOff ? (this.options.checkEveryMs ?? 60_000) : (this.options.everyMs ?? 600_000)),
+        ),
       ms,
     );
     this.timer.unref();

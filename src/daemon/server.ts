@@ -46,13 +46,19 @@ function giveBackFreedRoom(store: Store, logger: Logger): void {
   if (store.space.incremental()) return;
   const size = store.space.sizeBytes();
   if (size > CONVERT_UP_TO_BYTES) {
-    logger.warn({ sizeBytes: size }, 'this database predates incremental vacuum: pruned room is reused but the file does not shrink');
+    logger.warn(
+      { sizeBytes: size },
+      'this database predates incremental vacuum: pruned room is reused but the file does not shrink',
+    );
     return;
   }
   const started = performance.now();
   try {
     store.space.enableIncremental();
-    logger.info({ before: size, after: store.space.sizeBytes(), ms: Math.round(performance.now() - started) }, 'database converted to incremental vacuum');
+    logger.info(
+      { before: size, after: store.space.sizeBytes(), ms: Math.round(performance.now() - started) },
+      'database converted to incremental vacuum',
+    );
   } catch (error) {
     // Busy with another process: the next start tries again.
     logger.warn({ err: error }, 'could not convert the database to incremental vacuum this time');
@@ -87,7 +93,11 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     return credentials;
   }, env);
   const config = new ConfigCache(store, secrets, logger);
-  const recorder = Recorder.start(paths.db, options.writerThread ?? new URL('./record/writer-thread.ts', import.meta.url), logger);
+  const recorder = Recorder.start(
+    paths.db,
+    options.writerThread ?? new URL('./record/writer-thread.ts', import.meta.url),
+    logger,
+  );
   const { journal, counters } = ChargeJournal.open(paths.home, store.capacityCounters.all());
   const status = new DaemonStatus();
   const { adapters, client } = createAdapters();
@@ -140,7 +150,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     { openaiBaseUrl: `${url}/v1`, anthropicBaseUrl: url },
     `base URLs (the key names its environment): OpenAI SDKs ${url}/v1, Anthropic SDKs ${url}; per environment: ${url}/v1/completion/{workspace}/{environment} (Anthropic: …/anthropic)`,
   );
-  if (store.apiKeys.listWithHashes().length === 0) logger.info('nothing is configured yet: run `vmx init` to add a connection, a resource and a key');
+  if (store.apiKeys.listWithHashes().length === 0)
+    logger.info('nothing is configured yet: run `vmx init` to add a connection, a resource and a key');
   const pruner = new Pruner(store, (policy) => recorder.prune(policy), logger, status, options.retention);
   pruner.start();
 

@@ -1,4 +1,11 @@
-import { calcPrice, type ConditionalPrice, type ModelInfo, type ModelPrice, type Provider, type Usage } from '@pydantic/genai-prices';
+import {
+  calcPrice,
+  type ConditionalPrice,
+  type ModelInfo,
+  type ModelPrice,
+  type Provider,
+  type Usage,
+} from '@pydantic/genai-prices';
 import type { ProviderId } from '../providers/ids.js';
 import { nanoUsd, type PartPrices, type TokenSplit } from './part-prices.js';
 
@@ -49,7 +56,14 @@ export class CatalogModel {
       id: provider.id,
       name: provider.name,
       api_pattern: provider.api_pattern,
-      models: [{ id: model.id, name: model.name, match: { equals: this.#modelId }, prices: mapSheets(model.prices, trimSheet) }],
+      models: [
+        {
+          id: model.id,
+          name: model.name,
+          match: { equals: this.#modelId },
+          prices: mapSheets(model.prices, trimSheet),
+        },
+      ],
     };
   }
 
@@ -60,11 +74,21 @@ export class CatalogModel {
   nanoUsd(split: TokenSplit, at: number, own: PartPrices = {}): number | null {
     if (this.flat) {
       const f = this.flat;
-      const prices = { input: own.input ?? f.input, output: own.output ?? f.output, cached: own.cached ?? f.cached, cacheWrite: own.cacheWrite ?? f.cacheWrite };
+      const prices = {
+        input: own.input ?? f.input,
+        output: own.output ?? f.output,
+        cached: own.cached ?? f.cached,
+        cacheWrite: own.cacheWrite ?? f.cacheWrite,
+      };
       return nanoUsd(prices, split);
     }
     const provider = isBlank(own) ? this.#provider : patched(this.#provider, own);
-    const usage: Usage = { input_tokens: split.input, cache_read_tokens: split.cached, cache_write_tokens: split.cacheWrite, output_tokens: split.output };
+    const usage: Usage = {
+      input_tokens: split.input,
+      cache_read_tokens: split.cached,
+      cache_write_tokens: split.cacheWrite,
+      output_tokens: split.output,
+    };
     try {
       const result = calcPrice(usage, this.#modelId, { provider, timestamp: new Date(at) });
       return result ? Math.round(result.total_price * 1e9) : null;
@@ -100,7 +124,11 @@ export class Catalog {
 
 function resolve(provider: ProviderId, model: string, baseUrl: string | undefined): CatalogModel | null {
   const providerId = Object.hasOwn(catalogIds, provider) ? catalogIds[provider] : null;
-  const options = providerId ? { providerId } : provider === 'openai-compatible' && baseUrl ? { providerApiUrl: baseUrl } : null;
+  const options = providerId
+    ? { providerId }
+    : provider === 'openai-compatible' && baseUrl
+      ? { providerApiUrl: baseUrl }
+      : null;
   const modelId = catalogModelId(provider, model);
   if (!options || modelId === '') return null;
   try {
@@ -113,9 +141,20 @@ function resolve(provider: ProviderId, model: string, baseUrl: string | undefine
 
 function flatPrices(sheet: ModelPrice): Required<PartPrices> | null {
   // No cache price: genai-prices bills those tokens as plain input.
-  const { input_mtok: input = 0, output_mtok: output = 0, cache_read_mtok: cached = input, cache_write_mtok: cacheWrite = input } = sheet;
+  const {
+    input_mtok: input = 0,
+    output_mtok: output = 0,
+    cache_read_mtok: cached = input,
+    cache_write_mtok: cacheWrite = input,
+  } = sheet;
   if (sheet.requests_kcount !== undefined) return null;
-  if (typeof input !== 'number' || typeof output !== 'number' || typeof cached !== 'number' || typeof cacheWrite !== 'number') return null;
+  if (
+    typeof input !== 'number' ||
+    typeof output !== 'number' ||
+    typeof cached !== 'number' ||
+    typeof cacheWrite !== 'number'
+  )
+    return null;
   return { input, output, cached, cacheWrite };
 }
 
@@ -126,7 +165,9 @@ function trimSheet(sheet: ModelPrice): ModelPrice {
 }
 
 function mapSheets(prices: ModelInfo['prices'], map: (sheet: ModelPrice) => ModelPrice): ModelInfo['prices'] {
-  return Array.isArray(prices) ? prices.map((entry: ConditionalPrice) => ({ ...entry, prices: map(entry.prices) })) : map(prices);
+  return Array.isArray(prices)
+    ? prices.map((entry: ConditionalPrice) => ({ ...entry, prices: map(entry.prices) }))
+    : map(prices);
 }
 
 const isBlank = (own: PartPrices): boolean =>

@@ -57,7 +57,8 @@ export function parsePriceSpec(text: string): PriceOverride {
     const field = fieldOf.get(key) ?? fail(`unknown part '${key}' (expected input, output, cached or cache-write)`);
     if (override[field] !== undefined) fail(`duplicate part '${key}'`);
     const raw = part.slice(eq + 1).trim();
-    const m = value.exec(raw) ?? fail(`bad value '${raw}' for ${key} (expected a number with /M, /K or /token, e.g. 2.5/M)`);
+    const m =
+      value.exec(raw) ?? fail(`bad value '${raw}' for ${key} (expected a number with /M, /K or /token, e.g. 2.5/M)`);
     if (m[1] === '-') fail(`negative value '${raw}' for ${key}`);
     // Shift the decimal exponent in the text, not by multiplying, so 0.15/K is exactly 150/M.
     override[field] = Number(`${m[2]}e${unitShift[m[3] as string]}`);

@@ -10,10 +10,14 @@ import type { ProviderAdapter } from './types.js';
  * One adapter per provider id, sharing one upstream HTTP client. OpenAI-compatible vendors are the
  * OpenAI adapter with their base URL.
  */
-export function createAdapters(client = new UpstreamClient()): { adapters: Partial<Record<ProviderId, ProviderAdapter>>; client: UpstreamClient } {
+export function createAdapters(client = new UpstreamClient()): {
+  adapters: Partial<Record<ProviderId, ProviderAdapter>>;
+  client: UpstreamClient;
+} {
   const compatible = (id: 'openai' | 'groq' | 'gemini' | 'openai-compatible') =>
     openAIAdapter(client, {
-      defaultBaseUrl: 'defaultBaseUrl' in providers[id] ? (providers[id] as { defaultBaseUrl?: string }).defaultBaseUrl : undefined,
+      defaultBaseUrl:
+        'defaultBaseUrl' in providers[id] ? (providers[id] as { defaultBaseUrl?: string }).defaultBaseUrl : undefined,
       dialects: id === 'openai' ? ['openai-chat', 'openai-responses'] : ['openai-chat'],
     });
   return {

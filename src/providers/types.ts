@@ -42,7 +42,15 @@ export function connectionTarget(
     const value = secrets[headerField(name)];
     if (value !== undefined) headers[name] = value;
   }
-  return { id: connection.id, name: connection.name, provider: connection.provider, config, secret: secrets, headers, version: connection.updatedAt };
+  return {
+    id: connection.id,
+    name: connection.name,
+    provider: connection.provider,
+    config,
+    secret: secrets,
+    headers,
+    version: connection.updatedAt,
+  };
 }
 
 /** One provider call in a dialect the provider speaks natively (passthrough). */

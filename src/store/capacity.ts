@@ -39,11 +39,13 @@ export function parseLimits(specs: string[]): Capacity[] {
       );
     }
     const count = Number(match[1]);
-    if (!Number.isSafeInteger(count) || count <= 0) throw new UsageError(`invalid --limit '${spec}': count must be positive`);
+    if (!Number.isSafeInteger(count) || count <= 0)
+      throw new UsageError(`invalid --limit '${spec}': count must be positive`);
     const period = unitToPeriod[match[3]!]!;
     const dimension = match[2] === 'r' ? 'requests' : 'tokens';
     const entry = byPeriod.get(period) ?? { period };
-    if (entry[dimension] !== undefined) throw new UsageError(`invalid --limit '${spec}': ${dimension} per ${period} given twice`);
+    if (entry[dimension] !== undefined)
+      throw new UsageError(`invalid --limit '${spec}': ${dimension} per ${period} given twice`);
     entry[dimension] = count;
     byPeriod.set(period, entry);
   }

@@ -11,7 +11,10 @@ import type { SettingsRepo } from './repos/settings.js';
 export const retentionSettings = {
   'retention.audit-bodies': { default: '7d', about: 'request and response bodies stored in audit rows' },
   'retention.audit': { default: '30d', about: 'audit rows (one per request)' },
-  'retention.usage-raw': { default: '30d', about: 'usage rows (one per attempt); older usage is kept as hourly totals' },
+  'retention.usage-raw': {
+    default: '30d',
+    about: 'usage rows (one per attempt); older usage is kept as hourly totals',
+  },
   'retention.usage-hourly': { default: '400d', about: 'hourly usage totals' },
 } as const;
 
@@ -72,12 +75,16 @@ export interface PruneStep {
  */
 export function* pruneSteps(store: Store, policy: RetentionPolicy, now: number): Generator<PruneStep> {
   const run = (fn: () => number) => store.transaction(fn);
-  for (let n; (n = run(() => store.audit.pruneBodies(now - policy.auditBodiesMs, STEP_ROWS))) > 0; ) yield { kind: 'audit-bodies', changed: n };
-  for (let n; (n = run(() => store.audit.prune(now - policy.auditMs, STEP_ROWS))) > 0; ) yield { kind: 'audit', changed: n };
-  for (let n; (n = run(() => store.usage.pruneRaw(now - policy.usageRawMs, STEP_ROWS))) > 0; ) yield { kind: 'usage-raw', changed: n };
-  for (let n; (n = run(() => store.usage.pruneOldestHour(now - policy.usageHourlyMs))) > 0; ) yield { kind: 'usage-hourly', changed: n };
+  for (let n; (n = run(() => store.audit.pruneBodies(now - policy.auditBodiesMs, STEP_ROWS))) > 0;)
+    yield { kind: 'audit-bodies', changed: n };
+  for (let n; (n = run(() => store.audit.prune(now - policy.auditMs, STEP_ROWS))) > 0;)
+    yield { kind: 'audit', changed: n };
+  for (let n; (n = run(() => store.usage.pruneRaw(now - policy.usageRawMs, STEP_ROWS))) > 0;)
+    yield { kind: 'usage-raw', changed: n };
+  for (let n; (n = run(() => store.usage.pruneOldestHour(now - policy.usageHourlyMs))) > 0;)
+    yield { kind: 'usage-hourly', changed: n };
   if (!store.space.incremental()) return;
-  for (let free = store.space.freePages(); free > 0; ) {
+  for (let free = store.space.freePages(); free > 0;) {
     const left = store.space.vacuumStep(STEP_PAGES);
     yield { kind: 'vacuum', changed: free - left };
     if (left >= free) break;

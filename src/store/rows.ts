@@ -22,4 +22,5 @@ export const stamps = (row: StampColumns): Stamps => ({
 
 /** JSON columns: written with JSON.stringify, read back whole. */
 export const fromJson = <T>(text: string | null): T => (text === null ? (null as T) : (JSON.parse(text) as T));
-export const toJson = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
+export const toJson = (value: unknown): string | null =>
+  value === null || value === undefined ? null : JSON.stringify(value);

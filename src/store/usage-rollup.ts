@@ -21,7 +21,9 @@ export function registerSqlFunctions(db: Database): void {
     step: (sketch: Sketch, text: unknown) => mergeInto(sketch, parseSketch(text as string | null)),
     result: (sketch: Sketch) => JSON.stringify(sketch),
   });
-  db.function('vmx_sketch_merge', { deterministic: true }, (a: unknown, b: unknown) => mergeText(a as string | null, b as string | null));
+  db.function('vmx_sketch_merge', { deterministic: true }, (a: unknown, b: unknown) =>
+    mergeText(a as string | null, b as string | null),
+  );
 }
 
 /**

@@ -32,7 +32,11 @@ function received(gw: AgentGateway, dialect: UpstreamDialect): Received[] {
     dialect === 'anthropic-messages'
       ? gw.anthropic.requests.filter((r) => r.route === 'messages')
       : gw.openai.requests.filter((r) => openAIDialect(r.path) === dialect);
-  return requests.map((r) => ({ model: r.json?.model, view: viewRequest(dialect, r.json), behaviourKind: r.behaviour?.kind }));
+  return requests.map((r) => ({
+    model: r.json?.model,
+    view: viewRequest(dialect, r.json),
+    behaviourKind: r.behaviour?.kind,
+  }));
 }
 
 /**
@@ -46,7 +50,9 @@ async function runThroughVmx(run: RunAgent, bin: string, gw: AgentGateway, route
   const result = await run(bin, gw, route.resource.name, prompt);
   const requests = received(gw, route.upstream).slice(before);
   const audit = await gw.auditSince(since, requests.length);
-  const answered = audit.map((row) => `${row.route} ${row.resource} → ${row.status}${row.error ? ` ${row.error}` : ''}`);
+  const answered = audit.map(
+    (row) => `${row.route} ${row.resource} → ${row.status}${row.error ? ` ${row.error}` : ''}`,
+  );
   return { result, requests, answered };
 }
 
@@ -98,7 +104,9 @@ export function describeAgent(name: AgentName, run: RunAgent, routes: AgentRoute
             expect(allOk(answered), answered.join('\n')).toBe(true);
             // The first turn: the fake answered the prompt with the shell call…
             const firstTurn = requests.filter((r) => r.view.lastUserText.includes(`vmx-tool-${n}`));
-            expect(firstTurn.map((r) => r.behaviourKind)).toContain(route.upstream === 'anthropic-messages' ? 'tool-use' : 'tool-call');
+            expect(firstTurn.map((r) => r.behaviourKind)).toContain(
+              route.upstream === 'anthropic-messages' ? 'tool-use' : 'tool-call',
+            );
             // …and a later one carried the command's output, which only running it produces.
             const withResult = requests.filter((r) => r.view.toolResult?.includes(toolOutput(n)));
             expect(withResult.length).toBeGreaterThan(0);

@@ -53,16 +53,39 @@ export async function startAgentGateway(): Promise<AgentGateway> {
   const openai = await startFakeOpenAI({ choose: chooseOpenAI });
   const store = openStore(join(home, 'vmx.db'));
   const workspace = store.workspaces.create({ name: 'acme', user: 'alice' });
-  const environment = store.environments.create({ workspaceId: workspace.id, workspaceName: 'acme', name: 'dev', user: 'alice' });
+  const environment = store.environments.create({
+    workspaceId: workspace.id,
+    workspaceName: 'acme',
+    name: 'dev',
+    user: 'alice',
+  });
   const secrets = new ConnectionSecrets(new FileStore(home), {});
   const connections = {
-    anthropic: store.connections.create({ environmentId: environment.id, name: 'anthropic', provider: 'anthropic', config: { baseUrl: anthropic.url }, capacity: [], user: 'alice' }),
-    openai: store.connections.create({ environmentId: environment.id, name: 'openai', provider: 'openai', config: { baseUrl: openai.url }, capacity: [], user: 'alice' }),
+    anthropic: store.connections.create({
+      environmentId: environment.id,
+      name: 'anthropic',
+      provider: 'anthropic',
+      config: { baseUrl: anthropic.url },
+      capacity: [],
+      user: 'alice',
+    }),
+    openai: store.connections.create({
+      environmentId: environment.id,
+      name: 'openai',
+      provider: 'openai',
+      config: { baseUrl: openai.url },
+      capacity: [],
+      user: 'alice',
+    }),
   };
   secrets.write(connections.anthropic.id, { apiKey: 'sk-ant-fake-upstream' });
   secrets.write(connections.openai.id, { apiKey: 'sk-openai-fake-upstream' });
   for (const r of Object.values(RESOURCES)) {
-    store.resources.create(environment.id, singleModelResource(r.name, { connectionId: connections[r.connection].id, model: r.model }), 'alice');
+    store.resources.create(
+      environment.id,
+      singleModelResource(r.name, { connectionId: connections[r.connection].id, model: r.model }),
+      'alice',
+    );
   }
   const key = generateApiKey();
   store.apiKeys.create({
@@ -75,7 +98,14 @@ export async function startAgentGateway(): Promise<AgentGateway> {
     expiresAt: null,
     user: 'alice',
   });
-  const daemon: RunningDaemon = await startDaemon({ home, host: '127.0.0.1', port: 0, graceMs: 2000, stdout: 'none', env: { VMX_CREDENTIAL_STORE: 'file' } });
+  const daemon: RunningDaemon = await startDaemon({
+    home,
+    host: '127.0.0.1',
+    port: 0,
+    graceMs: 2000,
+    stdout: 'none',
+    env: { VMX_CREDENTIAL_STORE: 'file' },
+  });
   return {
     home,
     anthropicBaseUrl: daemon.url,
@@ -85,7 +115,8 @@ export async function startAgentGateway(): Promise<AgentGateway> {
     openai,
     async auditSince(since, atLeast) {
       const list = () => store.audit.list({ environmentId: environment.id, since, limit: 1000 }).reverse();
-      for (let waited = 0; list().length < atLeast && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+      for (let waited = 0; list().length < atLeast && waited < 5000; waited += 50)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       // One more beat: a batch holding a late side request may still be on its way.
       await new Promise((resolve) => setTimeout(resolve, 200));
       return list();

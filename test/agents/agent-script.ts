@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { Behaviour as AnthropicBehaviour, RecordedRequest as AnthropicRequest } from '../helpers/fake-anthropic.js';
+import type {
+  Behaviour as AnthropicBehaviour,
+  RecordedRequest as AnthropicRequest,
+} from '../helpers/fake-anthropic.js';
 import type { Behaviour as OpenAIBehaviour, RecordedRequest as OpenAIRequest } from '../helpers/fake-openai.js';
 import { viewRequest, type OfferedTool, type RequestView, type UpstreamDialect } from './request-view.js';
 
@@ -19,7 +22,8 @@ export const nonce = (): string => randomBytes(5).toString('hex');
 
 export const plainPrompt = (n: string) => `This is a gateway check: answer with the code word for vmx-plain-${n}.`;
 export const plainAnswer = (n: string) => `vmx-answer-${n}`;
-export const toolPrompt = (n: string) => `This is a gateway check: run the shell command for vmx-tool-${n} and tell me what it printed.`;
+export const toolPrompt = (n: string) =>
+  `This is a gateway check: run the shell command for vmx-tool-${n} and tell me what it printed.`;
 export const toolCommand = (n: string) => `echo vmx-result-${n}-$((6*7))`;
 export const toolOutput = (n: string) => `vmx-result-${n}-42`;
 export const finalAnswer = (output: string) => `The check printed ${output}.`;
@@ -55,7 +59,9 @@ export function chooseAnthropic(request: AnthropicRequest): AnthropicBehaviour |
   if (request.route !== 'messages') return undefined;
   const decision = decide(viewRequest('anthropic-messages', request.json));
   if (!decision) return undefined;
-  return decision.kind === 'text' ? { kind: 'reply', text: decision.text } : { kind: 'tool-use', name: decision.name, input: decision.args };
+  return decision.kind === 'text'
+    ? { kind: 'reply', text: decision.text }
+    : { kind: 'tool-use', name: decision.name, input: decision.args };
 }
 
 export function chooseOpenAI(request: OpenAIRequest): OpenAIBehaviour | undefined {
@@ -63,7 +69,9 @@ export function chooseOpenAI(request: OpenAIRequest): OpenAIBehaviour | undefine
   if (!dialect) return undefined;
   const decision = decide(viewRequest(dialect, request.json));
   if (!decision) return undefined;
-  return decision.kind === 'text' ? { kind: 'reply', text: decision.text } : { kind: 'tool-call', name: decision.name, arguments: JSON.stringify(decision.args) };
+  return decision.kind === 'text'
+    ? { kind: 'reply', text: decision.text }
+    : { kind: 'tool-call', name: decision.name, arguments: JSON.stringify(decision.args) };
 }
 
 export function openAIDialect(path: string): UpstreamDialect | undefined {

@@ -5,7 +5,12 @@ import { runAgent, sandbox, type AgentRun } from './run-agent.js';
  * Runs `claude -p <prompt>` against the gateway's Anthropic route with every model it may pick (main,
  * small/fast, per family, subagents) set to `resource`, so each request it sends names a vmx resource.
  */
-export async function runClaudeCode(bin: string, gw: AgentGateway, resource: string, prompt: string): Promise<AgentRun> {
+export async function runClaudeCode(
+  bin: string,
+  gw: AgentGateway,
+  resource: string,
+  prompt: string,
+): Promise<AgentRun> {
   const box = sandbox();
   try {
     const env = {

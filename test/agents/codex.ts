@@ -25,10 +25,23 @@ export async function runCodex(bin: string, gw: AgentGateway, resource: string, 
         '',
       ].join('\n'),
     );
-    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: box.home, TMPDIR: box.tmp, CODEX_HOME: box.config, VMX_API_KEY: gw.key };
+    const env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: box.home,
+      TMPDIR: box.tmp,
+      CODEX_HOME: box.config,
+      VMX_API_KEY: gw.key,
+    };
     // Codex's sandbox (Landlock/seccomp) is not available in every container; the bypass flag is its
     // documented way to run commands unsandboxed and without approval prompts.
-    const args = ['exec', '--dangerously-bypass-approvals-and-sandbox', '--skip-git-repo-check', '--color', 'never', prompt];
+    const args = [
+      'exec',
+      '--dangerously-bypass-approvals-and-sandbox',
+      '--skip-git-repo-check',
+      '--color',
+      'never',
+      prompt,
+    ];
     return await runAgent(bin, args, { cwd: box.work, env });
   } finally {
     box.remove();

@@ -42,18 +42,28 @@ export function textOf(content: unknown): string {
 
 function viewMessages(body: any): RequestView {
   // Claude Code appends `system` messages after the user's turn (agent listings, reminders): they are not a turn.
-  const messages: any[] = (Array.isArray(body?.messages) ? body.messages : []).filter((m: any) => m?.role === 'user' || m?.role === 'assistant');
+  const messages: any[] = (Array.isArray(body?.messages) ? body.messages : []).filter(
+    (m: any) => m?.role === 'user' || m?.role === 'assistant',
+  );
   const last = messages.at(-1);
-  const results = last?.role === 'user' && Array.isArray(last.content) ? last.content.filter((b: any) => b?.type === 'tool_result') : [];
+  const results =
+    last?.role === 'user' && Array.isArray(last.content)
+      ? last.content.filter((b: any) => b?.type === 'tool_result')
+      : [];
   return {
     lastUserText: last?.role === 'user' ? textOf(last.content) : '',
     toolResult: results.length ? results.map((b: any) => textOf(b.content)).join('\n') : undefined,
-    tools: (Array.isArray(body?.tools) ? body.tools : []).map((t: any) => ({ name: t.name, parameters: t.input_schema })),
+    tools: (Array.isArray(body?.tools) ? body.tools : []).map((t: any) => ({
+      name: t.name,
+      parameters: t.input_schema,
+    })),
   };
 }
 
 function viewChat(body: any): RequestView {
-  const messages: any[] = (Array.isArray(body?.messages) ? body.messages : []).filter((m: any) => m?.role !== 'system' && m?.role !== 'developer');
+  const messages: any[] = (Array.isArray(body?.messages) ? body.messages : []).filter(
+    (m: any) => m?.role !== 'system' && m?.role !== 'developer',
+  );
   // A turn's tool results are the trailing `tool` messages.
   const trailing: any[] = [];
   for (let i = messages.length - 1; i >= 0 && messages[i]?.role === 'tool'; i--) trailing.unshift(messages[i]);
@@ -61,14 +71,21 @@ function viewChat(body: any): RequestView {
   return {
     lastUserText: last?.role === 'user' ? textOf(last.content) : '',
     toolResult: trailing.length ? trailing.map((m) => textOf(m.content)).join('\n') : undefined,
-    tools: (Array.isArray(body?.tools) ? body.tools : []).map((t: any) => ({ name: t.function?.name ?? t.name, parameters: t.function?.parameters })),
+    tools: (Array.isArray(body?.tools) ? body.tools : []).map((t: any) => ({
+      name: t.function?.name ?? t.name,
+      parameters: t.function?.parameters,
+    })),
   };
 }
 
 const OUTPUT_ITEMS = new Set(['function_call_output', 'custom_tool_call_output', 'local_shell_call_output']);
 
 function viewResponses(body: any): RequestView {
-  const input: any[] = Array.isArray(body?.input) ? body.input : typeof body?.input === 'string' ? [{ role: 'user', content: body.input }] : [];
+  const input: any[] = Array.isArray(body?.input)
+    ? body.input
+    : typeof body?.input === 'string'
+      ? [{ role: 'user', content: body.input }]
+      : [];
   const trailing: any[] = [];
   for (let i = input.length - 1; i >= 0 && OUTPUT_ITEMS.has(input[i]?.type); i--) trailing.unshift(input[i]);
   const last = input.at(-1);
@@ -76,6 +93,9 @@ function viewResponses(body: any): RequestView {
   return {
     lastUserText: isUser ? textOf(last.content) : '',
     toolResult: trailing.length ? trailing.map((item) => textOf(item.output)).join('\n') : undefined,
-    tools: (Array.isArray(body?.tools) ? body.tools : []).map((t: any) => ({ name: t.name ?? t.type, parameters: t.parameters })),
+    tools: (Array.isArray(body?.tools) ? body.tools : []).map((t: any) => ({
+      name: t.name ?? t.type,
+      parameters: t.parameters,
+    })),
   };
 }

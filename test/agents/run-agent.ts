@@ -19,9 +19,18 @@ export const AGENT_RUN_TIMEOUT_MS = 150_000;
  * no API key or config of the user's leaks in) and no stdin (`codex exec` would wait to read a prompt from it).
  * It gets its own process group, so a timeout ends the native binaries the npm launchers start too.
  */
-export function runAgent(bin: string, args: string[], options: { cwd: string; env: Record<string, string> }): Promise<AgentRun> {
+export function runAgent(
+  bin: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string> },
+): Promise<AgentRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(bin, args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -52,7 +61,13 @@ export function sandbox(): Sandbox {
     mkdirSync(path);
     return path;
   };
-  return { home: dir('home'), config: dir('config'), tmp: dir('tmp'), work: dir('work'), remove: () => rmSync(root, { recursive: true, force: true }) };
+  return {
+    home: dir('home'),
+    config: dir('config'),
+    tmp: dir('tmp'),
+    work: dir('work'),
+    remove: () => rmSync(root, { recursive: true, force: true }),
+  };
 }
 
 /** What a failed assertion should show: how the agent ended, what it said and, when known, what vmx answered it. */

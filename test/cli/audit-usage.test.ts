@@ -13,11 +13,19 @@ const now = Date.now();
 let vmx: ReturnType<typeof cli>;
 let keyId: string;
 
-const audit = (requestId: string, environmentId: string, workspaceId: string, fields: Partial<AuditRecord>): AuditRecord =>
-  auditRow({ requestId, at: now, environmentId, workspaceId, ...fields });
+const audit = (
+  requestId: string,
+  environmentId: string,
+  workspaceId: string,
+  fields: Partial<AuditRecord>,
+): AuditRecord => auditRow({ requestId, at: now, environmentId, workspaceId, ...fields });
 
-const usage = (requestId: string, environmentId: string, workspaceId: string, fields: Partial<UsageRecord>): UsageRecord =>
-  usageRow({ requestId, at: now, environmentId, workspaceId, attempt: 1, ...fields });
+const usage = (
+  requestId: string,
+  environmentId: string,
+  workspaceId: string,
+  fields: Partial<UsageRecord>,
+): UsageRecord => usageRow({ requestId, at: now, environmentId, workspaceId, attempt: 1, ...fields });
 
 /**
  * dev: r1 (3h ago, chat, key), r2 (2h, embed, 429), r3 (1h, chat, key, a failed attempt then a
@@ -38,13 +46,24 @@ beforeAll(async () => {
   const store = openStore(join(home, 'vmx.db'));
   store.transaction(() => {
     store.audit.insert(audit('r1', dev.id, ws, { at: now - 3 * HOUR, keyId, correlationId: 'c-1' }));
-    store.audit.insert(audit('r2', dev.id, ws, { at: now - 2 * HOUR, resource: 'embed', route: 'embeddings', status: 429, error: 'rate limited: 60r/m' }));
+    store.audit.insert(
+      audit('r2', dev.id, ws, {
+        at: now - 2 * HOUR,
+        resource: 'embed',
+        route: 'embeddings',
+        status: 429,
+        error: 'rate limited: 60r/m',
+      }),
+    );
     store.audit.insert(
       audit('r3', dev.id, ws, {
         at: now - HOUR,
         keyId,
         stream: true,
-        events: [{ type: 'attempt', provider: 'openai', status: 502 }, { type: 'fallback', to: 'groq/llama' }],
+        events: [
+          { type: 'attempt', provider: 'openai', status: 502 },
+          { type: 'fallback', to: 'groq/llama' },
+        ],
         timings: { gateMs: 1, providerMs: 900, totalMs: 950 },
         requestBody: '{"model":"chat","messages":[{"role":"user","content":"hello there"}]}',
         responseBody: 'data: {"choices":[]}',
@@ -54,12 +73,36 @@ beforeAll(async () => {
     store.audit.insert(audit('r4', dev.id, ws, { at: now - 30 * HOUR }));
     store.audit.insert(audit('p1', prod.id, ws, { at: now - HOUR }));
     // A request to a path naming no existing environment belongs to none.
-    store.audit.insert({ ...audit('n1', '', '', { at: now - HOUR, status: 404, error: "environment 'acme/nope' not found" }), environmentId: null, workspaceId: null });
+    store.audit.insert({
+      ...audit('n1', '', '', { at: now - HOUR, status: 404, error: "environment 'acme/nope' not found" }),
+      environmentId: null,
+      workspaceId: null,
+    });
 
     store.usage.insertMany([
-      usage('r1', dev.id, ws, { at: now - 3 * HOUR, keyId, inputTokens: 10, outputTokens: 5, totalTokens: 15, costNano: 125_000 }),
-      usage('r2', dev.id, ws, { at: now - 2 * HOUR, resource: 'embed', model: 'text-embedding-3-small', status: 429, error: 'rate limited' }),
-      usage('r3', dev.id, ws, { at: now - HOUR, keyId, status: 502, error: 'bad gateway', final: false, durationMs: 300 }),
+      usage('r1', dev.id, ws, {
+        at: now - 3 * HOUR,
+        keyId,
+        inputTokens: 10,
+        outputTokens: 5,
+        totalTokens: 15,
+        costNano: 125_000,
+      }),
+      usage('r2', dev.id, ws, {
+        at: now - 2 * HOUR,
+        resource: 'embed',
+        model: 'text-embedding-3-small',
+        status: 429,
+        error: 'rate limited',
+      }),
+      usage('r3', dev.id, ws, {
+        at: now - HOUR,
+        keyId,
+        status: 502,
+        error: 'bad gateway',
+        final: false,
+        durationMs: 300,
+      }),
       usage('r3', dev.id, ws, {
         at: now - HOUR,
         attempt: 2,
@@ -74,7 +117,13 @@ beforeAll(async () => {
         durationMs: 950,
         ttftMs: 120,
       }),
-      usage('r4', dev.id, ws, { at: now - 30 * HOUR, inputTokens: 1000, outputTokens: 1000, totalTokens: 2000, costNano: 9_000_000 }),
+      usage('r4', dev.id, ws, {
+        at: now - 30 * HOUR,
+        inputTokens: 1000,
+        outputTokens: 1000,
+        totalTokens: 2000,
+        costNano: 9_000_000,
+      }),
       usage('p1', prod.id, ws, { at: now - HOUR, inputTokens: 7, outputTokens: 7, totalTokens: 14 }),
     ]);
   });
@@ -103,11 +152,19 @@ describe('vmx audit', () => {
 
   it('prints full records under --json and a table for people', async () => {
     const [r3] = (await vmx('audit list --json')).json();
-    expect(r3).toMatchObject({ id: 'r3', requestId: 'r3', status: 200, stream: true, keyId, time: new Date(now - HOUR).toISOString() });
+    expect(r3).toMatchObject({
+      id: 'r3',
+      requestId: 'r3',
+      status: 200,
+      stream: true,
+      keyId,
+      time: new Date(now - HOUR).toISOString(),
+    });
 
     const table = await vmx('audit list');
     expect(table.code).toBe(0);
-    for (const header of ['TIME', 'REQUEST ID', 'STATUS', 'RESOURCE', 'ROUTE', 'DURATION', 'ERROR']) expect(table.stdout).toContain(header);
+    for (const header of ['TIME', 'REQUEST ID', 'STATUS', 'RESOURCE', 'ROUTE', 'DURATION', 'ERROR'])
+      expect(table.stdout).toContain(header);
     expect(table.stdout.indexOf('r3')).toBeLessThan(table.stdout.indexOf('r2'));
     expect(table.stdout).toContain('rate limited: 60r/m');
     expect(table.stdout).toContain('950ms');
@@ -120,7 +177,10 @@ describe('vmx audit', () => {
     const record = shown.json();
     expect(record).toMatchObject({
       id: 'r3',
-      events: [{ type: 'attempt', provider: 'openai', status: 502 }, { type: 'fallback', to: 'groq/llama' }],
+      events: [
+        { type: 'attempt', provider: 'openai', status: 502 },
+        { type: 'fallback', to: 'groq/llama' },
+      ],
       timings: { gateMs: 1, providerMs: 900, totalMs: 950 },
       requestBody: '{"model":"chat","messages":[{"role":"user","content":"hello there"}]}',
       responseBody: 'data: {"choices":[]}',
@@ -132,7 +192,17 @@ describe('vmx audit', () => {
 
     const human = await vmx('audit show r3');
     expect(human.code).toBe(0);
-    for (const text of ['requestId:', 'chat (stream)', 'laptop', 'providerMs: 900', '"type":"fallback"', 'hello there', 'attempts:', 'groq', 'bad gateway']) {
+    for (const text of [
+      'requestId:',
+      'chat (stream)',
+      'laptop',
+      'providerMs: 900',
+      '"type":"fallback"',
+      'hello there',
+      'attempts:',
+      'groq',
+      'bad gateway',
+    ]) {
       expect(human.stdout).toContain(text);
     }
   });
@@ -141,9 +211,17 @@ describe('vmx audit', () => {
     const other = await vmx('audit show p1 --json');
     expect(other.code).toBe(3);
     expect(other.error()).toEqual({ code: 'not_found', message: "request 'p1' not found in environment 'acme/dev'" });
-    expect((await vmx('audit show p1 -e prod --json')).json()).toMatchObject({ id: 'p1', usage: [expect.objectContaining({ totalTokens: 14 })] });
+    expect((await vmx('audit show p1 -e prod --json')).json()).toMatchObject({
+      id: 'p1',
+      usage: [expect.objectContaining({ totalTokens: 14 })],
+    });
     expect((await vmx('audit show nope')).code).toBe(3);
-    expect((await vmx('audit show n1 --json')).json()).toMatchObject({ id: 'n1', status: 404, environmentId: null, usage: [] });
+    expect((await vmx('audit show n1 --json')).json()).toMatchObject({
+      id: 'n1',
+      status: 404,
+      environmentId: null,
+      usage: [],
+    });
   });
 
   it('refuses bad filters', async () => {
@@ -156,7 +234,15 @@ describe('vmx audit', () => {
 });
 
 describe('vmx usage', () => {
-  const counts = (requests: number, attempts: number, errors: number, fallbacks: number, inputTokens: number, outputTokens: number, cachedTokens = 0) => ({
+  const counts = (
+    requests: number,
+    attempts: number,
+    errors: number,
+    fallbacks: number,
+    inputTokens: number,
+    outputTokens: number,
+    cachedTokens = 0,
+  ) => ({
     requests,
     attempts,
     errors,
@@ -176,12 +262,31 @@ describe('vmx usage', () => {
     const result = await vmx('usage --json');
     expect(result.code).toBe(0);
     const [gpt, llama, embed] = result.json();
-    expect(gpt).toMatchObject({ resource: 'chat', model: 'gpt-4o', ...counts(1, 2, 1, 1, 10, 5), cost: 0.000125, unpricedAttempts: 0, ttftP50Ms: null });
+    expect(gpt).toMatchObject({
+      resource: 'chat',
+      model: 'gpt-4o',
+      ...counts(1, 2, 1, 1, 10, 5),
+      cost: 0.000125,
+      unpricedAttempts: 0,
+      ttftP50Ms: null,
+    });
     near(gpt.latencyP50Ms, 90);
-    expect(llama).toMatchObject({ resource: 'chat', model: 'llama', ...counts(1, 1, 0, 0, 100, 50, 20), cost: null, knownCost: 0, unpricedAttempts: 1 });
+    expect(llama).toMatchObject({
+      resource: 'chat',
+      model: 'llama',
+      ...counts(1, 1, 0, 0, 100, 50, 20),
+      cost: null,
+      knownCost: 0,
+      unpricedAttempts: 1,
+    });
     near(llama.latencyP95Ms, 950);
     near(llama.ttftP50Ms, 120);
-    expect(embed).toMatchObject({ resource: 'embed', model: 'text-embedding-3-small', ...counts(1, 1, 1, 0, 0, 0), cost: 0 });
+    expect(embed).toMatchObject({
+      resource: 'embed',
+      model: 'text-embedding-3-small',
+      ...counts(1, 1, 1, 0, 0, 0),
+      cost: 0,
+    });
   });
 
   it('groups by other dimensions, names keys, and moves the window', async () => {
@@ -197,7 +302,9 @@ describe('vmx usage', () => {
       { resource: 'chat', ...counts(3, 4, 1, 1, 1110, 1055, 20), knownCost: 0.009125, cost: null },
       { resource: 'embed', ...counts(1, 1, 1, 0, 0, 0) },
     ]);
-    expect((await vmx('usage --since 48h --until 24h --by resource --json')).json()).toMatchObject([{ resource: 'chat', ...counts(1, 1, 0, 0, 1000, 1000), cost: 0.009 }]);
+    expect((await vmx('usage --since 48h --until 24h --by resource --json')).json()).toMatchObject([
+      { resource: 'chat', ...counts(1, 1, 0, 0, 1000, 1000), cost: 0.009 },
+    ]);
     const hours = (await vmx('usage --since 48h --by hour --json')).json();
     expect(hours.map((h: { hour: string }) => h.hour)).toEqual(
       [30, 3, 2, 1].map((back) => new Date(Math.floor((now - back * HOUR) / HOUR) * HOUR).toISOString()),
@@ -212,9 +319,15 @@ describe('vmx usage', () => {
       { model: 'gpt-4o', ...counts(1, 2, 1, 1, 10, 5) },
       { model: 'llama', ...counts(1, 1, 0, 0, 100, 50, 20) },
     ]);
-    expect((await vmx('usage --resource embed --by provider --json')).json()).toMatchObject([{ provider: 'openai', ...counts(1, 1, 1, 0, 0, 0) }]);
-    expect((await vmx('usage --resource chat --key laptop --by resource --json')).json()).toMatchObject([{ resource: 'chat', ...counts(2, 3, 1, 1, 110, 55, 20) }]);
-    expect((await vmx('usage -e prod --by resource --json')).json()).toMatchObject([{ resource: 'chat', ...counts(1, 1, 0, 0, 7, 7) }]);
+    expect((await vmx('usage --resource embed --by provider --json')).json()).toMatchObject([
+      { provider: 'openai', ...counts(1, 1, 1, 0, 0, 0) },
+    ]);
+    expect((await vmx('usage --resource chat --key laptop --by resource --json')).json()).toMatchObject([
+      { resource: 'chat', ...counts(2, 3, 1, 1, 110, 55, 20) },
+    ]);
+    expect((await vmx('usage -e prod --by resource --json')).json()).toMatchObject([
+      { resource: 'chat', ...counts(1, 1, 0, 0, 7, 7) },
+    ]);
   });
 
   it('names a revoked key by its id', async () => {
@@ -230,10 +343,29 @@ describe('vmx usage', () => {
     const table = await vmx('usage --by resource');
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^usage in acme\/dev, /);
-    for (const header of ['RESOURCE', 'REQUESTS', 'ERRORS', 'FALLBACKS', 'INPUT', 'OUTPUT', 'CACHED', 'COST', 'LATENCY P50/P95', 'TTFT P50/P95']) {
+    for (const header of [
+      'RESOURCE',
+      'REQUESTS',
+      'ERRORS',
+      'FALLBACKS',
+      'INPUT',
+      'OUTPUT',
+      'CACHED',
+      'COST',
+      'LATENCY P50/P95',
+      'TTFT P50/P95',
+    ]) {
       expect(table.stdout).toContain(header);
     }
-    const rows = table.stdout.split('\n').filter((l) => /^│/.test(l)).map((l) => l.split('│').slice(1, -1).map((c) => c.trim()));
+    const rows = table.stdout
+      .split('\n')
+      .filter((l) => /^│/.test(l))
+      .map((l) =>
+        l
+          .split('│')
+          .slice(1, -1)
+          .map((c) => c.trim()),
+      );
     expect(rows[1]!.slice(0, 8)).toEqual(['chat', '2', '1', '1', '110', '55', '20', '$0.000125 + unknown']);
     expect(rows.at(-1)!.slice(0, 8)).toEqual(['total', '3', '2', '1', '110', '55', '20', '$0.000125 + unknown']);
     expect((await vmx('usage --since 30m')).stdout).toMatch(/^no usage in acme\/dev from /);

@@ -28,8 +28,16 @@ describe('vmx config', () => {
     expect(set.code).toBe(0);
     expect(set.stdout).toBe('retention.usage-raw = 1d (was 30d, the default)\n');
     expect((await vmx('config get retention.usage-raw')).stdout).toBe('1d\n');
-    expect((await vmx('config get retention.usage-raw --json')).json()).toMatchObject({ key: 'retention.usage-raw', value: '1d', default: '30d', set: true });
-    expect((await vmx('config set retention.audit-bodies 48h --json')).json()).toMatchObject({ value: '48h', set: true });
+    expect((await vmx('config get retention.usage-raw --json')).json()).toMatchObject({
+      key: 'retention.usage-raw',
+      value: '1d',
+      default: '30d',
+      set: true,
+    });
+    expect((await vmx('config set retention.audit-bodies 48h --json')).json()).toMatchObject({
+      value: '48h',
+      set: true,
+    });
     const unset = await vmx('config unset retention.usage-raw');
     expect(unset.stdout).toBe('retention.usage-raw = 30d (the default)\n');
     expect((await vmx('config get retention.usage-raw --json')).json()).toMatchObject({ value: '30d', set: false });

@@ -12,14 +12,35 @@ describe('vmx connection test', () => {
     await vmx('workspace create acme');
     await vmx('env add dev -w acme');
     await vmx('use acme/dev');
-    await vmx(['connection', 'add', 'up', '--provider', 'openai', '--base-url', fake.url, '--api-key-env', 'K', '--first-byte-timeout', '2s'], { env: { K: secret } });
+    await vmx(
+      [
+        'connection',
+        'add',
+        'up',
+        '--provider',
+        'openai',
+        '--base-url',
+        fake.url,
+        '--api-key-env',
+        'K',
+        '--first-byte-timeout',
+        '2s',
+      ],
+      { env: { K: secret } },
+    );
   });
   afterAll(() => fake.close());
 
   it('lists models through the adapter and reports latency', async () => {
     const out = await vmx('connection test up --json');
     expect(out.code).toBe(0);
-    expect(out.json()).toMatchObject({ connection: 'up', provider: 'openai', ok: true, models: 3, latencyMs: expect.any(Number) });
+    expect(out.json()).toMatchObject({
+      connection: 'up',
+      provider: 'openai',
+      ok: true,
+      models: 3,
+      latencyMs: expect.any(Number),
+    });
     expect(fake.requests.at(-1)).toMatchObject({ method: 'GET', path: '/v1/models' });
     expect(fake.requests.at(-1)!.headers.authorization).toBe(`Bearer ${secret}`);
   });
@@ -28,7 +49,11 @@ describe('vmx connection test', () => {
     const out = await vmx('connection test up --model fake-model');
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/up: ok in \d+ ms \(model fake-model answered\)/);
-    expect(fake.requests.at(-1)!.json).toEqual({ model: 'fake-model', messages: [{ role: 'user', content: 'ping' }], max_tokens: 1 });
+    expect(fake.requests.at(-1)!.json).toEqual({
+      model: 'fake-model',
+      messages: [{ role: 'user', content: 'ping' }],
+      max_tokens: 1,
+    });
   });
 
   it("reports the provider's error without the secret", async () => {

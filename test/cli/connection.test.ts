@@ -30,10 +30,21 @@ describe('vmx connection', () => {
       env: { VMX_CREDENTIAL_STORE: 'auto' },
     });
     expect(added.code).toBe(0);
-    expect(added.json()).toMatchObject({ name: 'oa', provider: 'openai', limits: ['100r/m'], secret: { value: '********', source: 'file' } });
+    expect(added.json()).toMatchObject({
+      name: 'oa',
+      provider: 'openai',
+      limits: ['100r/m'],
+      secret: { value: '********', source: 'file' },
+    });
     expect(JSON.parse(added.stderr).warning).toContain('no OS keychain answered');
 
-    const outputs = [added, await vmx('connection show oa --json'), await vmx('connection show oa'), await vmx('connection list --json'), await vmx('doctor --json')];
+    const outputs = [
+      added,
+      await vmx('connection show oa --json'),
+      await vmx('connection show oa'),
+      await vmx('connection list --json'),
+      await vmx('doctor --json'),
+    ];
     for (const out of outputs) expect(out.stdout + out.stderr).not.toContain(SECRET);
     for (const file of ['vmx.db', 'vmx.db-wal']) {
       const path = join(home, file);
@@ -70,20 +81,30 @@ describe('vmx connection', () => {
     expect(added.code).toBe(0);
     const shown = (await vmx('connection show ci-oa --json', { env: { VMX_CI_OA_API_KEY: SECRET } })).json();
     expect(shown.secret).toMatchObject({ value: '********', source: 'env', envOverrides: ['VMX_CI_OA_API_KEY'] });
-    expect(existsSync(join(home, 'secrets.json')) && readFileSync(join(home, 'secrets.json'), 'utf8').includes(SECRET)).toBe(false);
+    expect(
+      existsSync(join(home, 'secrets.json')) && readFileSync(join(home, 'secrets.json'), 'utf8').includes(SECRET),
+    ).toBe(false);
   });
 
   it.each([
     ['unknown provider', 'connection add x --provider nope', '--provider'],
     ['bedrock without region', 'connection add x --provider aws-bedrock', '--region'],
     ['openai-compatible without base URL', 'connection add x --provider openai-compatible', '--base-url'],
-    ['malformed limit', 'connection add x --provider openai-compatible --base-url http://127.0.0.1:1/v1 --limit 10/m', '--limit'],
+    [
+      'malformed limit',
+      'connection add x --provider openai-compatible --base-url http://127.0.0.1:1/v1 --limit 10/m',
+      '--limit',
+    ],
     ['bad base URL', 'connection add x --provider openai-compatible --base-url ftp://x', '--base-url'],
     ['region on openai', 'connection add x --provider openai --region us-east-1 --api-key-env PATH', '--region'],
     ['missing provider without a TTY', 'connection add x', '--provider'],
     ['missing secret without a TTY', 'connection add x --provider openai', '--api-key-stdin'],
-    ['bad header', "connection add x --provider openai-compatible --base-url http://h/v1 --header nocolon", '--header'],
-    ['bedrock key id without secret', 'connection add x --provider aws-bedrock --region us-east-1 --aws-access-key-id AKID', '--aws-access-key-id'],
+    ['bad header', 'connection add x --provider openai-compatible --base-url http://h/v1 --header nocolon', '--header'],
+    [
+      'bedrock key id without secret',
+      'connection add x --provider aws-bedrock --region us-east-1 --aws-access-key-id AKID',
+      '--aws-access-key-id',
+    ],
   ])('%s → exit 2 naming %s', async (_case, args, flag) => {
     const { vmx } = await setup();
     const out = await vmx(args);
@@ -97,15 +118,37 @@ describe('vmx connection', () => {
     const chain = (await vmx('connection add b1 --provider aws-bedrock --region us-east-1 --json')).json();
     expect(chain).toMatchObject({ config: { region: 'us-east-1' } });
     expect(chain.secret).toBeUndefined();
-    expect((await vmx('connection add b2 --provider aws-bedrock --region eu-west-1 --profile work --endpoint http://127.0.0.1:9/ --json')).json()).toMatchObject({
+    expect(
+      (
+        await vmx(
+          'connection add b2 --provider aws-bedrock --region eu-west-1 --profile work --endpoint http://127.0.0.1:9/ --json',
+        )
+      ).json(),
+    ).toMatchObject({
       config: { region: 'eu-west-1', profile: 'work', baseUrl: 'http://127.0.0.1:9' },
     });
-    const keys = await vmx('connection add b3 --provider aws-bedrock --region us-east-1 --aws-access-key-id AKIDEXAMPLE --api-key-stdin --json', { input: 'wJalrXUtnFEMI' });
+    const keys = await vmx(
+      'connection add b3 --provider aws-bedrock --region us-east-1 --aws-access-key-id AKIDEXAMPLE --api-key-stdin --json',
+      { input: 'wJalrXUtnFEMI' },
+    );
     expect(keys.json().secret).toMatchObject({ value: '********' });
     expect(readFileSync(join(home, 'secrets.json'), 'utf8')).toContain('wJalrXUtnFEMI');
-    const local = await vmx(['connection', 'add', 'ollama', '--provider', 'openai-compatible', '--base-url', 'http://127.0.0.1:11434/v1', '--header', 'X-Team: ai', '--json']);
+    const local = await vmx([
+      'connection',
+      'add',
+      'ollama',
+      '--provider',
+      'openai-compatible',
+      '--base-url',
+      'http://127.0.0.1:11434/v1',
+      '--header',
+      'X-Team: ai',
+      '--json',
+    ]);
     // Header values are secrets: shown masked (test/cli/connection-secrets.test.ts has the details).
-    expect(local.json()).toMatchObject({ config: { baseUrl: 'http://127.0.0.1:11434/v1', headers: { 'X-Team': '********' } } });
+    expect(local.json()).toMatchObject({
+      config: { baseUrl: 'http://127.0.0.1:11434/v1', headers: { 'X-Team': '********' } },
+    });
     expect((await vmx('connection add ollama --provider openai-compatible --base-url http://h/v1')).code).toBe(5);
   });
 
@@ -113,7 +156,9 @@ describe('vmx connection', () => {
     const { home, vmx } = await setup();
     const secrets = () => Object.keys(JSON.parse(readFileSync(join(home, 'secrets.json'), 'utf8')));
     const a = (await vmx('connection add a --provider openai --api-key-env K --json', { env: { K: 'sk-a' } })).json();
-    const b = (await vmx('connection add b --provider openai --api-key-env K -e prod --json', { env: { K: 'sk-b' } })).json();
+    const b = (
+      await vmx('connection add b --provider openai --api-key-env K -e prod --json', { env: { K: 'sk-b' } })
+    ).json();
     const c = (await vmx('connection add c --provider openai --api-key-env K --json', { env: { K: 'sk-c' } })).json();
     expect(secrets().sort()).toEqual([a.id, b.id, c.id].sort());
     expect((await vmx('connection remove a --yes')).code).toBe(0);

@@ -54,7 +54,14 @@ describe('current context: vmx use and whoami', () => {
   it('doctor reports the data dir, the schema version and how much history the database holds', async () => {
     const home = tempHome();
     const report = (await cli(home)('doctor --json')).json();
-    expect(report).toMatchObject({ home, homeMode: '0700', schemaOk: true, usageRows: 0, usageHourlyRows: 0, auditRows: 0 });
+    expect(report).toMatchObject({
+      home,
+      homeMode: '0700',
+      schemaOk: true,
+      usageRows: 0,
+      usageHourlyRows: 0,
+      auditRows: 0,
+    });
     expect(report.databaseBytes).toBeGreaterThan(0);
     expect(report.schemaVersion).toBe(report.schemaLatest);
     expect(report.schemaVersion).toBeGreaterThanOrEqual(1);

@@ -7,12 +7,23 @@ import { binPath, cli } from '../helpers/run-cli.js';
 import { alive, freePort, started, until } from '../helpers/processes.js';
 import { tempHome } from '../helpers/temp-home.js';
 
-const readPidfile = (home: string) => JSON.parse(readFileSync(join(home, 'vmx.pid'), 'utf8')) as { pid: number; url: string; port: number };
+const readPidfile = (home: string) =>
+  JSON.parse(readFileSync(join(home, 'vmx.pid'), 'utf8')) as { pid: number; url: string; port: number };
 
 /** bin/vmx.js as a long-running child (foreground serve, logs --follow), without a TTY. */
-function spawnCli(home: string, args: string[]): { child: ChildProcess; stdout: () => string; stderr: () => string; exit: Promise<number | null> } {
+function spawnCli(
+  home: string,
+  args: string[],
+): { child: ChildProcess; stdout: () => string; stderr: () => string; exit: Promise<number | null> } {
   const child = spawn(process.execPath, [binPath, ...args], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, VMX_HOME: home, VMX_USER: 'alice', NO_COLOR: '1', VMX_CREDENTIAL_STORE: 'file' },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      VMX_HOME: home,
+      VMX_USER: 'alice',
+      NO_COLOR: '1',
+      VMX_CREDENTIAL_STORE: 'file',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -66,7 +77,10 @@ describe('vmx serve | status | stop | logs', () => {
 
     const logs = await vmx('logs');
     expect(logs.code).toBe(0);
-    const listening = logs.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const listening = logs.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(listening).toContainEqual(expect.objectContaining({ msg: `vmx listening on ${url}`, pid }));
     expect((await vmx('logs --lines 0')).stdout).toBe('');
 
@@ -101,7 +115,11 @@ describe('vmx serve | status | stop | logs', () => {
     expect(alive(pidfile.pid)).toBe(false);
     expect(existsSync(join(home, 'vmx.pid'))).toBe(false);
     // Not a terminal: the daemon's log lines are JSON on stdout.
-    const lines = serve.stdout().trim().split('\n').map((line) => JSON.parse(line).msg);
+    const lines = serve
+      .stdout()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).msg);
     expect(lines).toContain(`vmx listening on ${pidfile.url}`);
     expect(lines.at(-1)).toBe('stopped');
   });
@@ -137,7 +155,16 @@ describe('vmx serve | status | stop | logs', () => {
     const vmx = cli(home);
     const gone = spawn(process.execPath, ['-e', '']);
     await new Promise((resolve) => gone.once('exit', resolve));
-    writeFileSync(join(home, 'vmx.pid'), JSON.stringify({ pid: gone.pid, url: 'http://127.0.0.1:1', host: '127.0.0.1', port: 1, startedAt: new Date().toISOString() }));
+    writeFileSync(
+      join(home, 'vmx.pid'),
+      JSON.stringify({
+        pid: gone.pid,
+        url: 'http://127.0.0.1:1',
+        host: '127.0.0.1',
+        port: 1,
+        startedAt: new Date().toISOString(),
+      }),
+    );
 
     const status = await vmx('status --json');
     expect(status.code).toBe(3);
@@ -147,7 +174,14 @@ describe('vmx serve | status | stop | logs', () => {
 
   it('refuses bad flags with exit 2', async () => {
     const vmx = cli(tempHome());
-    for (const args of ['serve --port abc', 'serve --port 70000', 'serve --grace 5', 'serve --body-limit lots', 'logs --lines -3', 'stop --timeout soon']) {
+    for (const args of [
+      'serve --port abc',
+      'serve --port 70000',
+      'serve --grace 5',
+      'serve --body-limit lots',
+      'logs --lines -3',
+      'stop --timeout soon',
+    ]) {
       const result = await vmx(args);
       expect([args, result.code]).toEqual([args, 2]);
       expect(result.stderr).toMatch(/^error: invalid --/);
@@ -171,9 +205,20 @@ describe('vmx serve | status | stop | logs', () => {
 
     follow.child.kill('SIGINT');
     expect(await follow.exit).toBe(0);
-    expect(follow.stdout().trim().split('\n').map((l) => JSON.parse(l).msg)).toEqual(['one', 'two', 'three', 'four']);
+    expect(
+      follow
+        .stdout()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).msg),
+    ).toEqual(['one', 'two', 'three', 'four']);
 
     const tail = await cli(home)('logs --lines 2');
-    expect(tail.stdout.trim().split('\n').map((l) => JSON.parse(l).msg)).toEqual(['three', 'four']);
+    expect(
+      tail.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).msg),
+    ).toEqual(['three', 'four']);
   });
 });

@@ -32,7 +32,16 @@ async function looseHome(): Promise<{ home: string; db: Database.Database }> {
   writeFileSync(join(home, 'vmx.log'), '{"msg":"an old line"}\n');
   writeFileSync(join(home, 'secrets.json'), '{}\n');
   // A pidfile left by a daemon that was killed: its pid is dead.
-  writeFileSync(join(home, 'vmx.pid'), JSON.stringify({ pid: await deadPid(), url: 'http://127.0.0.1:9', host: '127.0.0.1', port: 9, startedAt: new Date().toISOString() }));
+  writeFileSync(
+    join(home, 'vmx.pid'),
+    JSON.stringify({
+      pid: await deadPid(),
+      url: 'http://127.0.0.1:9',
+      host: '127.0.0.1',
+      port: 9,
+      startedAt: new Date().toISOString(),
+    }),
+  );
   writeFileSync(join(home, 'notes.txt'), 'not vmx’s\n');
   const db = new Database(join(home, 'vmx.db'));
   db.prepare('SELECT count(*) FROM workspaces').get();
@@ -75,32 +84,36 @@ describe('the data dir is owner-only (0700, files 0600), tightened whenever it i
     }
   });
 
-  it('the daemon tightens a loose one on its own, creates its files 0600, and a stale pidfile does not stop it', { timeout: 30_000 }, async () => {
-    const { home, db } = await looseHome();
-    db.close();
-    const stalePid = JSON.parse(readFileSync(join(home, 'vmx.pid'), 'utf8')).pid;
-    // Started directly, not through `vmx serve` (whose CLI process tightens the dir first).
-    const child = spawn(process.execPath, [daemonMain, '--home', home, '--port', '0', '--log-format', 'none'], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, VMX_CREDENTIAL_STORE: 'file' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    started.add(child.pid!);
-    let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    try {
-      await until(`the daemon's pidfile (stderr: ${stderr})`, () => {
-        try {
-          return JSON.parse(readFileSync(join(home, 'vmx.pid'), 'utf8')).pid === child.pid;
-        } catch {
-          return false;
-        }
+  it(
+    'the daemon tightens a loose one on its own, creates its files 0600, and a stale pidfile does not stop it',
+    { timeout: 30_000 },
+    async () => {
+      const { home, db } = await looseHome();
+      db.close();
+      const stalePid = JSON.parse(readFileSync(join(home, 'vmx.pid'), 'utf8')).pid;
+      // Started directly, not through `vmx serve` (whose CLI process tightens the dir first).
+      const child = spawn(process.execPath, [daemonMain, '--home', home, '--port', '0', '--log-format', 'none'], {
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, VMX_CREDENTIAL_STORE: 'file' },
+        stdio: ['ignore', 'ignore', 'pipe'],
       });
-      expect(stalePid).not.toBe(child.pid);
-      expect(modes(home, FILES)).toEqual({ '.': '700', ...Object.fromEntries(FILES.map((f) => [f, '600'])) });
-    } finally {
-      child.kill('SIGTERM');
-    }
-    expect(await exited).toBe(0);
-  });
+      started.add(child.pid!);
+      let stderr = '';
+      child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      try {
+        await until(`the daemon's pidfile (stderr: ${stderr})`, () => {
+          try {
+            return JSON.parse(readFileSync(join(home, 'vmx.pid'), 'utf8')).pid === child.pid;
+          } catch {
+            return false;
+          }
+        });
+        expect(stalePid).not.toBe(child.pid);
+        expect(modes(home, FILES)).toEqual({ '.': '700', ...Object.fromEntries(FILES.map((f) => [f, '600'])) });
+      } finally {
+        child.kill('SIGTERM');
+      }
+      expect(await exited).toBe(0);
+    },
+  );
 });

@@ -12,9 +12,21 @@ describe('exit codes and error output', () => {
 
   it.each([
     ['duplicate workspace', 'workspace create acme', 5, 'conflict', "workspace 'acme' already exists"],
-    ['duplicate environment', 'env add dev -w acme', 5, 'conflict', "environment 'dev' already exists in workspace 'acme'"],
+    [
+      'duplicate environment',
+      'env add dev -w acme',
+      5,
+      'conflict',
+      "environment 'dev' already exists in workspace 'acme'",
+    ],
     ['unknown workspace', 'env list -w nope', 3, 'not_found', "workspace 'nope' not found"],
-    ['unknown environment', 'env show nope -w acme', 3, 'not_found', "environment 'nope' not found in workspace 'acme'"],
+    [
+      'unknown environment',
+      'env show nope -w acme',
+      3,
+      'not_found',
+      "environment 'nope' not found in workspace 'acme'",
+    ],
     ['unknown flag', 'workspace list --bogus', 2, 'usage_error', "unknown option '--bogus'"],
     ['unknown command', 'workspace frobnicate', 2, 'usage_error', "unknown command 'frobnicate'"],
     ['bad role value', 'member add bob --role boss -w acme', 2, 'usage_error', 'invalid --role'],

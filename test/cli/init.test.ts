@@ -9,7 +9,9 @@ describe('vmx init', () => {
   it('sets everything up from flags without a TTY and prints a working snippet', async () => {
     const home = tempHome();
     const vmx = cli(home);
-    const out = await vmx('init -w acme -e dev --provider openai --api-key-env OA --model gpt-4o-mini --json', { env: { OA: 'sk-init' } });
+    const out = await vmx('init -w acme -e dev --provider openai --api-key-env OA --model gpt-4o-mini --json', {
+      env: { OA: 'sk-init' },
+    });
     expect(out.code).toBe(0);
     const body = out.json();
     expect(body.baseUrl).toBe('http://127.0.0.1:3000/v1/completion/acme/dev');
@@ -21,12 +23,18 @@ describe('vmx init', () => {
     expect(out.stdout).not.toContain('sk-init');
 
     expect((await vmx('whoami --json')).json()).toMatchObject({ workspace: 'acme', environment: 'dev' });
-    expect((await vmx('resource show chat --json')).json()).toMatchObject({ model: { connection: 'openai', model: 'gpt-4o-mini' } });
+    expect((await vmx('resource show chat --json')).json()).toMatchObject({
+      model: { connection: 'openai', model: 'gpt-4o-mini' },
+    });
     expect((await vmx('connection show openai --json')).json().secret).toMatchObject({ value: '********' });
-    expect((await vmx('key list --json')).json()).toEqual([expect.objectContaining({ name: 'local', resources: null })]);
+    expect((await vmx('key list --json')).json()).toEqual([
+      expect.objectContaining({ name: 'local', resources: null }),
+    ]);
 
     // A second init in the same workspace/environment reuses them and adds the new pieces.
-    const again = await vmx('init -w acme -e dev --provider openai-compatible --base-url http://127.0.0.1:11434/v1 --connection ollama --resource local-chat --key ci');
+    const again = await vmx(
+      'init -w acme -e dev --provider openai-compatible --base-url http://127.0.0.1:11434/v1 --connection ollama --resource local-chat --key ci',
+    );
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('export VMX_API_KEY=vmx_');
     expect(again.stdout).toContain("import OpenAI from 'openai'");

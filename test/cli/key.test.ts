@@ -47,7 +47,9 @@ describe('vmx key', () => {
     await vmx('key create ci');
 
     expect((await vmx('key disable ci --json')).json()).toMatchObject({ enabled: false, status: 'disabled' });
-    expect((await vmx('key list --json')).json()).toEqual([expect.objectContaining({ name: 'ci', status: 'disabled' })]);
+    expect((await vmx('key list --json')).json()).toEqual([
+      expect.objectContaining({ name: 'ci', status: 'disabled' }),
+    ]);
     expect((await vmx('key enable ci --json')).json()).toMatchObject({ enabled: true, status: 'enabled' });
 
     expect((await vmx('key revoke ci')).code).toBe(2);

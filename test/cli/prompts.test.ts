@@ -86,7 +86,9 @@ describe('prompts on a terminal', () => {
     expect(await ctrlC.run('workspace delete acme')).toBe(130);
     const accepted = terminal(home, { confirm: async () => true });
     expect(await accepted.run('workspace delete acme')).toBe(0);
-    expect(accepted.asked).toEqual(["Really delete workspace 'acme' and its 0 environment(s), with everything in them?"]);
+    expect(accepted.asked).toEqual([
+      "Really delete workspace 'acme' and its 0 environment(s), with everything in them?",
+    ]);
   });
 
   it('never asks when --yes is given', async () => {

@@ -23,9 +23,19 @@ const answers = async (url: string) => {
 };
 
 /** A foreground `vmx serve`, and the daemon it started once that answers. */
-async function serveForeground(home: string, port: number): Promise<{ serve: ChildProcess; daemonPid: number; url: string; exit: Promise<unknown> }> {
+async function serveForeground(
+  home: string,
+  port: number,
+): Promise<{ serve: ChildProcess; daemonPid: number; url: string; exit: Promise<unknown> }> {
   const serve = spawn(process.execPath, [binPath, 'serve', '--port', String(port)], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, VMX_HOME: home, VMX_USER: 'alice', NO_COLOR: '1', VMX_CREDENTIAL_STORE: 'file' },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      VMX_HOME: home,
+      VMX_USER: 'alice',
+      NO_COLOR: '1',
+      VMX_CREDENTIAL_STORE: 'file',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.add(serve.pid!);
@@ -42,40 +52,51 @@ async function serveForeground(home: string, port: number): Promise<{ serve: Chi
 }
 
 describe('the daemon follows the foreground `vmx serve` that started it', () => {
-  it('stops (gracefully) when `vmx serve` is killed with SIGKILL, and `vmx serve` starts again without `vmx stop`', { timeout: 60_000 }, async () => {
-    const home = tempHome();
-    const port = await freePort();
-    const first = await serveForeground(home, port);
+  it(
+    'stops (gracefully) when `vmx serve` is killed with SIGKILL, and `vmx serve` starts again without `vmx stop`',
+    { timeout: 60_000 },
+    async () => {
+      const home = tempHome();
+      const port = await freePort();
+      const first = await serveForeground(home, port);
 
-    first.serve.kill('SIGKILL');
-    await first.exit;
-    await until('the orphaned daemon to exit', () => !alive(first.daemonPid));
-    // The SIGTERM path, not a crash: it removed its pidfile and logged why it stopped.
-    expect(existsSync(join(home, 'vmx.pid'))).toBe(false);
-    const log = readFileSync(join(home, 'vmx.log'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
-    expect(log.filter((l) => l.pid === first.daemonPid).map((l) => l.msg)).toContain('stopped');
-    expect(log.find((l) => l.pid === first.daemonPid && l.reason)?.reason).toBe('parent exited');
+      first.serve.kill('SIGKILL');
+      await first.exit;
+      await until('the orphaned daemon to exit', () => !alive(first.daemonPid));
+      // The SIGTERM path, not a crash: it removed its pidfile and logged why it stopped.
+      expect(existsSync(join(home, 'vmx.pid'))).toBe(false);
+      const log = readFileSync(join(home, 'vmx.log'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      expect(log.filter((l) => l.pid === first.daemonPid).map((l) => l.msg)).toContain('stopped');
+      expect(log.find((l) => l.pid === first.daemonPid && l.reason)?.reason).toBe('parent exited');
 
-    // Same port, no `vmx stop` in between.
-    const second = await serveForeground(home, port);
-    expect(second.daemonPid).not.toBe(first.daemonPid);
-    second.serve.kill('SIGTERM');
-    expect(await second.exit).toBe(0);
-    expect(alive(second.daemonPid)).toBe(false);
-  });
+      // Same port, no `vmx stop` in between.
+      const second = await serveForeground(home, port);
+      expect(second.daemonPid).not.toBe(first.daemonPid);
+      second.serve.kill('SIGTERM');
+      expect(await second.exit).toBe(0);
+      expect(alive(second.daemonPid)).toBe(false);
+    },
+  );
 
-  it('a detached daemon keeps running after the `vmx serve --detach` that started it is gone', { timeout: 60_000 }, async () => {
-    const home = tempHome();
-    const vmx = cli(home);
-    const port = await freePort();
-    const serve = await vmx(`serve --detach --port ${port} --json`);
-    expect([serve.code, serve.stderr]).toEqual([0, '']);
-    const { pid, url } = serve.json();
-    started.add(pid);
-    // The CLI process has exited; another command runs and the daemon still answers.
-    expect((await vmx('status --json')).json()).toMatchObject({ running: true, pid });
-    expect(await answers(url)).toBe(true);
-    expect(alive(pid)).toBe(true);
-    expect((await vmx('stop --json')).json()).toEqual({ stopped: true, pid });
-  });
+  it(
+    'a detached daemon keeps running after the `vmx serve --detach` that started it is gone',
+    { timeout: 60_000 },
+    async () => {
+      const home = tempHome();
+      const vmx = cli(home);
+      const port = await freePort();
+      const serve = await vmx(`serve --detach --port ${port} --json`);
+      expect([serve.code, serve.stderr]).toEqual([0, '']);
+      const { pid, url } = serve.json();
+      started.add(pid);
+      // The CLI process has exited; another command runs and the daemon still answers.
+      expect((await vmx('status --json')).json()).toMatchObject({ running: true, pid });
+      expect(await answers(url)).toBe(true);
+      expect(alive(pid)).toBe(true);
+      expect((await vmx('stop --json')).json()).toEqual({ stopped: true, pid });
+    },
+  );
 });

@@ -73,7 +73,10 @@ describe('workspaces, members and roles through bin/vmx.js', () => {
     const vmx = cli(tempHome(), 'alice');
     await vmx('workspace create acme');
     await vmx('member add bob -w acme');
-    expect((await vmx('member set-role bob owner -w acme --json')).json()).toMatchObject({ user: 'bob', role: 'owner' });
+    expect((await vmx('member set-role bob owner -w acme --json')).json()).toMatchObject({
+      user: 'bob',
+      role: 'owner',
+    });
     // bob, now an owner, may manage members and demote alice
     expect((await vmx('member set-role alice member -w acme', { user: 'bob' })).code).toBe(0);
     const lastOwner = await vmx('member set-role bob member -w acme', { user: 'bob' });

@@ -13,7 +13,11 @@ async function post(gw: TestGateway, key = gw.key, content = 'hi') {
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
     body: JSON.stringify({ model: 'chat', messages: [{ role: 'user', content }] }),
   });
-  return { status: response.status, retryAfter: response.headers.get('retry-after'), json: (await response.json()) as any };
+  return {
+    status: response.status,
+    retryAfter: response.headers.get('retry-after'),
+    json: (await response.json()) as any,
+  };
 }
 
 describe('capacity gating', () => {
@@ -51,10 +55,16 @@ describe('capacity gating', () => {
     gw = await startGateway({ clock });
     if (level === 'key') {
       const key = gw.store.apiKeys.listWithHashes().find((k) => k.keyHash === hashApiKey(gw!.key))!;
-      gw.store.db.prepare('UPDATE api_keys SET capacity = ? WHERE id = ?').run(JSON.stringify([{ period: 'minute', requests: 5 }]), key.id);
+      gw.store.db
+        .prepare('UPDATE api_keys SET capacity = ? WHERE id = ?')
+        .run(JSON.stringify([{ period: 'minute', requests: 5 }]), key.id);
     } else {
       const resource = gw.store.resources.find(gw.env.environmentId, 'chat')!;
-      gw.store.resources.update(resource, { ...resource, capacity: [{ period: 'minute', requests: 5 }], enforceCapacity: true }, 't');
+      gw.store.resources.update(
+        resource,
+        { ...resource, capacity: [{ period: 'minute', requests: 5 }], enforceCapacity: true },
+        't',
+      );
     }
     await settle();
     const results = await Promise.all(Array.from({ length: 50 }, () => post(gw!)));
@@ -69,15 +79,25 @@ describe('capacity gating', () => {
   it('key limits always apply; resource limits only with enforceCapacity', async () => {
     gw = await startGateway({ clock });
     const key = gw.store.apiKeys.listWithHashes().find((k) => k.keyHash === hashApiKey(gw!.key))!;
-    gw.store.db.prepare('UPDATE api_keys SET capacity = ? WHERE id = ?').run(JSON.stringify([{ period: 'hour', requests: 3 }]), key.id);
+    gw.store.db
+      .prepare('UPDATE api_keys SET capacity = ? WHERE id = ?')
+      .run(JSON.stringify([{ period: 'hour', requests: 3 }]), key.id);
     const resource = gw.store.resources.find(gw.env.environmentId, 'chat')!;
-    gw.store.resources.update(resource, { ...resource, capacity: [{ period: 'day', requests: 2 }], enforceCapacity: false }, 't');
+    gw.store.resources.update(
+      resource,
+      { ...resource, capacity: [{ period: 'day', requests: 2 }], enforceCapacity: false },
+      't',
+    );
     await settle();
     const statuses = [];
     for (let i = 0; i < 4; i++) statuses.push((await post(gw)).status);
     expect(statuses).toEqual([200, 200, 200, 429]); // the resource's 2/day is not enforced
     const other = gw.createKey();
-    gw.store.resources.update(gw.store.resources.find(gw.env.environmentId, 'chat')!, { ...resource, capacity: [{ period: 'day', requests: 2 }], enforceCapacity: true }, 't');
+    gw.store.resources.update(
+      gw.store.resources.find(gw.env.environmentId, 'chat')!,
+      { ...resource, capacity: [{ period: 'day', requests: 2 }], enforceCapacity: true },
+      't',
+    );
     await settle();
     // Counting at the resource level starts when enforcement does.
     expect([(await post(gw, other)).status, (await post(gw, other)).status]).toEqual([200, 200]);
@@ -89,9 +109,17 @@ describe('capacity gating', () => {
   it('a token limit refuses before any upstream call when the estimate exceeds it', async () => {
     gw = await startGateway({ clock });
     const resource = gw.store.resources.find(gw.env.environmentId, 'chat')!;
-    gw.store.resources.update(resource, { ...resource, capacity: [{ period: 'minute', tokens: 10 }], enforceCapacity: true }, 't');
+    gw.store.resources.update(
+      resource,
+      { ...resource, capacity: [{ period: 'minute', tokens: 10 }], enforceCapacity: true },
+      't',
+    );
     await settle();
-    const response = await post(gw, gw.key, 'This prompt is comfortably longer than ten tokens, so the estimate alone is over the limit.');
+    const response = await post(
+      gw,
+      gw.key,
+      'This prompt is comfortably longer than ten tokens, so the estimate alone is over the limit.',
+    );
     expect(response.status).toBe(429);
     expect(response.json.error.message).toMatch(/tokens per minute/);
     expect(gw.fake.requests).toHaveLength(0);
@@ -105,7 +133,9 @@ describe('capacity gating', () => {
     expect((await post(gw)).status).toBe(200);
     const sent = gw.fake.requests[0]!.sentUsage!;
     await gw.restart(); // counters are persisted: read them back from the store
-    const row = gw.store.db.prepare("SELECT tokens FROM capacity_counters WHERE key LIKE 'connection:%'").get() as { tokens: number };
+    const row = gw.store.db.prepare("SELECT tokens FROM capacity_counters WHERE key LIKE 'connection:%'").get() as {
+      tokens: number;
+    };
     expect(row.tokens).toBe(sent.total_tokens);
   });
 });

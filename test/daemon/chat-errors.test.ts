@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
 
 /** Raw HTTP against the daemon, so malformed input can be sent as is. */
-async function post(gw: TestGateway, body: string, headers: Record<string, string> = {}, path = '/v1/completion/acme/dev/chat/completions') {
+async function post(
+  gw: TestGateway,
+  body: string,
+  headers: Record<string, string> = {},
+  path = '/v1/completion/acme/dev/chat/completions',
+) {
   const response = await fetch(`${gw.url}${path}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${gw.key}`, 'content-type': 'application/json', ...headers },
@@ -21,7 +26,12 @@ describe('chat completions error table (HTTP.md)', () => {
   let limitedKey: string;
   beforeAll(async () => {
     gw = await startGateway({ bodyLimit: 64 * 1024 });
-    const prod = gw.store.environments.create({ workspaceId: gw.env.workspaceId, workspaceName: 'acme', name: 'prod', user: 'alice' });
+    const prod = gw.store.environments.create({
+      workspaceId: gw.env.workspaceId,
+      workspaceName: 'acme',
+      name: 'prod',
+      user: 'alice',
+    });
     otherEnvKey = gw.createKey({ environmentId: prod.id });
     disabledKey = gw.createKey({ enabled: false });
     expiredKey = gw.createKey({ expiresAt: new Date(Date.now() - 1000).toISOString() });
@@ -32,26 +42,114 @@ describe('chat completions error table (HTTP.md)', () => {
 
   it.each([
     ['malformed JSON', () => post(gw, '{"model":'), 400, 'invalid_request', /not valid JSON/],
-    ['missing model', () => post(gw, JSON.stringify({ messages: [{ role: 'user', content: 'x' }] })), 400, 'invalid_request', /model: is required/],
-    ['missing messages', () => post(gw, JSON.stringify({ model: 'chat' })), 400, 'invalid_request', /messages: is required/],
-    ['wrong types', () => post(gw, JSON.stringify({ model: 'chat', messages: 'hi', stream: 'yes' })), 400, 'invalid_request', /messages/],
+    [
+      'missing model',
+      () => post(gw, JSON.stringify({ messages: [{ role: 'user', content: 'x' }] })),
+      400,
+      'invalid_request',
+      /model: is required/,
+    ],
+    [
+      'missing messages',
+      () => post(gw, JSON.stringify({ model: 'chat' })),
+      400,
+      'invalid_request',
+      /messages: is required/,
+    ],
+    [
+      'wrong types',
+      () => post(gw, JSON.stringify({ model: 'chat', messages: 'hi', stream: 'yes' })),
+      400,
+      'invalid_request',
+      /messages/,
+    ],
     ['body not an object', () => post(gw, '[1,2]'), 400, 'invalid_request', /JSON object/],
-    ['oversize body', () => post(gw, JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'x'.repeat(70_000) }] })), 413, 'invalid_request', /larger than the limit/],
+    [
+      'oversize body',
+      () => post(gw, JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'x'.repeat(70_000) }] })),
+      413,
+      'invalid_request',
+      /larger than the limit/,
+    ],
     ['no key', () => post(gw, ok, { authorization: '' }), 401, 'invalid_api_key', /missing API key/],
-    ['unknown key', () => post(gw, ok, { authorization: 'Bearer vmx_nope' }), 401, 'invalid_api_key', /invalid API key/],
-    ['disabled key', () => post(gw, ok, { authorization: `Bearer ${disabledKey}` }), 401, 'invalid_api_key', /invalid API key/],
-    ['expired key', () => post(gw, ok, { authorization: `Bearer ${expiredKey}` }), 401, 'invalid_api_key', /invalid API key/],
-    ['key of another environment', () => post(gw, ok, { authorization: `Bearer ${otherEnvKey}` }), 401, 'invalid_api_key', /invalid API key/],
-    ['x-api-key works like Bearer (wrong key → 401)', () => post(gw, ok, { authorization: '', 'x-api-key': 'vmx_wrong' }), 401, 'invalid_api_key', /invalid API key/],
-    ['resource not on the allow-list', () => post(gw, ok, { authorization: `Bearer ${limitedKey}` }), 403, 'resource_not_allowed', /may not use resource 'chat'/],
-    ['unknown resource', () => post(gw, JSON.stringify({ model: 'nope', messages: [{ role: 'user', content: 'x' }] })), 404, 'not_found', /resource 'nope' not found/],
-    ['unknown environment', () => post(gw, ok, {}, '/v1/completion/acme/nope/chat/completions'), 404, 'not_found', /not found/],
-    ['secondary index out of range', () => post(gw, JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'x' }], vmx: { secondaryModelIndex: 3 } })), 400, 'invalid_request', /out of range/],
+    [
+      'unknown key',
+      () => post(gw, ok, { authorization: 'Bearer vmx_nope' }),
+      401,
+      'invalid_api_key',
+      /invalid API key/,
+    ],
+    [
+      'disabled key',
+      () => post(gw, ok, { authorization: `Bearer ${disabledKey}` }),
+      401,
+      'invalid_api_key',
+      /invalid API key/,
+    ],
+    [
+      'expired key',
+      () => post(gw, ok, { authorization: `Bearer ${expiredKey}` }),
+      401,
+      'invalid_api_key',
+      /invalid API key/,
+    ],
+    [
+      'key of another environment',
+      () => post(gw, ok, { authorization: `Bearer ${otherEnvKey}` }),
+      401,
+      'invalid_api_key',
+      /invalid API key/,
+    ],
+    [
+      'x-api-key works like Bearer (wrong key → 401)',
+      () => post(gw, ok, { authorization: '', 'x-api-key': 'vmx_wrong' }),
+      401,
+      'invalid_api_key',
+      /invalid API key/,
+    ],
+    [
+      'resource not on the allow-list',
+      () => post(gw, ok, { authorization: `Bearer ${limitedKey}` }),
+      403,
+      'resource_not_allowed',
+      /may not use resource 'chat'/,
+    ],
+    [
+      'unknown resource',
+      () => post(gw, JSON.stringify({ model: 'nope', messages: [{ role: 'user', content: 'x' }] })),
+      404,
+      'not_found',
+      /resource 'nope' not found/,
+    ],
+    [
+      'unknown environment',
+      () => post(gw, ok, {}, '/v1/completion/acme/nope/chat/completions'),
+      404,
+      'not_found',
+      /not found/,
+    ],
+    [
+      'secondary index out of range',
+      () =>
+        post(
+          gw,
+          JSON.stringify({
+            model: 'chat',
+            messages: [{ role: 'user', content: 'x' }],
+            vmx: { secondaryModelIndex: 3 },
+          }),
+        ),
+      400,
+      'invalid_request',
+      /out of range/,
+    ],
   ])('%s', async (_case, send, status, code, message) => {
     const before = gw.fake.requests.length;
     const response = await send();
     expect(response.status).toBe(status);
-    expect(response.json).toEqual({ error: { message: expect.stringMatching(message), type: expect.any(String), code, param: null } });
+    expect(response.json).toEqual({
+      error: { message: expect.stringMatching(message), type: expect.any(String), code, param: null },
+    });
     const requestId = response.headers.get('x-vmx-request-id')!;
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(gw.fake.requests.length).toBe(before); // nothing reached the provider
@@ -72,7 +170,10 @@ describe('chat completions error table (HTTP.md)', () => {
     const requestId = response.headers.get('x-vmx-request-id')!;
     expect(response.json.vmx).toMatchObject({ requestId, events: [] });
     await eventually(() => gw.store.usage.forRequest(requestId).length === 1);
-    expect(gw.store.usage.forRequest(requestId)[0]).toMatchObject({ status: 500, error: expect.stringContaining('boom') });
+    expect(gw.store.usage.forRequest(requestId)[0]).toMatchObject({
+      status: 500,
+      error: expect.stringContaining('boom'),
+    });
   });
 
   it('upstream 400 comes back as the provider status', async () => {

@@ -45,7 +45,10 @@ describe('chat completions through vmx with the official openai SDK', () => {
   });
 
   it('stream().finalChatCompletion() without include_usage: no usage chunk reaches the client, usage is still recorded', async () => {
-    const stream = client.chat.completions.stream({ model: 'chat', messages: [{ role: 'user', content: 'Stream to me' }] });
+    const stream = client.chat.completions.stream({
+      model: 'chat',
+      messages: [{ role: 'user', content: 'Stream to me' }],
+    });
     const chunks: any[] = [];
     stream.on('chunk', (chunk) => chunks.push(chunk));
     const final = await stream.finalChatCompletion();
@@ -58,7 +61,11 @@ describe('chat completions through vmx with the official openai SDK', () => {
     expect(gw.fake.requests.at(-1)!.json.stream_options).toEqual({ include_usage: true });
     const sent = gw.fake.requests.at(-1)!.sentUsage!;
     await eventually(() => rows(requestId).length === 1);
-    expect(rows(requestId)[0]).toMatchObject({ stream: true, inputTokens: sent.prompt_tokens, outputTokens: sent.completion_tokens });
+    expect(rows(requestId)[0]).toMatchObject({
+      stream: true,
+      inputTokens: sent.prompt_tokens,
+      outputTokens: sent.completion_tokens,
+    });
     expect(rows(requestId)[0]!.ttftMs).toBeGreaterThan(0);
   });
 
@@ -76,7 +83,14 @@ describe('chat completions through vmx with the official openai SDK', () => {
   it('a tool call round trip keeps tools and every other field', async () => {
     gw.fake.enqueue({ kind: 'tool-call', name: 'get_weather', arguments: '{"city":"Paris"}' });
     const tools: OpenAI.Chat.ChatCompletionTool[] = [
-      { type: 'function', function: { name: 'get_weather', description: 'weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } },
+      {
+        type: 'function',
+        function: {
+          name: 'get_weather',
+          description: 'weather',
+          parameters: { type: 'object', properties: { city: { type: 'string' } } },
+        },
+      },
     ];
     const first = await client.chat.completions.create({
       model: 'chat',
@@ -89,7 +103,12 @@ describe('chat completions through vmx with the official openai SDK', () => {
     });
     const call = first.choices[0]!.message.tool_calls![0]! as OpenAI.Chat.ChatCompletionMessageFunctionToolCall;
     expect(call.function).toEqual({ name: 'get_weather', arguments: '{"city":"Paris"}' });
-    expect(gw.fake.requests.at(-1)!.json).toMatchObject({ tools, tool_choice: 'auto', temperature: 0.2, metadata_x: { keep: true } });
+    expect(gw.fake.requests.at(-1)!.json).toMatchObject({
+      tools,
+      tool_choice: 'auto',
+      temperature: 0.2,
+      metadata_x: { keep: true },
+    });
 
     const second = await client.chat.completions.create({
       model: 'chat',
@@ -101,7 +120,11 @@ describe('chat completions through vmx with the official openai SDK', () => {
       tools,
     });
     expect(second.choices[0]!.message.content).toContain('sunny, 21C');
-    expect(gw.fake.requests.at(-1)!.json.messages[2]).toEqual({ role: 'tool', tool_call_id: call.id, content: 'sunny, 21C' });
+    expect(gw.fake.requests.at(-1)!.json.messages[2]).toEqual({
+      role: 'tool',
+      tool_call_id: call.id,
+      content: 'sunny, 21C',
+    });
   });
 
   it('models.list() lists the resources the key may call', async () => {
@@ -115,7 +138,11 @@ describe('chat completions through vmx with the official openai SDK', () => {
 
   it('vmx options: correlation id, secondary model, overrides; the envelope never reaches the provider', async () => {
     const { data, response } = await client.chat.completions
-      .create({ model: 'chat', messages: [{ role: 'user', content: 'hi' }], ...({ vmx: { correlationId: 'corr-42' } } as object) })
+      .create({
+        model: 'chat',
+        messages: [{ role: 'user', content: 'hi' }],
+        ...({ vmx: { correlationId: 'corr-42' } } as object),
+      })
       .withResponse();
     expect(response.headers.get('x-vmx-correlation-id')).toBe('corr-42');
     expect(gw.fake.requests.at(-1)!.json.vmx).toBeUndefined();
@@ -131,7 +158,11 @@ describe('chat completions through vmx with the official openai SDK', () => {
     expect(gw.fake.requests.at(-1)!.json.model).toBe('other-model');
 
     await expect(
-      client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'hi' }], ...({ vmx: { secondaryModelIndex: 0 } } as object) }),
+      client.chat.completions.create({
+        model: 'chat',
+        messages: [{ role: 'user', content: 'hi' }],
+        ...({ vmx: { secondaryModelIndex: 0 } } as object),
+      }),
     ).rejects.toMatchObject({ status: 400 });
   });
 });

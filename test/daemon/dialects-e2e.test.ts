@@ -18,8 +18,22 @@ describe('passthrough is verbatim; errors and conversions speak the caller’s d
     anthropic = await startFakeAnthropic();
     bedrock = await startFakeBedrock();
     const env = gw.env.environmentId;
-    const claude = gw.store.connections.create({ environmentId: env, name: 'claude', provider: 'anthropic', config: { baseUrl: anthropic.url }, capacity: [], user: 't' });
-    const aws = gw.store.connections.create({ environmentId: env, name: 'aws', provider: 'aws-bedrock', config: { baseUrl: bedrock.url, region: 'us-east-1' }, capacity: [], user: 't' });
+    const claude = gw.store.connections.create({
+      environmentId: env,
+      name: 'claude',
+      provider: 'anthropic',
+      config: { baseUrl: anthropic.url },
+      capacity: [],
+      user: 't',
+    });
+    const aws = gw.store.connections.create({
+      environmentId: env,
+      name: 'aws',
+      provider: 'aws-bedrock',
+      config: { baseUrl: bedrock.url, region: 'us-east-1' },
+      capacity: [],
+      user: 't',
+    });
     const secrets = new ConnectionSecrets(new FileStore(gw.home), {});
     secrets.write(claude.id, { apiKey: 'sk-ant-e2e' });
     secrets.write(aws.id, { accessKeyId: 'AKIDE2E', secretAccessKey: 'e2e-secret' });
@@ -36,7 +50,11 @@ describe('passthrough is verbatim; errors and conversions speak the caller’s d
   });
 
   const post = async (path: string, body: unknown) => {
-    const response = await fetch(`${gw.baseURL}${path}`, { method: 'POST', headers: { 'x-api-key': gw.key, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(`${gw.baseURL}${path}`, {
+      method: 'POST',
+      headers: { 'x-api-key': gw.key, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     return { status: response.status, headers: response.headers, text: await response.text() };
   };
 
@@ -58,7 +76,12 @@ describe('passthrough is verbatim; errors and conversions speak the caller’s d
   });
 
   it('messages → Bedrock Claude: the InvokeModel body is the client body minus model, plus anthropic_version', async () => {
-    const body = { model: 'bedrock-claude', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }], ...unknownFields };
+    const body = {
+      model: 'bedrock-claude',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'hi' }],
+      ...unknownFields,
+    };
     const response = await post('/anthropic/messages', body);
     expect(response.status).toBe(200);
     const { model: _model, ...rest } = body;
@@ -67,7 +90,12 @@ describe('passthrough is verbatim; errors and conversions speak the caller’s d
   });
 
   it('chat → openai and responses → openai: unchanged except model', async () => {
-    const chat = { model: 'chat', messages: [{ role: 'user', content: 'hi' }], logit_bias: { '50256': -100 }, ...unknownFields };
+    const chat = {
+      model: 'chat',
+      messages: [{ role: 'user', content: 'hi' }],
+      logit_bias: { '50256': -100 },
+      ...unknownFields,
+    };
     expect((await post('/chat/completions', chat)).status).toBe(200);
     expect(gw.fake.requests.at(-1)!.json).toEqual({ ...chat, model: 'fake-model' });
     const responses = { model: 'chat', input: 'hi', store: false, reasoning: { effort: 'low' }, ...unknownFields };
@@ -77,13 +105,23 @@ describe('passthrough is verbatim; errors and conversions speak the caller’s d
 
   it('an OpenAI provider failing on the messages route answers in Anthropic’s error shape', async () => {
     gw.fake.enqueue({ kind: 'error', status: 503 });
-    const response = await post('/anthropic/messages', { model: 'chat', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] });
+    const response = await post('/anthropic/messages', {
+      model: 'chat',
+      max_tokens: 16,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     expect(response.status).toBe(503);
     // The provider's status and message, in Anthropic's shape, with the nearest type.
-    expect(JSON.parse(response.text)).toEqual({ type: 'error', error: { type: 'api_error', message: 'fake upstream error 503' }, vmx: expect.objectContaining({ events: [] }) });
+    expect(JSON.parse(response.text)).toEqual({
+      type: 'error',
+      error: { type: 'api_error', message: 'fake upstream error 503' },
+      vmx: expect.objectContaining({ events: [] }),
+    });
     const client = new Anthropic({ baseURL: `${gw.baseURL}/anthropic`, apiKey: gw.key, maxRetries: 0 });
     gw.fake.enqueue({ kind: 'error', status: 503 });
-    await expect(client.messages.create({ model: 'chat', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] })).rejects.toBeInstanceOf(Anthropic.InternalServerError);
+    await expect(
+      client.messages.create({ model: 'chat', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }),
+    ).rejects.toBeInstanceOf(Anthropic.InternalServerError);
   });
 
   it('a converted stream that breaks mid-way ends with the dialect’s error event', async () => {
@@ -91,19 +129,35 @@ describe('passthrough is verbatim; errors and conversions speak the caller’s d
     const messages = await fetch(`${gw.baseURL}/anthropic/messages`, {
       method: 'POST',
       headers: { 'x-api-key': gw.key },
-      body: JSON.stringify({ model: 'chat', max_tokens: 16, stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+      body: JSON.stringify({
+        model: 'chat',
+        max_tokens: 16,
+        stream: true,
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
     });
     const text = await messages.text();
     expect(text).toContain('event: message_start');
-    expect(text.trimEnd().split('\n\n').at(-1)).toMatch(/^event: error\ndata: \{"type":"error","error":\{"type":"api_error"/);
+    expect(text.trimEnd().split('\n\n').at(-1)).toMatch(
+      /^event: error\ndata: \{"type":"error","error":\{"type":"api_error"/,
+    );
 
     anthropic.enqueue({ kind: 'stream-then-fail', afterEvents: 4 });
     const client = new OpenAI({ baseURL: gw.baseURL, apiKey: gw.key, maxRetries: 0 });
-    await expect(client.chat.completions.stream({ model: 'sonnet', messages: [{ role: 'user', content: 'hi' }] }).finalChatCompletion()).rejects.toThrow();
+    await expect(
+      client.chat.completions
+        .stream({ model: 'sonnet', messages: [{ role: 'user', content: 'hi' }] })
+        .finalChatCompletion(),
+    ).rejects.toThrow();
   });
 
   it('lists what a conversion dropped in the audit events', async () => {
-    const response = await post('/chat/completions', { model: 'sonnet', messages: [{ role: 'user', content: 'hi' }], logit_bias: { '1': 1 }, n: 1 });
+    const response = await post('/chat/completions', {
+      model: 'sonnet',
+      messages: [{ role: 'user', content: 'hi' }],
+      logit_bias: { '1': 1 },
+      n: 1,
+    });
     expect(response.status).toBe(200);
     const requestId = response.headers.get('x-vmx-request-id')!;
     await eventually(() => gw.store.audit.get(requestId));
@@ -113,11 +167,17 @@ describe('passthrough is verbatim; errors and conversions speak the caller’s d
   });
 
   it('count_tokens: native for Anthropic, the estimate elsewhere', async () => {
-    const counted = await post('/anthropic/v1/messages/count_tokens', { model: 'sonnet', messages: [{ role: 'user', content: 'count me please' }] });
+    const counted = await post('/anthropic/v1/messages/count_tokens', {
+      model: 'sonnet',
+      messages: [{ role: 'user', content: 'count me please' }],
+    });
     expect(counted.status).toBe(200);
     expect(anthropic.requests.at(-1)!.path).toBe('/v1/messages/count_tokens');
     expect(JSON.parse(counted.text)).toEqual({ input_tokens: expect.any(Number) });
-    const estimated = await post('/anthropic/messages/count_tokens', { model: 'chat', messages: [{ role: 'user', content: 'count me please' }] });
+    const estimated = await post('/anthropic/messages/count_tokens', {
+      model: 'chat',
+      messages: [{ role: 'user', content: 'count me please' }],
+    });
     expect(JSON.parse(estimated.text).input_tokens).toBeGreaterThan(0);
   });
 });

@@ -10,16 +10,23 @@ describe('discovered capacity', () => {
   afterAll(() => gw.close());
 
   it('records the limits a provider announces in its rate-limit headers, shown by connection show', async () => {
-    gw.fake.enqueue({ kind: 'reply', headers: { 'x-ratelimit-limit-requests': '500', 'x-ratelimit-limit-tokens': '30000' } });
+    gw.fake.enqueue({
+      kind: 'reply',
+      headers: { 'x-ratelimit-limit-requests': '500', 'x-ratelimit-limit-tokens': '30000' },
+    });
     const response = await fetch(`${gw.baseURL}/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${gw.key}` },
       body: JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] }),
     });
     expect(response.status).toBe(200);
-    const discovered = await eventually(() => gw.store.connections.get(gw.env.connectionId)!.discoveredCapacity['fake-model']);
+    const discovered = await eventually(
+      () => gw.store.connections.get(gw.env.connectionId)!.discoveredCapacity['fake-model'],
+    );
     expect(discovered.capacity).toEqual([{ period: 'minute', requests: 500, tokens: 30000 }]);
     const shown = await runCli(['connection', 'show', 'up', '-w', 'acme', '-e', 'dev', '--json'], { home: gw.home });
-    expect(shown.json().discoveredCapacity['fake-model'].capacity).toEqual([{ period: 'minute', requests: 500, tokens: 30000 }]);
+    expect(shown.json().discoveredCapacity['fake-model'].capacity).toEqual([
+      { period: 'minute', requests: 500, tokens: 30000 },
+    ]);
   });
 });

@@ -12,8 +12,9 @@ describe('routing on error rate', () => {
     gw = await startGateway({ clock: () => now });
     const env = gw.env.environmentId;
     const resource = gw.store.resources.find(env, 'chat')!;
-    const routing = resolveRouting({ enabled: true, conditions: [parseRule('errorRate(5) > 10 -> up/steady-model')] }, (ref) =>
-      gw.store.connections.find(env, ref),
+    const routing = resolveRouting(
+      { enabled: true, conditions: [parseRule('errorRate(5) > 10 -> up/steady-model')] },
+      (ref) => gw.store.connections.find(env, ref),
     );
     gw.store.resources.update(resource, { ...resource, routing, useFallback: false }, 't');
     await new Promise((resolve) => setTimeout(resolve, 400));
@@ -21,7 +22,8 @@ describe('routing on error rate', () => {
   });
   afterAll(() => gw.close());
 
-  const ask = () => client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+  const ask = () =>
+    client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
 
   it('routes away after a burst of failures, and back once the rate falls', async () => {
     expect((await ask()).data.model).toBe('fake-model');
@@ -34,7 +36,10 @@ describe('routing on error rate', () => {
     expect(data.model).toBe('steady-model');
     expect(response.headers.get('x-vmx-event-0-type')).toBe('routing');
     expect(response.headers.get('x-vmx-event-0-to')).toBe('up/steady-model');
-    expect((data as any).vmx.events[0]).toMatchObject({ type: 'routing', rule: 'errorRate(5) > 10 -> up/steady-model' });
+    expect((data as any).vmx.events[0]).toMatchObject({
+      type: 'routing',
+      rule: 'errorRate(5) > 10 -> up/steady-model',
+    });
 
     now += 6 * 60_000; // the failures leave the 5-minute window
     expect((await ask()).data.model).toBe('fake-model');

@@ -11,23 +11,50 @@ describe('vmx resource explain makes the decision the daemon makes', () => {
     gw = await startGateway();
     const env = gw.env.environmentId;
     const resource = gw.store.resources.find(env, 'chat')!;
-    const rules = ['request.toolsCount > 0 -> up/tool-model', 'tokens.input < 20 -> up/small-model', 'request.lastMessage.content contains "secret" -> block'];
-    const routing = resolveRouting({ enabled: true, conditions: rules.map((r) => parseRule(r)) }, (ref) => gw.store.connections.find(env, ref));
-    gw.store.resources.update(resource, { ...resource, routing, fallbackModels: [{ connectionId: gw.env.connectionId, model: 'backup' }], capacity: [{ period: 'minute', requests: 100 }], enforceCapacity: true }, 't');
+    const rules = [
+      'request.toolsCount > 0 -> up/tool-model',
+      'tokens.input < 20 -> up/small-model',
+      'request.lastMessage.content contains "secret" -> block',
+    ];
+    const routing = resolveRouting({ enabled: true, conditions: rules.map((r) => parseRule(r)) }, (ref) =>
+      gw.store.connections.find(env, ref),
+    );
+    gw.store.resources.update(
+      resource,
+      {
+        ...resource,
+        routing,
+        fallbackModels: [{ connectionId: gw.env.connectionId, model: 'backup' }],
+        capacity: [{ period: 'minute', requests: 100 }],
+        enforceCapacity: true,
+      },
+      't',
+    );
     await new Promise((resolve) => setTimeout(resolve, 400));
   });
   afterAll(() => gw.close());
 
-  const long = 'Please write a detailed, well structured answer about the history of the printing press in Europe and its effects on literacy.';
+  const long =
+    'Please write a detailed, well structured answer about the history of the printing press in Europe and its effects on literacy.';
   it.each([
-    ['tools present', { messages: [{ role: 'user', content: long }], tools: [{ type: 'function', function: { name: 'f', parameters: {} } }] }, 'up/tool-model'],
+    [
+      'tools present',
+      {
+        messages: [{ role: 'user', content: long }],
+        tools: [{ type: 'function', function: { name: 'f', parameters: {} } }],
+      },
+      'up/tool-model',
+    ],
     ['short prompt', { messages: [{ role: 'user', content: 'hi' }] }, 'up/small-model'],
     ['long prompt, no rule', { messages: [{ role: 'user', content: long }] }, 'up/fake-model'],
     ['blocked', { messages: [{ role: 'user', content: `${long} my secret` }] }, 'block'],
   ])('%s', async (_case, request, expected) => {
     const file = join(gw.home, 'request.json');
     writeFileSync(file, JSON.stringify({ model: 'chat', ...request }));
-    const explained = await runCli(['resource', 'explain', 'chat', '--request', file, '-w', 'acme', '-e', 'dev', '--json'], { home: gw.home });
+    const explained = await runCli(
+      ['resource', 'explain', 'chat', '--request', file, '-w', 'acme', '-e', 'dev', '--json'],
+      { home: gw.home },
+    );
     expect(explained.stderr).toBe('');
     const view = explained.json();
     const response = await fetch(`${gw.baseURL}/chat/completions`, {
@@ -45,6 +72,8 @@ describe('vmx resource explain makes the decision the daemon makes', () => {
     expect(view.decision.model).toBe(expected);
     expect(`up/${response.headers.get('x-vmx-model')}`).toBe(expected);
     expect(view.chain).toEqual([expected, 'up/backup']);
-    expect(view.limits).toEqual([expect.objectContaining({ level: 'resource', name: 'chat', period: 'minute', requests: 100 })]);
+    expect(view.limits).toEqual([
+      expect.objectContaining({ level: 'resource', name: 'chat', period: 'minute', requests: 100 }),
+    ]);
   });
 });

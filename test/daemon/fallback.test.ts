@@ -11,9 +11,20 @@ describe('fallback (HTTP.md)', () => {
     gw = await startGateway();
     const env = gw.env.environmentId;
     // A connection nobody listens on: connection refused.
-    const dead = gw.store.connections.create({ environmentId: env, name: 'dead', provider: 'openai-compatible', config: { baseUrl: 'http://127.0.0.1:9/v1' }, capacity: [], user: 't' });
+    const dead = gw.store.connections.create({
+      environmentId: env,
+      name: 'dead',
+      provider: 'openai-compatible',
+      config: { baseUrl: 'http://127.0.0.1:9/v1' },
+      capacity: [],
+      user: 't',
+    });
     const resource = gw.store.resources.find(env, 'chat')!;
-    gw.store.resources.update(resource, { ...resource, fallbackModels: [{ connectionId: gw.env.connectionId, model: 'backup-model' }] }, 't');
+    gw.store.resources.update(
+      resource,
+      { ...resource, fallbackModels: [{ connectionId: gw.env.connectionId, model: 'backup-model' }] },
+      't',
+    );
     gw.store.resources.create(
       env,
       {
@@ -35,7 +46,8 @@ describe('fallback (HTTP.md)', () => {
   afterAll(() => gw.close());
   beforeEach(() => gw.fake.reset());
 
-  const ask = (model = 'chat') => client.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+  const ask = (model = 'chat') =>
+    client.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }] }).withResponse();
 
   it.each([
     ['500', { kind: 'error', status: 500 }],
@@ -50,7 +62,12 @@ describe('fallback (HTTP.md)', () => {
     expect(response.headers.get('x-vmx-event-count')).toBe('1');
     expect(response.headers.get('x-vmx-event-0-type')).toBe('fallback');
     expect(response.headers.get('x-vmx-event-0-from')).toBe('up/fake-model');
-    expect((data as any).vmx.events).toEqual([expect.objectContaining({ type: 'fallback', failed: { connection: 'up', provider: 'openai', model: 'fake-model' } })]);
+    expect((data as any).vmx.events).toEqual([
+      expect.objectContaining({
+        type: 'fallback',
+        failed: { connection: 'up', provider: 'openai', model: 'fake-model' },
+      }),
+    ]);
     const requestId = response.headers.get('x-vmx-request-id')!;
     await eventually(() => gw.store.usage.forRequest(requestId).length === 2);
     const attempts = gw.store.usage.forRequest(requestId);
@@ -59,7 +76,9 @@ describe('fallback (HTTP.md)', () => {
       ['backup-model', false],
     ]);
     await eventually(() => gw.store.audit.get(requestId));
-    expect(gw.store.audit.get(requestId)!.events).toEqual([expect.objectContaining({ type: 'fallback', reason: attempts[0]!.error })]);
+    expect(gw.store.audit.get(requestId)!.events).toEqual([
+      expect.objectContaining({ type: 'fallback', reason: attempts[0]!.error }),
+    ]);
   });
 
   it('falls back on connection refused', async () => {
@@ -74,13 +93,25 @@ describe('fallback (HTTP.md)', () => {
   });
 
   it('when every model fails: the last provider’s error as it sent it; the earlier failures are in the events', async () => {
-    gw.fake.enqueue({ kind: 'error', status: 500, body: { error: { message: 'first down', type: 'server_error', code: null, param: null } } });
-    gw.fake.enqueue({ kind: 'error', status: 503, body: { error: { message: 'second overloaded', type: 'server_error', code: 'overloaded', param: null } } });
+    gw.fake.enqueue({
+      kind: 'error',
+      status: 500,
+      body: { error: { message: 'first down', type: 'server_error', code: null, param: null } },
+    });
+    gw.fake.enqueue({
+      kind: 'error',
+      status: 503,
+      body: { error: { message: 'second overloaded', type: 'server_error', code: 'overloaded', param: null } },
+    });
     const error = (await ask().catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
     expect(error.status).toBe(503);
     expect(error.message).toContain('second overloaded');
     expect(error.code).toBe('overloaded');
-    gw.fake.enqueue({ kind: 'error', status: 500, body: { error: { message: 'first down', type: 'server_error', code: null, param: null } } });
+    gw.fake.enqueue({
+      kind: 'error',
+      status: 500,
+      body: { error: { message: 'first down', type: 'server_error', code: null, param: null } },
+    });
     gw.fake.enqueue({ kind: 'error', status: 503 });
     const response = await fetch(`${gw.baseURL}/chat/completions`, {
       method: 'POST',
@@ -89,7 +120,14 @@ describe('fallback (HTTP.md)', () => {
     });
     expect(response.status).toBe(503);
     const body = (await response.json()) as { vmx: { events: unknown[] } };
-    expect(body.vmx.events).toEqual([expect.objectContaining({ type: 'fallback', failed: expect.objectContaining({ model: 'fake-model' }), status: 500, reason: '500 first down' })]);
+    expect(body.vmx.events).toEqual([
+      expect.objectContaining({
+        type: 'fallback',
+        failed: expect.objectContaining({ model: 'fake-model' }),
+        status: 500,
+        reason: '500 first down',
+      }),
+    ]);
   });
 
   it('when the last model is unreachable, the answer is 502 upstream_error naming each failed model', async () => {
@@ -103,7 +141,9 @@ describe('fallback (HTTP.md)', () => {
 
   it('a stream falls back before its first byte; after it, the stream ends with an error event', async () => {
     gw.fake.enqueue({ kind: 'error', status: 500 });
-    const final = await client.chat.completions.stream({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] }).finalChatCompletion();
+    const final = await client.chat.completions
+      .stream({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] })
+      .finalChatCompletion();
     expect(final.model).toBe('backup-model');
 
     gw.fake.enqueue({ kind: 'stream-then-fail', afterChunks: 2 });
@@ -125,16 +165,37 @@ describe('fallback (HTTP.md)', () => {
     gw.fake.enqueue({ kind: 'error', status: 500 });
     await expect(ask()).rejects.toMatchObject({ status: 500 });
     expect(gw.fake.requests).toHaveLength(1);
-    gw.store.resources.update(gw.store.resources.find(gw.env.environmentId, 'chat')!, { ...resource, useFallback: true }, 't');
+    gw.store.resources.update(
+      gw.store.resources.find(gw.env.environmentId, 'chat')!,
+      { ...resource, useFallback: true },
+      't',
+    );
     await settle();
   });
 
   it('a connection out of capacity falls back like a provider 429', async () => {
     const env = gw.env.environmentId;
-    const limited = gw.store.connections.create({ environmentId: env, name: 'limited', provider: 'openai-compatible', config: { baseUrl: gw.fake.url }, capacity: [{ period: 'day', requests: 1 }], user: 't' });
+    const limited = gw.store.connections.create({
+      environmentId: env,
+      name: 'limited',
+      provider: 'openai-compatible',
+      config: { baseUrl: gw.fake.url },
+      capacity: [{ period: 'day', requests: 1 }],
+      user: 't',
+    });
     gw.store.resources.create(
       env,
-      { name: 'capped', description: null, model: { connectionId: limited.id, model: 'capped-model' }, fallbackModels: [{ connectionId: gw.env.connectionId, model: 'backup-model' }], useFallback: true, secondaryModels: [], routing: null, capacity: [], enforceCapacity: false },
+      {
+        name: 'capped',
+        description: null,
+        model: { connectionId: limited.id, model: 'capped-model' },
+        fallbackModels: [{ connectionId: gw.env.connectionId, model: 'backup-model' }],
+        useFallback: true,
+        secondaryModels: [],
+        routing: null,
+        capacity: [],
+        enforceCapacity: false,
+      },
       't',
     );
     await settle();

@@ -29,12 +29,21 @@ describe('provider headers reach the client', () => {
   beforeAll(() => ({ gw, anthropic } = setup));
 
   const post = async (path: string, body: Record<string, unknown>) => {
-    const response = await fetch(`${gw.baseURL}${path}`, { method: 'POST', headers: { authorization: `Bearer ${gw.key}` }, body: JSON.stringify(body) });
+    const response = await fetch(`${gw.baseURL}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gw.key}` },
+      body: JSON.stringify(body),
+    });
     await response.text();
     return response;
   };
   const chat = (model: string, stream = false) => ({ model, stream, messages: [{ role: 'user', content: 'hi' }] });
-  const messages = (model: string, stream = false) => ({ model, stream, max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] });
+  const messages = (model: string, stream = false) => ({
+    model,
+    stream,
+    max_tokens: 16,
+    messages: [{ role: 'user', content: 'hi' }],
+  });
 
   const expectOpenAIHeaders = (headers: Headers) => {
     for (const [name, value] of Object.entries(openAIHeaders)) {
@@ -72,7 +81,11 @@ describe('provider headers reach the client', () => {
   });
 
   it('an upstream 429 with Retry-After: 7 reaches the client with it, passthrough and converted', async () => {
-    gw.fake.enqueue({ kind: 'error', status: 429, headers: { 'retry-after': '7', 'x-ratelimit-remaining-requests': '0', 'x-request-id': 'req_limited' } });
+    gw.fake.enqueue({
+      kind: 'error',
+      status: 429,
+      headers: { 'retry-after': '7', 'x-ratelimit-remaining-requests': '0', 'x-request-id': 'req_limited' },
+    });
     const passthrough = await post('/chat/completions', chat('chat'));
     expect(passthrough.status).toBe(429);
     expect(passthrough.headers.get('retry-after')).toBe('7');
@@ -80,7 +93,12 @@ describe('provider headers reach the client', () => {
     expect(passthrough.headers.get('x-request-id')).toBe('req_limited');
     expect(passthrough.headers.get('x-vmx-request-id')).toMatch(/^[0-9a-f-]{36}$/);
 
-    anthropic.enqueue({ kind: 'error', status: 429, type: 'rate_limit_error', headers: { 'retry-after': '7', 'anthropic-ratelimit-requests-remaining': '0' } });
+    anthropic.enqueue({
+      kind: 'error',
+      status: 429,
+      type: 'rate_limit_error',
+      headers: { 'retry-after': '7', 'anthropic-ratelimit-requests-remaining': '0' },
+    });
     const converted = await post('/responses', { model: 'sonnet', input: 'hi' });
     expect(converted.status).toBe(429);
     expect(converted.headers.get('retry-after')).toBe('7');

@@ -48,10 +48,26 @@ describe('kill -9 under load', () => {
     fake = await startFakeOpenAI({ record: false });
     store = openStore(join(home, 'vmx.db'));
     const workspace = store.workspaces.create({ name: 'acme', user: 'alice' });
-    const environment = store.environments.create({ workspaceId: workspace.id, workspaceName: 'acme', name: 'dev', user: 'alice' });
-    const connection = store.connections.create({ environmentId: environment.id, name: 'up', provider: 'openai', config: { baseUrl: fake.url }, capacity: [], user: 'alice' });
+    const environment = store.environments.create({
+      workspaceId: workspace.id,
+      workspaceName: 'acme',
+      name: 'dev',
+      user: 'alice',
+    });
+    const connection = store.connections.create({
+      environmentId: environment.id,
+      name: 'up',
+      provider: 'openai',
+      config: { baseUrl: fake.url },
+      capacity: [],
+      user: 'alice',
+    });
     new ConnectionSecrets(new FileStore(home), {}).write(connection.id, { apiKey: 'sk-kill-test' });
-    store.resources.create(environment.id, singleModelResource('chat', { connectionId: connection.id, model: 'fake-model' }), 'alice');
+    store.resources.create(
+      environment.id,
+      singleModelResource('chat', { connectionId: connection.id, model: 'fake-model' }),
+      'alice',
+    );
     for (let i = 0; i < KEYS; i++) {
       const key = generateApiKey();
       store.apiKeys.create({
@@ -75,10 +91,14 @@ describe('kill -9 under load', () => {
   });
 
   async function start(port = 0): Promise<string> {
-    daemon = spawn(process.execPath, [join(root, 'dist/daemon/main.js'), '--home', home, '--port', String(port), '--log-format', 'none'], {
-      env: { ...process.env, VMX_CREDENTIAL_STORE: 'file' },
-      stdio: 'ignore',
-    });
+    daemon = spawn(
+      process.execPath,
+      [join(root, 'dist/daemon/main.js'), '--home', home, '--port', String(port), '--log-format', 'none'],
+      {
+        env: { ...process.env, VMX_CREDENTIAL_STORE: 'file' },
+        stdio: 'ignore',
+      },
+    );
     for (let waited = 0; waited < 15_000; waited += 50) {
       try {
         const { pid, url } = JSON.parse(readFileSync(join(home, 'vmx.pid'), 'utf8')) as { pid: number; url: string };
@@ -99,9 +119,19 @@ describe('kill -9 under load', () => {
     const body = JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] });
     const ask = async (key: number): Promise<void> => {
       try {
-        const response = await pool.request({ method: 'POST', path: '/v1/chat/completions', headers: { authorization: `Bearer ${keys[key]}` }, body });
+        const response = await pool.request({
+          method: 'POST',
+          path: '/v1/chat/completions',
+          headers: { authorization: `Bearer ${keys[key]}` },
+          body,
+        });
         await response.body.text();
-        answers.push({ key, status: response.statusCode, requestId: response.headers['x-vmx-request-id'] as string, at: Date.now() });
+        answers.push({
+          key,
+          status: response.statusCode,
+          requestId: response.headers['x-vmx-request-id'] as string,
+          at: Date.now(),
+        });
       } catch {
         // the daemon is down: not an answer
         await new Promise((resolve) => setTimeout(resolve, 20));
@@ -115,7 +145,8 @@ describe('kill -9 under load', () => {
     let admitted = 0;
     const refusedAfterRestart = new Set<number>();
     const killer = (async () => {
-      while (answers.filter((a) => a.status === 200).length < KILL_AT) await new Promise((resolve) => setTimeout(resolve, 2));
+      while (answers.filter((a) => a.status === 200).length < KILL_AT)
+        await new Promise((resolve) => setTimeout(resolve, 2));
       killedAt = Date.now();
       admitted = answers.filter((a) => a.status === 200).length;
       daemon!.kill('SIGKILL');

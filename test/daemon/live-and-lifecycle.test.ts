@@ -30,7 +30,11 @@ describe('live config, client aborts, shutdown and secrecy', () => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const other = new OpenAI({ baseURL: gw.baseURL, apiKey: second, maxRetries: 0 });
     await other.chat.completions.create(body);
-    gw.store.apiKeys.setEnabled(gw.store.apiKeys.listWithHashes().find((k) => k.keyHash === hashApiKey(second))!, false, 'alice');
+    gw.store.apiKeys.setEnabled(
+      gw.store.apiKeys.listWithHashes().find((k) => k.keyHash === hashApiKey(second))!,
+      false,
+      'alice',
+    );
     await new Promise((resolve) => setTimeout(resolve, 1000));
     await expect(other.chat.completions.create(body)).rejects.toMatchObject({ status: 401 });
   });
@@ -72,7 +76,9 @@ describe('live config, client aborts, shutdown and secrecy', () => {
     await upstream.closed;
     expect(upstream.aborted).toBe(true);
     expect(upstream.closedAt! - abortedAt).toBeLessThan(100);
-    const requestId = await eventually(() => gw!.store.audit.list({ environmentId: gw!.env.environmentId, limit: 1 })[0]?.requestId);
+    const requestId = await eventually(
+      () => gw!.store.audit.list({ environmentId: gw!.env.environmentId, limit: 1 })[0]?.requestId,
+    );
     expect(gw.store.audit.get(requestId)).toMatchObject({ status: 499, stream: true });
   });
 
@@ -82,7 +88,9 @@ describe('live config, client aborts, shutdown and secrecy', () => {
     const client = new OpenAI({ baseURL: gw.baseURL, apiKey: gw.key, maxRetries: 0 });
     const requests = Array.from({ length: 60 }, (_, i) =>
       i % 2
-        ? client.chat.completions.stream({ ...body, messages: [{ role: 'user', content: `stream ${i}` }] }).finalChatCompletion()
+        ? client.chat.completions
+            .stream({ ...body, messages: [{ role: 'user', content: `stream ${i}` }] })
+            .finalChatCompletion()
         : client.chat.completions.create({ ...body, messages: [{ role: 'user', content: `plain ${i}` }] }),
     );
     await eventually(() => gw!.fake.requests.length >= 30);
@@ -94,7 +102,11 @@ describe('live config, client aborts, shutdown and secrecy', () => {
 
     const store = gw.store;
     const audit = store.db.prepare('SELECT count(*) AS n FROM audit WHERE status = 200').get() as { n: number };
-    const usage = store.db.prepare('SELECT count(*) AS n, sum(input_tokens) AS input, sum(output_tokens) AS output FROM usage WHERE status = 200').get() as {
+    const usage = store.db
+      .prepare(
+        'SELECT count(*) AS n, sum(input_tokens) AS input, sum(output_tokens) AS output FROM usage WHERE status = 200',
+      )
+      .get() as {
       n: number;
       input: number;
       output: number;
@@ -112,7 +124,11 @@ describe('live config, client aborts, shutdown and secrecy', () => {
     const texts: string[] = [];
     const { data, response } = await client.chat.completions.create(body).withResponse();
     texts.push(JSON.stringify(data), JSON.stringify([...response.headers]));
-    gw.fake.enqueue({ kind: 'error', status: 401, body: { error: { message: `Incorrect API key provided: ${UPSTREAM_SECRET}` } } });
+    gw.fake.enqueue({
+      kind: 'error',
+      status: 401,
+      body: { error: { message: `Incorrect API key provided: ${UPSTREAM_SECRET}` } },
+    });
     const failed = await fetch(`${gw.baseURL}/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${gw.key}`, 'content-type': 'application/json' },
@@ -123,7 +139,10 @@ describe('live config, client aborts, shutdown and secrecy', () => {
     texts.push(JSON.stringify(await stream.finalChatCompletion()));
     await gw.daemon.close('test');
     texts.push(readFileSync(join(gw.home, 'vmx.log'), 'utf8'));
-    texts.push(JSON.stringify(gw.store.db.prepare('SELECT * FROM audit').all()), JSON.stringify(gw.store.db.prepare('SELECT * FROM usage').all()));
+    texts.push(
+      JSON.stringify(gw.store.db.prepare('SELECT * FROM audit').all()),
+      JSON.stringify(gw.store.db.prepare('SELECT * FROM usage').all()),
+    );
     expect(gw.fake.requests[0]!.headers.authorization).toBe(`Bearer ${UPSTREAM_SECRET}`);
     for (const text of texts) expect(text).not.toContain(UPSTREAM_SECRET);
   });

@@ -31,17 +31,30 @@ describe('route × provider × stream × kind matrix', () => {
     const { store } = gw;
     const env = gw.env.environmentId;
     const add = (name: string, provider: Provider, config: Record<string, unknown>, secret: Record<string, string>) => {
-      const connection = store.connections.create({ environmentId: env, name, provider, config, capacity: [], user: 't' });
+      const connection = store.connections.create({
+        environmentId: env,
+        name,
+        provider,
+        config,
+        capacity: [],
+        user: 't',
+      });
       return { connection, secret };
     };
     const connections = [
       add('compat', 'openai-compatible', { baseUrl: gw.fake.url }, {}),
       add('claude', 'anthropic', { baseUrl: anthropic.url }, { apiKey: 'sk-ant-test' }),
-      add('bedrock', 'aws-bedrock', { baseUrl: bedrock.url, region: 'us-east-1' }, { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret-test-key' }),
+      add(
+        'bedrock',
+        'aws-bedrock',
+        { baseUrl: bedrock.url, region: 'us-east-1' },
+        { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret-test-key' },
+      ),
     ];
     const { ConnectionSecrets, FileStore } = await import('../../src/store/credentials/index.js');
     const secrets = new ConnectionSecrets(new FileStore(gw.home), {});
-    for (const { connection, secret } of connections) if (Object.keys(secret).length) secrets.write(connection.id, secret);
+    for (const { connection, secret } of connections)
+      if (Object.keys(secret).length) secrets.write(connection.id, secret);
     const resource = (name: string, connectionId: string, model: string) =>
       store.resources.create(env, singleModelResource(name, { connectionId, model }), 't');
     resource('r-openai', gw.env.connectionId, 'fake-model');
@@ -60,8 +73,14 @@ describe('route × provider × stream × kind matrix', () => {
 
   /** Queues a tool call on whichever fake serves the provider, and returns what the upstream will report. */
   function queueTool(provider: Provider) {
-    if (provider === 'openai' || provider === 'openai-compatible') gw.fake.enqueue({ kind: 'tool-call', name: 'get_weather', arguments: '{"city":"Paris"}' });
-    else (provider === 'anthropic' ? anthropic : bedrock).enqueue({ kind: 'tool-use', name: 'get_weather', input: { city: 'Paris' } });
+    if (provider === 'openai' || provider === 'openai-compatible')
+      gw.fake.enqueue({ kind: 'tool-call', name: 'get_weather', arguments: '{"city":"Paris"}' });
+    else
+      (provider === 'anthropic' ? anthropic : bedrock).enqueue({
+        kind: 'tool-use',
+        name: 'get_weather',
+        input: { city: 'Paris' },
+      });
   }
 
   /** The tokens the fake reported for its last answer, as input/output. */
@@ -71,14 +90,20 @@ describe('route × provider × stream × kind matrix', () => {
       return { input: sent.prompt_tokens, output: sent.completion_tokens };
     }
     const sent = (provider === 'anthropic' ? anthropic : bedrock).requests.at(-1)!.sentUsage!;
-    return { input: sent.input_tokens + sent.cache_read_input_tokens + sent.cache_creation_input_tokens, output: sent.output_tokens };
+    return {
+      input: sent.input_tokens + sent.cache_read_input_tokens + sent.cache_creation_input_tokens,
+      output: sent.output_tokens,
+    };
   }
 
   const usageCount = () => (gw.store.db.prepare('SELECT count(*) AS n FROM usage').get() as { n: number }).n;
-  const lastUsage = () => gw.store.db.prepare('SELECT * FROM usage ORDER BY id DESC LIMIT 1').get() as Record<string, unknown>;
+  const lastUsage = () =>
+    gw.store.db.prepare('SELECT * FROM usage ORDER BY id DESC LIMIT 1').get() as Record<string, unknown>;
 
   const cells = routes.flatMap((route) =>
-    providers.flatMap((provider) => [false, true].flatMap((stream) => (['text', 'tool'] as const).map((kind) => ({ route, provider, stream, kind })))),
+    providers.flatMap((provider) =>
+      [false, true].flatMap((stream) => (['text', 'tool'] as const).map((kind) => ({ route, provider, stream, kind }))),
+    ),
   );
 
   it.each(cells)('$route → $provider, stream=$stream, $kind', async ({ route, provider, stream, kind }) => {
@@ -89,25 +114,48 @@ describe('route × provider × stream × kind matrix', () => {
     let tool: { name: string; args: unknown } | undefined;
 
     if (route === 'chat') {
-      const tools: OpenAI.Chat.ChatCompletionTool[] = [{ type: 'function', function: { name: 'get_weather', parameters: weatherSchema } }];
-      const params = { model, messages: [{ role: 'user' as const, content: 'What is the weather in Paris?' }], ...(kind === 'tool' ? { tools } : {}) };
-      const completion = stream ? await openaiClient.chat.completions.stream(params).finalChatCompletion() : await openaiClient.chat.completions.create(params);
+      const tools: OpenAI.Chat.ChatCompletionTool[] = [
+        { type: 'function', function: { name: 'get_weather', parameters: weatherSchema } },
+      ];
+      const params = {
+        model,
+        messages: [{ role: 'user' as const, content: 'What is the weather in Paris?' }],
+        ...(kind === 'tool' ? { tools } : {}),
+      };
+      const completion = stream
+        ? await openaiClient.chat.completions.stream(params).finalChatCompletion()
+        : await openaiClient.chat.completions.create(params);
       const message = completion.choices[0]!.message;
       text = message.content ?? '';
       const call = message.tool_calls?.[0] as OpenAI.Chat.ChatCompletionMessageFunctionToolCall | undefined;
       if (call) tool = { name: call.function.name, args: JSON.parse(call.function.arguments) };
     } else if (route === 'responses') {
-      const tools: OpenAI.Responses.Tool[] = [{ type: 'function', name: 'get_weather', parameters: weatherSchema, strict: false }];
+      const tools: OpenAI.Responses.Tool[] = [
+        { type: 'function', name: 'get_weather', parameters: weatherSchema, strict: false },
+      ];
       const params = { model, input: 'What is the weather in Paris?', ...(kind === 'tool' ? { tools } : {}) };
-      const response = stream ? await openaiClient.responses.stream(params).finalResponse() : await openaiClient.responses.create(params);
+      const response = stream
+        ? await openaiClient.responses.stream(params).finalResponse()
+        : await openaiClient.responses.create(params);
       text = response.output_text;
       const output = response.output as OpenAI.Responses.ResponseOutputItem[];
-      const call = output.find((item): item is OpenAI.Responses.ResponseFunctionToolCall => item.type === 'function_call');
+      const call = output.find(
+        (item): item is OpenAI.Responses.ResponseFunctionToolCall => item.type === 'function_call',
+      );
       if (call) tool = { name: call.name, args: JSON.parse(call.arguments) };
     } else {
-      const tools: Anthropic.Tool[] = [{ name: 'get_weather', input_schema: weatherSchema as Anthropic.Tool.InputSchema }];
-      const params = { model, max_tokens: 256, messages: [{ role: 'user' as const, content: 'What is the weather in Paris?' }], ...(kind === 'tool' ? { tools } : {}) };
-      const message = stream ? await anthropicClient.messages.stream(params).finalMessage() : await anthropicClient.messages.create(params);
+      const tools: Anthropic.Tool[] = [
+        { name: 'get_weather', input_schema: weatherSchema as Anthropic.Tool.InputSchema },
+      ];
+      const params = {
+        model,
+        max_tokens: 256,
+        messages: [{ role: 'user' as const, content: 'What is the weather in Paris?' }],
+        ...(kind === 'tool' ? { tools } : {}),
+      };
+      const message = stream
+        ? await anthropicClient.messages.stream(params).finalMessage()
+        : await anthropicClient.messages.create(params);
       text = message.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('');
       const use = message.content.find((block) => block.type === 'tool_use');
       if (use) tool = { name: use.name, args: use.input };
@@ -122,12 +170,22 @@ describe('route × provider × stream × kind matrix', () => {
     await eventually(() => usageCount() === before + 1);
     const row = lastUsage();
     const sent = reported(provider);
-    expect(row).toMatchObject({ status: 200, route, stream: stream ? 1 : 0, provider, input_tokens: sent.input, output_tokens: sent.output, total_tokens: sent.input + sent.output });
+    expect(row).toMatchObject({
+      status: 200,
+      route,
+      stream: stream ? 1 : 0,
+      provider,
+      input_tokens: sent.input,
+      output_tokens: sent.output,
+      total_tokens: sent.input + sent.output,
+    });
   });
 
   it('Bedrock: Claude on the messages route goes through InvokeModel, everything else through Converse', () => {
     const operations = bedrock.requests.map((r) => `${r.operation}`);
-    expect(operations).toEqual(expect.arrayContaining(['invoke', 'invoke-with-response-stream', 'converse', 'converse-stream']));
+    expect(operations).toEqual(
+      expect.arrayContaining(['invoke', 'invoke-with-response-stream', 'converse', 'converse-stream']),
+    );
     const invoke = bedrock.requests.find((r) => r.operation === 'invoke')!;
     expect(invoke.json.anthropic_version).toBe('bedrock-2023-05-31');
     expect(invoke.json.model).toBeUndefined();

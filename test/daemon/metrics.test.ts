@@ -12,10 +12,15 @@ describe('GET /metrics', () => {
 
   it('exposes request, error, token and latency series that match the usage rows', async () => {
     const client = new OpenAI({ baseURL: gw.baseURL, apiKey: gw.key, maxRetries: 0 });
-    for (let i = 0; i < 3; i++) await client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: `question ${i}` }] });
-    await client.chat.completions.stream({ model: 'chat', messages: [{ role: 'user', content: 'streamed' }] }).finalChatCompletion();
+    for (let i = 0; i < 3; i++)
+      await client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: `question ${i}` }] });
+    await client.chat.completions
+      .stream({ model: 'chat', messages: [{ role: 'user', content: 'streamed' }] })
+      .finalChatCompletion();
     gw.fake.enqueue({ kind: 'error', status: 503 });
-    await expect(client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 503 });
+    await expect(
+      client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'x' }] }),
+    ).rejects.toMatchObject({ status: 503 });
 
     const response = await fetch(`${gw.url}/metrics`);
     expect(response.headers.get('content-type')).toContain('text/plain');
@@ -26,7 +31,9 @@ describe('GET /metrics', () => {
     expect(sum('vmx_requests_total', { route: 'chat', resource: 'chat', status: '200' })).toBe(4);
     expect(sum('vmx_errors_total', { status: '503' })).toBe(1);
     await eventually(() => (gw.store.db.prepare('SELECT count(*) AS n FROM usage').get() as { n: number }).n === 5);
-    const usage = gw.store.db.prepare('SELECT sum(input_tokens) AS input, sum(output_tokens) AS output FROM usage').get() as { input: number; output: number };
+    const usage = gw.store.db
+      .prepare('SELECT sum(input_tokens) AS input, sum(output_tokens) AS output FROM usage')
+      .get() as { input: number; output: number };
     expect(sum('vmx_tokens_total', { kind: 'input' })).toBe(usage.input);
     expect(sum('vmx_tokens_total', { kind: 'output' })).toBe(usage.output);
     expect(sum('vmx_request_duration_seconds_count', { status: '200' })).toBe(4);

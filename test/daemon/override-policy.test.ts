@@ -17,10 +17,18 @@ describe('bad input and policy-safe overrides', () => {
   beforeAll(async () => {
     gw = await startGateway();
     const env = gw.env.environmentId;
-    const routing = resolveRouting({ enabled: true, conditions: [parseRule('request.allMessagesContent matches /ssn/i -> block')] }, () => undefined);
+    const routing = resolveRouting(
+      { enabled: true, conditions: [parseRule('request.allMessagesContent matches /ssn/i -> block')] },
+      () => undefined,
+    );
     gw.store.resources.create(
       env,
-      { ...singleModelResource('guarded', { connectionId: gw.env.connectionId, model: 'fake-model' }), capacity: [{ period: 'minute', requests: 50 }], enforceCapacity: true, routing },
+      {
+        ...singleModelResource('guarded', { connectionId: gw.env.connectionId, model: 'fake-model' }),
+        capacity: [{ period: 'minute', requests: 50 }],
+        enforceCapacity: true,
+        routing,
+      },
       'alice',
     );
     trusted = generateApiKey();
@@ -44,7 +52,11 @@ describe('bad input and policy-safe overrides', () => {
       headers: { authorization: `Bearer ${key}` },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
-    return { status: response.status, requestId: response.headers.get('x-vmx-request-id')!, body: (await response.json()) as any };
+    return {
+      status: response.status,
+      requestId: response.headers.get('x-vmx-request-id')!,
+      body: (await response.json()) as any,
+    };
   };
   const ask = (overrides: Record<string, unknown>, content = 'hello', key = gw.key) =>
     post({ model: 'guarded', messages: [{ role: 'user', content }], vmx: { resourceConfigOverrides: overrides } }, key);
@@ -55,7 +67,11 @@ describe('bad input and policy-safe overrides', () => {
 
   it.each([
     ['"x"', 'x', 'vmx.resourceConfigOverrides.capacity: '],
-    ['a period that does not exist', [{ period: 'fortnight', requests: 1 }], 'vmx.resourceConfigOverrides.capacity[0].period: '],
+    [
+      'a period that does not exist',
+      [{ period: 'fortnight', requests: 1 }],
+      'vmx.resourceConfigOverrides.capacity[0].period: ',
+    ],
     ['a limit without a number', [{ period: 'minute' }], 'vmx.resourceConfigOverrides.capacity[0]: '],
   ])('malformed capacity override (%s): 400 naming the field, no provider attempt', async (_case, capacity, named) => {
     const answer = await ask({ capacity }, 'hello', trusted);

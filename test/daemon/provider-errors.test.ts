@@ -33,9 +33,12 @@ describe('provider errors reach the client as the provider said them', () => {
     claude = new Anthropic({ baseURL: `${gw.baseURL}/anthropic`, apiKey: gw.key, maxRetries: 0 });
   });
 
-  const chatRequest = (model: string) => openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }] });
-  const messagesRequest = (model: string) => claude.messages.create({ model, max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] });
-  const failure = <T>(promise: Promise<unknown>) => promise.then(() => expect.fail('the request succeeded')).catch((error: unknown) => error as T);
+  const chatRequest = (model: string) =>
+    openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }] });
+  const messagesRequest = (model: string) =>
+    claude.messages.create({ model, max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] });
+  const failure = <T>(promise: Promise<unknown>) =>
+    promise.then(() => expect.fail('the request succeeded')).catch((error: unknown) => error as T);
 
   it('OpenAI 400 context_length_exceeded on the chat route: status, code, type, param and message as sent', async () => {
     gw.fake.enqueue({ kind: 'error', status: 400, body: contextExceeded });
@@ -50,7 +53,9 @@ describe('provider errors reach the client as the provider said them', () => {
 
   it('OpenAI 400 context_length_exceeded on the responses route', async () => {
     gw.fake.enqueue({ kind: 'error', status: 400, body: contextExceeded });
-    const error = await failure<InstanceType<typeof OpenAI.APIError>>(openai.responses.create({ model: 'chat', input: 'hi' }));
+    const error = await failure<InstanceType<typeof OpenAI.APIError>>(
+      openai.responses.create({ model: 'chat', input: 'hi' }),
+    );
     expect(error.status).toBe(400);
     expect(error.code).toBe('context_length_exceeded');
     expect(error.message).toBe(`400 ${contextExceeded.error.message}`);
@@ -61,7 +66,12 @@ describe('provider errors reach the client as the provider said them', () => {
     const error = await failure<InstanceType<typeof Anthropic.APIError>>(messagesRequest('sonnet'));
     expect(error).toBeInstanceOf(Anthropic.BadRequestError);
     expect(error.status).toBe(400);
-    const body = error.error as { type: string; error: { type: string; message: string }; request_id: string; vmx: { requestId: string } };
+    const body = error.error as {
+      type: string;
+      error: { type: string; message: string };
+      request_id: string;
+      vmx: { requestId: string };
+    };
     expect(body.error).toEqual({ type: 'invalid_request_error', message: promptTooLong });
     expect(body.request_id).toBe('req_fake'); // the provider's body, as sent
     expect(body.vmx.requestId).toBe(error.headers?.get('x-vmx-request-id'));
@@ -71,7 +81,10 @@ describe('provider errors reach the client as the provider said them', () => {
     anthropic.enqueue({ kind: 'error', status: 529, type: 'overloaded_error', message: 'Overloaded' });
     const error = await failure<InstanceType<typeof Anthropic.APIError>>(messagesRequest('sonnet'));
     expect(error.status).toBe(529);
-    expect((error.error as { error: { type: string; message: string } }).error).toEqual({ type: 'overloaded_error', message: 'Overloaded' });
+    expect((error.error as { error: { type: string; message: string } }).error).toEqual({
+      type: 'overloaded_error',
+      message: 'Overloaded',
+    });
   });
 
   it('an OpenAI 400 behind the messages route reaches the Anthropic SDK as 400 invalid_request_error with the provider’s message', async () => {
@@ -79,7 +92,10 @@ describe('provider errors reach the client as the provider said them', () => {
     const error = await failure<InstanceType<typeof Anthropic.APIError>>(messagesRequest('chat'));
     expect(error).toBeInstanceOf(Anthropic.BadRequestError);
     expect((error.error as { type: string; error: unknown }).type).toBe('error');
-    expect((error.error as { error: unknown }).error).toEqual({ type: 'invalid_request_error', message: contextExceeded.error.message });
+    expect((error.error as { error: unknown }).error).toEqual({
+      type: 'invalid_request_error',
+      message: contextExceeded.error.message,
+    });
   });
 
   it('Anthropic errors behind the chat route: 529 stays 529 with type overloaded_error; "prompt is too long" gets OpenAI’s context_length_exceeded code', async () => {
@@ -98,7 +114,12 @@ describe('provider errors reach the client as the provider said them', () => {
   });
 
   it('a provider error that echoes the connection’s key reaches neither the client nor the audit row with it', async () => {
-    anthropic.enqueue({ kind: 'error', status: 401, type: 'authentication_error', message: `invalid x-api-key: ${ANTHROPIC_SECRET}` });
+    anthropic.enqueue({
+      kind: 'error',
+      status: 401,
+      type: 'authentication_error',
+      message: `invalid x-api-key: ${ANTHROPIC_SECRET}`,
+    });
     const response = await fetch(`${gw.baseURL}/anthropic/v1/messages`, {
       method: 'POST',
       headers: { 'x-api-key': gw.key },

@@ -25,7 +25,9 @@ function partialRequest(url: string, path: string, key: string, total: number, s
       onData();
     });
   const body = `{"model":"chat","messages":[{"role":"user","content":"${'x'.repeat(total - 60)}"}]}`.padEnd(total, ' ');
-  socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: ${total}\r\n\r\n`);
+  socket.write(
+    `POST ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: ${total}\r\n\r\n`,
+  );
   socket.write(body.slice(0, sent));
   return { finish: () => socket.write(body.slice(sent)), closed, status, socket };
 }
@@ -46,15 +48,27 @@ describe('request limits', () => {
   it('requests past the in-flight byte budget are asked to come back (503 + Retry-After) in their dialect', async () => {
     const big = partialRequest(gw.url, '/v1/chat/completions', gw.key, 800_000, 1_000);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const body = JSON.stringify({ model: 'chat', max_tokens: 8, messages: [{ role: 'user', content: 'y'.repeat(500_000) }] });
-    const refused = await fetch(`${gw.url}/v1/messages`, { method: 'POST', headers: { authorization: `Bearer ${gw.key}` }, body });
+    const body = JSON.stringify({
+      model: 'chat',
+      max_tokens: 8,
+      messages: [{ role: 'user', content: 'y'.repeat(500_000) }],
+    });
+    const refused = await fetch(`${gw.url}/v1/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gw.key}` },
+      body,
+    });
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('1');
     expect(await refused.json()).toMatchObject({ type: 'error', error: { type: 'overloaded_error' } });
     big.finish();
     expect(await big.status()).toBe('HTTP/1.1 200 OK');
     big.socket.destroy();
-    const later = await fetch(`${gw.url}/v1/messages`, { method: 'POST', headers: { authorization: `Bearer ${gw.key}` }, body });
+    const later = await fetch(`${gw.url}/v1/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gw.key}` },
+      body,
+    });
     expect(later.status).toBe(200);
   });
 });

@@ -74,7 +74,10 @@ describe('retention in the daemon', () => {
     expect(latencies.length).toBeGreaterThan(10);
     expect(worst).toBeLessThan(500);
 
-    const status = (await (await fetch(`${gw.url}/v1/status`)).json()) as { retention: unknown; requests: { total: number } };
+    const status = (await (await fetch(`${gw.url}/v1/status`)).json()) as {
+      retention: unknown;
+      requests: { total: number };
+    };
     expect(status.retention).toMatchObject({ steps: summary!.steps, changed: { 'usage-raw': OLD_ROWS } });
     expect(status.requests.total).toBeGreaterThanOrEqual(latencies.length);
     const human = await cli(gw.home)('status');
@@ -88,7 +91,12 @@ describe('retention in the daemon', () => {
     const other = await startGateway({ retention: { firstAfterMs: 3_600_000, checkEveryMs: 100 } });
     try {
       const old = (n: number) =>
-        usageRow({ requestId: `stale-${n}`, at: Date.now() - 3 * DAY, workspaceId: other.env.workspaceId, environmentId: other.env.environmentId });
+        usageRow({
+          requestId: `stale-${n}`,
+          at: Date.now() - 3 * DAY,
+          workspaceId: other.env.workspaceId,
+          environmentId: other.env.environmentId,
+        });
       other.store.usage.insertMany([old(1), old(2), old(3)]);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(other.store.usage.counts().raw).toBe(3);

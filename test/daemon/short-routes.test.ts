@@ -22,7 +22,11 @@ describe('short routes, unknown routes and keys that work at once', () => {
     gw = await startGateway();
     const claude = await addFakeAnthropic(gw);
     anthropic = claude.fake;
-    gw.store.resources.create(gw.env.environmentId, singleModelResource('hidden', { connectionId: gw.env.connectionId, model: 'fake-model' }), 't');
+    gw.store.resources.create(
+      gw.env.environmentId,
+      singleModelResource('hidden', { connectionId: gw.env.connectionId, model: 'fake-model' }),
+      't',
+    );
     limitedKey = gw.createKey({ resources: [gw.env.resourceId, claude.resourceId] });
   });
   afterAll(async () => {
@@ -34,7 +38,11 @@ describe('short routes, unknown routes and keys that work at once', () => {
     const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: limitedKey, maxRetries: 0 });
     const chat = await client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] });
     expect(chat.choices[0]!.message.content).toContain('fake-model');
-    const stream = await client.chat.completions.create({ model: 'sonnet', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    const stream = await client.chat.completions.create({
+      model: 'sonnet',
+      stream: true,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     expect(text).toContain('claude-sonnet-4-5');
@@ -46,9 +54,15 @@ describe('short routes, unknown routes and keys that work at once', () => {
 
   it('the Anthropic SDK at <daemon>: messages, a stream, count_tokens and models.list()', async () => {
     const client = new Anthropic({ baseURL: gw.url, apiKey: gw.key, maxRetries: 0 });
-    const message = await client.messages.create({ model: 'sonnet', max_tokens: 32, messages: [{ role: 'user', content: 'hi' }] });
+    const message = await client.messages.create({
+      model: 'sonnet',
+      max_tokens: 32,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     expect(message.content[0]).toMatchObject({ type: 'text' });
-    const streamed = await client.messages.stream({ model: 'chat', max_tokens: 32, messages: [{ role: 'user', content: 'hi' }] }).finalMessage();
+    const streamed = await client.messages
+      .stream({ model: 'chat', max_tokens: 32, messages: [{ role: 'user', content: 'hi' }] })
+      .finalMessage();
     expect(streamed.content[0]).toMatchObject({ type: 'text', text: expect.stringContaining('fake-model') });
     const counted = await client.messages.countTokens({ model: 'sonnet', messages: [{ role: 'user', content: 'hi' }] });
     expect(counted.input_tokens).toBeGreaterThan(0);
@@ -57,22 +71,38 @@ describe('short routes, unknown routes and keys that work at once', () => {
   });
 
   it('a short route acts in the key’s environment; an unknown key is a 401 in the route’s dialect', async () => {
-    const other = gw.store.environments.create({ workspaceId: gw.env.workspaceId, workspaceName: 'acme', name: 'prod', user: 'alice' });
+    const other = gw.store.environments.create({
+      workspaceId: gw.env.workspaceId,
+      workspaceName: 'acme',
+      name: 'prod',
+      user: 'alice',
+    });
     const prodKey = gw.createKey({ environmentId: other.id });
     const prod = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: prodKey, maxRetries: 0 });
-    await expect(prod.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({
+    await expect(
+      prod.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] }),
+    ).rejects.toMatchObject({
       status: 404,
       code: 'not_found',
     });
     const stranger = new Anthropic({ baseURL: gw.url, apiKey: 'vmx_not_a_key', maxRetries: 0 });
-    const error = await stranger.messages.create({ model: 'chat', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+    const error = await stranger.messages
+      .create({ model: 'chat', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Anthropic.AuthenticationError);
-    expect((error as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });
+    expect((error as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({
+      type: 'error',
+      error: { type: 'authentication_error' },
+    });
   });
 
   it('unknown paths answer 404 and wrong methods 405, in the dialect’s shape, naming the real routes', async () => {
     const ask = async (method: string, path: string) => {
-      const response = await fetch(`${gw.url}${path}`, { method, headers: { authorization: `Bearer ${gw.key}` }, body: method === 'GET' ? undefined : '{}' });
+      const response = await fetch(`${gw.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${gw.key}` },
+        body: method === 'GET' ? undefined : '{}',
+      });
       return { status: response.status, allow: response.headers.get('allow'), body: (await response.json()) as any };
     };
     const root = await ask('GET', '/');
@@ -89,7 +119,10 @@ describe('short routes, unknown routes and keys that work at once', () => {
     const wrongMethod = await ask('GET', '/v1/chat/completions');
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.allow).toBe('POST');
-    expect(wrongMethod.body.error).toMatchObject({ code: 'method_not_allowed', message: 'GET is not allowed on /v1/chat/completions (use POST)' });
+    expect(wrongMethod.body.error).toMatchObject({
+      code: 'method_not_allowed',
+      message: 'GET is not allowed on /v1/chat/completions (use POST)',
+    });
 
     const anthropicPath = await ask('POST', '/v1/messages/batches');
     expect(anthropicPath.status).toBe(404);
@@ -102,7 +135,9 @@ describe('short routes, unknown routes and keys that work at once', () => {
   it('a key made by `vmx key create` works on the very next request, 20 times of 20', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 20; i++) {
-      const created = await runCli(['key', 'create', `fresh-${i}`, '-w', 'acme', '-e', 'dev', '--json'], { home: gw.home });
+      const created = await runCli(['key', 'create', `fresh-${i}`, '-w', 'acme', '-e', 'dev', '--json'], {
+        home: gw.home,
+      });
       expect(created.code, created.stderr).toBe(0);
       const response = await fetch(`${gw.url}/v1/chat/completions`, {
         method: 'POST',
@@ -116,7 +151,11 @@ describe('short routes, unknown routes and keys that work at once', () => {
   }, 60_000);
 
   it('a resource made a moment ago is found, not 404', async () => {
-    gw.store.resources.create(gw.env.environmentId, singleModelResource('brand-new', { connectionId: gw.env.connectionId, model: 'fake-model' }), 't');
+    gw.store.resources.create(
+      gw.env.environmentId,
+      singleModelResource('brand-new', { connectionId: gw.env.connectionId, model: 'fake-model' }),
+      't',
+    );
     const response = await fetch(`${gw.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${gw.key}` },

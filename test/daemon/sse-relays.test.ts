@@ -9,7 +9,10 @@ describe('SSE frames', () => {
   it('cuts at LF and CRLF blank lines, keeps each event as sent, and holds split UTF-8', () => {
     const frames = new SseFrames();
     const euro = bytes('data: {"t":"€"}\r\n\r\n');
-    expect(frames.push(bytes('event: a\ndata: 1\n\nevent: b\r\ndata: 2\r\n\r\n: keep-alive\n'))).toEqual(['event: a\ndata: 1\n\n', 'event: b\r\ndata: 2\r\n\r\n']);
+    expect(frames.push(bytes('event: a\ndata: 1\n\nevent: b\r\ndata: 2\r\n\r\n: keep-alive\n'))).toEqual([
+      'event: a\ndata: 1\n\n',
+      'event: b\r\ndata: 2\r\n\r\n',
+    ]);
     expect(frames.push(bytes('\n'))).toEqual([': keep-alive\n\n']);
     expect(frames.push(euro.slice(0, 13))).toEqual([]);
     expect(frames.push(euro.slice(13))).toEqual(['data: {"t":"€"}\r\n\r\n']);
@@ -39,7 +42,11 @@ describe('stream relays with CRLF upstreams', () => {
   it('OpenAI responses: the completed event carries the usage', () => {
     const relay = new NamedEventRelay('openai-responses', () => ({}));
     relay.push(bytes('event: response.created\r\ndata: {"type":"response.created","response":{}}\r\n\r\n'));
-    relay.push(bytes('event: response.completed\r\ndata: {"type":"response.completed","response":{"usage":{"input_tokens":5,"output_tokens":2,"total_tokens":7}}}\r\n\r\n'));
+    relay.push(
+      bytes(
+        'event: response.completed\r\ndata: {"type":"response.completed","response":{"usage":{"input_tokens":5,"output_tokens":2,"total_tokens":7}}}\r\n\r\n',
+      ),
+    );
     expect(relay.usage).toEqual({ inputTokens: 5, outputTokens: 2 });
     expect(relay.complete).toBe(true);
   });
@@ -47,26 +54,44 @@ describe('stream relays with CRLF upstreams', () => {
   it('OpenAI chat: the usage chunk is found', () => {
     const relay = new ChatStreamRelay({ hideUsage: true, envelope: () => ({}) });
     relay.push(bytes('data: {"choices":[{"delta":{"content":"hi"}}]}\r\n\r\n'));
-    relay.push(bytes('data: {"choices":[],"usage":{"prompt_tokens":4,"completion_tokens":1,"total_tokens":5}}\r\n\r\ndata: [DONE]\r\n\r\n'));
+    relay.push(
+      bytes(
+        'data: {"choices":[],"usage":{"prompt_tokens":4,"completion_tokens":1,"total_tokens":5}}\r\n\r\ndata: [DONE]\r\n\r\n',
+      ),
+    );
     relay.end();
     expect(relay.usage).toEqual({ inputTokens: 4, outputTokens: 1 });
     expect(relay.complete).toBe(true);
   });
-
 });
 
 describe('the chat relay writes every event on arrival', () => {
-  const chunk = (fields: object) => `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', ...fields })}\n\n`;
-  const delta = (content: string) => chunk({ choices: [{ index: 0, delta: { content }, finish_reason: null }], usage: null });
+  const chunk = (fields: object) =>
+    `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', ...fields })}\n\n`;
+  const delta = (content: string) =>
+    chunk({ choices: [{ index: 0, delta: { content }, finish_reason: null }], usage: null });
 
   it('each delta goes out when it arrives; the envelope rides on the first event and on the usage chunk', () => {
     const relay = new ChatStreamRelay({ hideUsage: true, envelope: (final) => ({ final }) });
-    const first = relay.push(bytes(chunk({ choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }], usage: null })));
+    const first = relay.push(
+      bytes(
+        chunk({ choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }], usage: null }),
+      ),
+    );
     expect(first).toContain('"vmx":{"final":false}');
     expect(relay.push(bytes(delta('one')))).toBe(delta('one'));
     expect(relay.push(bytes(delta('two')))).toBe(delta('two'));
-    const usage = relay.push(bytes(chunk({ choices: [], usage: { prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 } })));
-    expect(JSON.parse(usage.slice(6))).toEqual({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [], vmx: { final: true } });
+    const usage = relay.push(
+      bytes(chunk({ choices: [], usage: { prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 } })),
+    );
+    expect(JSON.parse(usage.slice(6))).toEqual({
+      id: 'c1',
+      object: 'chat.completion.chunk',
+      created: 1,
+      model: 'm',
+      choices: [],
+      vmx: { final: true },
+    });
     expect(relay.push(bytes('data: [DONE]\n\n'))).toBe('data: [DONE]\n\n');
     expect(relay.usage).toEqual({ inputTokens: 4, outputTokens: 2 });
   });
@@ -74,7 +99,12 @@ describe('the chat relay writes every event on arrival', () => {
   it('a client that asked for usage sees it; cache writes are read as on the converted path', () => {
     const relay = new ChatStreamRelay({ hideUsage: false, envelope: () => ({}) });
     relay.push(bytes(delta('hi')));
-    const usage = { prompt_tokens: 100, completion_tokens: 5, total_tokens: 105, prompt_tokens_details: { cached_tokens: 20, cache_write_tokens: 30 } };
+    const usage = {
+      prompt_tokens: 100,
+      completion_tokens: 5,
+      total_tokens: 105,
+      prompt_tokens_details: { cached_tokens: 20, cache_write_tokens: 30 },
+    };
     expect(relay.push(bytes(chunk({ choices: [], usage })))).toContain('"prompt_tokens":100');
     expect(relay.usage).toEqual({ inputTokens: 100, outputTokens: 5, cachedInputTokens: 20, cacheWriteTokens: 30 });
   });
@@ -85,12 +115,23 @@ describe('the chat relay writes every event on arrival', () => {
     relay.push(bytes(chunk({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })));
     const out = relay.push(bytes('data: [DONE]\n\n'));
     const [closing, done] = out.split('\n\n');
-    expect(JSON.parse(closing!.slice(6))).toEqual({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [], vmx: { final: true } });
+    expect(JSON.parse(closing!.slice(6))).toEqual({
+      id: 'c1',
+      object: 'chat.completion.chunk',
+      created: 1,
+      model: 'm',
+      choices: [],
+      vmx: { final: true },
+    });
     expect(done).toBe('data: [DONE]');
   });
 
   it('without [DONE] the stream is not complete; an error chunk is reported and its credentials blanked', () => {
-    const relay = new ChatStreamRelay({ hideUsage: true, envelope: () => ({}), redact: (text) => text.replaceAll('sk-secret-1234', '****') });
+    const relay = new ChatStreamRelay({
+      hideUsage: true,
+      envelope: () => ({}),
+      redact: (text) => text.replaceAll('sk-secret-1234', '****'),
+    });
     relay.push(bytes(delta('hi')));
     const error = relay.push(bytes('data: {"error":{"message":"bad key sk-secret-1234"}}\n\n'));
     expect(error).toBe('data: {"error":{"message":"bad key ****"}}\n\n');
@@ -104,14 +145,32 @@ describe('named-event relays know the end of a stream', () => {
     const responses = new NamedEventRelay('openai-responses', () => ({}));
     responses.push(bytes('event: response.created\ndata: {"type":"response.created","response":{}}\n\n'));
     expect(responses.complete).toBe(false);
-    responses.push(bytes('event: response.completed\ndata: {"type":"response.completed","response":{"usage":{"input_tokens":9,"output_tokens":1,"input_tokens_details":{"cached_tokens":4}}}}\n\n'));
+    responses.push(
+      bytes(
+        'event: response.completed\ndata: {"type":"response.completed","response":{"usage":{"input_tokens":9,"output_tokens":1,"input_tokens_details":{"cached_tokens":4}}}}\n\n',
+      ),
+    );
     expect(responses.complete).toBe(true);
     expect(responses.usage).toEqual({ inputTokens: 9, outputTokens: 1, cachedInputTokens: 4 });
 
-    const messages = new NamedEventRelay('anthropic-messages', () => ({}), (text) => text.replaceAll('sk-ant-0000', '****'));
-    messages.push(bytes('event: message_start\ndata: {"type":"message_start","message":{"usage":{"input_tokens":3,"output_tokens":1}}}\n\n'));
-    const error = messages.push(bytes('event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded sk-ant-0000"}}\n\n'));
-    expect(error).toBe('event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded ****"}}\n\n');
+    const messages = new NamedEventRelay(
+      'anthropic-messages',
+      () => ({}),
+      (text) => text.replaceAll('sk-ant-0000', '****'),
+    );
+    messages.push(
+      bytes(
+        'event: message_start\ndata: {"type":"message_start","message":{"usage":{"input_tokens":3,"output_tokens":1}}}\n\n',
+      ),
+    );
+    const error = messages.push(
+      bytes(
+        'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded sk-ant-0000"}}\n\n',
+      ),
+    );
+    expect(error).toBe(
+      'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded ****"}}\n\n',
+    );
     expect(messages.failure).toBe('Overloaded sk-ant-0000');
     expect(messages.complete).toBe(false);
   });

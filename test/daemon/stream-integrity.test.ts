@@ -16,8 +16,15 @@ describe('stream integrity', () => {
   let anthropic: FakeAnthropic;
   beforeAll(() => ({ gw, anthropic } = setup));
 
-  async function stream(path: string, body: Record<string, unknown>): Promise<{ text: string; row: UsageRecord; auditError: string | null }> {
-    const response = await fetch(`${gw.baseURL}${path}`, { method: 'POST', headers: { authorization: `Bearer ${gw.key}` }, body: JSON.stringify({ ...body, stream: true }) });
+  async function stream(
+    path: string,
+    body: Record<string, unknown>,
+  ): Promise<{ text: string; row: UsageRecord; auditError: string | null }> {
+    const response = await fetch(`${gw.baseURL}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gw.key}` },
+      body: JSON.stringify({ ...body, stream: true }),
+    });
     const text = await response.text();
     expect(response.status).toBe(200);
     const requestId = response.headers.get('x-vmx-request-id')!;
@@ -32,7 +39,12 @@ describe('stream integrity', () => {
     const { text, row, auditError } = await stream('/chat/completions', { model: 'chat', messages });
     expect(text).not.toContain('[DONE]');
     expect(text.trimEnd().split('\n\n').at(-1)).toMatch(/^data: \{"error":\{"message":".*ended before its last event/);
-    expect(row).toMatchObject({ status: 502, error: expect.stringContaining('ended before its last event'), inputTokens: 11, outputTokens: 4 });
+    expect(row).toMatchObject({
+      status: 502,
+      error: expect.stringContaining('ended before its last event'),
+      inputTokens: 11,
+      outputTokens: 4,
+    });
     expect(auditError).toContain('ended before its last event');
   });
 
@@ -41,14 +53,20 @@ describe('stream integrity', () => {
     const { text, row } = await stream('/responses', { model: 'chat', input: 'hi' });
     expect(text).not.toContain('response.completed');
     expect(text.trimEnd().split('\n\n').at(-1)).toMatch(/^event: error\ndata: /);
-    expect(row).toMatchObject({ status: 502, error: expect.stringContaining('ended before its last event'), inputTokens: null });
+    expect(row).toMatchObject({
+      status: 502,
+      error: expect.stringContaining('ended before its last event'),
+      inputTokens: null,
+    });
   });
 
   it('messages: a stream without message_stop ends with an error event; usage keeps input and output tokens', async () => {
     anthropic.enqueue({ kind: 'reply', usage: { input_tokens: 21, output_tokens: 6 }, dropLast: 1 });
     const { text, row } = await stream('/anthropic/v1/messages', { model: 'sonnet', max_tokens: 32, messages });
     expect(text).not.toContain('message_stop');
-    expect(text.trimEnd().split('\n\n').at(-1)).toMatch(/^event: error\ndata: \{"type":"error","error":\{"type":"api_error"/);
+    expect(text.trimEnd().split('\n\n').at(-1)).toMatch(
+      /^event: error\ndata: \{"type":"error","error":\{"type":"api_error"/,
+    );
     expect(row).toMatchObject({ status: 502, inputTokens: 21, outputTokens: 6 });
   });
 
@@ -62,14 +80,24 @@ describe('stream integrity', () => {
   });
 
   it('garbage instead of SSE is a failed attempt, not a 200', async () => {
-    gw.fake.enqueue({ kind: 'error', status: 200, body: 'this is not an event stream', headers: { 'content-type': 'text/event-stream' } });
+    gw.fake.enqueue({
+      kind: 'error',
+      status: 200,
+      body: 'this is not an event stream',
+      headers: { 'content-type': 'text/event-stream' },
+    });
     const { text, row } = await stream('/chat/completions', { model: 'chat', messages });
     expect(text).toContain('"error"');
     expect(row.status).toBe(502);
   });
 
   it('a client that goes away mid-stream leaves a 499 attempt with the tokens reported so far', async () => {
-    anthropic.enqueue({ kind: 'reply', text: 'one two three four five six seven eight', usage: { input_tokens: 33, output_tokens: 9 }, chunkDelayMs: 100 });
+    anthropic.enqueue({
+      kind: 'reply',
+      text: 'one two three four five six seven eight',
+      usage: { input_tokens: 33, output_tokens: 9 },
+      chunkDelayMs: 100,
+    });
     const controller = new AbortController();
     const response = await fetch(`${gw.baseURL}/anthropic/v1/messages`, {
       method: 'POST',

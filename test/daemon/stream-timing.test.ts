@@ -18,12 +18,18 @@ const cases = [
   { name: 'messages passthrough', path: '/anthropic/v1/messages', resource: 'sonnet', upstream: 'anthropic' },
   { name: 'chat converted (anthropic upstream)', path: '/chat/completions', resource: 'sonnet', upstream: 'anthropic' },
   { name: 'responses converted (anthropic upstream)', path: '/responses', resource: 'sonnet', upstream: 'anthropic' },
-  { name: 'messages converted (openai chat upstream)', path: '/anthropic/v1/messages', resource: 'chat', upstream: 'openai' },
+  {
+    name: 'messages converted (openai chat upstream)',
+    path: '/anthropic/v1/messages',
+    resource: 'chat',
+    upstream: 'openai',
+  },
 ] as const;
 
 function bodyFor(path: string, resource: string): Record<string, unknown> {
   if (path === '/responses') return { model: resource, input: 'say the words', stream: true };
-  if (path === '/chat/completions') return { model: resource, messages: [{ role: 'user', content: 'say the words' }], stream: true };
+  if (path === '/chat/completions')
+    return { model: resource, messages: [{ role: 'user', content: 'say the words' }], stream: true };
   return { model: resource, max_tokens: 64, messages: [{ role: 'user', content: 'say the words' }], stream: true };
 }
 
@@ -34,7 +40,10 @@ describe('streams relay on arrival', () => {
   beforeAll(() => ({ gw, anthropic } = setup));
 
   /** Posts and reads the stream, noting when each piece of text arrived (Date.now(), as the fakes note sends). */
-  async function streamed(path: string, body: unknown): Promise<{ status: number; arrivals: Array<{ at: number; text: string }>; text: string }> {
+  async function streamed(
+    path: string,
+    body: unknown,
+  ): Promise<{ status: number; arrivals: Array<{ at: number; text: string }>; text: string }> {
     const response = await fetch(`${gw.baseURL}${path}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${gw.key}`, 'content-type': 'application/json' },
@@ -42,7 +51,8 @@ describe('streams relay on arrival', () => {
     });
     const arrivals: Array<{ at: number; text: string }> = [];
     const decoder = new TextDecoder();
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) arrivals.push({ at: Date.now(), text: decoder.decode(chunk, { stream: true }) });
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>)
+      arrivals.push({ at: Date.now(), text: decoder.decode(chunk, { stream: true }) });
     return { status: response.status, arrivals, text: arrivals.map((a) => a.text).join('') };
   }
 

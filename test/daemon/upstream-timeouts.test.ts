@@ -14,7 +14,12 @@ import { eventually, startGateway, UPSTREAM_SECRET, type TestGateway } from '../
  */
 
 const chatBody = (model: string, stream = false) => ({ model, messages: [{ role: 'user', content: 'hi' }], stream });
-const messagesBody = (model: string, stream = false) => ({ model, max_tokens: 64, messages: [{ role: 'user', content: 'hi' }], stream });
+const messagesBody = (model: string, stream = false) => ({
+  model,
+  max_tokens: 64,
+  messages: [{ role: 'user', content: 'hi' }],
+  stream,
+});
 
 function post(gw: TestGateway, path: string, body: unknown, signal?: AbortSignal): Promise<Response> {
   return fetch(`${gw.baseURL}${path}`, {
@@ -35,8 +40,14 @@ async function configure(gw: TestGateway, connectionId: string, config: Record<s
 describe('no head-of-line blocking on one connection', () => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startGateway({ fake: { choose: (request) => (request.json?.model === 'hang-model' ? { kind: 'hang' } : undefined) } });
-    gw.store.resources.create(gw.env.environmentId, singleModelResource('stuck', { connectionId: gw.env.connectionId, model: 'hang-model' }), 'alice');
+    gw = await startGateway({
+      fake: { choose: (request) => (request.json?.model === 'hang-model' ? { kind: 'hang' } : undefined) },
+    });
+    gw.store.resources.create(
+      gw.env.environmentId,
+      singleModelResource('stuck', { connectionId: gw.env.connectionId, model: 'hang-model' }),
+      'alice',
+    );
     // Long enough that none of the hanging requests is given up while the test runs.
     await configure(gw, gw.env.connectionId, { firstByteTimeoutMs: 120_000 });
   });
@@ -44,7 +55,9 @@ describe('no head-of-line blocking on one connection', () => {
 
   it('answers a healthy model while 300 requests hang on the same connection', { timeout: 60_000 }, async () => {
     const hanging = Array.from({ length: 300 }, () => new AbortController());
-    const settled = hanging.map((controller) => post(gw, '/chat/completions', chatBody('stuck'), controller.signal).catch(() => undefined));
+    const settled = hanging.map((controller) =>
+      post(gw, '/chat/completions', chatBody('stuck'), controller.signal).catch(() => undefined),
+    );
     try {
       const arrived = () => gw.fake.requests.filter((r) => r.json?.model === 'hang-model');
       // A fixed pool of N sockets lets only N of them reach the upstream; the rest queue in vmx.
@@ -90,15 +103,40 @@ describe('the idle gap ends a silent answer', () => {
     // 300 ms of silence is the limit everywhere; the first byte may take long.
     const timeouts = { firstByteTimeoutMs: 30_000, idleTimeoutMs: 300 };
     const secrets = new ConnectionSecrets(new FileStore(gw.home), {});
-    const add = (name: string, provider: string, config: Record<string, unknown>, secret: Record<string, string>, model: string) => {
-      const connection = gw.store.connections.create({ environmentId: env, name, provider, config: { ...config, ...timeouts }, capacity: [], user: 'alice' });
+    const add = (
+      name: string,
+      provider: string,
+      config: Record<string, unknown>,
+      secret: Record<string, string>,
+      model: string,
+    ) => {
+      const connection = gw.store.connections.create({
+        environmentId: env,
+        name,
+        provider,
+        config: { ...config, ...timeouts },
+        capacity: [],
+        user: 'alice',
+      });
       if (Object.keys(secret).length > 0) secrets.write(connection.id, secret);
       gw.store.resources.create(env, singleModelResource(`r-${name}`, { connectionId: connection.id, model }), 'alice');
       ids[name] = connection.id;
     };
     add('claude', 'anthropic', { baseUrl: anthropic.url }, { apiKey: 'sk-ant-test-123456' }, 'claude-sonnet-4-5');
-    add('bedrock', 'aws-bedrock', { baseUrl: bedrock.url, region: 'us-east-1' }, { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret-test-key' }, 'anthropic.claude-3-haiku-20240307-v1:0');
-    add('bedrock-converse', 'aws-bedrock', { baseUrl: bedrock.url, region: 'us-east-1' }, { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret-test-key' }, 'amazon.nova-lite-v1:0');
+    add(
+      'bedrock',
+      'aws-bedrock',
+      { baseUrl: bedrock.url, region: 'us-east-1' },
+      { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret-test-key' },
+      'anthropic.claude-3-haiku-20240307-v1:0',
+    );
+    add(
+      'bedrock-converse',
+      'aws-bedrock',
+      { baseUrl: bedrock.url, region: 'us-east-1' },
+      { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret-test-key' },
+      'amazon.nova-lite-v1:0',
+    );
     add('stall-openai', 'openai-compatible', { baseUrl: `${stallingUrl}/v1` }, {}, 'fake-model');
     add('stall-claude', 'anthropic', { baseUrl: stallingUrl }, { apiKey: 'sk-ant-test-123456' }, 'claude-sonnet-4-5');
     await configure(gw, gw.env.connectionId, timeouts);
@@ -121,21 +159,49 @@ describe('the idle gap ends a silent answer', () => {
   const PAUSE_MS = 3_000;
 
   it.each([
-    { upstream: 'OpenAI', path: '/chat/completions', body: chatBody('chat', true), terminal: '[DONE]', error: /^data: \{"error":\{.*silent/m },
-    { upstream: 'Anthropic (SDK)', path: '/anthropic/v1/messages', body: messagesBody('r-claude', true), terminal: 'message_stop', error: /^event: error\ndata: .*silent/m },
-    { upstream: 'Bedrock InvokeModel (SDK)', path: '/anthropic/v1/messages', body: messagesBody('r-bedrock', true), terminal: 'message_stop', error: /^event: error\ndata: .*silent/m },
-    { upstream: 'Bedrock ConverseStream (SDK)', path: '/chat/completions', body: chatBody('r-bedrock-converse', true), terminal: '[DONE]', error: /^data: \{"error":\{.*silent/m },
-  ])('$upstream: a stream silent mid-way ends with the error event', { timeout: 60_000 }, async ({ upstream, path, body, terminal, error }) => {
-    const slow = { kind: 'reply', text: 'one two three four', chunks: 2, chunkDelayMs: PAUSE_MS } as const;
-    if (upstream === 'OpenAI') gw.fake.enqueue(slow);
-    else if (upstream.startsWith('Anthropic')) anthropic.enqueue(slow);
-    else bedrock.enqueue(slow);
-    const response = await post(gw, path, body);
-    expect(response.status).toBe(200);
-    const text = await response.text();
-    expect(text).toMatch(error);
-    expect(text).not.toContain(terminal);
-  });
+    {
+      upstream: 'OpenAI',
+      path: '/chat/completions',
+      body: chatBody('chat', true),
+      terminal: '[DONE]',
+      error: /^data: \{"error":\{.*silent/m,
+    },
+    {
+      upstream: 'Anthropic (SDK)',
+      path: '/anthropic/v1/messages',
+      body: messagesBody('r-claude', true),
+      terminal: 'message_stop',
+      error: /^event: error\ndata: .*silent/m,
+    },
+    {
+      upstream: 'Bedrock InvokeModel (SDK)',
+      path: '/anthropic/v1/messages',
+      body: messagesBody('r-bedrock', true),
+      terminal: 'message_stop',
+      error: /^event: error\ndata: .*silent/m,
+    },
+    {
+      upstream: 'Bedrock ConverseStream (SDK)',
+      path: '/chat/completions',
+      body: chatBody('r-bedrock-converse', true),
+      terminal: '[DONE]',
+      error: /^data: \{"error":\{.*silent/m,
+    },
+  ])(
+    '$upstream: a stream silent mid-way ends with the error event',
+    { timeout: 60_000 },
+    async ({ upstream, path, body, terminal, error }) => {
+      const slow = { kind: 'reply', text: 'one two three four', chunks: 2, chunkDelayMs: PAUSE_MS } as const;
+      if (upstream === 'OpenAI') gw.fake.enqueue(slow);
+      else if (upstream.startsWith('Anthropic')) anthropic.enqueue(slow);
+      else bedrock.enqueue(slow);
+      const response = await post(gw, path, body);
+      expect(response.status).toBe(200);
+      const text = await response.text();
+      expect(text).toMatch(error);
+      expect(text).not.toContain(terminal);
+    },
+  );
 
   it.each([
     { upstream: 'OpenAI-compatible', path: '/chat/completions', body: chatBody('r-stall-openai') },
@@ -159,7 +225,11 @@ describe('extra headers (--header) come from the credential store', () => {
     const ok = await post(gw, '/chat/completions', chatBody('chat'));
     expect(ok.status).toBe(200);
     expect(gw.fake.requests.at(-1)!.headers['api-key']).toBe(HEADER_SECRET);
-    gw.fake.enqueue({ kind: 'error', status: 401, body: { error: { message: `Access denied due to invalid subscription key ${HEADER_SECRET}` } } });
+    gw.fake.enqueue({
+      kind: 'error',
+      status: 401,
+      body: { error: { message: `Access denied due to invalid subscription key ${HEADER_SECRET}` } },
+    });
     const failed = await post(gw, '/chat/completions', chatBody('chat'));
     expect(failed.status).toBe(401);
     const text = await failed.text();
@@ -168,7 +238,10 @@ describe('extra headers (--header) come from the credential store', () => {
   }
 
   it('sends the value of a header kept in the credential store, and blanks it where the provider echoes it', async () => {
-    new ConnectionSecrets(new FileStore(gw.home), {}).write(gw.env.connectionId, { apiKey: UPSTREAM_SECRET, 'header:api-key': HEADER_SECRET });
+    new ConnectionSecrets(new FileStore(gw.home), {}).write(gw.env.connectionId, {
+      apiKey: UPSTREAM_SECRET,
+      'header:api-key': HEADER_SECRET,
+    });
     await configure(gw, gw.env.connectionId, { headers: ['api-key'] });
     await expectSentAndBlanked();
   });
@@ -179,13 +252,36 @@ describe('extra headers (--header) come from the credential store', () => {
     try {
       const env = gw.env.environmentId;
       const secrets = new ConnectionSecrets(new FileStore(gw.home), {});
-      const add = (name: string, provider: string, config: Record<string, unknown>, secret: Record<string, string>, model: string) => {
-        const connection = gw.store.connections.create({ environmentId: env, name, provider, config: { ...config, headers: ['X-Proxy-Auth'] }, capacity: [], user: 'alice' });
+      const add = (
+        name: string,
+        provider: string,
+        config: Record<string, unknown>,
+        secret: Record<string, string>,
+        model: string,
+      ) => {
+        const connection = gw.store.connections.create({
+          environmentId: env,
+          name,
+          provider,
+          config: { ...config, headers: ['X-Proxy-Auth'] },
+          capacity: [],
+          user: 'alice',
+        });
         secrets.write(connection.id, { ...secret, 'header:X-Proxy-Auth': HEADER_SECRET });
-        gw.store.resources.create(env, singleModelResource(`r-${name}`, { connectionId: connection.id, model }), 'alice');
+        gw.store.resources.create(
+          env,
+          singleModelResource(`r-${name}`, { connectionId: connection.id, model }),
+          'alice',
+        );
       };
       add('claude', 'anthropic', { baseUrl: anthropic.url }, { apiKey: 'sk-ant-test-123456' }, 'claude-sonnet-4-5');
-      add('bedrock', 'aws-bedrock', { baseUrl: bedrock.url, region: 'us-east-1' }, { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret-test-key' }, 'amazon.nova-lite-v1:0');
+      add(
+        'bedrock',
+        'aws-bedrock',
+        { baseUrl: bedrock.url, region: 'us-east-1' },
+        { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret-test-key' },
+        'amazon.nova-lite-v1:0',
+      );
       expect((await post(gw, '/anthropic/v1/messages', messagesBody('r-claude'))).status).toBe(200);
       expect(anthropic.requests.at(-1)!.headers['x-proxy-auth']).toBe(HEADER_SECRET);
       expect((await post(gw, '/chat/completions', chatBody('r-bedrock'))).status).toBe(200);

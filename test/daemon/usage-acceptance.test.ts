@@ -3,7 +3,11 @@ import { ConnectionSecrets, FileStore } from '../../src/store/credentials/index.
 import { generateApiKey, hashApiKey, maskApiKey } from '../../src/store/key-material.js';
 import { singleModelResource } from '../../src/store/repos/resources.js';
 import type { ModelRef } from '../../src/store/routing/index.js';
-import { startFakeAnthropic, type Behaviour as AnthropicBehaviour, type FakeAnthropic } from '../helpers/fake-anthropic.js';
+import {
+  startFakeAnthropic,
+  type Behaviour as AnthropicBehaviour,
+  type FakeAnthropic,
+} from '../helpers/fake-anthropic.js';
 import { startFakeBedrock, type FakeBedrock } from '../helpers/fake-bedrock.js';
 import type { Behaviour as OpenAIBehaviour } from '../helpers/fake-openai.js';
 import { eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
@@ -27,7 +31,17 @@ import {
 } from '../helpers/mixed-traffic.js';
 import { parsePrometheus, sumSamples } from '../helpers/prometheus.js';
 import { cli } from '../helpers/run-cli.js';
-import { expectedNano, groupKey, ledger, openAITokens, reportedAnswers, sumFigures, usageReallySent, type Figures, type Override } from '../helpers/usage-ledger.js';
+import {
+  expectedNano,
+  groupKey,
+  ledger,
+  openAITokens,
+  reportedAnswers,
+  sumFigures,
+  usageReallySent,
+  type Figures,
+  type Override,
+} from '../helpers/usage-ledger.js';
 
 /**
  * Usage, cost, audit and metrics under load: 1,000 mixed requests (three routes, stream and not, three
@@ -53,15 +67,24 @@ const keys: Array<{ id: string; name: string; secret: string }> = [];
 const override: Override = { input: 2.5, output: 10, model: MINI, from: Infinity };
 
 beforeAll(async () => {
-  gw = await startGateway({ fake: { choose: (r) => plannedBehaviour(plans, r.rawBody, r.json?.model) as OpenAIBehaviour | undefined } });
-  anthropic = await startFakeAnthropic({ choose: (r) => plannedBehaviour(plans, r.rawBody, r.json?.model) as AnthropicBehaviour | undefined });
-  bedrock = await startFakeBedrock({ choose: (r) => plannedBehaviour(plans, r.rawBody, r.modelId!) as AnthropicBehaviour | undefined });
+  gw = await startGateway({
+    fake: { choose: (r) => plannedBehaviour(plans, r.rawBody, r.json?.model) as OpenAIBehaviour | undefined },
+  });
+  anthropic = await startFakeAnthropic({
+    choose: (r) => plannedBehaviour(plans, r.rawBody, r.json?.model) as AnthropicBehaviour | undefined,
+  });
+  bedrock = await startFakeBedrock({
+    choose: (r) => plannedBehaviour(plans, r.rawBody, r.modelId!) as AnthropicBehaviour | undefined,
+  });
   const env = gw.env.environmentId;
   // The gateway's own connection (up) has a 1.5 s first-byte timeout: a loaded machine must not turn it into fallbacks.
   const up = gw.store.connections.find(env, 'up')!;
   gw.store.connections.update(up, { config: { ...up.config, firstByteTimeoutMs: 30_000 } }, 'alice');
-  const connection = (name: string, provider: 'openai-compatible' | 'anthropic' | 'aws-bedrock', config: Record<string, unknown>) =>
-    gw.store.connections.create({ environmentId: env, name, provider, config, capacity: [], user: 'alice' });
+  const connection = (
+    name: string,
+    provider: 'openai-compatible' | 'anthropic' | 'aws-bedrock',
+    config: Record<string, unknown>,
+  ) => gw.store.connections.create({ environmentId: env, name, provider, config, capacity: [], user: 'alice' });
   const local = connection('local', 'openai-compatible', { baseUrl: gw.fake.url });
   const claude = connection('claude', 'anthropic', { baseUrl: anthropic.url });
   const aws = connection('aws', 'aws-bedrock', { baseUrl: bedrock.url, region: 'us-east-1' });
@@ -69,7 +92,12 @@ beforeAll(async () => {
   secrets.write(local.id, { apiKey: 'sk-local' });
   secrets.write(claude.id, { apiKey: 'sk-ant-acceptance' });
   secrets.write(aws.id, { accessKeyId: 'AKIDACCEPTANCE', secretAccessKey: 'acceptance-secret' });
-  const connectionOf: Record<string, string> = { [MINI]: up.id, [LLAMA]: local.id, [HAIKU]: claude.id, [BEDROCK]: aws.id };
+  const connectionOf: Record<string, string> = {
+    [MINI]: up.id,
+    [LLAMA]: local.id,
+    [HAIKU]: claude.id,
+    [BEDROCK]: aws.id,
+  };
   const ref = (model: string): ModelRef => ({ connectionId: connectionOf[model]!, model });
   const resourceIds: Record<string, string> = {};
   for (const [name, [first, ...rest]] of Object.entries(CHAINS)) {
@@ -77,7 +105,11 @@ beforeAll(async () => {
     resourceIds[name] = gw.store.resources.create(env, resource, 'alice').id;
   }
   const thirdKeyMay = Object.keys(CHAINS).filter((name) => !DENIED_TO_THIRD_KEY.includes(name));
-  for (const [name, resources] of [['k1', null], ['k2', null], ['k3', thirdKeyMay.map((r) => resourceIds[r]!)]] as const) {
+  for (const [name, resources] of [
+    ['k1', null],
+    ['k2', null],
+    ['k3', thirdKeyMay.map((r) => resourceIds[r]!)],
+  ] as const) {
     const secret = generateApiKey();
     const created = gw.store.apiKeys.create({
       environmentId: env,
@@ -136,10 +168,16 @@ async function runPhase(count: number): Promise<Plan[]> {
   return batch;
 }
 
-const answers = () => reportedAnswers(plans, { openai: gw.fake.requests, anthropic: anthropic.requests, bedrock: bedrock.requests });
+const answers = () =>
+  reportedAnswers(plans, { openai: gw.fake.requests, anthropic: anthropic.requests, bedrock: bedrock.requests });
 const expectedGroups = () => ledger(plans, answers(), override);
 
-type UsageRow = Omit<Figures, 'knownNano'> & { resource: string | null; model: string | null; cost: number | null; knownCost: number };
+type UsageRow = Omit<Figures, 'knownNano'> & {
+  resource: string | null;
+  model: string | null;
+  cost: number | null;
+  knownCost: number;
+};
 
 async function usageReport(): Promise<Map<string, UsageRow>> {
   const result = await vmx('usage --since 1h --by resource --by model --json');
@@ -149,11 +187,27 @@ async function usageReport(): Promise<Map<string, UsageRow>> {
 
 /** `vmx usage` must print exactly the ledger: cost null exactly when an attempt of the group had no known price. */
 function expectReport(report: Map<string, UsageRow>, expected: Map<string, Figures>) {
-  const fields = ['requests', 'attempts', 'errors', 'fallbacks', 'inputTokens', 'outputTokens', 'cachedTokens', 'cacheWriteTokens', 'totalTokens', 'unpricedAttempts'] as const;
+  const fields = [
+    'requests',
+    'attempts',
+    'errors',
+    'fallbacks',
+    'inputTokens',
+    'outputTokens',
+    'cachedTokens',
+    'cacheWriteTokens',
+    'totalTokens',
+    'unpricedAttempts',
+  ] as const;
   const pickFields = (source: Omit<Figures, 'knownNano'>) => Object.fromEntries(fields.map((f) => [f, source[f]]));
-  const actual = Object.fromEntries([...report].map(([key, row]) => [key, { ...pickFields(row), cost: row.cost, knownCost: row.knownCost }]));
+  const actual = Object.fromEntries(
+    [...report].map(([key, row]) => [key, { ...pickFields(row), cost: row.cost, knownCost: row.knownCost }]),
+  );
   const wanted = Object.fromEntries(
-    [...expected].map(([key, g]) => [key, { ...pickFields(g), cost: g.unpricedAttempts > 0 ? null : g.knownNano / 1e9, knownCost: g.knownNano / 1e9 }]),
+    [...expected].map(([key, g]) => [
+      key,
+      { ...pickFields(g), cost: g.unpricedAttempts > 0 ? null : g.knownNano / 1e9, knownCost: g.knownNano / 1e9 },
+    ]),
   );
   expect(actual).toEqual(wanted);
 }
@@ -174,7 +228,8 @@ describe('usage, cost, audit and metrics agree with what the upstreams reported 
     expect(count((p) => p.clientStatus === 400)).toBeGreaterThan(10);
     expect(count((p) => p.streamBreak)).toBeGreaterThan(3);
     for (const route of ['chat', 'responses', 'messages'] as const) {
-      for (const stream of [true, false]) expect(count((p) => p.route === route && p.stream === stream && p.clientStatus === 200)).toBeGreaterThan(20);
+      for (const stream of [true, false])
+        expect(count((p) => p.route === route && p.stream === stream && p.clientStatus === 200)).toBeGreaterThan(20);
     }
   });
 
@@ -184,16 +239,30 @@ describe('usage, cost, audit and metrics agree with what the upstreams reported 
     expectReport(phase1, expected);
     expect(sumFigures(expected.values()).requests).toBe(PHASE1);
     // Every answer reported its usage (vmx asks a chat stream for it even when its client did not).
-    expect(answers().length).toBe([...plans.values()].flatMap((p) => p.attempts).filter((a) => a.status === 200).length);
+    expect(answers().length).toBe(
+      [...plans.values()].flatMap((p) => p.attempts).filter((a) => a.status === 200).length,
+    );
     // Per request too: one row per attempt, exactly one of them final.
-    const perRequest = gw.store.db.prepare('SELECT request_id AS id, count(*) AS n, sum(final) AS f FROM usage GROUP BY request_id').all() as Array<{ id: string; n: number; f: number }>;
+    const perRequest = gw.store.db
+      .prepare('SELECT request_id AS id, count(*) AS n, sum(final) AS f FROM usage GROUP BY request_id')
+      .all() as Array<{ id: string; n: number; f: number }>;
     const byId = new Map(perRequest.map((r) => [r.id, r]));
-    const off = [...plans.values()].filter((p) => byId.get(p.requestId!)?.n !== Math.max(1, p.attempts.length) || byId.get(p.requestId!)?.f !== 1);
+    const off = [...plans.values()].filter(
+      (p) => byId.get(p.requestId!)?.n !== Math.max(1, p.attempts.length) || byId.get(p.requestId!)?.f !== 1,
+    );
     expect(off.map((p) => p.tag)).toEqual([]);
     // And by key: the three keys, and no key for the unknown ones.
-    const byKey = (await vmx('usage --since 1h --by key --json')).json() as Array<{ keyName: string | null; requests: number }>;
+    const byKey = (await vmx('usage --since 1h --by key --json')).json() as Array<{
+      keyName: string | null;
+      requests: number;
+    }>;
     const sent = (k: KeyChoice) => [...plans.values()].filter((p) => p.key === k).length;
-    expect(Object.fromEntries(byKey.map((r) => [r.keyName ?? 'none', r.requests]))).toEqual({ k1: sent(0), k2: sent(1), k3: sent(2), none: sent('bad') });
+    expect(Object.fromEntries(byKey.map((r) => [r.keyName ?? 'none', r.requests]))).toEqual({
+      k1: sent(0),
+      k2: sent(1),
+      k3: sent(2),
+      none: sent('bad'),
+    });
   });
 
   it('cost: catalog prices per attempt for known models; null, never 0, for a model the catalog does not know', () => {
@@ -212,12 +281,18 @@ describe('usage, cost, audit and metrics agree with what the upstreams reported 
       expect(row.cost).toBe(g.knownNano / 1e9);
     }
     const llama = phase1.get(groupKey('local', LLAMA))!;
-    expect(llama).toMatchObject({ cost: null, knownCost: 0, unpricedAttempts: expected.get(groupKey('local', LLAMA))!.unpricedAttempts });
+    expect(llama).toMatchObject({
+      cost: null,
+      knownCost: 0,
+      unpricedAttempts: expected.get(groupKey('local', LLAMA))!.unpricedAttempts,
+    });
     expect(llama.unpricedAttempts).toBeGreaterThan(0);
   });
 
   it('audit show: a request that fell back shows both attempts, their reasons and durations, and the fallback event', async () => {
-    const plan = [...plans.values()].find((p) => p.resource === 'fast' && p.fails.length === 1 && p.clientStatus === 200 && p.route === 'chat')!;
+    const plan = [...plans.values()].find(
+      (p) => p.resource === 'fast' && p.fails.length === 1 && p.clientStatus === 200 && p.route === 'chat',
+    )!;
     const status = plan.fails[0]!;
     const reason = `${status} ${failureMessage(plan, MINI, status)}`;
     const shown = await vmx(`audit show ${plan.requestId} --json`);
@@ -226,15 +301,36 @@ describe('usage, cost, audit and metrics agree with what the upstreams reported 
     expect(record).toMatchObject({ status: 200, resource: 'fast', route: 'chat', error: null });
     expect(record.usage).toHaveLength(2);
     const [first, second] = record.usage as Array<Record<string, any>>;
-    expect(first).toMatchObject({ attempt: 1, connectionId: gw.env.connectionId, provider: 'openai', model: MINI, status, error: reason, final: false, inputTokens: null });
-    expect(second).toMatchObject({ attempt: 2, provider: 'anthropic', model: HAIKU, status: 200, error: null, final: true });
+    expect(first).toMatchObject({
+      attempt: 1,
+      connectionId: gw.env.connectionId,
+      provider: 'openai',
+      model: MINI,
+      status,
+      error: reason,
+      final: false,
+      inputTokens: null,
+    });
+    expect(second).toMatchObject({
+      attempt: 2,
+      provider: 'anthropic',
+      model: HAIKU,
+      status: 200,
+      error: null,
+      final: true,
+    });
     for (const attempt of [first!, second!]) {
       expect(attempt.durationMs).toBeGreaterThan(0);
       expect(attempt.providerMs).toBeGreaterThan(0);
     }
     // The fallback event with its reason (the audit also notes what the conversion to Anthropic dropped).
     expect(record.events.filter((e: { type: string }) => e.type !== 'conversion')).toEqual([
-      expect.objectContaining({ type: 'fallback', status, reason, failed: { connection: 'up', provider: 'openai', model: MINI } }),
+      expect.objectContaining({
+        type: 'fallback',
+        status,
+        reason,
+        failed: { connection: 'up', provider: 'openai', model: MINI },
+      }),
     ]);
 
     const human = await vmx(`audit show ${plan.requestId}`);
@@ -246,31 +342,47 @@ describe('usage, cost, audit and metrics agree with what the upstreams reported 
     expect(attempts).toMatch(new RegExp(`│ 2 +│ claude +│ anthropic +│ ${HAIKU} +│ 200 `));
   });
 
-  it('a price override applies to the requests made after it, at tokens × the override', { timeout: 60_000 }, async () => {
-    const updated = await vmx(['connection', 'update', 'up', '--price', `input=${override.input}/M,output=${override.output}/M`]);
-    expect(updated.code).toBe(0);
-    // A resource written after the price: once the daemon serves it, it prices with the override.
-    gw.store.resources.create(gw.env.environmentId, singleModelResource('after-price', { connectionId: gw.env.connectionId, model: MINI }), 'alice');
-    await served('after-price');
-    override.from = plans.size;
-    await runPhase(PHASE2);
-    const report = await usageReport();
-    expectReport(report, expectedGroups());
-    expect(sumFigures(expectedGroups().values()).requests).toBe(PHASE1 + PHASE2);
-    // What the new requests cost on their own, from the difference since phase 1: Σ tokens × the override.
-    for (const resource of ['fast', 'smart', 'local']) {
-      const key = groupKey(resource, MINI);
-      const delta = Math.round(report.get(key)!.knownCost * 1e9 - (phase1.get(key)?.knownCost ?? 0) * 1e9);
-      const mine = gw.fake.requests
-        .filter((r) => usageReallySent(r) && r.json.model === MINI)
-        .filter((r) => planOf(plans, r.rawBody)!.n >= override.from && planOf(plans, r.rawBody)!.resource === resource)
-        .map((r) => openAITokens(r.sentUsage!));
-      const atOverride = mine.reduce((sum, tokens) => sum + expectedNano(MINI, tokens, override)!, 0);
-      const atCatalog = mine.reduce((sum, tokens) => sum + expectedNano(MINI, tokens)!, 0);
-      expect(delta).toBe(atOverride);
-      if (mine.length > 0) expect(atOverride).not.toBe(atCatalog);
-    }
-  });
+  it(
+    'a price override applies to the requests made after it, at tokens × the override',
+    { timeout: 60_000 },
+    async () => {
+      const updated = await vmx([
+        'connection',
+        'update',
+        'up',
+        '--price',
+        `input=${override.input}/M,output=${override.output}/M`,
+      ]);
+      expect(updated.code).toBe(0);
+      // A resource written after the price: once the daemon serves it, it prices with the override.
+      gw.store.resources.create(
+        gw.env.environmentId,
+        singleModelResource('after-price', { connectionId: gw.env.connectionId, model: MINI }),
+        'alice',
+      );
+      await served('after-price');
+      override.from = plans.size;
+      await runPhase(PHASE2);
+      const report = await usageReport();
+      expectReport(report, expectedGroups());
+      expect(sumFigures(expectedGroups().values()).requests).toBe(PHASE1 + PHASE2);
+      // What the new requests cost on their own, from the difference since phase 1: Σ tokens × the override.
+      for (const resource of ['fast', 'smart', 'local']) {
+        const key = groupKey(resource, MINI);
+        const delta = Math.round(report.get(key)!.knownCost * 1e9 - (phase1.get(key)?.knownCost ?? 0) * 1e9);
+        const mine = gw.fake.requests
+          .filter((r) => usageReallySent(r) && r.json.model === MINI)
+          .filter(
+            (r) => planOf(plans, r.rawBody)!.n >= override.from && planOf(plans, r.rawBody)!.resource === resource,
+          )
+          .map((r) => openAITokens(r.sentUsage!));
+        const atOverride = mine.reduce((sum, tokens) => sum + expectedNano(MINI, tokens, override)!, 0);
+        const atCatalog = mine.reduce((sum, tokens) => sum + expectedNano(MINI, tokens)!, 0);
+        expect(delta).toBe(atOverride);
+        if (mine.length > 0) expect(atOverride).not.toBe(atCatalog);
+      }
+    },
+  );
 
   it('/metrics and vmx status counters equal the usage rows', async () => {
     const report = await usageReport();
@@ -279,8 +391,13 @@ describe('usage, cost, audit and metrics agree with what the upstreams reported 
     const all = [...plans.values()];
 
     // Client requests, by resource and status as the clients saw them (a broken stream was a 200).
-    const tally = (entries: Array<[string, number]>) => entries.reduce<Record<string, number>>((out, [k, n]) => ((out[k] = (out[k] ?? 0) + n), out), {});
-    const requests = tally(samples.filter((s) => s.name === 'vmx_requests_total').map((s) => [`${s.labels.resource} ${s.labels.status}`, s.value]));
+    const tally = (entries: Array<[string, number]>) =>
+      entries.reduce<Record<string, number>>((out, [k, n]) => ((out[k] = (out[k] ?? 0) + n), out), {});
+    const requests = tally(
+      samples
+        .filter((s) => s.name === 'vmx_requests_total')
+        .map((s) => [`${s.labels.resource} ${s.labels.status}`, s.value]),
+    );
     expect(requests).toEqual(tally(all.map((p) => [`${p.refused === 401 ? '' : p.resource} ${p.clientStatus}`, 1])));
     expect(sum('vmx_requests_total')).toBe(all.length);
     expect(sum('vmx_errors_total')).toBe(all.filter((p) => p.clientStatus >= 400 || p.streamBreak).length);
@@ -290,19 +407,34 @@ describe('usage, cost, audit and metrics agree with what the upstreams reported 
     // Attempts, errors, tokens and cost per (resource, model), against vmx usage.
     let knownCost = 0;
     for (const [key, row] of report) {
-      const attempts = samples.filter((s) => s.name === 'vmx_provider_attempts_total' && s.labels.resource === (row.resource ?? '') && s.labels.model === (row.model ?? 'none'));
+      const attempts = samples.filter(
+        (s) =>
+          s.name === 'vmx_provider_attempts_total' &&
+          s.labels.resource === (row.resource ?? '') &&
+          s.labels.model === (row.model ?? 'none'),
+      );
       const labels = { resource: row.resource ?? '', model: row.model ?? 'none' };
       const fromMetrics = {
         attempts: attempts.reduce((n, s) => n + s.value, 0),
         // Refused requests have no attempt: their errors are client requests only.
-        errors: attempts.filter((s) => Number(s.labels.status) >= 400).reduce((n, s) => n + s.value, 0) + (row.model === null ? row.requests : 0),
+        errors:
+          attempts.filter((s) => Number(s.labels.status) >= 400).reduce((n, s) => n + s.value, 0) +
+          (row.model === null ? row.requests : 0),
         inputTokens: sum('vmx_tokens_total', { ...labels, kind: 'input' }),
         outputTokens: sum('vmx_tokens_total', { ...labels, kind: 'output' }),
         cachedTokens: sum('vmx_tokens_total', { ...labels, kind: 'cached' }),
         unpricedAttempts: sum('vmx_unpriced_attempts_total', labels),
       };
       const { attempts: a, errors, inputTokens, outputTokens, cachedTokens, unpricedAttempts } = row;
-      expect({ key, ...fromMetrics }).toEqual({ key, attempts: a, errors, inputTokens, outputTokens, cachedTokens, unpricedAttempts });
+      expect({ key, ...fromMetrics }).toEqual({
+        key,
+        attempts: a,
+        errors,
+        inputTokens,
+        outputTokens,
+        cachedTokens,
+        unpricedAttempts,
+      });
       const cost = sum('vmx_cost_usd_total', labels);
       if (row.knownCost === 0) expect(cost).toBe(0);
       else expect(Math.abs(cost - row.knownCost) / row.knownCost).toBeLessThan(1e-9);
@@ -314,7 +446,9 @@ describe('usage, cost, audit and metrics agree with what the upstreams reported 
     const planned = all.flatMap((p) => p.attempts);
     expect(sum('vmx_provider_attempts_total')).toBe(planned.length);
     for (const cls of [2, 4, 5]) {
-      const counted = samples.filter((s) => s.name === 'vmx_provider_attempts_total' && Math.floor(Number(s.labels.status) / 100) === cls).reduce((n, s) => n + s.value, 0);
+      const counted = samples
+        .filter((s) => s.name === 'vmx_provider_attempts_total' && Math.floor(Number(s.labels.status) / 100) === cls)
+        .reduce((n, s) => n + s.value, 0);
       expect(counted).toBe(planned.filter((a) => Math.floor(a.status / 100) === cls).length);
     }
 
@@ -324,7 +458,11 @@ describe('usage, cost, audit and metrics agree with what the upstreams reported 
     expect(status).toMatchObject({
       running: true,
       // Errors there are requests that failed, a stream that broke after its 200 included.
-      requests: { total: all.length, inFlight: 0, errors: all.filter((p) => p.clientStatus >= 400 || p.streamBreak).length },
+      requests: {
+        total: all.length,
+        inFlight: 0,
+        errors: all.filter((p) => p.clientStatus >= 400 || p.streamBreak).length,
+      },
       attempts: { total: totals.attempts, fallbacks: totals.fallbacks },
       tokens: { input: totals.inputTokens, output: totals.outputTokens, cached: totals.cachedTokens },
       cost: { unpricedAttempts: totals.unpricedAttempts },

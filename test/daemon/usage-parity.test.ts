@@ -28,7 +28,11 @@ describe('the same upstream usage makes the same usage row on every path', () =>
     gw = await startGateway();
     ({ fake: anthropic } = await addFakeAnthropic(gw));
     // A model the price catalog knows, so that cost follows the tokens (`sonnet` is claude-sonnet-4-5).
-    gw.store.resources.create(gw.env.environmentId, singleModelResource('gpt', { connectionId: gw.env.connectionId, model: 'gpt-4o' }), 't');
+    gw.store.resources.create(
+      gw.env.environmentId,
+      singleModelResource('gpt', { connectionId: gw.env.connectionId, model: 'gpt-4o' }),
+      't',
+    );
   });
   afterAll(async () => {
     await gw.close();
@@ -36,14 +40,23 @@ describe('the same upstream usage makes the same usage row on every path', () =>
   });
 
   async function rowOf(path: string, body: Record<string, unknown>): Promise<UsageRecord> {
-    const response = await fetch(`${gw.baseURL}${path}`, { method: 'POST', headers: { authorization: `Bearer ${gw.key}` }, body: JSON.stringify(body) });
+    const response = await fetch(`${gw.baseURL}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gw.key}` },
+      body: JSON.stringify(body),
+    });
     const text = await response.text();
     expect(response.status, text).toBe(200);
     const requestId = response.headers.get('x-vmx-request-id')!;
     return eventually(() => gw.store.usage.forRequest(requestId)[0]);
   }
   const chat = (model: string, stream: boolean) => ({ model, stream, messages: [{ role: 'user', content: 'hi' }] });
-  const messages = (model: string, stream: boolean) => ({ model, stream, max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] });
+  const messages = (model: string, stream: boolean) => ({
+    model,
+    stream,
+    max_tokens: 64,
+    messages: [{ role: 'user', content: 'hi' }],
+  });
   const responses = (model: string, stream: boolean) => ({ model, stream, input: 'hi' });
 
   it('OpenAI Chat usage (cache reads and writes): chat route passthrough = messages route converted', async () => {
@@ -94,7 +107,10 @@ describe('the same upstream usage makes the same usage row on every path', () =>
     expect(columns(stream)).toEqual(columns(json));
     // A Responses upstream is only ever reached in its own dialect; the codec reads the same answer alike.
     gw.fake.enqueue({ kind: 'reply', usage });
-    const answer = await fetch(`${gw.fake.url}/responses`, { method: 'POST', body: JSON.stringify({ model: 'gpt-4o', input: 'hi' }) });
+    const answer = await fetch(`${gw.fake.url}/responses`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'gpt-4o', input: 'hi' }),
+    });
     expect(usageRow(openaiResponsesCodec.decodeResponse(await answer.json()).usage)).toEqual(expected);
   });
 });

@@ -18,7 +18,14 @@ describe('databases made before incremental vacuum', () => {
     expect(before.space.incremental()).toBe(false);
     before.close();
 
-    const daemon = await startDaemon({ home, host: '127.0.0.1', port: 0, graceMs: 100, stdout: 'none', env: { VMX_CREDENTIAL_STORE: 'file' } });
+    const daemon = await startDaemon({
+      home,
+      host: '127.0.0.1',
+      port: 0,
+      graceMs: 100,
+      stdout: 'none',
+      env: { VMX_CREDENTIAL_STORE: 'file' },
+    });
     await daemon.close();
     const after = openStore(join(home, 'vmx.db'));
     expect(after.space.incremental()).toBe(true);

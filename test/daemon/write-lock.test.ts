@@ -64,6 +64,9 @@ describe('a write lock held by another process', () => {
     expect(p99, `p99 of ${latencies.length} requests`).toBeLessThan(50);
 
     await lock.released;
-    await eventually(() => requestIds.every((id) => gw.store.usage.forRequest(id).length === 1 && gw.store.audit.get(id)), 10_000);
+    await eventually(
+      () => requestIds.every((id) => gw.store.usage.forRequest(id).length === 1 && gw.store.audit.get(id)),
+      10_000,
+    );
   });
 });

@@ -10,7 +10,9 @@ const model = 'claude-test';
 const system = 'Be brief.';
 const messages: Anthropic.MessageParam[] = [{ role: 'user', content: 'Say hello to the benchmark.' }];
 const prompt = fakeTokens('Be brief.Say hello to the benchmark.');
-const tools: Anthropic.Tool[] = [{ name: 'get_weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } }];
+const tools: Anthropic.Tool[] = [
+  { name: 'get_weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } },
+];
 type APIError = InstanceType<typeof Anthropic.APIError>;
 
 beforeAll(async () => {
@@ -22,10 +24,17 @@ beforeEach(() => fake.reset());
 
 /** Posts to the fake without the SDK; returns the status, headers and SSE events (or JSON). */
 async function post(path: string, body: unknown, headers: Record<string, string> = { 'x-api-key': 'k' }) {
-  const response = await fetch(`${fake.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const response = await fetch(`${fake.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   const text = await response.text();
   const events = text.startsWith('event: ')
-    ? text.split('\n\n').filter(Boolean).map((e) => ({ event: e.split('\n')[0]!.slice(7), data: JSON.parse(e.split('\n')[1]!.slice(6)) }))
+    ? text
+        .split('\n\n')
+        .filter(Boolean)
+        .map((e) => ({ event: e.split('\n')[0]!.slice(7), data: JSON.parse(e.split('\n')[1]!.slice(6)) }))
     : [];
   return { response, events, json: events.length ? undefined : JSON.parse(text) };
 }
@@ -35,19 +44,44 @@ describe('fake Anthropic upstream', () => {
     const message = await client.messages.create({ model, system, messages, max_tokens: 64 });
 
     const text = 'Hello from fake model claude-test';
-    expect(message).toMatchObject({ type: 'message', role: 'assistant', model, content: [{ type: 'text', text }], stop_reason: 'end_turn', stop_sequence: null });
+    expect(message).toMatchObject({
+      type: 'message',
+      role: 'assistant',
+      model,
+      content: [{ type: 'text', text }],
+      stop_reason: 'end_turn',
+      stop_sequence: null,
+    });
     expect(message.id).toMatch(/^msg_/);
     expect(prompt).toBe(fakeInputTokens({ system, messages }));
-    expect(message.usage).toMatchObject({ input_tokens: prompt, output_tokens: fakeTokens(text), cache_creation_input_tokens: 0, cache_read_input_tokens: 0 });
+    expect(message.usage).toMatchObject({
+      input_tokens: prompt,
+      output_tokens: fakeTokens(text),
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+    });
 
     const request = fake.requests[0]!;
-    expect(request).toMatchObject({ method: 'POST', path: '/v1/messages', route: 'messages', auth: 'bearer', apiKey: 'sk-ant-fake', stream: false, aborted: false });
+    expect(request).toMatchObject({
+      method: 'POST',
+      path: '/v1/messages',
+      route: 'messages',
+      auth: 'bearer',
+      apiKey: 'sk-ant-fake',
+      stream: false,
+      aborted: false,
+    });
     expect(request.headers.authorization).toBe('Bearer sk-ant-fake');
     expect(request.anthropicVersion).toBe(request.headers['anthropic-version']);
     expect(request.anthropicVersion).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(JSON.parse(request.rawBody)).toEqual({ model, system, messages, max_tokens: 64 });
     expect(request.json.max_tokens).toBe(64);
-    expect(request.sentUsage).toEqual({ input_tokens: prompt, output_tokens: fakeTokens(text), cache_creation_input_tokens: 0, cache_read_input_tokens: 0 });
+    expect(request.sentUsage).toEqual({
+      input_tokens: prompt,
+      output_tokens: fakeTokens(text),
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+    });
     await request.closed;
     expect(request.closedAt).toBeGreaterThanOrEqual(request.receivedAt);
   });
@@ -64,14 +98,30 @@ describe('fake Anthropic upstream', () => {
 
     expect(data.content).toEqual([{ type: 'text', text: 'custom' }]);
     expect(data.model).toBe('claude-test-20250101');
-    expect(data.usage).toMatchObject({ input_tokens: 11, output_tokens: 7, cache_read_input_tokens: 100, cache_creation_input_tokens: 50 });
+    expect(data.usage).toMatchObject({
+      input_tokens: 11,
+      output_tokens: 7,
+      cache_read_input_tokens: 100,
+      cache_creation_input_tokens: 50,
+    });
     expect(response.headers.get('anthropic-ratelimit-requests-limit')).toBe('50');
     expect(response.headers.get('anthropic-ratelimit-tokens-remaining')).toBe('9000');
-    expect(fake.requests[0]!.sentUsage).toEqual({ input_tokens: 11, output_tokens: 7, cache_read_input_tokens: 100, cache_creation_input_tokens: 50 });
+    expect(fake.requests[0]!.sentUsage).toEqual({
+      input_tokens: 11,
+      output_tokens: 7,
+      cache_read_input_tokens: 100,
+      cache_creation_input_tokens: 50,
+    });
   });
 
   it('accepts x-api-key too, and answers 401 in Anthropic shape without credentials', async () => {
-    const keyed = new Anthropic({ baseURL: fake.url, apiKey: null, authToken: null, defaultHeaders: { 'x-api-key': 'sk-ant-header' }, maxRetries: 0 });
+    const keyed = new Anthropic({
+      baseURL: fake.url,
+      apiKey: null,
+      authToken: null,
+      defaultHeaders: { 'x-api-key': 'sk-ant-header' },
+      maxRetries: 0,
+    });
     await keyed.messages.create({ model, messages, max_tokens: 8 });
     expect(fake.requests[0]).toMatchObject({ auth: 'x-api-key', apiKey: 'sk-ant-header' });
     expect(fake.requests[0]!.headers.authorization).toBeUndefined();
@@ -98,9 +148,23 @@ describe('fake Anthropic upstream', () => {
       'message_stop',
     ]);
     expect(events.every((e) => e.data.type === e.event)).toBe(true);
-    expect(events[0]!.data.message).toMatchObject({ model, content: [], stop_reason: null, usage: { input_tokens: fakeTokens('Say hello to the benchmark.') } });
-    expect(events.filter((e) => e.event === 'content_block_delta').map((e) => e.data.delta.text).join('')).toBe('one two three');
-    expect(events.at(-2)!.data).toEqual({ type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: fakeTokens('one two three') } });
+    expect(events[0]!.data.message).toMatchObject({
+      model,
+      content: [],
+      stop_reason: null,
+      usage: { input_tokens: fakeTokens('Say hello to the benchmark.') },
+    });
+    expect(
+      events
+        .filter((e) => e.event === 'content_block_delta')
+        .map((e) => e.data.delta.text)
+        .join(''),
+    ).toBe('one two three');
+    expect(events.at(-2)!.data).toEqual({
+      type: 'message_delta',
+      delta: { stop_reason: 'end_turn', stop_sequence: null },
+      usage: { output_tokens: fakeTokens('one two three') },
+    });
     expect(fake.requests[0]!.stream).toBe(true);
   });
 
@@ -124,7 +188,9 @@ describe('fake Anthropic upstream', () => {
     fake.enqueue({ kind: 'tool-use', name: 'get_weather', input: { city: 'Paris' } });
     const first = await client.messages.create({ model, messages, tools, max_tokens: 64 });
     expect(first.stop_reason).toBe('tool_use');
-    expect(first.content).toEqual([{ type: 'tool_use', id: expect.stringMatching(/^toolu_/), name: 'get_weather', input: { city: 'Paris' } }]);
+    expect(first.content).toEqual([
+      { type: 'tool_use', id: expect.stringMatching(/^toolu_/), name: 'get_weather', input: { city: 'Paris' } },
+    ]);
 
     fake.enqueue({ kind: 'tool-use', name: 'get_weather', input: { city: 'Paris', days: 3 }, text: 'Let me check.' });
     const stream = client.messages.stream({ model, messages, tools, max_tokens: 64 });
@@ -133,7 +199,11 @@ describe('fake Anthropic upstream', () => {
     const streamed = await stream.finalMessage();
     expect(streamed.stop_reason).toBe('tool_use');
     expect(streamed.content[0]).toMatchObject({ type: 'text', text: 'Let me check.' });
-    expect(streamed.content[1]).toMatchObject({ type: 'tool_use', name: 'get_weather', input: { city: 'Paris', days: 3 } });
+    expect(streamed.content[1]).toMatchObject({
+      type: 'tool_use',
+      name: 'get_weather',
+      input: { city: 'Paris', days: 3 },
+    });
     expect(partials.join('')).toBe('{"city":"Paris","days":3}');
     expect(partials.length).toBeGreaterThan(1);
 
@@ -142,7 +212,11 @@ describe('fake Anthropic upstream', () => {
       model,
       tools,
       max_tokens: 64,
-      messages: [...messages, { role: 'assistant', content: first.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: toolUse.id, content: 'sunny, 21C' }] }],
+      messages: [
+        ...messages,
+        { role: 'assistant', content: first.content },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: toolUse.id, content: 'sunny, 21C' }] },
+      ],
     });
     expect(second.content[0]).toMatchObject({ type: 'text', text: expect.stringContaining('sunny, 21C') });
   });
@@ -176,7 +250,8 @@ describe('fake Anthropic upstream', () => {
       { kind: 'error', status: 400, message: 'bad thing' },
     );
     const errors: unknown[] = [];
-    for (let i = 0; i < 3; i++) errors.push(await client.messages.create({ model, messages, max_tokens: 8 }).catch((e: unknown) => e));
+    for (let i = 0; i < 3; i++)
+      errors.push(await client.messages.create({ model, messages, max_tokens: 8 }).catch((e: unknown) => e));
 
     expect(errors.every((e) => e instanceof Anthropic.APIError)).toBe(true);
     const [limited, overloaded, bad] = errors as APIError[];
@@ -192,7 +267,9 @@ describe('fake Anthropic upstream', () => {
   });
 
   it('rejects a body the real API would (no max_tokens) and unknown paths, in Anthropic shape', async () => {
-    const invalid = await client.messages.create({ model, messages } as Anthropic.MessageCreateParamsNonStreaming).catch((e: unknown) => e);
+    const invalid = await client.messages
+      .create({ model, messages } as Anthropic.MessageCreateParamsNonStreaming)
+      .catch((e: unknown) => e);
     expect(invalid).toBeInstanceOf(Anthropic.BadRequestError);
     expect((invalid as APIError).message).toContain('max_tokens');
     const missing = await client.get('/v1/nope').catch((e: unknown) => e);
@@ -201,13 +278,19 @@ describe('fake Anthropic upstream', () => {
   });
 
   it('delays, hangs until the client times out, and closes the socket', async () => {
-    fake.enqueue({ kind: 'delay', ms: 150, then: { kind: 'reply', text: 'late' } }, { kind: 'hang' }, { kind: 'close' });
+    fake.enqueue(
+      { kind: 'delay', ms: 150, then: { kind: 'reply', text: 'late' } },
+      { kind: 'hang' },
+      { kind: 'close' },
+    );
     const started = Date.now();
     const late = await client.messages.create({ model, messages, max_tokens: 8 });
     expect(late.content[0]).toMatchObject({ text: 'late' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
 
-    const timedOut = await client.messages.create({ model, messages, max_tokens: 8 }, { timeout: 200 }).catch((e: unknown) => e);
+    const timedOut = await client.messages
+      .create({ model, messages, max_tokens: 8 }, { timeout: 200 })
+      .catch((e: unknown) => e);
     expect(timedOut).toBeInstanceOf(Anthropic.APIConnectionTimeoutError);
     const hung = await fake.waitForRequest(1);
     await hung.closed;
@@ -232,7 +315,10 @@ describe('fake Anthropic upstream', () => {
     expect(received).toEqual(['message_start', 'content_block_start', 'content_block_delta']);
     expect(fake.requests[0]!.sentUsage).toBeUndefined();
 
-    const failed = await client.messages.stream({ model, messages, max_tokens: 8 }).finalMessage().catch((e: unknown) => e);
+    const failed = await client.messages
+      .stream({ model, messages, max_tokens: 8 })
+      .finalMessage()
+      .catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(Anthropic.APIError);
     expect((failed as APIError).error).toMatchObject({ type: 'error', error: { type: 'overloaded_error' } });
   });
@@ -256,7 +342,8 @@ describe('fake Anthropic upstream', () => {
     fake.setDefault({ kind: 'reply', text: 'default' });
     fake.enqueue({ kind: 'reply', text: 'first' }, { kind: 'reply', text: 'second' });
     const texts = [];
-    for (let i = 0; i < 3; i++) texts.push((await client.messages.create({ model, messages, max_tokens: 8 })).content[0]);
+    for (let i = 0; i < 3; i++)
+      texts.push((await client.messages.create({ model, messages, max_tokens: 8 })).content[0]);
     expect(texts.map((b) => (b as Anthropic.TextBlock).text)).toEqual(['first', 'second', 'default']);
 
     fake.reset();

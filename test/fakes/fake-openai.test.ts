@@ -68,7 +68,12 @@ describe('fake OpenAI upstream', () => {
 
     expect(data.choices[0]!.message.content).toBe('custom');
     expect(data.model).toBe('gpt-test-2025');
-    expect(data.usage).toMatchObject({ prompt_tokens: 11, completion_tokens: 7, total_tokens: 18, prompt_tokens_details: { cached_tokens: 5 } });
+    expect(data.usage).toMatchObject({
+      prompt_tokens: 11,
+      completion_tokens: 7,
+      total_tokens: 18,
+      prompt_tokens_details: { cached_tokens: 5 },
+    });
     expect(response.headers.get('x-ratelimit-limit-requests')).toBe('500');
     expect(response.headers.get('x-ratelimit-limit-tokens')).toBe('30000');
   });
@@ -88,7 +93,11 @@ describe('fake OpenAI upstream', () => {
   });
 
   it('ends a stream with a usage chunk when include_usage is set (chat.completions.stream)', async () => {
-    const stream = client.chat.completions.stream({ model: 'gpt-test', messages, stream_options: { include_usage: true } });
+    const stream = client.chat.completions.stream({
+      model: 'gpt-test',
+      messages,
+      stream_options: { include_usage: true },
+    });
     const seen: unknown[] = [];
     stream.on('chunk', (chunk) => seen.push(chunk));
     const final = await stream.finalChatCompletion();
@@ -96,8 +105,14 @@ describe('fake OpenAI upstream', () => {
     const text = 'Hello from fake model gpt-test';
     expect(final.choices[0]!.message.content).toBe(text);
     expect(final.choices[0]!.finish_reason).toBe('stop');
-    expect(final.usage).toMatchObject({ prompt_tokens: fakePromptTokens(messages), completion_tokens: fakeTokens(text) });
-    expect(seen.at(-1)).toMatchObject({ choices: [], usage: { total_tokens: fakePromptTokens(messages) + fakeTokens(text) } });
+    expect(final.usage).toMatchObject({
+      prompt_tokens: fakePromptTokens(messages),
+      completion_tokens: fakeTokens(text),
+    });
+    expect(seen.at(-1)).toMatchObject({
+      choices: [],
+      usage: { total_tokens: fakePromptTokens(messages) + fakeTokens(text) },
+    });
     expect(fake.requests[0]!.json.stream).toBe(true);
   });
 
@@ -120,7 +135,9 @@ describe('fake OpenAI upstream', () => {
   });
 
   it('answers a tool call, streamed and not, and mentions the tool result on the way back', async () => {
-    const tools = [{ type: 'function' as const, function: { name: 'get_weather', parameters: { type: 'object', properties: {} } } }];
+    const tools = [
+      { type: 'function' as const, function: { name: 'get_weather', parameters: { type: 'object', properties: {} } } },
+    ];
     fake.enqueue({ kind: 'tool-call', name: 'get_weather', arguments: '{"city":"Paris"}' });
     const first = await client.chat.completions.create({ model: 'gpt-test', messages, tools });
     const call = first.choices[0]!.message.tool_calls![0]!;
@@ -130,11 +147,17 @@ describe('fake OpenAI upstream', () => {
     fake.enqueue({ kind: 'tool-call', name: 'get_weather', arguments: '{"city":"Paris"}' });
     const streamed = await client.chat.completions.stream({ model: 'gpt-test', messages, tools }).finalChatCompletion();
     expect(streamed.choices[0]!.finish_reason).toBe('tool_calls');
-    expect(streamed.choices[0]!.message.tool_calls![0]).toMatchObject({ function: { name: 'get_weather', arguments: '{"city":"Paris"}' } });
+    expect(streamed.choices[0]!.message.tool_calls![0]).toMatchObject({
+      function: { name: 'get_weather', arguments: '{"city":"Paris"}' },
+    });
 
     const second = await client.chat.completions.create({
       model: 'gpt-test',
-      messages: [...messages, first.choices[0]!.message, { role: 'tool', tool_call_id: call.id, content: 'sunny, 21C' }],
+      messages: [
+        ...messages,
+        first.choices[0]!.message,
+        { role: 'tool', tool_call_id: call.id, content: 'sunny, 21C' },
+      ],
     });
     expect(second.choices[0]!.message.content).toContain('sunny, 21C');
   });
@@ -149,10 +172,15 @@ describe('fake OpenAI upstream', () => {
     fake.enqueue(
       { kind: 'error', status: 429, headers: { 'retry-after': '7' } },
       { kind: 'error', status: 500 },
-      { kind: 'error', status: 400, body: { error: { message: 'bad thing', type: 'invalid_request_error', code: null, param: 'messages' } } },
+      {
+        kind: 'error',
+        status: 400,
+        body: { error: { message: 'bad thing', type: 'invalid_request_error', code: null, param: 'messages' } },
+      },
     );
     const errors = [];
-    for (let i = 0; i < 3; i++) errors.push(await client.chat.completions.create({ model: 'm', messages }).catch((e: unknown) => e));
+    for (let i = 0; i < 3; i++)
+      errors.push(await client.chat.completions.create({ model: 'm', messages }).catch((e: unknown) => e));
 
     expect(errors.every((e) => e instanceof OpenAI.APIError)).toBe(true);
     const [limited, failed, bad] = errors as InstanceType<typeof OpenAI.APIError>[];
@@ -187,7 +215,9 @@ describe('fake OpenAI upstream', () => {
   it('hangs until the client times out, and records when the client closed', async () => {
     fake.enqueue({ kind: 'hang' });
     const started = Date.now();
-    const error = await client.chat.completions.create({ model: 'm', messages }, { timeout: 200 }).catch((e: unknown) => e);
+    const error = await client.chat.completions
+      .create({ model: 'm', messages }, { timeout: 200 })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.APIConnectionTimeoutError);
     const request = await fake.waitForRequest(0);
     await request.closed;
@@ -199,7 +229,10 @@ describe('fake OpenAI upstream', () => {
   it('sets closedAt when the client aborts a slow stream', async () => {
     fake.enqueue({ kind: 'reply', text: 'a b c d e f g h', chunkDelayMs: 50 });
     const controller = new AbortController();
-    const stream = await client.chat.completions.create({ model: 'm', messages, stream: true }, { signal: controller.signal });
+    const stream = await client.chat.completions.create(
+      { model: 'm', messages, stream: true },
+      { signal: controller.signal },
+    );
     const received: string[] = [];
     const consumed = (async () => {
       for await (const chunk of stream) {
@@ -245,7 +278,8 @@ describe('fake OpenAI upstream', () => {
     fake.setDefault({ kind: 'reply', text: 'default' });
     fake.enqueue({ kind: 'reply', text: 'first' }, { kind: 'reply', text: 'second' });
     const texts = [];
-    for (let i = 0; i < 3; i++) texts.push((await client.chat.completions.create({ model: 'm', messages })).choices[0]!.message.content);
+    for (let i = 0; i < 3; i++)
+      texts.push((await client.chat.completions.create({ model: 'm', messages })).choices[0]!.message.content);
     expect(texts).toEqual(['first', 'second', 'default']);
     expect(fake.requests).toHaveLength(3);
 
@@ -306,13 +340,22 @@ describe('fake OpenAI upstream: Responses API', () => {
     const [request] = fake.requests;
     expect(request).toMatchObject({ method: 'POST', path: '/v1/responses', aborted: false });
     expect(request!.json).toEqual({ model: 'gpt-test', instructions, input });
-    expect(request!.sentUsage).toEqual({ prompt_tokens: prompt, completion_tokens: fakeTokens(text), total_tokens: prompt + fakeTokens(text), cached_tokens: 0 });
+    expect(request!.sentUsage).toEqual({
+      prompt_tokens: prompt,
+      completion_tokens: fakeTokens(text),
+      total_tokens: prompt + fakeTokens(text),
+      cached_tokens: 0,
+    });
   });
 
   it('counts message items and uses the text, usage, model and headers a reply behaviour gives', async () => {
     const items = [
       { role: 'developer' as const, content: 'Be brief.' },
-      { type: 'message' as const, role: 'user' as const, content: [{ type: 'input_text' as const, text: 'Say hello.' }] },
+      {
+        type: 'message' as const,
+        role: 'user' as const,
+        content: [{ type: 'input_text' as const, text: 'Say hello.' }],
+      },
     ];
     const plain = await client.responses.create({ model: 'm', input: items });
     expect(plain.usage!.input_tokens).toBe(fakeTokens('Be brief.Say hello.'));
@@ -327,9 +370,19 @@ describe('fake OpenAI upstream: Responses API', () => {
     const { data, response } = await client.responses.create({ model: 'gpt-test', input: items }).withResponse();
     expect(data.output_text).toBe('custom');
     expect(data.model).toBe('gpt-test-2025');
-    expect(data.usage).toMatchObject({ input_tokens: 11, output_tokens: 7, total_tokens: 18, input_tokens_details: { cached_tokens: 5 } });
+    expect(data.usage).toMatchObject({
+      input_tokens: 11,
+      output_tokens: 7,
+      total_tokens: 18,
+      input_tokens_details: { cached_tokens: 5 },
+    });
     expect(response.headers.get('x-ratelimit-limit-requests')).toBe('500');
-    expect(fake.requests[1]!.sentUsage).toEqual({ prompt_tokens: 11, completion_tokens: 7, total_tokens: 18, cached_tokens: 5 });
+    expect(fake.requests[1]!.sentUsage).toEqual({
+      prompt_tokens: 11,
+      completion_tokens: 7,
+      total_tokens: 18,
+      cached_tokens: 5,
+    });
   });
 
   it('answers a function call with responses.create, echoing the tools', async () => {
@@ -339,7 +392,12 @@ describe('fake OpenAI upstream: Responses API', () => {
     expect(response.output_text).toBe('');
     expect(response.output).toHaveLength(1);
     const call = response.output[0]!;
-    expect(call).toMatchObject({ type: 'function_call', status: 'completed', name: 'get_weather', arguments: '{"city":"Paris"}' });
+    expect(call).toMatchObject({
+      type: 'function_call',
+      status: 'completed',
+      name: 'get_weather',
+      arguments: '{"city":"Paris"}',
+    });
     if (call.type !== 'function_call') throw new Error('expected a function call');
     expect(call.id).toMatch(/^fc_/);
     expect(call.call_id).toMatch(/^call_/);
@@ -359,8 +417,15 @@ describe('fake OpenAI upstream: Responses API', () => {
 
     expect(final.output_text).toBe('one two three');
     expect(final.status).toBe('completed');
-    expect(final.output[0]).toMatchObject({ type: 'message', status: 'completed', content: [{ type: 'output_text', text: 'one two three' }] });
-    expect(final.usage).toMatchObject({ input_tokens: fakeTokens(instructions + input), output_tokens: fakeTokens('one two three') });
+    expect(final.output[0]).toMatchObject({
+      type: 'message',
+      status: 'completed',
+      content: [{ type: 'output_text', text: 'one two three' }],
+    });
+    expect(final.usage).toMatchObject({
+      input_tokens: fakeTokens(instructions + input),
+      output_tokens: fakeTokens('one two three'),
+    });
     expect(deltas).toEqual(['one ', 'two ', 'three']);
     expect(events.map((e) => e.type)).toEqual([
       'response.created',
@@ -389,7 +454,12 @@ describe('fake OpenAI upstream: Responses API', () => {
     const final = await stream.finalResponse();
 
     expect(final.output).toHaveLength(1);
-    expect(final.output[0]).toMatchObject({ type: 'function_call', status: 'completed', name: 'get_weather', arguments: '{"city":"Paris"}' });
+    expect(final.output[0]).toMatchObject({
+      type: 'function_call',
+      status: 'completed',
+      name: 'get_weather',
+      arguments: '{"city":"Paris"}',
+    });
     expect(types).toEqual([
       'response.created',
       'response.in_progress',
@@ -439,7 +509,11 @@ describe('fake OpenAI upstream: Responses API', () => {
     });
     expect(second.output_text).toBe('Tool result received: sunny, 21C');
     expect(second.usage!.input_tokens).toBe(fakeTokens(input + 'sunny, 21C'));
-    expect(fake.requests[1]!.json.input[2]).toEqual({ type: 'function_call_output', call_id: call.call_id, output: 'sunny, 21C' });
+    expect(fake.requests[1]!.json.input[2]).toEqual({
+      type: 'function_call_output',
+      call_id: call.call_id,
+      output: 'sunny, 21C',
+    });
 
     const streamed = await client.responses
       .stream({ model: 'gpt-test', input: [{ type: 'function_call_output', call_id: call.call_id, output: 'rainy' }] })
@@ -454,7 +528,10 @@ describe('fake OpenAI upstream: Responses API', () => {
     expect((limited as InstanceType<typeof OpenAI.APIError>).code).toBe('rate_limit_exceeded');
     expect((limited as InstanceType<typeof OpenAI.APIError>).headers?.get('retry-after')).toBe('3');
 
-    const failed = await client.responses.stream({ model: 'm', input }).finalResponse().catch((e: unknown) => e);
+    const failed = await client.responses
+      .stream({ model: 'm', input })
+      .finalResponse()
+      .catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(OpenAI.InternalServerError);
     expect(fake.requests.map((r) => r.sentUsage)).toEqual([undefined, undefined]);
 
@@ -464,7 +541,11 @@ describe('fake OpenAI upstream: Responses API', () => {
   });
 
   it('shares the queue with chat: delay, close and stream-then-fail work on /v1/responses', async () => {
-    fake.enqueue({ kind: 'delay', ms: 150, then: { kind: 'reply', text: 'late' } }, { kind: 'close' }, { kind: 'stream-then-fail', afterChunks: 5 });
+    fake.enqueue(
+      { kind: 'delay', ms: 150, then: { kind: 'reply', text: 'late' } },
+      { kind: 'close' },
+      { kind: 'stream-then-fail', afterChunks: 5 },
+    );
     const started = Date.now();
     expect((await client.responses.create({ model: 'm', input })).output_text).toBe('late');
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);

@@ -87,7 +87,10 @@ export interface PlanContext {
 }
 
 export function planReply(behaviour: Behaviour, ctx: PlanContext): Plan {
-  const b = behaviour.kind === 'reply' || behaviour.kind === 'tool-use' || behaviour.kind === 'thinking' ? behaviour : { kind: 'reply' as const };
+  const b =
+    behaviour.kind === 'reply' || behaviour.kind === 'tool-use' || behaviour.kind === 'thinking'
+      ? behaviour
+      : { kind: 'reply' as const };
   const blocks: Block[] = [];
   if (b.kind === 'thinking') {
     blocks.push({
@@ -98,7 +101,9 @@ export function planReply(behaviour: Behaviour, ctx: PlanContext): Plan {
   }
   if (b.kind !== 'tool-use' || b.text !== undefined) blocks.push({ type: 'text', text: b.text ?? ctx.defaultText });
   if (b.kind === 'tool-use') blocks.push({ type: 'tool_use', id: b.id ?? ctx.toolUseId, name: b.name, input: b.input });
-  const generated = blocks.map((x) => (x.type === 'text' ? x.text : x.type === 'thinking' ? x.thinking : x.name + JSON.stringify(x.input))).join('');
+  const generated = blocks
+    .map((x) => (x.type === 'text' ? x.text : x.type === 'thinking' ? x.thinking : x.name + JSON.stringify(x.input)))
+    .join('');
   const given = 'usage' in b ? b.usage : undefined;
   return {
     id: ctx.messageId,
@@ -147,7 +152,10 @@ export function fakeInputTokens(body: { system?: unknown; messages?: unknown }):
 export function fakeReplyText(body: { messages?: unknown }, model: string): string {
   const messages = Array.isArray(body.messages) ? body.messages : [];
   const last = messages[messages.length - 1];
-  const results = last?.role === 'user' && Array.isArray(last.content) ? last.content.filter((b: any) => b?.type === 'tool_result') : [];
+  const results =
+    last?.role === 'user' && Array.isArray(last.content)
+      ? last.content.filter((b: any) => b?.type === 'tool_result')
+      : [];
   if (results.length > 0) return `Tool result received: ${results.map((r: any) => contentText(r.content)).join(' ')}`;
   return `Hello from fake model ${model}`;
 }
@@ -181,10 +189,22 @@ export function anthropicMessage(plan: Plan) {
  * The stream events, in the real order: message_start → (content_block_start → [ping, after the first] →
  * content_block_delta… → content_block_stop) per block → message_delta → message_stop.
  */
-export function anthropicStreamEvents(plan: Plan, { ping }: { ping: boolean }): Array<{ type: string; [key: string]: unknown }> {
+export function anthropicStreamEvents(
+  plan: Plan,
+  { ping }: { ping: boolean },
+): Array<{ type: string; [key: string]: unknown }> {
   const message = anthropicMessage(plan);
   const events: Array<{ type: string; [key: string]: unknown }> = [
-    { type: 'message_start', message: { ...message, content: [], stop_reason: null, stop_sequence: null, usage: { ...message.usage, output_tokens: 1 } } },
+    {
+      type: 'message_start',
+      message: {
+        ...message,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { ...message.usage, output_tokens: 1 },
+      },
+    },
   ];
   plan.blocks.forEach((block, index) => {
     const delta = (d: unknown) => events.push({ type: 'content_block_delta', index, delta: d });
@@ -194,19 +214,32 @@ export function anthropicStreamEvents(plan: Plan, { ping }: { ping: boolean }): 
       const pieces = plan.chunks ? split(block.text, plan.chunks) : block.text.split(/(?<= )/);
       for (const text of pieces) delta({ type: 'text_delta', text });
     } else if (block.type === 'thinking') {
-      events.push({ type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } });
+      events.push({
+        type: 'content_block_start',
+        index,
+        content_block: { type: 'thinking', thinking: '', signature: '' },
+      });
       if (index === 0 && ping) events.push({ type: 'ping' });
       for (const thinking of block.thinking.split(/(?<= )/)) delta({ type: 'thinking_delta', thinking });
       delta({ type: 'signature_delta', signature: block.signature });
     } else {
-      events.push({ type: 'content_block_start', index, content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} } });
+      events.push({
+        type: 'content_block_start',
+        index,
+        content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} },
+      });
       if (index === 0 && ping) events.push({ type: 'ping' });
       const json = JSON.stringify(block.input);
-      for (const partial_json of ['', ...split(json, plan.chunks ?? 4)]) delta({ type: 'input_json_delta', partial_json });
+      for (const partial_json of ['', ...split(json, plan.chunks ?? 4)])
+        delta({ type: 'input_json_delta', partial_json });
     }
     events.push({ type: 'content_block_stop', index });
   });
-  events.push({ type: 'message_delta', delta: { stop_reason: plan.stopReason, stop_sequence: null }, usage: { output_tokens: plan.usage.output_tokens } });
+  events.push({
+    type: 'message_delta',
+    delta: { stop_reason: plan.stopReason, stop_sequence: null },
+    usage: { output_tokens: plan.usage.output_tokens },
+  });
   events.push({ type: 'message_stop' });
   return events;
 }
@@ -228,7 +261,10 @@ const ERROR_TYPES: Record<number, string> = {
 export function anthropicError(status: number, type?: string, message?: string) {
   return {
     type: 'error',
-    error: { type: type ?? ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error'), message: message ?? `fake upstream error ${status}` },
+    error: {
+      type: type ?? ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error'),
+      message: message ?? `fake upstream error ${status}`,
+    },
     request_id: 'req_fake',
   };
 }

@@ -78,7 +78,13 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
         stream: base.json?.stream === true,
       };
     },
-    notFound: (x) => sendJson(x.res, 404, anthropicError(404, 'not_found_error', `Not found: ${x.entry.method} ${x.entry.path}`), requestId(x)),
+    notFound: (x) =>
+      sendJson(
+        x.res,
+        404,
+        anthropicError(404, 'not_found_error', `Not found: ${x.entry.method} ${x.entry.path}`),
+        requestId(x),
+      ),
     gate(x) {
       const { auth, apiKey } = x.entry;
       if (!auth) {
@@ -121,13 +127,22 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
       return sendJson(res, 200, anthropicMessage(plan), headers);
     }
     const events = anthropicStreamEvents(plan, { ping: true }).map((e) => sse(e.type, e));
-    const streamHeaders = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...headers };
-    if (behaviour.kind === 'stream-then-fail') return sendStream(x, streamHeaders, events, { failAfter: behaviour.afterEvents });
+    const streamHeaders = {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      ...headers,
+    };
+    if (behaviour.kind === 'stream-then-fail')
+      return sendStream(x, streamHeaders, events, { failAfter: behaviour.afterEvents });
     if (behaviour.kind === 'stream-error') {
       const error = anthropicError(529, behaviour.type ?? 'overloaded_error', behaviour.message ?? 'Overloaded');
       return sendStream(x, streamHeaders, [...events.slice(0, behaviour.afterEvents), sse('error', error)]);
     }
-    return sendStream(x, streamHeaders, events, { pauseMs: plan.chunkDelayMs, dropLast: plan.dropLast, onComplete: () => (entry.sentUsage = plan.usage) });
+    return sendStream(x, streamHeaders, events, {
+      pauseMs: plan.chunkDelayMs,
+      dropLast: plan.dropLast,
+      onComplete: () => (entry.sentUsage = plan.usage),
+    });
   }
 
   const { port } = upstream;

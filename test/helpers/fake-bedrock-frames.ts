@@ -15,7 +15,9 @@ const codec = new EventStreamCodec(
 
 function frame(headers: Record<string, string>, body: unknown): Uint8Array {
   return codec.encode({
-    headers: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, { type: 'string' as const, value }])),
+    headers: Object.fromEntries(
+      Object.entries(headers).map(([name, value]) => [name, { type: 'string' as const, value }]),
+    ),
     body: new TextEncoder().encode(JSON.stringify(body)),
   });
 }
@@ -36,7 +38,10 @@ export function chunkFrame(event: unknown): Uint8Array {
  */
 export function exceptionFrame(exceptionName: string, message: string): Uint8Array {
   const member = exceptionName.charAt(0).toLowerCase() + exceptionName.slice(1);
-  return frame({ ':exception-type': member, ':content-type': 'application/json', ':message-type': 'exception' }, { message });
+  return frame(
+    { ':exception-type': member, ':content-type': 'application/json', ':message-type': 'exception' },
+    { message },
+  );
 }
 
 const ERROR_TYPES: Record<number, string> = {
@@ -57,7 +62,10 @@ export function awsErrorType(status: number): string {
 
 /** Headers of an AWS JSON error answer; the SDK picks the exception class from `x-amzn-errortype`. */
 export function awsErrorHeaders(type: string, requestId: string): Record<string, string> {
-  return { 'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/`, 'x-amzn-requestid': requestId };
+  return {
+    'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/`,
+    'x-amzn-requestid': requestId,
+  };
 }
 
 /** The text of Converse content blocks: text, tool results (text and json), tool-use inputs. */
@@ -84,8 +92,10 @@ export function conversePromptText(body: { system?: unknown; messages?: unknown 
 export function converseReplyText(body: { messages?: unknown }, modelId: string): string {
   const messages = Array.isArray(body.messages) ? body.messages : [];
   const last = messages[messages.length - 1];
-  const results = last?.role === 'user' && Array.isArray(last.content) ? last.content.filter((b: any) => b?.toolResult) : [];
-  if (results.length > 0) return `Tool result received: ${results.map((r: any) => converseContentText(r.toolResult.content)).join(' ')}`;
+  const results =
+    last?.role === 'user' && Array.isArray(last.content) ? last.content.filter((b: any) => b?.toolResult) : [];
+  if (results.length > 0)
+    return `Tool result received: ${results.map((r: any) => converseContentText(r.toolResult.content)).join(' ')}`;
   return `Hello from fake model ${modelId}`;
 }
 
@@ -131,7 +141,10 @@ export function converseStreamEvents(plan: Plan, latencyMs: number): Array<[stri
       for (const text of block.thinking.split(/(?<= )/)) delta({ reasoningContent: { text } });
       delta({ reasoningContent: { signature: block.signature } });
     } else {
-      events.push(['contentBlockStart', { start: { toolUse: { toolUseId: block.id, name: block.name } }, contentBlockIndex }]);
+      events.push([
+        'contentBlockStart',
+        { start: { toolUse: { toolUseId: block.id, name: block.name } }, contentBlockIndex },
+      ]);
       for (const input of split(JSON.stringify(block.input), plan.chunks ?? 4)) delta({ toolUse: { input } });
     }
     events.push(['contentBlockStop', { contentBlockIndex }]);

@@ -100,13 +100,19 @@ export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promis
       const match = method === 'POST' ? ROUTE.exec(pathname) : null;
       if (!match) return undefined;
       try {
-        return { operation: match[2] as BedrockOperation, modelId: decodeURIComponent(match[1]!), rawModelId: match[1]! };
+        return {
+          operation: match[2] as BedrockOperation,
+          modelId: decodeURIComponent(match[1]!),
+          rawModelId: match[1]!,
+        };
       } catch {
         return undefined;
       }
     },
     describe(req, route, base) {
-      const authorization = Array.isArray(req.headers.authorization) ? req.headers.authorization[0] : req.headers.authorization;
+      const authorization = Array.isArray(req.headers.authorization)
+        ? req.headers.authorization[0]
+        : req.headers.authorization;
       const sigv4 = authorization?.match(/^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/[^/]+\/([^/]+)\/([^/]+)\//);
       const bearer = authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
       const invoke = route?.operation.startsWith('invoke');
@@ -117,16 +123,21 @@ export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promis
         signingRegion: sigv4?.[2],
         signingService: sigv4?.[3],
         bearerToken: bearer,
-        anthropicVersion: invoke && typeof base.json?.anthropic_version === 'string' ? base.json.anthropic_version : undefined,
+        anthropicVersion:
+          invoke && typeof base.json?.anthropic_version === 'string' ? base.json.anthropic_version : undefined,
         stream: route?.operation.endsWith('stream') ?? false,
       };
     },
-    notFound: (x) => awsError(x, 404, 'UnknownOperationException', `Unknown operation: ${x.entry.method} ${x.entry.path}`),
+    notFound: (x) =>
+      awsError(x, 404, 'UnknownOperationException', `Unknown operation: ${x.entry.method} ${x.entry.path}`),
     gate(x) {
       const { auth, accessKeyId } = x.entry;
-      if (!auth) return awsError(x, 403, 'MissingAuthenticationTokenException', 'Missing Authentication Token'), true;
+      if (!auth) return (awsError(x, 403, 'MissingAuthenticationTokenException', 'Missing Authentication Token'), true);
       if (auth === 'sigv4' && options.accessKeyId !== undefined && accessKeyId !== options.accessKeyId) {
-        return awsError(x, 403, 'UnrecognizedClientException', 'The security token included in the request is invalid.'), true;
+        return (
+          awsError(x, 403, 'UnrecognizedClientException', 'The security token included in the request is invalid.'),
+          true
+        );
       }
       return false;
     },
@@ -163,14 +174,27 @@ export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promis
         ...headers,
       });
     }
-    const frames = converse ? converseStreamEvents(plan, latency()).map(([type, event]) => eventFrame(type, event)) : invokeStreamFrames(plan, latency());
-    const streamHeaders = { 'content-type': EVENT_STREAM, ...(converse ? {} : { 'x-amzn-bedrock-content-type': 'application/json' }), ...headers };
-    if (behaviour.kind === 'stream-then-fail') return sendStream(x, streamHeaders, frames, { failAfter: behaviour.afterEvents });
+    const frames = converse
+      ? converseStreamEvents(plan, latency()).map(([type, event]) => eventFrame(type, event))
+      : invokeStreamFrames(plan, latency());
+    const streamHeaders = {
+      'content-type': EVENT_STREAM,
+      ...(converse ? {} : { 'x-amzn-bedrock-content-type': 'application/json' }),
+      ...headers,
+    };
+    if (behaviour.kind === 'stream-then-fail')
+      return sendStream(x, streamHeaders, frames, { failAfter: behaviour.afterEvents });
     if (behaviour.kind === 'stream-error') {
-      const failure = exceptionFrame(behaviour.type ?? 'ModelStreamErrorException', behaviour.message ?? 'fake stream error');
+      const failure = exceptionFrame(
+        behaviour.type ?? 'ModelStreamErrorException',
+        behaviour.message ?? 'fake stream error',
+      );
       return sendStream(x, streamHeaders, [...frames.slice(0, behaviour.afterEvents), failure]);
     }
-    return sendStream(x, streamHeaders, frames, { pauseMs: plan.chunkDelayMs, onComplete: () => (entry.sentUsage = plan.usage) });
+    return sendStream(x, streamHeaders, frames, {
+      pauseMs: plan.chunkDelayMs,
+      onComplete: () => (entry.sentUsage = plan.usage),
+    });
   }
 
   const { port } = upstream;
@@ -208,7 +232,8 @@ function validateInvoke(body: any): string | undefined {
   const malformed = (what: string) => `Malformed input request: #: ${what}, please reformat your input and try again.`;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return malformed('expected type: JSONObject');
   for (const key of ['model', 'stream']) if (key in body) return malformed(`extraneous key [${key}] is not permitted`);
-  for (const key of ['anthropic_version', 'max_tokens', 'messages']) if (!(key in body)) return malformed(`required key [${key}] not found`);
+  for (const key of ['anthropic_version', 'max_tokens', 'messages'])
+    if (!(key in body)) return malformed(`required key [${key}] not found`);
   return undefined;
 }
 

@@ -14,7 +14,13 @@ export interface ResponsesTurn {
   model: string;
   text: string;
   toolCall?: { callId: string; name: string; arguments: string };
-  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number; cached_tokens: number; cache_write_tokens?: number };
+  usage: {
+    prompt_tokens: number;
+    completion_tokens: number;
+    total_tokens: number;
+    cached_tokens: number;
+    cache_write_tokens?: number;
+  };
 }
 
 /** The text of a content value (a message's, or a tool output's: string or parts with `text`); other parts are ignored. */
@@ -48,17 +54,40 @@ export function responsesReplyText(body: { model?: unknown; input?: unknown }): 
 }
 
 /** Why the body cannot be answered (the real API's 400), or undefined. */
-export function responsesBodyError(body: any): { error: { message: string; type: string; param: string; code: string } } | undefined {
+export function responsesBodyError(
+  body: any,
+): { error: { message: string; type: string; param: string; code: string } } | undefined {
   if (typeof body !== 'object' || body === null) {
-    return { error: { message: 'We could not parse the JSON body of your request.', type: 'invalid_request_error', param: '', code: 'invalid_json' } };
+    return {
+      error: {
+        message: 'We could not parse the JSON body of your request.',
+        type: 'invalid_request_error',
+        param: '',
+        code: 'invalid_json',
+      },
+    };
   }
   for (const param of ['model', 'input'] as const) {
     if (body[param] === undefined) {
-      return { error: { message: `Missing required parameter: '${param}'.`, type: 'invalid_request_error', param, code: 'missing_required_parameter' } };
+      return {
+        error: {
+          message: `Missing required parameter: '${param}'.`,
+          type: 'invalid_request_error',
+          param,
+          code: 'missing_required_parameter',
+        },
+      };
     }
   }
   if (typeof body.input !== 'string' && !Array.isArray(body.input)) {
-    return { error: { message: "Invalid type for 'input': expected a string or an array.", type: 'invalid_request_error', param: 'input', code: 'invalid_type' } };
+    return {
+      error: {
+        message: "Invalid type for 'input': expected a string or an array.",
+        type: 'invalid_request_error',
+        param: 'input',
+        code: 'invalid_type',
+      },
+    };
   }
   return undefined;
 }
@@ -101,7 +130,13 @@ function echoTools(tools: unknown): unknown[] {
   if (!Array.isArray(tools)) return [];
   return tools.map((tool) =>
     tool?.type === 'function'
-      ? { type: 'function', name: tool.name, description: tool.description ?? null, parameters: tool.parameters ?? null, strict: tool.strict ?? true }
+      ? {
+          type: 'function',
+          name: tool.name,
+          description: tool.description ?? null,
+          parameters: tool.parameters ?? null,
+          strict: tool.strict ?? true,
+        }
       : tool,
   );
 }
@@ -162,7 +197,12 @@ export function responseStreamEvents(body: any, t: ResponsesTurn, pieces: string
     const item_id = `fc_fake_${t.n}`;
     emit('response.output_item.added', { ...at, item: functionCallItem(t, 'in_progress') });
     for (const delta of pieces) emit('response.function_call_arguments.delta', { item_id, ...at, delta });
-    emit('response.function_call_arguments.done', { item_id, ...at, name: t.toolCall.name, arguments: t.toolCall.arguments });
+    emit('response.function_call_arguments.done', {
+      item_id,
+      ...at,
+      name: t.toolCall.name,
+      arguments: t.toolCall.arguments,
+    });
     emit('response.output_item.done', { ...at, item: functionCallItem(t, 'completed') });
   } else {
     const item_id = `msg_fake_${t.n}`;

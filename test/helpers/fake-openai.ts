@@ -1,5 +1,12 @@
 import type { ServerResponse } from 'node:http';
-import { contentText, responseJson, responseStreamEvents, responsesBodyError, responsesInputText, responsesReplyText } from './fake-openai-responses.js';
+import {
+  contentText,
+  responseJson,
+  responseStreamEvents,
+  responsesBodyError,
+  responsesInputText,
+  responsesReplyText,
+} from './fake-openai-responses.js';
 import type { ResponsesTurn } from './fake-openai-responses.js';
 import { sendJson, sendStream, split, startFakeUpstream } from './fake-upstream.js';
 import type { Exchange, FakeUpstream, FakeUpstreamOptions, RecordedExchange } from './fake-upstream.js';
@@ -39,7 +46,14 @@ export type Behaviour =
       /** Stream only: the last this many events are left out and the body ends cleanly. */
       dropLast?: number;
     }
-  | { kind: 'tool-call'; name: string; arguments: string; usage?: FakeUsage; model?: string; headers?: Record<string, string> }
+  | {
+      kind: 'tool-call';
+      name: string;
+      arguments: string;
+      usage?: FakeUsage;
+      model?: string;
+      headers?: Record<string, string>;
+    }
   /** OpenAI error shape by default: `{error:{message,type,code,param:null}}`. */
   | { kind: 'error'; status: number; body?: unknown; headers?: Record<string, string> }
   /** Waits before the status line, then behaves as `then`. */
@@ -64,7 +78,13 @@ export interface RecordedRequest extends RecordedExchange {
   sentUsage?: SentUsage;
 }
 
-type SentUsage = { prompt_tokens: number; completion_tokens: number; total_tokens: number; cached_tokens: number; cache_write_tokens?: number };
+type SentUsage = {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  cached_tokens: number;
+  cache_write_tokens?: number;
+};
 
 export interface FakeOpenAI extends FakeUpstream<RecordedRequest, Behaviour> {
   /** Base URL with `/v1`, e.g. `http://127.0.0.1:PORT/v1`: what a client or a vmx connection uses. */
@@ -114,7 +134,8 @@ const ERROR_KINDS: Record<number, [type: string, code: string]> = {
 };
 
 export function openAIError(status: number, message = `fake upstream error ${status}`) {
-  const [type, code] = ERROR_KINDS[status] ?? (status >= 500 ? ['server_error', 'server_error'] : ['invalid_request_error', 'error']);
+  const [type, code] =
+    ERROR_KINDS[status] ?? (status >= 500 ? ['server_error', 'server_error'] : ['invalid_request_error', 'error']);
   return { error: { message, type, code, param: null } };
 }
 
@@ -139,15 +160,23 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
 
   async function answer(x: X, route: Route, behaviour: Behaviour): Promise<void> {
     const { res } = x;
-    if (behaviour.kind === 'error') return json(res, behaviour.status, behaviour.body ?? openAIError(behaviour.status), behaviour.headers);
+    if (behaviour.kind === 'error')
+      return json(res, behaviour.status, behaviour.body ?? openAIError(behaviour.status), behaviour.headers);
     if (route === 'models') {
       const created = Math.floor(Date.now() / 1000);
-      return json(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model', created, owned_by: 'fake' })) });
+      return json(res, 200, {
+        object: 'list',
+        data: models.map((id) => ({ id, object: 'model', created, owned_by: 'fake' })),
+      });
     }
     const body = x.entry.json ?? {};
     if (route === 'responses') return answerResponses(x, body, behaviour);
     if (typeof body !== 'object' || !Array.isArray(body.messages)) {
-      return json(res, 400, openAIError(400, "We could not parse the JSON body of your request, or 'messages' is missing."));
+      return json(
+        res,
+        400,
+        openAIError(400, "We could not parse the JSON body of your request, or 'messages' is missing."),
+      );
     }
     const completion = completionOf(x, body, behaviour, route);
     if (body.stream === true) return streamCompletion(x, body, behaviour, completion);
@@ -186,10 +215,15 @@ async function answerResponses(x: X, body: any, behaviour: Behaviour): Promise<v
     created: c.created,
     model: c.model,
     text: c.text,
-    toolCall: c.toolCall && { callId: c.toolCall.id, name: c.toolCall.function.name, arguments: c.toolCall.function.arguments },
+    toolCall: c.toolCall && {
+      callId: c.toolCall.id,
+      name: c.toolCall.function.name,
+      arguments: c.toolCall.function.arguments,
+    },
     usage: c.usage,
   };
-  if (body.stream === true) return streamEvents(x, behaviour, c, responseStreamEvents(body, turn, streamPieces(behaviour, c)));
+  if (body.stream === true)
+    return streamEvents(x, behaviour, c, responseStreamEvents(body, turn, streamPieces(behaviour, c)));
   x.entry.sentUsage = c.usage;
   json(x.res, 200, responseJson(body, turn, 'completed'), c.headers);
 }
@@ -202,14 +236,22 @@ function completionOf(x: X, body: any, behaviour: Behaviour, route: 'chat' | 're
     b.kind === 'tool-call'
       ? { id: `call_fake_${x.id}`, type: 'function' as const, function: { name: b.name, arguments: b.arguments } }
       : undefined;
-  const text = b.kind === 'reply' && b.text !== undefined ? b.text : route === 'chat' ? fakeReplyText(body) : responsesReplyText(body);
+  const text =
+    b.kind === 'reply' && b.text !== undefined
+      ? b.text
+      : route === 'chat'
+        ? fakeReplyText(body)
+        : responsesReplyText(body);
   const given = b.kind === 'stream-then-fail' ? undefined : b.usage;
-  const prompt = given?.prompt_tokens ?? (route === 'chat' ? fakePromptTokens(body.messages) : fakeResponsesInputTokens(body));
+  const prompt =
+    given?.prompt_tokens ?? (route === 'chat' ? fakePromptTokens(body.messages) : fakeResponsesInputTokens(body));
   const completionTokens = given?.completion_tokens ?? fakeTokens(b.kind === 'tool-call' ? b.name + b.arguments : text);
   return {
     id: `chatcmpl-fake-${x.id}`,
     created: Math.floor(Date.now() / 1000),
-    model: (b.kind !== 'stream-then-fail' ? b.model : undefined) ?? (typeof body.model === 'string' ? body.model : 'fake-model'),
+    model:
+      (b.kind !== 'stream-then-fail' ? b.model : undefined) ??
+      (typeof body.model === 'string' ? body.model : 'fake-model'),
     text,
     toolCall,
     headers: b.kind === 'stream-then-fail' ? undefined : b.headers,
@@ -237,13 +279,21 @@ function streamCompletion(x: X, body: any, behaviour: Behaviour, c: Completion):
       // The real API sends `usage: null` on every chunk but the last when usage was asked for.
       ...(includeUsage ? { usage: usage ?? null } : {}),
     })}\n\n`;
-  const delta = (d: unknown, finish: string | null = null) => chunk([{ index: 0, delta: d, logprobs: null, finish_reason: finish }]);
+  const delta = (d: unknown, finish: string | null = null) =>
+    chunk([{ index: 0, delta: d, logprobs: null, finish_reason: finish }]);
 
   const events: string[] = [];
   const pieces = streamPieces(behaviour, c);
   if (c.toolCall) {
     const { id, type, function: fn } = c.toolCall;
-    events.push(delta({ role: 'assistant', content: null, tool_calls: [{ index: 0, id, type, function: { name: fn.name, arguments: '' } }], refusal: null }));
+    events.push(
+      delta({
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ index: 0, id, type, function: { name: fn.name, arguments: '' } }],
+        refusal: null,
+      }),
+    );
     for (const piece of pieces) events.push(delta({ tool_calls: [{ index: 0, function: { arguments: piece } }] }));
   } else {
     events.push(delta({ role: 'assistant', content: '', refusal: null }));
@@ -258,14 +308,20 @@ function streamCompletion(x: X, body: any, behaviour: Behaviour, c: Completion):
 /** The deltas of a streamed answer: the tool call's arguments in (up to) 4 pieces, or the text by word or in `chunks` pieces. */
 function streamPieces(behaviour: Behaviour, c: Completion): string[] {
   if (c.toolCall) return split(c.toolCall.function.arguments, Math.min(4, c.toolCall.function.arguments.length));
-  const pieces = behaviour.kind === 'reply' && behaviour.chunks ? split(c.text, behaviour.chunks) : c.text.split(/(?<= )/);
+  const pieces =
+    behaviour.kind === 'reply' && behaviour.chunks ? split(c.text, behaviour.chunks) : c.text.split(/(?<= )/);
   if (behaviour.kind === 'stream-then-fail') while (pieces.length < behaviour.afterChunks) pieces.push(' more');
   return pieces;
 }
 
 /** Sends the SSE events of a stream (at once, or `chunkDelayMs` apart), or only the first `afterChunks` for `stream-then-fail`. */
 function streamEvents(x: X, b: Behaviour, c: Completion, events: string[]): Promise<void> {
-  const headers = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-request-id': `req_fake_${x.id}`, ...c.headers };
+  const headers = {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    'x-request-id': `req_fake_${x.id}`,
+    ...c.headers,
+  };
   if (b.kind === 'stream-then-fail') return sendStream(x, headers, events, { failAfter: b.afterChunks });
   const pauseMs = b.kind === 'reply' ? b.chunkDelayMs : undefined;
   const dropLast = b.kind === 'reply' ? b.dropLast : undefined;
@@ -277,8 +333,17 @@ function usageJson(u: SentUsage) {
     prompt_tokens: u.prompt_tokens,
     completion_tokens: u.completion_tokens,
     total_tokens: u.total_tokens,
-    prompt_tokens_details: { cached_tokens: u.cached_tokens, audio_tokens: 0, ...(u.cache_write_tokens !== undefined && { cache_write_tokens: u.cache_write_tokens }) },
-    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    prompt_tokens_details: {
+      cached_tokens: u.cached_tokens,
+      audio_tokens: 0,
+      ...(u.cache_write_tokens !== undefined && { cache_write_tokens: u.cache_write_tokens }),
+    },
+    completion_tokens_details: {
+      reasoning_tokens: 0,
+      audio_tokens: 0,
+      accepted_prediction_tokens: 0,
+      rejected_prediction_tokens: 0,
+    },
   };
 }
 

@@ -60,7 +60,11 @@ export interface UpstreamSpec<E extends RecordedExchange, B, R> {
   defaultBehaviour: B;
   route(method: string, pathname: string): R | undefined;
   /** The fake-specific fields of a record, computed once the body has arrived. */
-  describe(req: IncomingMessage, route: R | undefined, base: RecordedExchange): Omit<E, keyof RecordedExchange | 'behaviour'>;
+  describe(
+    req: IncomingMessage,
+    route: R | undefined,
+    base: RecordedExchange,
+  ): Omit<E, keyof RecordedExchange | 'behaviour'>;
   notFound(x: Exchange<E>): void;
   /** Runs before a behaviour is taken from the queue (e.g. authentication); returns true when it answered. */
   gate?(x: Exchange<E>, route: R): boolean;
@@ -172,7 +176,10 @@ export async function startFakeUpstream<E extends RecordedExchange & { behaviour
     waitForRequest(index = requests.length, timeoutMs = 5_000) {
       if (requests[index]) return Promise.resolve(requests[index]);
       return new Promise<E>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${spec.name}: request #${index} did not arrive within ${timeoutMs} ms`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`${spec.name}: request #${index} did not arrive within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
         waiters.push({ index, resolve: (r) => (clearTimeout(timer), resolve(r)) });
       });
     },
@@ -223,7 +230,8 @@ export async function sendStream(
   const { res } = x;
   if (res.destroyed) return;
   if (options.dropLast) events = events.slice(0, -options.dropLast);
-  const bytes = (list: Array<string | Uint8Array>) => Buffer.concat(list.map((e) => (typeof e === 'string' ? Buffer.from(e) : e)));
+  const bytes = (list: Array<string | Uint8Array>) =>
+    Buffer.concat(list.map((e) => (typeof e === 'string' ? Buffer.from(e) : e)));
   res.writeHead(200, headers);
   res.flushHeaders();
   if (options.failAfter !== undefined) {
@@ -242,7 +250,10 @@ export async function sendStream(
   for (const event of events) {
     if (res.destroyed) return;
     res.write(event);
-    (x.entry as RecordedExchange).sent.push({ at: Date.now(), text: typeof event === 'string' ? event : Buffer.from(event).toString('latin1') });
+    (x.entry as RecordedExchange).sent.push({
+      at: Date.now(),
+      text: typeof event === 'string' ? event : Buffer.from(event).toString('latin1'),
+    });
     await sleep(pause);
   }
   res.end();

@@ -31,7 +31,12 @@ export interface TestGateway {
   /** Stops the daemon (flushing everything) and starts a new one on the same data dir. */
   restart(): Promise<void>;
   /** Creates another key in acme/dev (or another environment). */
-  createKey(options?: { resources?: string[] | null; environmentId?: string; enabled?: boolean; expiresAt?: string | null }): string;
+  createKey(options?: {
+    resources?: string[] | null;
+    environmentId?: string;
+    enabled?: boolean;
+    expiresAt?: string | null;
+  }): string;
   close(): Promise<void>;
 }
 
@@ -55,7 +60,12 @@ export async function startGateway(
   const fake = await startFakeOpenAI(options.fake);
   const store = openStore(join(home, 'vmx.db'));
   const workspace = store.workspaces.create({ name: 'acme', user: 'alice' });
-  const environment = store.environments.create({ workspaceId: workspace.id, workspaceName: 'acme', name: 'dev', user: 'alice' });
+  const environment = store.environments.create({
+    workspaceId: workspace.id,
+    workspaceName: 'acme',
+    name: 'dev',
+    user: 'alice',
+  });
   const connection = store.connections.create({
     environmentId: environment.id,
     name: 'up',
@@ -65,7 +75,11 @@ export async function startGateway(
     user: 'alice',
   });
   new ConnectionSecrets(new FileStore(home), {}).write(connection.id, { apiKey: UPSTREAM_SECRET });
-  const resource = store.resources.create(environment.id, singleModelResource('chat', { connectionId: connection.id, model: 'fake-model' }), 'alice');
+  const resource = store.resources.create(
+    environment.id,
+    singleModelResource('chat', { connectionId: connection.id, model: 'fake-model' }),
+    'alice',
+  );
   const createKey: TestGateway['createKey'] = (o = {}) => {
     const key = generateApiKey();
     const created = store.apiKeys.create({
@@ -103,7 +117,12 @@ export async function startGateway(
     baseURL: `${daemon.url}/v1/completion/acme/dev`,
     fake,
     store,
-    env: { workspaceId: workspace.id, environmentId: environment.id, connectionId: connection.id, resourceId: resource.id },
+    env: {
+      workspaceId: workspace.id,
+      environmentId: environment.id,
+      connectionId: connection.id,
+      resourceId: resource.id,
+    },
     key,
     daemon,
     createKey,
@@ -135,12 +154,26 @@ export async function eventually<T>(check: () => T | undefined | false, timeoutM
  * A fake Anthropic upstream behind connection `claude` of acme/dev (its secret in the file store) and
  * resource `sonnet` → claude/claude-sonnet-4-5. The daemon finds both on the next request.
  */
-export async function addFakeAnthropic(gw: TestGateway, options?: FakeAnthropicOptions): Promise<{ fake: FakeAnthropic; connectionId: string; resourceId: string }> {
+export async function addFakeAnthropic(
+  gw: TestGateway,
+  options?: FakeAnthropicOptions,
+): Promise<{ fake: FakeAnthropic; connectionId: string; resourceId: string }> {
   const fake = await startFakeAnthropic(options);
   const env = gw.env.environmentId;
-  const connection = gw.store.connections.create({ environmentId: env, name: 'claude', provider: 'anthropic', config: { baseUrl: fake.url }, capacity: [], user: 'alice' });
+  const connection = gw.store.connections.create({
+    environmentId: env,
+    name: 'claude',
+    provider: 'anthropic',
+    config: { baseUrl: fake.url },
+    capacity: [],
+    user: 'alice',
+  });
   new ConnectionSecrets(new FileStore(gw.home), {}).write(connection.id, { apiKey: ANTHROPIC_SECRET });
-  const resource = gw.store.resources.create(env, singleModelResource('sonnet', { connectionId: connection.id, model: 'claude-sonnet-4-5' }), 'alice');
+  const resource = gw.store.resources.create(
+    env,
+    singleModelResource('sonnet', { connectionId: connection.id, model: 'claude-sonnet-4-5' }),
+    'alice',
+  );
   return { fake, connectionId: connection.id, resourceId: resource.id };
 }
 

@@ -2,7 +2,9 @@ import type { AuditRecord } from '../../src/store/repos/audit.js';
 import type { UsageRecord } from '../../src/store/repos/usage.js';
 
 /** A usage row as the daemon writes it: a successful, final, non-stream chat attempt, unless `fields` say otherwise. */
-export const usageRow = (fields: Partial<UsageRecord> & Pick<UsageRecord, 'requestId' | 'at' | 'environmentId'>): UsageRecord => ({
+export const usageRow = (
+  fields: Partial<UsageRecord> & Pick<UsageRecord, 'requestId' | 'at' | 'environmentId'>,
+): UsageRecord => ({
   attempt: 0,
   workspaceId: 'w',
   keyId: null,

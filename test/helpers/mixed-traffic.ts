@@ -34,13 +34,23 @@ export const DENIED_TO_THIRD_KEY: readonly string[] = ['smart', 'bedrock'];
 export const OPENAI_SHAPED: ReadonlySet<string> = new Set([MINI, LLAMA]);
 
 /** Statuses worth a fallback that each model's fake may answer with. */
-const RETRYABLE: Readonly<Record<string, number[]>> = { [MINI]: [429, 500, 503], [LLAMA]: [500, 502, 503], [HAIKU]: [429, 500, 529], [BEDROCK]: [429, 500, 503] };
+const RETRYABLE: Readonly<Record<string, number[]>> = {
+  [MINI]: [429, 500, 503],
+  [LLAMA]: [500, 502, 503],
+  [HAIKU]: [429, 500, 529],
+  [BEDROCK]: [429, 500, 503],
+};
 
 export type Route = 'chat' | 'responses' | 'messages';
 /** Index of a valid key, or a key vmx does not know. */
 export type KeyChoice = 0 | 1 | 2 | 'bad';
 export type OpenAIUsage = { prompt_tokens: number; completion_tokens: number; cached_tokens: number };
-export type AnthropicUsage = { input_tokens: number; output_tokens: number; cache_read_input_tokens: number; cache_creation_input_tokens: number };
+export type AnthropicUsage = {
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_input_tokens: number;
+  cache_creation_input_tokens: number;
+};
 
 /** One client request: what it is made to meet, what must come of it, and what the client saw. */
 export interface Plan {
@@ -105,7 +115,14 @@ export function makePlans(from: number, count: number, rand: Random): Plan[] {
     const stream = rand.next() < 0.4;
     const r = rand.next();
     const key: KeyChoice = r < 0.03 ? 'bad' : r < 0.47 ? 0 : r < 0.85 ? 1 : 2;
-    const resource = weighted(rand.next(), ['fast', 0.3], ['smart', 0.26], ['local', 0.2], ['bedrock', 0.2], ['nope', 0.04]);
+    const resource = weighted(
+      rand.next(),
+      ['fast', 0.3],
+      ['smart', 0.26],
+      ['local', 0.2],
+      ['bedrock', 0.2],
+      ['nope', 0.04],
+    );
     const plan: Plan = {
       n,
       tag: `req-${String(n).padStart(4, '0')}`,
@@ -148,7 +165,11 @@ function usageFor(model: string, rand: Random): OpenAIUsage | AnthropicUsage {
   const cached = rand.next() < 0.35;
   if (OPENAI_SHAPED.has(model)) {
     const prompt = rand.int(8, 4000);
-    return { prompt_tokens: prompt, completion_tokens: rand.int(1, 900), cached_tokens: cached ? rand.int(0, prompt) : 0 };
+    return {
+      prompt_tokens: prompt,
+      completion_tokens: rand.int(1, 900),
+      cached_tokens: cached ? rand.int(0, prompt) : 0,
+    };
   }
   return {
     input_tokens: rand.int(1, 3000),
@@ -186,7 +207,11 @@ export function planOf(plans: ReadonlyMap<number, Plan>, rawBody: string): Plan 
 }
 
 /** The behaviour a fake answers `model` with for the tagged request (undefined: not a planned request). */
-export function plannedBehaviour(plans: ReadonlyMap<number, Plan>, rawBody: string, model: string): OpenAIBehaviour | AnthropicBehaviour | undefined {
+export function plannedBehaviour(
+  plans: ReadonlyMap<number, Plan>,
+  rawBody: string,
+  model: string,
+): OpenAIBehaviour | AnthropicBehaviour | undefined {
   const plan = planOf(plans, rawBody);
   if (!plan) return undefined;
   const j = plan.chain.indexOf(model);
@@ -194,14 +219,17 @@ export function plannedBehaviour(plans: ReadonlyMap<number, Plan>, rawBody: stri
   if (j < plan.fails.length) {
     const status = plan.fails[j]!;
     const message = failureMessage(plan, model, status);
-    return OPENAI_SHAPED.has(model) ? { kind: 'error', status, body: openAIError(status, message) } : { kind: 'error', status, message };
+    return OPENAI_SHAPED.has(model)
+      ? { kind: 'error', status, body: openAIError(status, message) }
+      : { kind: 'error', status, message };
   }
   if (plan.streamBreak && j === 0) return { kind: 'stream-then-fail', afterChunks: 2 };
   return { kind: 'reply', usage: plan.replies.get(model) as never };
 }
 
 /** The error message a fake sends for a planned failure. */
-export const failureMessage = (plan: Plan, model: string, status: number) => `${model} failed ${plan.tag} with ${status}`;
+export const failureMessage = (plan: Plan, model: string, status: number) =>
+  `${model} failed ${plan.tag} with ${status}`;
 
 /** Runs `run` over `items`, at most `size` at a time. */
 export async function pool<T>(items: readonly T[], size: number, run: (item: T) => Promise<void>): Promise<void> {
@@ -255,7 +283,9 @@ export async function sendPlanned(plan: Plan, gateway: { baseURL: string; keys: 
           response = (await client.chat.completions.create(body).withResponse()).response;
         }
       } else if (plan.stream) {
-        const result = await client.responses.create({ model: plan.resource, input: text, stream: true }).withResponse();
+        const result = await client.responses
+          .create({ model: plan.resource, input: text, stream: true })
+          .withResponse();
         response = result.response;
         await drain(result.data);
       } else {
@@ -278,7 +308,22 @@ export function unexpectedOutcomes(plans: readonly Plan[]) {
     .filter((p) => {
       const o = p.observed;
       const answeredBy = p.clientStatus === 200 ? p.attempts.at(-1)!.model : null;
-      return !o || o.status !== p.clientStatus || o.streamError !== p.streamBreak || (answeredBy !== null && o.model !== answeredBy) || !p.requestId;
+      return (
+        !o ||
+        o.status !== p.clientStatus ||
+        o.streamError !== p.streamBreak ||
+        (answeredBy !== null && o.model !== answeredBy) ||
+        !p.requestId
+      );
     })
-    .map((p) => ({ tag: p.tag, route: p.route, stream: p.stream, resource: p.resource, fails: p.fails, expected: p.clientStatus, observed: p.observed, requestId: p.requestId }));
+    .map((p) => ({
+      tag: p.tag,
+      route: p.route,
+      stream: p.stream,
+      resource: p.resource,
+      fails: p.fails,
+      expected: p.clientStatus,
+      observed: p.observed,
+      requestId: p.requestId,
+    }));
 }

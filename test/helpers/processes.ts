@@ -30,7 +30,11 @@ export async function freePort(): Promise<number> {
 }
 
 /** Polls `probe` until it holds; the deadline is generous, only there so that a broken build fails instead of hanging. */
-export async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -67,11 +67,20 @@ export const sumFigures = (groups: Iterable<Figures>) =>
 /** A chat stream's usage chunk goes out only when the request asked for it (vmx always asks). */
 export function usageReallySent(r: OpenAIRecord): boolean {
   if (!r.sentUsage) return false;
-  return !(r.path.startsWith('/v1/chat/completions') && r.json?.stream === true && r.json?.stream_options?.include_usage !== true);
+  return !(
+    r.path.startsWith('/v1/chat/completions') &&
+    r.json?.stream === true &&
+    r.json?.stream_options?.include_usage !== true
+  );
 }
 
 /** What the fake OpenAI reported for one request, in vmx's terms. */
-export const openAITokens = (u: NonNullable<OpenAIRecord['sentUsage']>): Tokens => ({ input: u.prompt_tokens, output: u.completion_tokens, cached: u.cached_tokens, cacheWrite: 0 });
+export const openAITokens = (u: NonNullable<OpenAIRecord['sentUsage']>): Tokens => ({
+  input: u.prompt_tokens,
+  output: u.completion_tokens,
+  cached: u.cached_tokens,
+  cacheWrite: 0,
+});
 
 /** What the fake Anthropic or Bedrock reported: Anthropic's input_tokens leaves the cache out; vmx counts all input. */
 export const anthropicTokens = (u: NonNullable<AnthropicRecord['sentUsage']>): Tokens => ({
@@ -87,10 +96,16 @@ export const anthropicTokens = (u: NonNullable<AnthropicRecord['sentUsage']>): T
  */
 export function expectedNano(model: string, tokens: Tokens, override?: Override): number | null {
   if (tokens.input + tokens.output === 0) return 0;
-  if (override && model === override.model) return Math.round((tokens.input * override.input + tokens.output * override.output) * 1000);
+  if (override && model === override.model)
+    return Math.round((tokens.input * override.input + tokens.output * override.output) * 1000);
   const providerId = CATALOG[model];
   if (!providerId) return null;
-  const usage = { input_tokens: tokens.input, cache_read_tokens: tokens.cached, cache_write_tokens: tokens.cacheWrite, output_tokens: tokens.output };
+  const usage = {
+    input_tokens: tokens.input,
+    cache_read_tokens: tokens.cached,
+    cache_write_tokens: tokens.cacheWrite,
+    output_tokens: tokens.output,
+  };
   const price = calcPrice(usage, model, { providerId });
   if (!price) throw new Error(`genai-prices does not know ${providerId}/${model}`);
   return Math.round(price.total_price * 1e9);
@@ -118,7 +133,11 @@ export function reportedAnswers(
  * the plans (refused requests are one row without a model; a bad key is refused before the body is read,
  * so without a resource too), tokens and cost from what the fakes reported.
  */
-export function ledger(plans: ReadonlyMap<number, Plan>, answers: ReturnType<typeof reportedAnswers>, override?: Override): Map<string, Figures> {
+export function ledger(
+  plans: ReadonlyMap<number, Plan>,
+  answers: ReturnType<typeof reportedAnswers>,
+  override?: Override,
+): Map<string, Figures> {
   const groups = new Map<string, Figures>();
   const group = (resource: string | null, model: string | null) => {
     const key = groupKey(resource, model);

@@ -12,7 +12,10 @@ import { cli } from '../helpers/run-cli.js';
 import { tempHome } from '../helpers/temp-home.js';
 
 const keyring = () => createRequire(import.meta.url)('@napi-rs/keyring') as typeof NapiKeyring;
-const vmxAccounts = () => keyring().findCredentials('vmx').map((c) => c.account);
+const vmxAccounts = () =>
+  keyring()
+    .findCredentials('vmx')
+    .map((c) => c.account);
 // The child CLI reaches the same session bus as this test; the automatic store choice is under test.
 const env = { DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS ?? '', VMX_CREDENTIAL_STORE: 'auto' };
 
@@ -24,10 +27,15 @@ describe.skipIf(process.env.KEYCHAIN_IT !== '1')('vmx connection with the real k
     await vmx('workspace create kc', { env });
     await vmx('env add dev -w kc', { env });
     await vmx('env add prod -w kc', { env });
-    const a = await vmx('connection add a --provider openai --api-key-stdin -w kc -e dev --json', { env, input: secret });
+    const a = await vmx('connection add a --provider openai --api-key-stdin -w kc -e dev --json', {
+      env,
+      input: secret,
+    });
     expect(a.code).toBe(0);
     expect(a.stderr).toBe('');
-    const b = await vmx('connection add b --provider anthropic --api-key-env S -w kc -e prod --json', { env: { ...env, S: `${secret}-b` } });
+    const b = await vmx('connection add b --provider anthropic --api-key-env S -w kc -e prod --json', {
+      env: { ...env, S: `${secret}-b` },
+    });
     const ids = [a.json().id, b.json().id];
     expect(a.json().secret).toMatchObject({ value: '********', source: 'keychain' });
 

@@ -13,18 +13,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type * as NapiKeyring from '@napi-rs/keyring';
 import { RuntimeError } from '../../src/errors.js';
-import {
-  ConnectionSecrets,
-  FileStore,
-  KeychainStore,
-  openCredentialStore,
-} from '../../src/store/credentials/index.js';
+import { ConnectionSecrets, FileStore, KeychainStore, openCredentialStore } from '../../src/store/credentials/index.js';
 import { tempHome } from '../helpers/temp-home.js';
 
 const mode = process.env.KEYCHAIN_IT;
 const env = {}; // no VMX_CREDENTIAL_STORE, no overrides: the automatic choice is under test
 // Loaded only inside tests, so a skipped run never loads the native module.
-const vmxItems = () => (createRequire(import.meta.url)('@napi-rs/keyring') as typeof NapiKeyring).findCredentials('vmx');
+const vmxItems = () =>
+  (createRequire(import.meta.url)('@napi-rs/keyring') as typeof NapiKeyring).findCredentials('vmx');
 /** The account prefix the locked run tries to write; the unlocked run checks it never landed. */
 const LOCKED_PREFIX = 'it-locked-';
 
@@ -41,7 +37,9 @@ describe.skipIf(mode !== '1')('real Secret Service, unlocked (KEYCHAIN_IT=1)', (
   });
 
   it('holds nothing left by the probe or by a run against the locked keyring', () => {
-    const leftovers = vmxItems().filter((c) => c.account.startsWith('.vmx-probe') || c.account.startsWith(LOCKED_PREFIX));
+    const leftovers = vmxItems().filter(
+      (c) => c.account.startsWith('.vmx-probe') || c.account.startsWith(LOCKED_PREFIX),
+    );
     expect(leftovers).toEqual([]);
   });
 

@@ -21,7 +21,8 @@ describe('withIdleGap', () => {
     let calls = 0;
     const seen: number[] = [];
     const run = async () => {
-      for await (const item of withIdleGap(paced([0, 1_000]), 50, () => (calls++, new Error('went silent')))) seen.push(item);
+      for await (const item of withIdleGap(paced([0, 1_000]), 50, () => (calls++, new Error('went silent'))))
+        seen.push(item);
     };
     await expect(run()).rejects.toThrow('went silent');
     expect([seen, calls]).toEqual([[0], 1]);

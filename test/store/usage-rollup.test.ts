@@ -97,7 +97,14 @@ describe('usage roll-up', () => {
     const aligned: [number, number] = [now - 80 * HOUR - 20 * 60_000, now + 40 * 60_000];
     const byModel = query(...aligned, ['model', 'key']);
     const byHour = query(...aligned, ['hour']);
-    const filtered = store.usage.report({ environmentId: 'e', since: aligned[0], until: aligned[1], by: ['model'], keyId: 'k1', resource: 'chat' });
+    const filtered = store.usage.report({
+      environmentId: 'e',
+      since: aligned[0],
+      until: aligned[1],
+      by: ['model'],
+      keyId: 'k1',
+      resource: 'chat',
+    });
     expect(byHour.rows).toHaveLength(new Set(rows.map((r) => Math.floor(r.at / HOUR))).size);
 
     store.settings.set('retention.usage-raw', '1d');
@@ -106,7 +113,16 @@ describe('usage roll-up', () => {
     expect(store.usage.rawFloor()).toBe(now - 20 * 60_000 - 24 * HOUR);
     expect(query(...aligned, ['model', 'key'])).toEqual(byModel);
     expect(query(...aligned, ['hour'])).toEqual(byHour);
-    expect(store.usage.report({ environmentId: 'e', since: aligned[0], until: aligned[1], by: ['model'], keyId: 'k1', resource: 'chat' })).toEqual(filtered);
+    expect(
+      store.usage.report({
+        environmentId: 'e',
+        since: aligned[0],
+        until: aligned[1],
+        by: ['model'],
+        keyId: 'k1',
+        resource: 'chat',
+      }),
+    ).toEqual(filtered);
     // An edge inside a pruned hour moves back to the start of that hour.
     const ragged = query(now - 50 * HOUR + 5 * 60_000, now, []);
     expect(ragged.since).toBe(now - 50 * HOUR - 20 * 60_000);
@@ -129,10 +145,21 @@ describe('usage roll-up', () => {
     db.close();
 
     const store = openStore(path);
-    const [m1, m2] = store.usage.report({ environmentId: 'e', since: at - HOUR, until: Date.now(), by: ['model'] }).rows;
-    expect(m1).toMatchObject({ group: { model: 'm1' }, figures: { requests: 0, attempts: 1, errors: 1, fallbacks: 1, costNano: 0, unpriced: 0 } });
+    const [m1, m2] = store.usage.report({
+      environmentId: 'e',
+      since: at - HOUR,
+      until: Date.now(),
+      by: ['model'],
+    }).rows;
+    expect(m1).toMatchObject({
+      group: { model: 'm1' },
+      figures: { requests: 0, attempts: 1, errors: 1, fallbacks: 1, costNano: 0, unpriced: 0 },
+    });
     // Tokens from before pricing have no known cost.
-    expect(m2).toMatchObject({ group: { model: 'm2' }, figures: { requests: 2, attempts: 2, inputTokens: 30, outputTokens: 10, unpriced: 2 } });
+    expect(m2).toMatchObject({
+      group: { model: 'm2' },
+      figures: { requests: 2, attempts: 2, inputTokens: 30, outputTokens: 10, unpriced: 2 },
+    });
     expect(store.usage.forRequest('a').map((r) => r.final)).toEqual([false, true]);
     store.close();
   });

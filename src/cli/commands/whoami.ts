@@ -9,7 +9,8 @@ export const run: VerbRun = async (ctx) => {
     const ws = store.workspaces.find(context.workspace);
     workspace = ws?.name ?? `${context.workspace} (deleted)`;
     if (context.environment) {
-      environment = (ws && store.environments.find(ws.id, context.environment)?.name) ?? `${context.environment} (deleted)`;
+      environment =
+        (ws && store.environments.find(ws.id, context.environment)?.name) ?? `${context.environment} (deleted)`;
     }
   }
   ctx.out.object({ user: ctx.user, workspace, environment, home: ctx.paths.home });

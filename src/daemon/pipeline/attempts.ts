@@ -4,7 +4,13 @@ import { UpstreamUnavailable } from '../../providers/types.js';
 import { redactSecrets } from '../../providers/redact.js';
 import type { Connection } from '../../store/repos/connections.js';
 import type { ModelRef } from '../../store/routing/index.js';
-import { isRejection, type Admission, type CapacityGate, type CapacityRejection, type LimitSet } from './capacity-gate.js';
+import {
+  isRejection,
+  type Admission,
+  type CapacityGate,
+  type CapacityRejection,
+  type LimitSet,
+} from './capacity-gate.js';
 import type { ConfigCache } from './config-cache.js';
 import type { ModelLabel } from './envelope.js';
 import type { Exchange } from './exchange.js';
@@ -107,10 +113,20 @@ export async function runAttempts(
       }),
     );
     if (!failure.retryable || i === chain.length - 1) break;
-    exchange.events.push({ type: 'fallback', at: new Date().toISOString(), failed: label, status: failure.status, reason: failure.reason });
+    exchange.events.push({
+      type: 'fallback',
+      at: new Date().toISOString(),
+      failed: label,
+      status: failure.status,
+      reason: failure.reason,
+    });
   }
   // When the last model was refused by its connection's limits, the answer is a 429 with Retry-After.
-  if (capacity) throw new CapacityError(failures.map((f) => `${f.connection}/${f.model}: ${f.reason}`).join('; '), capacity.retryAfterSeconds);
+  if (capacity)
+    throw new CapacityError(
+      failures.map((f) => `${f.connection}/${f.model}: ${f.reason}`).join('; '),
+      capacity.retryAfterSeconds,
+    );
   if (answer) throw new ProviderError(answer, failures);
   throw new UpstreamError(failures);
 }
@@ -129,7 +145,10 @@ class ConnectionCapacity extends AttemptFailed {
  */
 function admit(exchange: Exchange, connection: Connection, gate: CapacityGate): Admission | undefined {
   const sets: LimitSet[] = connection.capacity.length
-    ? [...exchange.limits, { level: 'connection', id: connection.id, name: connection.name, limits: connection.capacity }]
+    ? [
+        ...exchange.limits,
+        { level: 'connection', id: connection.id, name: connection.name, limits: connection.capacity },
+      ]
     : exchange.limits;
   if (sets.length === 0) return undefined;
   const needsTokens = sets.some((set) => set.limits.some((limit) => limit.tokens !== undefined));
@@ -156,7 +175,9 @@ function prepare(
 /** A provider's failure as the attempt's record; anything else is the gateway's own bug and is thrown on. */
 function describe(error: unknown, label: ModelLabel): AttemptFailure {
   const base = { connection: label.connection, provider: label.provider, model: label.model };
-  if (error instanceof AttemptFailed) return { ...base, status: error.status, reason: error.reason, retryable: worthFallingBack(error.status) };
-  if (error instanceof UpstreamUnavailable) return { ...base, status: error.status, reason: error.message, retryable: true };
+  if (error instanceof AttemptFailed)
+    return { ...base, status: error.status, reason: error.reason, retryable: worthFallingBack(error.status) };
+  if (error instanceof UpstreamUnavailable)
+    return { ...base, status: error.status, reason: error.message, retryable: true };
   throw error;
 }

@@ -12,7 +12,11 @@ export interface Caller {
 export type RoutePlace = { workspace: string; environment: string } | undefined;
 
 /** The environment named by the path (id or name); unknown → 404. */
-export function resolveEnvironmentConfig(snapshot: ConfigSnapshot, workspace: string, environment: string): EnvironmentConfig {
+export function resolveEnvironmentConfig(
+  snapshot: ConfigSnapshot,
+  workspace: string,
+  environment: string,
+): EnvironmentConfig {
   const env = snapshot.environment(workspace, environment);
   if (!env) throw new NotFoundError(`workspace/environment '${workspace}/${environment}' not found`);
   return env;
@@ -33,14 +37,24 @@ export function authenticate(
   if (!presented) throw new AuthenticationError('missing API key: send Authorization: Bearer <key> or x-api-key');
   const key = snapshot.key(createHash('sha256').update(presented).digest('hex'));
   const acting = env ?? (key && snapshot.environmentById(key.environmentId));
-  if (!key || !acting || key.environmentId !== acting.environment.id || !key.enabled || (key.expiresAt !== null && Date.parse(key.expiresAt) <= now)) {
+  if (
+    !key ||
+    !acting ||
+    key.environmentId !== acting.environment.id ||
+    !key.enabled ||
+    (key.expiresAt !== null && Date.parse(key.expiresAt) <= now)
+  ) {
     throw new AuthenticationError();
   }
   return { env: acting, key };
 }
 
 /** The caller of a route that records no audit row of its own (models, count_tokens). */
-export function authorize(snapshot: ConfigSnapshot, place: RoutePlace, headers: Record<string, string | string[] | undefined>): Caller {
+export function authorize(
+  snapshot: ConfigSnapshot,
+  place: RoutePlace,
+  headers: Record<string, string | string[] | undefined>,
+): Caller {
   const env = place && resolveEnvironmentConfig(snapshot, place.workspace, place.environment);
   return authenticate(snapshot, env, headers);
 }

@@ -82,8 +82,10 @@ export class CapacityGate {
             message: `capacity exceeded at ${set.level} level: ${set.level} '${set.name}' allows ${max} ${dimension} per ${limit.period}; retry in ${retryAfterSeconds}s`,
           };
         };
-        if (limit.requests !== undefined && counter.requests + 1 > limit.requests) return refuse('requests', limit.requests);
-        if (limit.tokens !== undefined && counter.tokens + estimate > limit.tokens) return refuse('tokens', limit.tokens);
+        if (limit.requests !== undefined && counter.requests + 1 > limit.requests)
+          return refuse('requests', limit.requests);
+        if (limit.tokens !== undefined && counter.tokens + estimate > limit.tokens)
+          return refuse('tokens', limit.tokens);
         touched.push(counter);
       }
     }
@@ -116,7 +118,9 @@ export class CapacityGate {
   /** Current usage of one limit, for `vmx resource explain` and tests. */
   used(level: CapacityLevel, id: string, period: Period): { requests: number; tokens: number } {
     const counter = this.counters.get(`${level}:${id}:${period}`);
-    return counter && counter.windowStart === windowOf(period, this.clock()).start ? { requests: counter.requests, tokens: counter.tokens } : { requests: 0, tokens: 0 };
+    return counter && counter.windowStart === windowOf(period, this.clock()).start
+      ? { requests: counter.requests, tokens: counter.tokens }
+      : { requests: 0, tokens: 0 };
   }
 
   /** Counters changed since the last call, for the recorder to persist. */

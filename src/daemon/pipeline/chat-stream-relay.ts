@@ -66,7 +66,8 @@ export class ChatStreamRelay {
     if (isFirst) this.first = { id: parsed.id, created: parsed.created, model: parsed.model };
     if (error) {
       const detail = parsed.error as { message?: unknown } | undefined;
-      this.failure = typeof detail?.message === 'string' ? detail.message : 'the provider reported an error in the stream';
+      this.failure =
+        typeof detail?.message === 'string' ? detail.message : 'the provider reported an error in the stream';
       return this.options.redact ? this.options.redact(event) : event;
     }
     if (closing) {

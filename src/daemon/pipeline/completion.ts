@@ -58,7 +58,8 @@ export async function serveCompletion(
     if (dialect === exchange.dialect) {
       const body: Record<string, unknown> = { ...clientBody, model: attempt.ref.model };
       // The gateway always wants usage in a chat stream; clients that did not ask never see it.
-      if (inbound.stream && dialect === 'openai-chat') body.stream_options = { ...(body.stream_options as object | undefined), include_usage: true };
+      if (inbound.stream && dialect === 'openai-chat')
+        body.stream_options = { ...(body.stream_options as object | undefined), include_usage: true };
       const response = await send(attempt, dialect, body, inbound.stream, signal);
       deps.onHeaders?.(attempt.connection.id, attempt.ref.model, response.headers);
       if (inbound.stream && isStream(response)) await relayStream(deps, exchange, inbound, attempt, response, raw);
@@ -83,7 +84,13 @@ export async function serveCompletion(
 }
 
 /** Sends one attempt; an error status is read whole (credentials the provider echoed blanked) and thrown with its answer. */
-async function send(attempt: Attempt, dialect: Dialect, body: Record<string, unknown>, stream: boolean, signal: AbortSignal): Promise<UpstreamResponse> {
+async function send(
+  attempt: Attempt,
+  dialect: Dialect,
+  body: Record<string, unknown>,
+  stream: boolean,
+  signal: AbortSignal,
+): Promise<UpstreamResponse> {
   const response = await attempt.adapter.send(attempt.target, { dialect, body, stream, signal });
   if (response.status < 400) return response;
   const text = redactSecrets(await readText(response), attempt.target.secret);
@@ -110,13 +117,26 @@ const answerUsage: Record<Dialect, (body: Record<string, unknown>) => PivotUsage
   'bedrock-converse': () => undefined,
 };
 
-async function relayJson(deps: CompletionDeps, exchange: Exchange, attempt: Attempt, response: UpstreamResponse, raw: ServerResponse): Promise<void> {
+async function relayJson(
+  deps: CompletionDeps,
+  exchange: Exchange,
+  attempt: Attempt,
+  response: UpstreamResponse,
+  raw: ServerResponse,
+): Promise<void> {
   const text = await readText(response);
   const parsed = parseObject(text);
   const providerMs = done(exchange, attempt);
   // The provider's bytes stay as they are; the envelope is spliced in before the closing brace.
   const close = text.lastIndexOf('}');
-  writeJson(deps, exchange, attempt, response, raw, `${text.slice(0, close)},"vmx":${JSON.stringify(envelopeOf(exchange))}}`);
+  writeJson(
+    deps,
+    exchange,
+    attempt,
+    response,
+    raw,
+    `${text.slice(0, close)},"vmx":${JSON.stringify(envelopeOf(exchange))}}`,
+  );
   finishAttempt(deps, exchange, attempt, 200, null, answerUsage[exchange.dialect](parsed), providerMs);
 }
 
@@ -171,7 +191,8 @@ async function relayStream(
   await streamOut(deps, exchange, attempt, response, raw, relay, async (write) => {
     await eachChunk(response.body, async (chunk) => {
       const text = relay.push(chunk);
-      if (exchange.timings.ttftMs === undefined && relay.firstEventAt !== undefined) exchange.timings.ttftMs = relay.firstEventAt - exchange.started;
+      if (exchange.timings.ttftMs === undefined && relay.firstEventAt !== undefined)
+        exchange.timings.ttftMs = relay.firstEventAt - exchange.started;
       await write(text);
     });
     await write(relay.end());
@@ -189,7 +210,12 @@ async function convertStream(
   to: DialectCodec,
 ): Promise<void> {
   const decoder = to.streamDecoder();
-  const context = { id: `vmx-${exchange.requestId}`, model: attempt.ref.model, created: Math.floor(exchange.at / 1000), includeUsage: inbound.includeUsage };
+  const context = {
+    id: `vmx-${exchange.requestId}`,
+    model: attempt.ref.model,
+    created: Math.floor(exchange.at / 1000),
+    includeUsage: inbound.includeUsage,
+  };
   const encoder = from.streamEncoder(context);
   const end: StreamEnd = { usage: undefined, complete: false, failure: undefined };
   let first = true;
@@ -276,7 +302,8 @@ async function readText(response: UpstreamResponse): Promise<string> {
 function brokeOff(error: unknown): UpstreamUnavailable {
   if (error instanceof UpstreamUnavailable) return error;
   const code = (error as { code?: string })?.code;
-  if (code === 'UND_ERR_BODY_TIMEOUT') return new UpstreamUnavailable('the provider went silent in the middle of its answer', 504);
+  if (code === 'UND_ERR_BODY_TIMEOUT')
+    return new UpstreamUnavailable('the provider went silent in the middle of its answer', 504);
   return new UpstreamUnavailable(`the provider's answer broke off: ${(error as Error)?.message ?? String(error)}`, 502);
 }
 
@@ -297,20 +324,39 @@ async function streamOut(
   state: Readonly<StreamEnd>,
   pump: (write: (text: string) => Promise<void>) => Promise<void>,
 ): Promise<void> {
-  raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...headersFor(exchange, attempt, response) });
+  raw.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    ...headersFor(exchange, attempt, response),
+  });
   exchange.status = 200;
   let failure: string | null = null;
   const tellClient = (reason: string) => {
     const { connection, provider, model } = attempt.label;
-    raw.write(errorEvent(new UpstreamError([{ connection, provider, model, status: 502, reason, retryable: false }]), exchange.dialect));
+    raw.write(
+      errorEvent(
+        new UpstreamError([{ connection, provider, model, status: 502, reason, retryable: false }]),
+        exchange.dialect,
+      ),
+    );
   };
   try {
     await pump((text) => writeChunk(exchange, deps, raw, text));
-    if (state.failure !== undefined) failure = `the provider reported an error in the stream: ${redactSecrets(state.failure, attempt.target.secret)}`;
+    if (state.failure !== undefined)
+      failure = `the provider reported an error in the stream: ${redactSecrets(state.failure, attempt.target.secret)}`;
     else if (!state.complete) tellClient((failure = 'the provider stream ended before its last event'));
   } catch (error) {
     if (raw.destroyed || error instanceof ClientGone) {
-      finishAttempt(deps, exchange, attempt, 499, 'the client closed the connection', state.usage, done(exchange, attempt));
+      finishAttempt(
+        deps,
+        exchange,
+        attempt,
+        499,
+        'the client closed the connection',
+        state.usage,
+        done(exchange, attempt),
+      );
       throw new ClientGone();
     }
     if (!(error instanceof UpstreamUnavailable)) throw error;
@@ -325,7 +371,8 @@ async function streamOut(
 async function writeChunk(exchange: Exchange, deps: CompletionDeps, raw: ServerResponse, text: string): Promise<void> {
   if (!text) return;
   if (raw.destroyed) throw new ClientGone();
-  if (exchange.responseBody.length < deps.auditBodyLimit) exchange.responseBody += text.slice(0, deps.auditBodyLimit - exchange.responseBody.length);
+  if (exchange.responseBody.length < deps.auditBodyLimit)
+    exchange.responseBody += text.slice(0, deps.auditBodyLimit - exchange.responseBody.length);
   if (raw.write(text)) return;
   await new Promise<void>((resolve, reject) => {
     const onDrain = () => (raw.off('close', onClose), resolve());
@@ -335,7 +382,14 @@ async function writeChunk(exchange: Exchange, deps: CompletionDeps, raw: ServerR
   });
 }
 
-function writeJson(deps: CompletionDeps, exchange: Exchange, attempt: Attempt, response: UpstreamResponse, raw: ServerResponse, text: string): void {
+function writeJson(
+  deps: CompletionDeps,
+  exchange: Exchange,
+  attempt: Attempt,
+  response: UpstreamResponse,
+  raw: ServerResponse,
+  text: string,
+): void {
   raw.writeHead(200, { 'content-type': 'application/json', ...headersFor(exchange, attempt, response) });
   raw.end(text);
   exchange.status = 200;
@@ -352,7 +406,8 @@ function parseJson(text: string): unknown {
 
 function parseObject(text: string): Record<string, unknown> {
   const parsed = parseJson(text);
-  if (parsed && typeof parsed === 'object' && !Array.isArray(parsed) && Object.keys(parsed).length > 0) return parsed as Record<string, unknown>;
+  if (parsed && typeof parsed === 'object' && !Array.isArray(parsed) && Object.keys(parsed).length > 0)
+    return parsed as Record<string, unknown>;
   throw new AttemptFailed(502, 'the provider sent an invalid response (not a JSON object)');
 }
 

@@ -65,7 +65,10 @@ export class ConfigCache {
     try {
       return read(this.current);
     } catch (error) {
-      const unknown = error instanceof AuthenticationError || error instanceof NotFoundError || error instanceof ResourceNotAllowedError;
+      const unknown =
+        error instanceof AuthenticationError ||
+        error instanceof NotFoundError ||
+        error instanceof ResourceNotAllowedError;
       if (!unknown || !this.poll()) throw error;
       return read(this.current);
     }

@@ -12,7 +12,10 @@ export function limitsFromHeaders(headers: Headers): Capacity | undefined {
   };
   // OpenAI (and Groq): x-ratelimit-limit-*; Anthropic: anthropic-ratelimit-*-limit.
   const requests = number('x-ratelimit-limit-requests') ?? number('anthropic-ratelimit-requests-limit');
-  const tokens = number('x-ratelimit-limit-tokens') ?? number('anthropic-ratelimit-tokens-limit') ?? number('anthropic-ratelimit-input-tokens-limit');
+  const tokens =
+    number('x-ratelimit-limit-tokens') ??
+    number('anthropic-ratelimit-tokens-limit') ??
+    number('anthropic-ratelimit-input-tokens-limit');
   if (requests === undefined && tokens === undefined) return undefined;
   return { period: 'minute', ...(requests !== undefined && { requests }), ...(tokens !== undefined && { tokens }) };
 }

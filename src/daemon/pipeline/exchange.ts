@@ -56,7 +56,9 @@ export class Exchange {
   }
 
   /** A usage row for one attempt (numbered from 1), with the request-level fields filled in; kept in `attempts`. */
-  usage(fields: Pick<UsageRecord, 'connectionId' | 'provider' | 'model' | 'status' | 'error'> & Partial<UsageRecord>): UsageRecord {
+  usage(
+    fields: Pick<UsageRecord, 'connectionId' | 'provider' | 'model' | 'status' | 'error'> & Partial<UsageRecord>,
+  ): UsageRecord {
     const record: UsageRecord = {
       requestId: this.requestId,
       attempt: this.attempts.length + 1,

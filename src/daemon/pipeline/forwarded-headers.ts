@@ -2,7 +2,14 @@ import { redactSecrets } from '../../providers/redact.js';
 import type { UpstreamResponse } from '../../providers/types.js';
 
 /** Provider headers clients read (HTTP.md "Response"): request ids, retry advice, timings. */
-const exact = new Set(['x-request-id', 'request-id', 'retry-after', 'retry-after-ms', 'x-should-retry', 'openai-processing-ms']);
+const exact = new Set([
+  'x-request-id',
+  'request-id',
+  'retry-after',
+  'retry-after-ms',
+  'x-should-retry',
+  'openai-processing-ms',
+]);
 
 /**
  * The answering provider's headers that are passed on to the client, on success and on error:
@@ -10,7 +17,10 @@ const exact = new Set(['x-request-id', 'request-id', 'retry-after', 'retry-after
  * blanked. Nothing else is copied: hop-by-hop, length and encoding headers describe the provider's
  * connection, and `openai-organization` names the provider account behind the gateway.
  */
-export function forwardedHeaders(headers: UpstreamResponse['headers'], secret: Record<string, string>): Record<string, string> {
+export function forwardedHeaders(
+  headers: UpstreamResponse['headers'],
+  secret: Record<string, string>,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name in headers) {
     const value = headers[name];

@@ -33,14 +33,18 @@ const streams: Partial<Record<Dialect, NamedStream>> = {
           ? readAnthropicUsage(data.usage, before)
           : undefined,
     terminal: new Set(['message_stop']),
-    failure: (event, data) => (event === 'error' ? (messageOf(data.error) ?? 'the provider reported an error in the stream') : undefined),
+    failure: (event, data) =>
+      event === 'error' ? (messageOf(data.error) ?? 'the provider reported an error in the stream') : undefined,
   },
   'openai-responses': {
-    usage: (event, data) => (responsesTerminal.has(event) ? readResponsesUsage(record(data.response)?.usage) : undefined),
+    usage: (event, data) =>
+      responsesTerminal.has(event) ? readResponsesUsage(record(data.response)?.usage) : undefined,
     terminal: responsesTerminal,
     failure: (event, data) =>
       event === 'error'
-        ? (typeof data.message === 'string' ? data.message : (messageOf(data.error) ?? 'the provider reported an error in the stream'))
+        ? typeof data.message === 'string'
+          ? data.message
+          : (messageOf(data.error) ?? 'the provider reported an error in the stream')
         : event === 'response.failed'
           ? (messageOf(record(data.response)?.error) ?? 'the provider reported the response as failed')
           : undefined,
@@ -48,7 +52,15 @@ const streams: Partial<Record<Dialect, NamedStream>> = {
 };
 
 /** Events worth parsing: those with usage, a terminal event, or a failure report. */
-const parsed = new Set(['message_start', 'message_delta', 'message_stop', 'error', 'response.completed', 'response.incomplete', 'response.failed']);
+const parsed = new Set([
+  'message_start',
+  'message_delta',
+  'message_stop',
+  'error',
+  'response.completed',
+  'response.incomplete',
+  'response.failed',
+]);
 
 /**
  * Relays a stream of named SSE events (Anthropic Messages, OpenAI Responses) to the client, each the

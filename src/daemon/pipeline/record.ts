@@ -38,7 +38,16 @@ export class ExchangeRecorder {
     const failed = exchange.status >= 400 || exchange.error !== null;
     if (failed) this.status.errors++;
     if (exchange.attempts.length === 0 && exchange.env) {
-      exchange.usage({ attempt: 0, connectionId: null, provider: null, model: null, status: exchange.status, error: exchange.error, durationMs, costNano: 0 });
+      exchange.usage({
+        attempt: 0,
+        connectionId: null,
+        provider: null,
+        model: null,
+        status: exchange.status,
+        error: exchange.error,
+        durationMs,
+        costNano: 0,
+      });
     }
     const last = exchange.attempts[exchange.attempts.length - 1];
     if (last) {
@@ -75,7 +84,10 @@ export class ExchangeRecorder {
       events: [...exchange.events, ...exchange.notes],
       timings: { ...exchange.timings, totalMs: durationMs },
       // Serialised here, after the response went out, and cut to the configured size.
-      requestBody: cap(exchange.requestBody === undefined ? null : JSON.stringify(exchange.requestBody), this.auditBodyLimit),
+      requestBody: cap(
+        exchange.requestBody === undefined ? null : JSON.stringify(exchange.requestBody),
+        this.auditBodyLimit,
+      ),
       responseBody: exchange.responseBody || null,
       correlationId: exchange.correlationId ?? null,
       durationMs,

@@ -62,7 +62,8 @@ export function readInboundBody(dialect: InboundDialect, body: unknown): Inbound
     body: body as Record<string, unknown>,
     model: parsed.model,
     stream: parsed.stream === true,
-    includeUsage: (parsed as { stream_options?: { include_usage?: boolean | null } | null }).stream_options?.include_usage === true,
+    includeUsage:
+      (parsed as { stream_options?: { include_usage?: boolean | null } | null }).stream_options?.include_usage === true,
     vmx: parsed.vmx ?? {},
   };
 }

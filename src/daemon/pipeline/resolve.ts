@@ -20,7 +20,12 @@ export interface ResolvedResource {
  * `model` is the resource name. `vmx.resourceConfigOverrides` is merged over it for this request
  * only (with `model` present the resource need not exist). The key's allow-list is checked last.
  */
-export function resolveResource(env: EnvironmentConfig, key: ApiKeyWithHash, name: string, vmx: VmxOptions): ResolvedResource {
+export function resolveResource(
+  env: EnvironmentConfig,
+  key: ApiKeyWithHash,
+  name: string,
+  vmx: VmxOptions,
+): ResolvedResource {
   const stored = env.resources.get(name);
   const overrides = vmx.resourceConfigOverrides;
   let resource: Resource;
@@ -31,7 +36,8 @@ export function resolveResource(env: EnvironmentConfig, key: ApiKeyWithHash, nam
     resource = applyOverrides(env, stored, name, overrides);
     if (stored && !key.allowOverrides) checkOverridePolicy(stored, resource);
   }
-  if (key.resources !== null && (!stored || !key.resources.includes(stored.id))) throw new ResourceNotAllowedError(name);
+  if (key.resources !== null && (!stored || !key.resources.includes(stored.id)))
+    throw new ResourceNotAllowedError(name);
   return { resource, ephemeral: !stored };
 }
 
@@ -46,11 +52,25 @@ export function secondaryModel(resource: Resource, index: number): ModelRef {
   return model;
 }
 
-const OVERRIDABLE = new Set(['model', 'fallbackModels', 'useFallback', 'secondaryModels', 'routing', 'capacity', 'enforceCapacity']);
+const OVERRIDABLE = new Set([
+  'model',
+  'fallbackModels',
+  'useFallback',
+  'secondaryModels',
+  'routing',
+  'capacity',
+  'enforceCapacity',
+]);
 
-function applyOverrides(env: EnvironmentConfig, stored: Resource | undefined, name: string, overrides: Record<string, unknown>): Resource {
+function applyOverrides(
+  env: EnvironmentConfig,
+  stored: Resource | undefined,
+  name: string,
+  overrides: Record<string, unknown>,
+): Resource {
   for (const field of Object.keys(overrides)) {
-    if (!OVERRIDABLE.has(field)) throw new InvalidRequestError(`vmx.resourceConfigOverrides.${field}: cannot be overridden`);
+    if (!OVERRIDABLE.has(field))
+      throw new InvalidRequestError(`vmx.resourceConfigOverrides.${field}: cannot be overridden`);
   }
   if (!stored && overrides.model === undefined) throw new NotFoundError(`resource '${name}' not found`);
   const base: Resource = stored ?? {
@@ -72,7 +92,9 @@ function applyOverrides(env: EnvironmentConfig, stored: Resource | undefined, na
     const parsed = z.array(capacitySchema).safeParse(value);
     if (parsed.success) return parsed.data;
     const issue = parsed.error.issues[0]!;
-    throw new InvalidRequestError(`${path('capacity')}${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${issue.message}`);
+    throw new InvalidRequestError(
+      `${path('capacity')}${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${issue.message}`,
+    );
   };
   const flag = (value: unknown, field: string) => {
     if (typeof value !== 'boolean') throw new InvalidRequestError(`${path(field)}: must be a boolean`);
@@ -82,15 +104,24 @@ function applyOverrides(env: EnvironmentConfig, stored: Resource | undefined, na
     return {
       ...base,
       model: overrides.model !== undefined ? ref(overrides.model, 'model', stored?.model) : base.model,
-      fallbackModels: overrides.fallbackModels !== undefined ? list(overrides.fallbackModels, 'fallbackModels') : base.fallbackModels,
-      secondaryModels: overrides.secondaryModels !== undefined ? list(overrides.secondaryModels, 'secondaryModels') : base.secondaryModels,
+      fallbackModels:
+        overrides.fallbackModels !== undefined ? list(overrides.fallbackModels, 'fallbackModels') : base.fallbackModels,
+      secondaryModels:
+        overrides.secondaryModels !== undefined
+          ? list(overrides.secondaryModels, 'secondaryModels')
+          : base.secondaryModels,
       useFallback: overrides.useFallback !== undefined ? flag(overrides.useFallback, 'useFallback') : base.useFallback,
-      enforceCapacity: overrides.enforceCapacity !== undefined ? flag(overrides.enforceCapacity, 'enforceCapacity') : base.enforceCapacity,
+      enforceCapacity:
+        overrides.enforceCapacity !== undefined
+          ? flag(overrides.enforceCapacity, 'enforceCapacity')
+          : base.enforceCapacity,
       routing:
         overrides.routing !== undefined
           ? overrides.routing === null
             ? null
-            : resolveRouting(parseRoutingDocument(overrides.routing, path('routing')), (ref) => findConnection(env, ref))
+            : resolveRouting(parseRoutingDocument(overrides.routing, path('routing')), (ref) =>
+                findConnection(env, ref),
+              )
           : base.routing,
       capacity: overrides.capacity !== undefined ? limits(overrides.capacity) : base.capacity,
     };

@@ -1,6 +1,12 @@
 import { BlockedError } from '../../errors.js';
 import type { Resource } from '../../store/repos/resources.js';
-import { buildRoutingVariables, evaluateRouting, formatRule, type Dialect, type ModelRef } from '../../store/routing/index.js';
+import {
+  buildRoutingVariables,
+  evaluateRouting,
+  formatRule,
+  type Dialect,
+  type ModelRef,
+} from '../../store/routing/index.js';
 import type { EnvironmentConfig } from './config-cache.js';
 import type { ModelLabel, VmxEvent } from './envelope.js';
 
@@ -35,7 +41,8 @@ export function route(
     random: hooks.random,
   });
   const nameOf = (id: string) => env.connections.get(id)?.name;
-  if (decision.kind === 'block') throw new BlockedError(decision.group.description ?? formatRule(decision.group, nameOf));
+  if (decision.kind === 'block')
+    throw new BlockedError(decision.group.description ?? formatRule(decision.group, nameOf));
   if (decision.kind === 'none') return { target: resource.model };
   const target = { connectionId: decision.target.connectionId, model: decision.target.model };
   return {
@@ -52,5 +59,9 @@ export function route(
 
 export function modelLabel(env: EnvironmentConfig, ref: ModelRef): ModelLabel {
   const connection = env.connections.get(ref.connectionId);
-  return { connection: connection?.name ?? ref.connectionId, provider: connection?.provider ?? 'unknown', model: ref.model };
+  return {
+    connection: connection?.name ?? ref.connectionId,
+    provider: connection?.provider ?? 'unknown',
+    model: ref.model,
+  };
 }

@@ -27,7 +27,12 @@ export interface RecordBatch {
 export const emptyBatch = (): RecordBatch => ({ usage: [], audit: [], counters: [], discovered: [], supersedes: [] });
 
 export const isEmpty = (batch: RecordBatch): boolean =>
-  batch.usage.length + batch.audit.length + batch.counters.length + batch.discovered.length + batch.supersedes.length === 0;
+  batch.usage.length +
+    batch.audit.length +
+    batch.counters.length +
+    batch.discovered.length +
+    batch.supersedes.length ===
+  0;
 
 /** Writes a batch in one IMMEDIATE transaction (all or nothing). */
 export function writeBatch(store: Store, batch: RecordBatch): void {
@@ -41,7 +46,8 @@ export function writeBatch(store: Store, batch: RecordBatch): void {
 
 function writeDiscovered(store: Store, updates: DiscoveredUpdate[]): void {
   const byConnection = new Map<string, DiscoveredUpdate[]>();
-  for (const update of updates) byConnection.set(update.connectionId, [...(byConnection.get(update.connectionId) ?? []), update]);
+  for (const update of updates)
+    byConnection.set(update.connectionId, [...(byConnection.get(update.connectionId) ?? []), update]);
   for (const [connectionId, list] of byConnection) {
     const connection = store.connections.get(connectionId);
     if (!connection) continue;

@@ -71,7 +71,8 @@ export class ChargeJournal {
    * enough, starts a new one and returns the old path, which that batch supersedes.
    */
   rotate(): string | undefined {
-    if (this.bytes === 0 || (Date.now() - this.openedAt < ROTATE_AFTER_MS && this.bytes < ROTATE_AT_BYTES)) return undefined;
+    if (this.bytes === 0 || (Date.now() - this.openedAt < ROTATE_AFTER_MS && this.bytes < ROTATE_AT_BYTES))
+      return undefined;
     const old = this.path;
     closeSync(this.fd);
     this.seq++;
@@ -101,5 +102,7 @@ function parseLine(line: string): CounterRow | undefined {
   const [key, windowStart, requests, tokens] = line.split('\t');
   if (!key || tokens === undefined) return undefined; // the last line of a killed write may be cut short
   const row = { key, windowStart: Number(windowStart), requests: Number(requests), tokens: Number(tokens) };
-  return Number.isFinite(row.windowStart) && Number.isFinite(row.requests) && Number.isFinite(row.tokens) ? row : undefined;
+  return Number.isFinite(row.windowStart) && Number.isFinite(row.requests) && Number.isFinite(row.tokens)
+    ? row
+    : undefined;
 }

@@ -55,7 +55,10 @@ export class Recorder {
   static start(dbPath: string, thread: URL, logger: Logger): Recorder {
     const options = { workerData: { dbPath } };
     const worker = thread.pathname.endsWith('.ts')
-      ? new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(thread.href)}); })`, { ...options, eval: true })
+      ? new Worker(
+          `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(thread.href)}); })`,
+          { ...options, eval: true },
+        )
       : new Worker(thread, options);
     return new Recorder(worker, logger);
   }
@@ -103,7 +106,9 @@ export class Recorder {
     const reply = await this.ask({ type: 'prune', policy });
     if (reply?.type === 'pruned' && reply.summary) return reply.summary;
     const message = reply?.type === 'pruned' ? reply.error : 'the record writer stopped';
-    throw Object.assign(new Error(message), { code: reply?.type === 'pruned' && reply.busy ? 'SQLITE_BUSY' : undefined });
+    throw Object.assign(new Error(message), {
+      code: reply?.type === 'pruned' && reply.busy ? 'SQLITE_BUSY' : undefined,
+    });
   }
 
   /** Stops the writer without waiting (a daemon that failed to start has recorded nothing). */

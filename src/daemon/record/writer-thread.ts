@@ -53,7 +53,11 @@ function drain(): void {
     try {
       writeBatch(store, batch);
     } catch (error) {
-      send({ type: 'log', level: 'warn', message: `recording ${pending.length} batch(es) waits: ${(error as Error).message}` });
+      send({
+        type: 'log',
+        level: 'warn',
+        message: `recording ${pending.length} batch(es) waits: ${(error as Error).message}`,
+      });
       retry = setTimeout(() => {
         retry = undefined;
         drain();
@@ -72,9 +76,17 @@ function drain(): void {
 
 async function runPrune(id: number, policy: RetentionPolicy): Promise<void> {
   try {
-    const summary = await prune(store, policy, { between: () => new Promise((resolve) => setImmediate(resolve)), stop: () => closing });
+    const summary = await prune(store, policy, {
+      between: () => new Promise((resolve) => setImmediate(resolve)),
+      stop: () => closing,
+    });
     send({ type: 'pruned', id, summary });
   } catch (error) {
-    send({ type: 'pruned', id, error: (error as Error).message, busy: (error as { code?: string }).code === 'SQLITE_BUSY' });
+    send({
+      type: 'pruned',
+      id,
+      error: (error as Error).message,
+      busy: (error as { code?: string }).code === 'SQLITE_BUSY',
+    });
   }
 }

@@ -16,7 +16,10 @@ export function limitBodiesInFlight(app: FastifyInstance, budget: number): void 
     if (!(length > 0)) return done();
     if (inFlight > 0 && inFlight + length > budget) {
       const dialect = (request.routeOptions.config as { dialect?: 'anthropic-messages' }).dialect ?? 'openai-chat';
-      const { status, headers, text } = errorResponse(new BusyError(`the gateway is handling ${Math.round(inFlight / 1048576)} MB of requests; retry in a moment`, 1), dialect);
+      const { status, headers, text } = errorResponse(
+        new BusyError(`the gateway is handling ${Math.round(inFlight / 1048576)} MB of requests; retry in a moment`, 1),
+        dialect,
+      );
       void reply.code(status).headers(headers).send(text);
       return;
     }

@@ -12,7 +12,6 @@ import type { GatewayContext } from './gateway-context.js';
 import { FULL_PREFIX, placeOf, type PlaceParams as Params } from './route-place.js';
 import { sendError } from './send-error.js';
 
-
 /**
  * The three completion routes, under `/v1/completion/{ws}/{env}/` and as the short routes a drop-in
  * base URL reaches (`/v1/chat/completions`, `/v1/responses`, `/v1/messages`), where the key names the
@@ -24,15 +23,27 @@ export const completionRoutes =
   async (app) => {
     const register = (paths: string[], route: RouteName, dialect: InboundDialect) => {
       for (const path of paths) {
-        app.post<{ Params: Params }>(path, { config: { dialect } }, (request, reply) => handle(gateway, route, dialect, request, reply));
+        app.post<{ Params: Params }>(path, { config: { dialect } }, (request, reply) =>
+          handle(gateway, route, dialect, request, reply),
+        );
       }
     };
     register([`${FULL_PREFIX}/chat/completions`, '/v1/chat/completions'], 'chat', 'openai-chat');
     register([`${FULL_PREFIX}/responses`, '/v1/responses'], 'responses', 'openai-responses');
     // The Anthropic SDK appends /v1/messages to its base URL (…/anthropic, or the daemon's root).
-    register([`${FULL_PREFIX}/anthropic/messages`, `${FULL_PREFIX}/anthropic/v1/messages`, '/v1/messages'], 'messages', 'anthropic-messages');
-    for (const path of [`${FULL_PREFIX}/anthropic/messages/count_tokens`, `${FULL_PREFIX}/anthropic/v1/messages/count_tokens`, '/v1/messages/count_tokens']) {
-      app.post<{ Params: Params }>(path, { config: { dialect: 'anthropic-messages' } }, (request, reply) => countTokens(gateway, request, reply));
+    register(
+      [`${FULL_PREFIX}/anthropic/messages`, `${FULL_PREFIX}/anthropic/v1/messages`, '/v1/messages'],
+      'messages',
+      'anthropic-messages',
+    );
+    for (const path of [
+      `${FULL_PREFIX}/anthropic/messages/count_tokens`,
+      `${FULL_PREFIX}/anthropic/v1/messages/count_tokens`,
+      '/v1/messages/count_tokens',
+    ]) {
+      app.post<{ Params: Params }>(path, { config: { dialect: 'anthropic-messages' } }, (request, reply) =>
+        countTokens(gateway, request, reply),
+      );
     }
   };
 
@@ -63,13 +74,22 @@ async function handle(
       exchange.stream = inbound.stream;
       exchange.correlationId = inbound.vmx.correlationId;
       exchange.resource = inbound.model;
-      return { caller, inbound, resource: resolveResource(caller.env, caller.key, inbound.model, inbound.vmx).resource };
+      return {
+        caller,
+        inbound,
+        resource: resolveResource(caller.env, caller.key, inbound.model, inbound.vmx).resource,
+      };
     });
     exchange.resourceId = resource.id || null;
     const { key, env } = caller;
     if (key.capacity.length) exchange.limits.push({ level: 'key', id: key.id, name: key.name, limits: key.capacity });
     if (resource.enforceCapacity && resource.capacity.length) {
-      exchange.limits.push({ level: 'resource', id: resource.id || resource.name, name: resource.name, limits: resource.capacity });
+      exchange.limits.push({
+        level: 'resource',
+        id: resource.id || resource.name,
+        name: resource.name,
+        limits: resource.capacity,
+      });
     }
 
     const routingStart = performance.now();

@@ -26,7 +26,13 @@ export async function countTokens(
     const adapter = connection && gateway.completion.adapters[connection.provider];
     if (connection && adapter?.countTokens) {
       const { vmx: _vmx, ...body } = inbound.body;
-      const counted = await adapter.countTokens(gateway.config.target(connection), { ...body, model: resource.model.model }, AbortSignal.timeout(30_000)).catch(() => undefined);
+      const counted = await adapter
+        .countTokens(
+          gateway.config.target(connection),
+          { ...body, model: resource.model.model },
+          AbortSignal.timeout(30_000),
+        )
+        .catch(() => undefined);
       if (counted !== undefined) return { input_tokens: counted };
     }
     return { input_tokens: estimateInputTokens(inbound.body) };

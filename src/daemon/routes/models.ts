@@ -15,13 +15,27 @@ export const modelsRoute =
       app.get<{ Params: Partial<{ workspace: string; environment: string }> }>(path, async (request, reply) => {
         const anthropic = request.headers['anthropic-version'] !== undefined;
         try {
-          const { env, key } = gateway.config.fresh((snapshot) => authorize(snapshot, placeOf(request.params), request.headers));
-          const resources = [...env.resources.values()].filter((r) => key.resources === null || key.resources.includes(r.id));
+          const { env, key } = gateway.config.fresh((snapshot) =>
+            authorize(snapshot, placeOf(request.params), request.headers),
+          );
+          const resources = [...env.resources.values()].filter(
+            (r) => key.resources === null || key.resources.includes(r.id),
+          );
           if (anthropic) {
-            const data = resources.map((r) => ({ type: 'model', id: r.name, display_name: r.name, created_at: r.createdAt }));
+            const data = resources.map((r) => ({
+              type: 'model',
+              id: r.name,
+              display_name: r.name,
+              created_at: r.createdAt,
+            }));
             return { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null };
           }
-          const data = resources.map((r) => ({ id: r.name, object: 'model', created: Math.floor(Date.parse(r.createdAt) / 1000), owned_by: 'vmx' }));
+          const data = resources.map((r) => ({
+            id: r.name,
+            object: 'model',
+            created: Math.floor(Date.parse(r.createdAt) / 1000),
+            owned_by: 'vmx',
+          }));
           return { object: 'list', data };
         } catch (error) {
           const { status, headers, text } = errorResponse(error, anthropic ? 'anthropic-messages' : 'openai-chat');

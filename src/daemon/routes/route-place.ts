@@ -7,4 +7,6 @@ export type PlaceParams = Partial<{ workspace: string; environment: string }>;
 
 /** The workspace/environment of a full route; none on a short route. */
 export const placeOf = (params: PlaceParams): RoutePlace =>
-  params.workspace !== undefined && params.environment !== undefined ? { workspace: params.workspace, environment: params.environment } : undefined;
+  params.workspace !== undefined && params.environment !== undefined
+    ? { workspace: params.workspace, environment: params.environment }
+    : undefined;

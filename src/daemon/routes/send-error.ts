@@ -13,11 +13,13 @@ import type { GatewayContext } from './gateway-context.js';
  */
 export function sendError(gateway: GatewayContext, exchange: Exchange, reply: FastifyReply, error: unknown): void {
   if (exchange.attempts.length > 0) exchange.timings.totalMs = exchange.elapsed();
-  const tried = exchange.attempts.length > 0 ? envelope(exchange.requestId, exchange.events, exchange.timings) : undefined;
+  const tried =
+    exchange.attempts.length > 0 ? envelope(exchange.requestId, exchange.events, exchange.timings) : undefined;
   const { status, headers, text } = errorResponse(error, exchange.dialect, tried);
   exchange.status = status;
   exchange.error = (error as Error)?.message ?? String(error);
-  if (!(error instanceof VmxError)) gateway.logger.error({ err: error, requestId: exchange.requestId }, 'unexpected failure');
+  if (!(error instanceof VmxError))
+    gateway.logger.error({ err: error, requestId: exchange.requestId }, 'unexpected failure');
   if (reply.raw.headersSent) {
     if (!reply.raw.writableEnded) reply.raw.end(exchange.stream ? errorEvent(error, exchange.dialect) : undefined);
     return;

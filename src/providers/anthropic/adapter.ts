@@ -45,7 +45,10 @@ export function anthropicAdapter(): ProviderAdapter {
     dialectFor: () => 'anthropic-messages',
     async countTokens(target, body, signal) {
       const { stream: _stream, max_tokens: _max, ...params } = body;
-      const counted = await clientFor(target).client.messages.countTokens(params as unknown as Anthropic.MessageCountTokensParams, { signal });
+      const counted = await clientFor(target).client.messages.countTokens(
+        params as unknown as Anthropic.MessageCountTokensParams,
+        { signal },
+      );
       return counted.input_tokens;
     },
     async send(target: ConnectionTarget, call: NativeCall): Promise<UpstreamResponse> {
@@ -59,7 +62,10 @@ export function anthropicAdapter(): ProviderAdapter {
         // An error status is an answer like any other: the pipeline decides about fallback.
         if (error instanceof Anthropic.APIError && error.status) {
           const headers = error.headers ? Object.fromEntries(error.headers) : {};
-          return bufferedResponse(error.status, JSON.stringify(error.error ?? { error: { message: error.message } }), { ...headers, 'content-type': 'application/json' });
+          return bufferedResponse(error.status, JSON.stringify(error.error ?? { error: { message: error.message } }), {
+            ...headers,
+            'content-type': 'application/json',
+          });
         }
         throw networkFailure(error, target);
       }
@@ -70,8 +76,10 @@ export function anthropicAdapter(): ProviderAdapter {
 /** The SDK's transport errors as the pipeline expects them; aborts pass through untouched. */
 function networkFailure(error: unknown, target: ConnectionTarget): unknown {
   if (error instanceof Anthropic.APIUserAbortError) return error;
-  if (error instanceof Anthropic.APIConnectionTimeoutError) return new UpstreamUnavailable(`${target.name} sent no answer in time`, 504);
-  if (error instanceof Anthropic.APIConnectionError) return new UpstreamUnavailable(`cannot reach ${target.name} (${error.message})`, 502);
+  if (error instanceof Anthropic.APIConnectionTimeoutError)
+    return new UpstreamUnavailable(`${target.name} sent no answer in time`, 504);
+  if (error instanceof Anthropic.APIConnectionError)
+    return new UpstreamUnavailable(`cannot reach ${target.name} (${error.message})`, 502);
   return error;
 }
 

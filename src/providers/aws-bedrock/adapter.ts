@@ -91,7 +91,10 @@ export function bedrockAdapter(): ProviderAdapter {
         return await converse(client, watched);
       } catch (error) {
         if (error instanceof BedrockRuntimeServiceException) {
-          return bufferedResponse(error.$metadata.httpStatusCode ?? 500, JSON.stringify({ message: error.message, type: error.name }));
+          return bufferedResponse(
+            error.$metadata.httpStatusCode ?? 500,
+            JSON.stringify({ message: error.message, type: error.name }),
+          );
         }
         throw networkFailure(error, target);
       }
@@ -119,16 +122,26 @@ function addHeaders(client: BedrockRuntimeClient, headers: Record<string, string
 
 async function invoke(client: BedrockRuntimeClient, call: Watched): Promise<UpstreamResponse> {
   const { model, ...rest } = call.body;
-  const body = new TextEncoder().encode(JSON.stringify({ anthropic_version: ANTHROPIC_VERSION, ...rest, stream: undefined }));
+  const body = new TextEncoder().encode(
+    JSON.stringify({ anthropic_version: ANTHROPIC_VERSION, ...rest, stream: undefined }),
+  );
   const modelId = String(model);
   if (!call.stream) {
-    const output = await client.send(new InvokeModelCommand({ modelId, body, contentType: 'application/json', accept: 'application/json' }), {
-      abortSignal: call.signal,
-    });
+    const output = await client.send(
+      new InvokeModelCommand({ modelId, body, contentType: 'application/json', accept: 'application/json' }),
+      {
+        abortSignal: call.signal,
+      },
+    );
     return bufferedResponse(200, new TextDecoder().decode(output.body));
   }
   const output = await client.send(
-    new InvokeModelWithResponseStreamCommand({ modelId, body, contentType: 'application/json', accept: 'application/json' }),
+    new InvokeModelWithResponseStreamCommand({
+      modelId,
+      body,
+      contentType: 'application/json',
+      accept: 'application/json',
+    }),
     { abortSignal: call.signal },
   );
   // Each chunk holds one Anthropic stream event as JSON: re-framed as the SSE an Anthropic client expects.
@@ -142,7 +155,9 @@ async function invoke(client: BedrockRuntimeClient, call: Watched): Promise<Upst
         yield encoder.encode(`event: ${type}\ndata: ${json}\n\n`);
       } else {
         const failure = Object.entries(part).find(([, value]) => value !== undefined);
-        throw new Error(failure ? `${failure[0]}: ${(failure[1] as { message?: string }).message ?? ''}` : 'empty stream event');
+        throw new Error(
+          failure ? `${failure[0]}: ${(failure[1] as { message?: string }).message ?? ''}` : 'empty stream event',
+        );
       }
     }
   }
@@ -151,12 +166,17 @@ async function invoke(client: BedrockRuntimeClient, call: Watched): Promise<Upst
 
 async function converse(client: BedrockRuntimeClient, call: Watched): Promise<UpstreamResponse> {
   if (!call.stream) {
-    const { $metadata: _metadata, ...output } = await client.send(new ConverseCommand(call.body as unknown as ConverseCommandInput), {
-      abortSignal: call.signal,
-    });
+    const { $metadata: _metadata, ...output } = await client.send(
+      new ConverseCommand(call.body as unknown as ConverseCommandInput),
+      {
+        abortSignal: call.signal,
+      },
+    );
     return bufferedResponse(200, JSON.stringify(output));
   }
-  const output = await client.send(new ConverseStreamCommand(call.body as unknown as ConverseStreamCommandInput), { abortSignal: call.signal });
+  const output = await client.send(new ConverseStreamCommand(call.body as unknown as ConverseStreamCommandInput), {
+    abortSignal: call.signal,
+  });
   async function* events(): AsyncGenerator<WireEvent> {
     for await (const event of call.watch(output.stream)) {
       const [name, data] = Object.entries(event).find(([, value]) => value !== undefined) ?? [];

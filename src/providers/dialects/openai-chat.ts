@@ -18,7 +18,14 @@ import { decodeChatResponse, encodeChatResponse } from './openai-chat/response.j
 import { chatStreamDecoder } from './openai-chat/stream-decode.js';
 import { chatStreamEncoder, type ChatStreamContext } from './openai-chat/stream-encode.js';
 
-export { decodeChatRequest, encodeChatRequest, decodeChatResponse, encodeChatResponse, chatStreamDecoder, chatStreamEncoder };
+export {
+  decodeChatRequest,
+  encodeChatRequest,
+  decodeChatResponse,
+  encodeChatResponse,
+  chatStreamDecoder,
+  chatStreamEncoder,
+};
 export type { ChatStreamContext };
 
 /**

@@ -5,7 +5,9 @@
 
 /** The value as a plain object, or undefined. */
 export function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 /** The value as an array, or an empty one. */
@@ -61,7 +63,8 @@ export function base64ToBytes(data: string): Uint8Array {
  * carries base64 strings. Anything else reads as undefined.
  */
 export function bytesToBase64(bytes: unknown): string | undefined {
-  if (bytes instanceof Uint8Array) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  if (bytes instanceof Uint8Array)
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
   return typeof bytes === 'string' ? bytes : undefined;
 }
 

@@ -15,7 +15,11 @@ export function fromFetchResponse(response: Response): UpstreamResponse {
 }
 
 /** An UpstreamResponse for an answer that is already complete in memory (an error body, a JSON reply). */
-export function bufferedResponse(status: number, text: string, headers: Record<string, string> = { 'content-type': 'application/json' }): UpstreamResponse {
+export function bufferedResponse(
+  status: number,
+  text: string,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+): UpstreamResponse {
   const bytes = new TextEncoder().encode(text);
   return {
     status,

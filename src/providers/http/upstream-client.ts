@@ -15,7 +15,13 @@ export class UpstreamClient {
 
   async request(
     target: ConnectionTarget,
-    request: { url: string; method: 'GET' | 'POST'; headers: Record<string, string>; body?: string; signal: AbortSignal },
+    request: {
+      url: string;
+      method: 'GET' | 'POST';
+      headers: Record<string, string>;
+      body?: string;
+      signal: AbortSignal;
+    },
   ): Promise<UpstreamResponse> {
     const agent = this.agentFor(target);
     try {
@@ -134,6 +140,6 @@ function describeFailure(error: unknown, target: ConnectionTarget): unknown {
     return new UpstreamUnavailable(`${target.name} sent no answer in time`, 504);
   }
   const code = (error as NodeJS.ErrnoException)?.code ?? (error as { cause?: NodeJS.ErrnoException })?.cause?.code;
-  const detail = code ? `${code}` : (error as Error)?.message ?? 'unknown error';
+  const detail = code ? `${code}` : ((error as Error)?.message ?? 'unknown error');
   return new UpstreamUnavailable(`cannot reach ${target.name} (${detail})`, 502);
 }

@@ -11,10 +11,18 @@ export function openAIAdapter(
   client: UpstreamClient,
   options: { defaultBaseUrl?: string; dialects: ReadonlyArray<keyof typeof PATHS> },
 ): ProviderAdapter {
-  const baseUrl = (target: ConnectionTarget) => (target.config.baseUrl as string | undefined) ?? options.defaultBaseUrl ?? '';
+  const baseUrl = (target: ConnectionTarget) =>
+    (target.config.baseUrl as string | undefined) ?? options.defaultBaseUrl ?? '';
   const headers = (target: ConnectionTarget): Record<string, string> => {
-    const auth: Record<string, string> = target.secret.apiKey ? { authorization: `Bearer ${target.secret.apiKey}` } : {};
-    return { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...target.headers, ...auth };
+    const auth: Record<string, string> = target.secret.apiKey
+      ? { authorization: `Bearer ${target.secret.apiKey}` }
+      : {};
+    return {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...target.headers,
+      ...auth,
+    };
   };
   return {
     dialectFor: (inbound) => (options.dialects.includes(inbound as keyof typeof PATHS) ? inbound : 'openai-chat'),
@@ -30,7 +38,12 @@ export function openAIAdapter(
       });
     },
     async listModels(target, signal) {
-      const response = await client.request(target, { url: `${baseUrl(target)}/models`, method: 'GET', headers: headers(target), signal });
+      const response = await client.request(target, {
+        url: `${baseUrl(target)}/models`,
+        method: 'GET',
+        headers: headers(target),
+        signal,
+      });
       const text = await response.body.text();
       if (response.status >= 400) throw new Error(`${response.status}: ${errorMessage(text)}`);
       return ((JSON.parse(text) as { data?: Array<{ id: string }> }).data ?? []).map((m) => m.id);

@@ -98,7 +98,8 @@ export function createApiKeyRepo(db: Database) {
           now: new Date().toISOString(),
         });
       } catch (error) {
-        if (isUniqueViolation(error)) throw new ConflictError(`API key '${input.name}' already exists in this environment`);
+        if (isUniqueViolation(error))
+          throw new ConflictError(`API key '${input.name}' already exists in this environment`);
         throw error;
       }
       return toApiKey(byId.get(id)!);
@@ -129,7 +130,8 @@ export function createApiKeyRepo(db: Database) {
       db.transaction(() => {
         for (const row of all.all(environmentId)) {
           const allowed = fromJson<string[] | null>(row.resources);
-          if (allowed?.includes(resourceId)) setResources.run(toJson(allowed.filter((id) => id !== resourceId)), row.id);
+          if (allowed?.includes(resourceId))
+            setResources.run(toJson(allowed.filter((id) => id !== resourceId)), row.id);
         }
       }).immediate();
     },

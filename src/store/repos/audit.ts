@@ -45,16 +45,28 @@ export function createAuditRepo(db: Database) {
   );
   const one = db.prepare<[string], Record<string, unknown>>('SELECT * FROM audit WHERE request_id = ?');
   const bodiesCursor = createStateCell(db, 'audit-bodies-cursor');
-  const nextWithBodies = db.prepare<{ at: number; rowid: number; before: number; limit: number }, { rowid: number; at: number }>(
+  const nextWithBodies = db.prepare<
+    { at: number; rowid: number; before: number; limit: number },
+    { rowid: number; at: number }
+  >(
     `SELECT rowid, at FROM audit WHERE ((at = @at AND rowid > @rowid) OR at > @at) AND at < @before ORDER BY at, rowid LIMIT @limit`,
   );
-  const dropBodiesOf = db.prepare<[number]>('UPDATE audit SET request_body = NULL, response_body = NULL WHERE rowid = ?');
+  const dropBodiesOf = db.prepare<[number]>(
+    'UPDATE audit SET request_body = NULL, response_body = NULL WHERE rowid = ?',
+  );
   const countAll = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM audit');
-  const deleteOld = db.prepare<[number, number]>('DELETE FROM audit WHERE rowid IN (SELECT rowid FROM audit WHERE at < ? ORDER BY at LIMIT ?)');
+  const deleteOld = db.prepare<[number, number]>(
+    'DELETE FROM audit WHERE rowid IN (SELECT rowid FROM audit WHERE at < ? ORDER BY at LIMIT ?)',
+  );
 
   return {
     insert(record: AuditRecord): void {
-      insert.run({ ...record, stream: record.stream ? 1 : 0, events: toJson(record.events), timings: toJson(record.timings) });
+      insert.run({
+        ...record,
+        stream: record.stream ? 1 : 0,
+        events: toJson(record.events),
+        timings: toJson(record.timings),
+      });
     },
 
     get(requestId: string): AuditRecord | undefined {

@@ -14,13 +14,17 @@ export function createCapacityCounterRepo(db: Database) {
     `INSERT INTO capacity_counters (key, window_start, requests, tokens) VALUES (@key, @windowStart, @requests, @tokens)
      ON CONFLICT(key) DO UPDATE SET window_start = excluded.window_start, requests = excluded.requests, tokens = excluded.tokens`,
   );
-  const all = db.prepare<[], { key: string; window_start: number; requests: number; tokens: number }>('SELECT * FROM capacity_counters');
+  const all = db.prepare<[], { key: string; window_start: number; requests: number; tokens: number }>(
+    'SELECT * FROM capacity_counters',
+  );
   return {
     save(row: CounterRow): void {
       upsert.run(row);
     },
     all(): CounterRow[] {
-      return all.all().map((r) => ({ key: r.key, windowStart: r.window_start, requests: r.requests, tokens: r.tokens }));
+      return all
+        .all()
+        .map((r) => ({ key: r.key, windowStart: r.window_start, requests: r.requests, tokens: r.tokens }));
     },
   };
 }

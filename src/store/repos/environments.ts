@@ -104,7 +104,8 @@ export function createEnvironmentRepo(db: Database) {
       return db
         .transaction(() => {
           const current = byId.get(environment.workspaceId, environment.id);
-          if (!current) throw new NotFoundError(`environment '${environment.name}' not found in workspace '${workspaceName}'`);
+          if (!current)
+            throw new NotFoundError(`environment '${environment.name}' not found in workspace '${workspaceName}'`);
           const name = change.name ?? current.name;
           const description = change.description === undefined ? current.description : change.description;
           try {

@@ -158,7 +158,9 @@ export function createResourceRepo(db: Database) {
 }
 
 /** Every connection a resource can send traffic to: primary, fallbacks, secondaries and routing targets. */
-export function referencedConnectionIds(resource: Pick<Resource, 'model' | 'fallbackModels' | 'secondaryModels' | 'routing'>): Set<string> {
+export function referencedConnectionIds(
+  resource: Pick<Resource, 'model' | 'fallbackModels' | 'secondaryModels' | 'routing'>,
+): Set<string> {
   const ids = new Set<string>([resource.model.connectionId]);
   for (const ref of [...resource.fallbackModels, ...resource.secondaryModels]) ids.add(ref.connectionId);
   const visit = (groups: ReadonlyArray<{ type: string; then?: { connectionId: string }; conditions?: unknown[] }>) => {

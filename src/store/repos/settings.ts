@@ -13,7 +13,9 @@ export const STATE_PREFIX = 'state.';
 export type SettingsRepo = ReturnType<typeof createSettingsRepo>;
 
 export function createSettingsRepo(db: Database) {
-  const one = db.prepare<[string], { key: string; value: string; updated_at: string }>('SELECT * FROM settings WHERE key = ?');
+  const one = db.prepare<[string], { key: string; value: string; updated_at: string }>(
+    'SELECT * FROM settings WHERE key = ?',
+  );
   const all = db.prepare<[string], { key: string; value: string; updated_at: string }>(
     "SELECT * FROM settings WHERE key NOT LIKE ? || '%' ORDER BY key",
   );

@@ -101,7 +101,19 @@ const FIGURES_HOURLY = `sum(requests) AS requests, sum(attempts) AS attempts, su
   sum(cache_write_tokens) AS cacheWriteTokens, sum(total_tokens) AS totalTokens, sum(cost_nano) AS costNano,
   sum(unpriced) AS unpriced, vmx_sketch_union(latency) AS latency, vmx_sketch_union(ttft) AS ttft`;
 
-const COUNTS = ['requests', 'attempts', 'errors', 'fallbacks', 'inputTokens', 'outputTokens', 'cachedTokens', 'cacheWriteTokens', 'totalTokens', 'costNano', 'unpriced'] as const;
+const COUNTS = [
+  'requests',
+  'attempts',
+  'errors',
+  'fallbacks',
+  'inputTokens',
+  'outputTokens',
+  'cachedTokens',
+  'cacheWriteTokens',
+  'totalTokens',
+  'costNano',
+  'unpriced',
+] as const;
 
 export const emptyFigures = (): UsageFigures => ({
   requests: 0,
@@ -144,13 +156,20 @@ export function createUsageRepo(db: Database) {
        @cachedTokens, @cacheWriteTokens, @durationMs, @providerMs, @ttftMs, @gateMs, @correlationId, @final, @costNano)`,
   );
   const rollUpFrom = rollUpStatement(db, 'id >= ?');
-  const byRequest = db.prepare<[string], Record<string, unknown>>('SELECT * FROM usage WHERE request_id = ? ORDER BY attempt, id');
-  const recent = db.prepare<[number], { resource_id: string | null; connection_id: string | null; model: string | null; status: number; at: number }>(
-    'SELECT resource_id, connection_id, model, status, at FROM usage WHERE at >= ? AND provider IS NOT NULL',
+  const byRequest = db.prepare<[string], Record<string, unknown>>(
+    'SELECT * FROM usage WHERE request_id = ? ORDER BY attempt, id',
   );
+  const recent = db.prepare<
+    [number],
+    { resource_id: string | null; connection_id: string | null; model: string | null; status: number; at: number }
+  >('SELECT resource_id, connection_id, model, status, at FROM usage WHERE at >= ? AND provider IS NOT NULL');
   const floor = createStateCell(db, 'usage-raw-floor');
-  const deleteRaw = db.prepare<[number, number]>('DELETE FROM usage WHERE id IN (SELECT id FROM usage WHERE at < ? ORDER BY at LIMIT ?)');
-  const deleteOldestHour = db.prepare<[number]>('DELETE FROM usage_hourly WHERE hour = (SELECT min(hour) FROM usage_hourly) AND hour < ?');
+  const deleteRaw = db.prepare<[number, number]>(
+    'DELETE FROM usage WHERE id IN (SELECT id FROM usage WHERE at < ? ORDER BY at LIMIT ?)',
+  );
+  const deleteOldestHour = db.prepare<[number]>(
+    'DELETE FROM usage_hourly WHERE hour = (SELECT min(hour) FROM usage_hourly) AND hour < ?',
+  );
   const counts = db.prepare<[], { raw: number; hourly: number }>(
     'SELECT (SELECT count(*) FROM usage) AS raw, (SELECT count(*) FROM usage_hourly) AS hourly',
   );
@@ -161,7 +180,10 @@ export function createUsageRepo(db: Database) {
   function grouped(source: 'raw' | 'hourly', q: UsageQuery, from: number, to: number) {
     const dims = [...new Set(q.by.map((d) => (d === 'day' ? 'hour' : d)))] as Array<Exclude<UsageDimension, 'day'>>;
     const select = dims.map((d) => `${dimensionSql[d][source]} AS "${d}"`);
-    const where = ['environment_id = @environmentId', source === 'raw' ? 'at >= @from AND at < @to' : 'hour >= @from AND hour < @to'];
+    const where = [
+      'environment_id = @environmentId',
+      source === 'raw' ? 'at >= @from AND at < @to' : 'hour >= @from AND hour < @to',
+    ];
     if (q.resource !== undefined) where.push('resource = @resource');
     if (q.keyId !== undefined) where.push(`${dimensionSql.key[source]} = @keyId`);
     const sql = `SELECT ${[...select, source === 'raw' ? FIGURES_RAW : FIGURES_HOURLY].join(', ')}
@@ -174,7 +196,13 @@ export function createUsageRepo(db: Database) {
   return {
     /** Attempts since `at` (epoch ms), for the daemon's error-rate counters. */
     attemptsSince(at: number) {
-      return recent.all(at).map((r) => ({ resourceId: r.resource_id, connectionId: r.connection_id, model: r.model, status: r.status, at: r.at }));
+      return recent.all(at).map((r) => ({
+        resourceId: r.resource_id,
+        connectionId: r.connection_id,
+        model: r.model,
+        status: r.status,
+        at: r.at,
+      }));
     },
 
     /** Writes rows and adds them to their hours in usage_hourly, in one transaction. */
@@ -183,7 +211,11 @@ export function createUsageRepo(db: Database) {
       db.transaction(() => {
         let first: number | bigint | undefined;
         for (const record of records) {
-          const { lastInsertRowid } = insert.run({ ...record, stream: record.stream ? 1 : 0, final: record.final ? 1 : 0 });
+          const { lastInsertRowid } = insert.run({
+            ...record,
+            stream: record.stream ? 1 : 0,
+            final: record.final ? 1 : 0,
+          });
           first ??= lastInsertRowid;
         }
         rollUpFrom.run(first);
@@ -223,12 +255,18 @@ export function createUsageRepo(db: Database) {
         const group = Object.fromEntries(
           q.by.map((d) => {
             const value = d === 'day' ? dayOf(part.hour as number) : part[d];
-            return [d, d === 'hour' ? new Date(value as number).toISOString() : value === '' ? null : (value as string)];
+            return [
+              d,
+              d === 'hour' ? new Date(value as number).toISOString() : value === '' ? null : (value as string),
+            ];
           }),
         );
         const id = JSON.stringify(q.by.map((d) => group[d]));
         const figures: UsageFigures = {
-          ...(Object.fromEntries(COUNTS.map((f) => [f, Number(part[f] ?? 0)])) as Omit<UsageFigures, 'latency' | 'ttft'>),
+          ...(Object.fromEntries(COUNTS.map((f) => [f, Number(part[f] ?? 0)])) as Omit<
+            UsageFigures,
+            'latency' | 'ttft'
+          >),
           latency: parseSketch(part.latency as string),
           ttft: parseSketch(part.ttft as string),
         };

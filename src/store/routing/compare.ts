@@ -5,7 +5,13 @@
  * comparators compare numbers, PATTERN keeps its flags.
  */
 import { RuntimeError } from '../../errors.js';
-import { compilePattern, parseValue, type Comparator, type ConditionValue, type TypedValue } from './condition-value.js';
+import {
+  compilePattern,
+  parseValue,
+  type Comparator,
+  type ConditionValue,
+  type TypedValue,
+} from './condition-value.js';
 
 /** A compiled condition minus its left-hand side. */
 export type Test = (left: unknown) => boolean;
@@ -86,7 +92,13 @@ type OrderComparator = 'GREATER_THAN' | 'GREATER_THAN_OR_EQUAL' | 'LESS_THAN' | 
 
 function orderTest(comparator: OrderComparator, value: TypedValue): Test {
   const order =
-    comparator === 'GREATER_THAN' ? 1 : comparator === 'GREATER_THAN_OR_EQUAL' ? 0 : comparator === 'LESS_THAN' ? -1 : -2;
+    comparator === 'GREATER_THAN'
+      ? 1
+      : comparator === 'GREATER_THAN_OR_EQUAL'
+        ? 0
+        : comparator === 'LESS_THAN'
+          ? -1
+          : -2;
   const holds = <T extends number | string>(a: T, b: T): boolean =>
     order === 1 ? a > b : order === 0 ? a >= b : order === -1 ? a < b : a <= b;
   if (value.type === 'number') {

@@ -23,7 +23,14 @@ export const COMPARATORS = [
 ] as const;
 export type Comparator = (typeof COMPARATORS)[number];
 
-export const VALUE_TYPES = ['string', 'number', 'boolean', 'comma-delimited-list', 'json-object', 'json-array'] as const;
+export const VALUE_TYPES = [
+  'string',
+  'number',
+  'boolean',
+  'comma-delimited-list',
+  'json-object',
+  'json-array',
+] as const;
 export type ValueType = (typeof VALUE_TYPES)[number];
 
 /**
@@ -68,7 +75,9 @@ const REGEX_LITERAL = /^\/(.+)\/([a-z]*)$/s;
 /** Splits a pattern value into source and flags (see REGEX_LITERAL). */
 export function splitPattern(text: string): { source: string; flags: string; literal: boolean } {
   const literal = REGEX_LITERAL.exec(text);
-  return literal ? { source: literal[1]!, flags: literal[2]!, literal: true } : { source: text, flags: '', literal: false };
+  return literal
+    ? { source: literal[1]!, flags: literal[2]!, literal: true }
+    : { source: text, flags: '', literal: false };
 }
 
 /**
@@ -140,7 +149,10 @@ export interface ValueProblem {
  * Checks a condition's comparator/value pair; returns the first problem, or undefined when it is fine.
  * EXISTS ignores its value (the original needed a dummy one), so anything or nothing passes.
  */
-export function checkConditionValue(comparator: Comparator, value: ConditionValue | undefined): ValueProblem | undefined {
+export function checkConditionValue(
+  comparator: Comparator,
+  value: ConditionValue | undefined,
+): ValueProblem | undefined {
   if (comparator === 'EXISTS') return undefined;
   if (!value) return { message: `is required for ${comparator}` };
   const allowed = ALLOWED_VALUE_TYPES[comparator];

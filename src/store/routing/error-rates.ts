@@ -15,7 +15,13 @@ export class ErrorRates {
 
   constructor(private readonly clock: () => number = Date.now) {}
 
-  record(resourceId: string | null, connectionId: string | null, model: string | null, status: number, at = this.clock()): void {
+  record(
+    resourceId: string | null,
+    connectionId: string | null,
+    model: string | null,
+    status: number,
+    at = this.clock(),
+  ): void {
     const key = `${resourceId}|${connectionId}|${model}`;
     let minutes = this.series.get(key);
     if (!minutes) this.series.set(key, (minutes = new Map()));
@@ -34,7 +40,13 @@ export class ErrorRates {
    * Percentage (0–100) of attempts over the last `windowMinutes` (the current minute included) that
    * failed — or that ended with `status`, when given. 0 when there were none.
    */
-  rate(resourceId: string | null, connectionId: string | null, model: string | null, windowMinutes: number, status?: number): number {
+  rate(
+    resourceId: string | null,
+    connectionId: string | null,
+    model: string | null,
+    windowMinutes: number,
+    status?: number,
+  ): number {
     const minutes = this.series.get(`${resourceId}|${connectionId}|${model}`);
     if (!minutes) return 0;
     const now = Math.floor(this.clock() / 60_000);

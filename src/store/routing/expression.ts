@@ -5,8 +5,7 @@
 
 /** A parsed condition expression. */
 export type Operand =
-  | { kind: 'path'; segments: readonly string[] }
-  | { kind: 'errorRate'; windowMinutes: number; status?: number };
+  { kind: 'path'; segments: readonly string[] } | { kind: 'errorRate'; windowMinutes: number; status?: number };
 
 /** Either the parsed value or a message saying what is wrong (the caller adds where). */
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -31,7 +30,9 @@ export function parseExpression(text: string): Checked<Operand> {
   if (source.includes('<%')) {
     const template = TEMPLATE.exec(source);
     if (!template || !template[1]!.startsWith('errorRate(')) {
-      return fail('template expressions are not supported (vmx never executes templates); use a dotted path or errorRate(N)');
+      return fail(
+        'template expressions are not supported (vmx never executes templates); use a dotted path or errorRate(N)',
+      );
     }
     source = template[1]!;
   }

@@ -42,7 +42,8 @@ const WORDS: Record<string, Comparator> = {
   in: 'IN',
   exists: 'EXISTS',
 };
-const OPERATORS_HINT = 'operators: == != > >= < <= contains, not contains, startswith, endswith, matches, in, not in, exists';
+const OPERATORS_HINT =
+  'operators: == != > >= < <= contains, not contains, startswith, endswith, matches, in, not in, exists';
 const VALUE_HINT = 'values: 100, "text", true, /regex/i, [a, b], {"json": 1}';
 
 /**
@@ -57,7 +58,8 @@ export function parseRule(rule: string, label = '--route'): RouteGroupInput {
   const expr = parseExpr(scanner);
   const top = expr.items.length === 1 && isExpr(expr.items[0]!) ? expr.items[0] : expr;
   scanner.skipSpace();
-  if (!scanner.startsWith('->')) scanner.fail(scanner.atEnd() ? "expected '->' and a target" : "expected 'and', 'or' or '->'");
+  if (!scanner.startsWith('->'))
+    scanner.fail(scanner.atEnd() ? "expected '->' and a target" : "expected 'and', 'or' or '->'");
   scanner.pos += 2;
   const group = toGroup(top);
   parseTarget(scanner, group);
@@ -161,7 +163,8 @@ function toConditionValue(
   operatorText: string,
   fail: (message: string) => never,
 ): ConditionValue {
-  if (literal.kind === 'regex' && comparator !== 'PATTERN') fail(`a /regex/ only goes with 'matches', not '${operatorText}'`);
+  if (literal.kind === 'regex' && comparator !== 'PATTERN')
+    fail(`a /regex/ only goes with 'matches', not '${operatorText}'`);
   if (comparator === 'PATTERN' && literal.kind !== 'regex' && literal.kind !== 'string') {
     fail("expected a /regex/ or a quoted string after 'matches'");
   }
@@ -170,7 +173,8 @@ function toConditionValue(
   }
   const value = storedValue(comparator, literal);
   const problem = checkConditionValue(comparator, value);
-  if (problem) fail(problem.field === 'type' ? `${describe(literal)} does not work with '${operatorText}'` : problem.message);
+  if (problem)
+    fail(problem.field === 'type' ? `${describe(literal)} does not work with '${operatorText}'` : problem.message);
   return value;
 }
 
@@ -192,7 +196,9 @@ function storedValue(comparator: Comparator, literal: Literal): ConditionValue {
       const plain =
         (comparator === 'IN' || comparator === 'NOT_IN') &&
         literal.items.length > 0 &&
-        literal.items.every((item) => typeof item === 'string' && item !== '' && item.trim() === item && !item.includes(','));
+        literal.items.every(
+          (item) => typeof item === 'string' && item !== '' && item.trim() === item && !item.includes(','),
+        );
       return plain
         ? { type: 'comma-delimited-list', expression: literal.items.join(',') }
         : { type: 'json-array', expression: JSON.stringify(literal.items) };

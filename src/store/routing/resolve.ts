@@ -66,7 +66,8 @@ function resolveCondition(condition: ConditionInput): Condition {
     ...(condition.label !== undefined && { label: condition.label }),
     expression: condition.expression,
     comparator: condition.comparator,
-    ...(condition.comparator !== 'EXISTS' && value && { value: { type: value.type, expression: value.expression ?? '' } }),
+    ...(condition.comparator !== 'EXISTS' &&
+      value && { value: { type: value.type, expression: value.expression ?? '' } }),
   };
 }
 
@@ -74,7 +75,10 @@ function resolveTarget(target: RouteTargetInput, path: string, resolveConnection
   const lookup = (ref: string): ConnectionInfo => {
     const found = resolveConnection(ref);
     if (!found) {
-      throw new NotFoundError(`connection '${ref}' not found (routing ${path})`, 'list connections with: vmx connection list');
+      throw new NotFoundError(
+        `connection '${ref}' not found (routing ${path})`,
+        'list connections with: vmx connection list',
+      );
     }
     return found;
   };

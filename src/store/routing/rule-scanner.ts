@@ -183,7 +183,8 @@ export class RuleScanner {
     for (; end < this.text.length; end++) {
       const char = this.text.charAt(end);
       if (char === '"') {
-        for (end++; end < this.text.length && this.text.charAt(end) !== '"'; end++) if (this.text.charAt(end) === '\\') end++;
+        for (end++; end < this.text.length && this.text.charAt(end) !== '"'; end++)
+          if (this.text.charAt(end) === '\\') end++;
       } else if (char === '{' || char === '[') depth++;
       else if ((char === '}' || char === ']') && --depth === 0) break;
     }

@@ -21,10 +21,7 @@ const expressionSchema = z.string().transform((text, ctx) => {
   return z.NEVER;
 });
 
-const trafficSchema = z
-  .number()
-  .min(1, 'must be between 1 and 100')
-  .max(100, 'must be between 1 and 100');
+const trafficSchema = z.number().min(1, 'must be between 1 and 100').max(100, 'must be between 1 and 100');
 
 const conditionFields = {
   type: z.literal('condition'),
@@ -59,7 +56,8 @@ export const conditionInputSchema = z
       .strictObject({
         type: z.enum(VALUE_TYPES),
         // Hand-written files say `"expression": 100`; the store keeps the string the original used.
-        expression: z.preprocess((v) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : v), z.string())
+        expression: z
+          .preprocess((v) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : v), z.string())
           .optional(),
       })
       .optional(),
@@ -145,7 +143,11 @@ export const routeGroupSchema = z.object({
 function requireTargets(routing: { conditions: { action: string; then?: unknown }[] }, ctx: z.RefinementCtx): void {
   routing.conditions.forEach((group, index) => {
     if (group.action === 'CALL_MODEL' && group.then === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['conditions', index, 'then'], message: 'is required when action is CALL_MODEL' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['conditions', index, 'then'],
+        message: 'is required when action is CALL_MODEL',
+      });
     }
   });
 }

@@ -1,7 +1,19 @@
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 
 /** Keys whose string values are structure, not text the model reads. */
-const STRUCTURAL = new Set(['type', 'role', 'id', 'tool_call_id', 'call_id', 'tool_use_id', 'status', 'media_type', 'detail', 'cache_control', 'signature']);
+const STRUCTURAL = new Set([
+  'type',
+  'role',
+  'id',
+  'tool_call_id',
+  'call_id',
+  'tool_use_id',
+  'status',
+  'media_type',
+  'detail',
+  'cache_control',
+  'signature',
+]);
 /** Images are not tokenised as text; providers bill a small tile count for a typical image. */
 const IMAGE_TOKENS = 85;
 /** Per-message framing (role markers) as OpenAI's chat format adds it. */

@@ -46,7 +46,14 @@ export function buildRoutingVariables(
   };
   // The token estimate costs a tokenizer pass: computed only when a rule reads tokens.input.
   const estimate = context.inputTokens;
-  const tokens = typeof estimate === 'number' ? { input: estimate } : { get input() { return estimate(); } };
+  const tokens =
+    typeof estimate === 'number'
+      ? { input: estimate }
+      : {
+          get input() {
+            return estimate();
+          },
+        };
   return { request, tokens, resource: context.resource };
 }
 

@@ -80,12 +80,21 @@ describe('anthropic-messages requests', () => {
   it('names what the pivot cannot hold', () => {
     const { dropped } = messages.decodeRequest(fixtureJson(D, 'request-unsupported.json'));
     expect(dropped.sort()).toEqual(
-      ['anthropic cache_control', 'anthropic document blocks', 'anthropic thinking', 'anthropic top_k', 'anthropic web_search_20250305 tool'].sort(),
+      [
+        'anthropic cache_control',
+        'anthropic document blocks',
+        'anthropic thinking',
+        'anthropic top_k',
+        'anthropic web_search_20250305 tool',
+      ].sort(),
     );
   });
 
   it('encodes the documented bodies: all tool results of a turn in one user message, results first', () => {
-    expect(messages.encodeRequest(textImagePivot)).toEqual({ value: fixtureJson(D, 'request-text-image.json'), dropped: [] });
+    expect(messages.encodeRequest(textImagePivot)).toEqual({
+      value: fixtureJson(D, 'request-text-image.json'),
+      dropped: [],
+    });
     const expected = fixtureJson(D, 'request-tools.json') as any;
     expected.messages[2].content[1].content = 'unavailable'; // a lone text result is sent as a string
     expect(messages.encodeRequest(toolsPivot)).toEqual({ value: expected, dropped: [] });
@@ -104,7 +113,13 @@ describe('anthropic-messages requests', () => {
       messages: [
         { role: 'user', content: [{ type: 'text', text: 'one' }] },
         { role: 'user', content: [{ type: 'text', text: 'two' }] },
-        { role: 'assistant', content: [{ type: 'reasoning', text: 'no signature' }, { type: 'tool-call', id: 'functions.f:0', name: 'f', arguments: '{not json' }] },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'reasoning', text: 'no signature' },
+            { type: 'tool-call', id: 'functions.f:0', name: 'f', arguments: '{not json' },
+          ],
+        },
         { role: 'user', content: [{ type: 'text', text: 'interjection' }] },
         { role: 'tool', toolCallId: 'functions.f:0', content: [] },
       ],
@@ -117,9 +132,21 @@ describe('anthropic-messages requests', () => {
       model: 'claude',
       max_tokens: 4096,
       messages: [
-        { role: 'user', content: [{ type: 'text', text: 'one' }, { type: 'text', text: 'two' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'one' },
+            { type: 'text', text: 'two' },
+          ],
+        },
         { role: 'assistant', content: [{ type: 'tool_use', id: 'functions_f_0', name: 'f', input: {} }] },
-        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'functions_f_0' }, { type: 'text', text: 'interjection' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'tool_result', tool_use_id: 'functions_f_0' },
+            { type: 'text', text: 'interjection' },
+          ],
+        },
       ],
       tools: [{ name: 'f', input_schema: { type: 'object' } }],
       tool_choice: { type: 'tool', name: 'f' },
@@ -161,11 +188,21 @@ describe('anthropic-messages responses', () => {
   it('maps stop reasons both ways', () => {
     const decode = (stop_reason: string) => messages.decodeResponse({ content: [], stop_reason }).stopReason;
     expect(['end_turn', 'stop_sequence', 'max_tokens', 'tool_use', 'refusal', 'pause_turn'].map(decode)).toEqual([
-      'stop', 'stop', 'length', 'tool-calls', 'refusal', 'other',
+      'stop',
+      'stop',
+      'length',
+      'tool-calls',
+      'refusal',
+      'other',
     ]);
-    const encode = (stopReason: any) => messages.encodeResponse({ id: '', model: '', content: [], stopReason, usage: {} }).stop_reason;
+    const encode = (stopReason: any) =>
+      messages.encodeResponse({ id: '', model: '', content: [], stopReason, usage: {} }).stop_reason;
     expect(['stop', 'length', 'tool-calls', 'refusal', 'content-filter'].map(encode)).toEqual([
-      'end_turn', 'max_tokens', 'tool_use', 'refusal', 'refusal',
+      'end_turn',
+      'max_tokens',
+      'tool_use',
+      'refusal',
+      'refusal',
     ]);
   });
 });
@@ -175,7 +212,14 @@ describe('anthropic-messages stream decoding', () => {
     const events = wireEvents(fixtureText(D, 'stream-text.sse'));
     const decoder = messages.streamDecoder();
     const startUsage = { inputTokens: 125, cachedInputTokens: 100, cacheWriteTokens: 0, outputTokens: 1 };
-    expect(decoder.push(events[0]!)).toEqual([{ type: 'start', id: 'msg_1nZdL29xx5MUA1yADyHTEsnR8uuvGzszyY', model: 'claude-sonnet-4-5-20250929', usage: startUsage }]);
+    expect(decoder.push(events[0]!)).toEqual([
+      {
+        type: 'start',
+        id: 'msg_1nZdL29xx5MUA1yADyHTEsnR8uuvGzszyY',
+        model: 'claude-sonnet-4-5-20250929',
+        usage: startUsage,
+      },
+    ]);
     expect(decoder.push(events[1]!)).toEqual([]);
     expect(decoder.push(events[2]!)).toEqual([]); // ping
     expect(decoder.push(events[3]!)).toEqual([{ type: 'text-delta', index: 0, text: 'Hel' }]);
@@ -189,7 +233,12 @@ describe('anthropic-messages stream decoding', () => {
 
   it('relays thinking, signatures and tool input pieces', () => {
     expect(decodeAll(messages.streamDecoder(), wireEvents(fixtureText(D, 'stream-tools.sse')))).toEqual([
-      { type: 'start', id: 'msg_014p7gG3wDgGV9EUtLvnow3U', model: 'claude-sonnet-4-5-20250929', usage: { inputTokens: 472, outputTokens: 2 } },
+      {
+        type: 'start',
+        id: 'msg_014p7gG3wDgGV9EUtLvnow3U',
+        model: 'claude-sonnet-4-5-20250929',
+        usage: { inputTokens: 472, outputTokens: 2 },
+      },
       { type: 'reasoning-delta', index: 0, text: 'Two cities, ' },
       { type: 'reasoning-delta', index: 0, text: 'two calls.' },
       { type: 'reasoning-delta', index: 0, text: '', signature },
@@ -227,7 +276,11 @@ const pivotStream: PivotStreamEvent[] = [
   { type: 'tool-call-delta', index: 2, argumentsDelta: '{"city":' },
   { type: 'tool-call-delta', index: 2, argumentsDelta: '"Paris"}' },
   { type: 'block-end', index: 2 },
-  { type: 'finish', stopReason: 'tool-calls', usage: { inputTokens: 1200, cachedInputTokens: 1000, cacheWriteTokens: 50, outputTokens: 30 } },
+  {
+    type: 'finish',
+    stopReason: 'tool-calls',
+    usage: { inputTokens: 1200, cachedInputTokens: 1000, cacheWriteTokens: 50, outputTokens: 30 },
+  },
 ];
 
 describe('anthropic-messages stream encoding', () => {
@@ -250,11 +303,32 @@ describe('anthropic-messages stream encoding', () => {
     ]);
     expect(outputs[0]?.[0]?.data).toEqual({
       type: 'message_start',
-      message: { id: 'msg_vmx', type: 'message', role: 'assistant', model: 'vmx-model', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 0, output_tokens: 0 } },
+      message: {
+        id: 'msg_vmx',
+        type: 'message',
+        role: 'assistant',
+        model: 'vmx-model',
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { input_tokens: 0, output_tokens: 0 },
+      },
     });
-    expect(outputs[2]?.[0]?.data).toEqual({ type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'sig' } });
-    expect(outputs[3]?.[1]?.data).toEqual({ type: 'content_block_start', index: 1, content_block: { type: 'text', text: '' } });
-    expect(outputs[6]?.[0]?.data).toEqual({ type: 'content_block_start', index: 2, content_block: { type: 'tool_use', id: 'call_1', name: 'get_weather', input: {} } });
+    expect(outputs[2]?.[0]?.data).toEqual({
+      type: 'content_block_delta',
+      index: 0,
+      delta: { type: 'signature_delta', signature: 'sig' },
+    });
+    expect(outputs[3]?.[1]?.data).toEqual({
+      type: 'content_block_start',
+      index: 1,
+      content_block: { type: 'text', text: '' },
+    });
+    expect(outputs[6]?.[0]?.data).toEqual({
+      type: 'content_block_start',
+      index: 2,
+      content_block: { type: 'tool_use', id: 'call_1', name: 'get_weather', input: {} },
+    });
     expect(outputs[10]?.[0]?.data).toEqual({
       type: 'message_delta',
       delta: { stop_reason: 'tool_use', stop_sequence: null },
@@ -266,7 +340,9 @@ describe('anthropic-messages stream encoding', () => {
   it('ends with an error event on error, or when the stream stops early', () => {
     const encoder = messages.streamEncoder(context);
     encoder.push(pivotStream[0]!);
-    expect(encoder.push({ type: 'error', message: 'boom' })).toBe('event: error\ndata: {"type":"error","error":{"type":"api_error","message":"boom"}}\n\n');
+    expect(encoder.push({ type: 'error', message: 'boom' })).toBe(
+      'event: error\ndata: {"type":"error","error":{"type":"api_error","message":"boom"}}\n\n',
+    );
     expect(encoder.push(pivotStream[3]!)).toBe('');
     const cut = messages.streamEncoder(context);
     cut.push(pivotStream[0]!);

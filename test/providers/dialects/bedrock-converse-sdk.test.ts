@@ -28,10 +28,17 @@ import type { PivotRequest, PivotResponse, PivotStreamEvent } from '../../../src
  * stream frames framed as AWS event-stream, and the SDK's parsed output decodes back to the pivot.
  */
 
-const codec = new EventStreamCodec((b) => new TextDecoder().decode(b), (s) => new TextEncoder().encode(s));
+const codec = new EventStreamCodec(
+  (b) => new TextDecoder().decode(b),
+  (s) => new TextEncoder().encode(s),
+);
 function frameBytes(frame: ConverseStreamFrame): Uint8Array {
   const typeHeader = frame.messageType === 'event' ? ':event-type' : ':exception-type';
-  const headers = { [typeHeader]: frame.eventType, ':content-type': 'application/json', ':message-type': frame.messageType };
+  const headers = {
+    [typeHeader]: frame.eventType,
+    ':content-type': 'application/json',
+    ':message-type': frame.messageType,
+  };
   return codec.encode({
     headers: Object.fromEntries(Object.entries(headers).map(([k, value]) => [k, { type: 'string' as const, value }])),
     body: new TextEncoder().encode(JSON.stringify(frame.body)),
@@ -49,7 +56,10 @@ const request: PivotRequest = {
         { type: 'image', source: { kind: 'base64', mediaType: 'image/png', data: 'iVBORw0KGgo=' } },
       ],
     },
-    { role: 'assistant', content: [{ type: 'tool-call', id: 't1', name: 'get_weather', arguments: '{"city":"Paris"}' }] },
+    {
+      role: 'assistant',
+      content: [{ type: 'tool-call', id: 't1', name: 'get_weather', arguments: '{"city":"Paris"}' }],
+    },
     { role: 'tool', toolCallId: 't1', content: [{ type: 'text', text: '18C' }] },
   ],
   tools: [{ name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }],
@@ -152,6 +162,9 @@ describe('AWS SDK against the Converse codec', () => {
         for await (const event of output.stream!) seen.push(event);
       })(),
     ).rejects.toMatchObject({ name: 'ModelStreamErrorException', message: 'upstream reset' });
-    expect(seen).toEqual([{ messageStart: { role: 'assistant' } }, { contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'Par' } } }]);
+    expect(seen).toEqual([
+      { messageStart: { role: 'assistant' } },
+      { contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'Par' } } },
+    ]);
   });
 });

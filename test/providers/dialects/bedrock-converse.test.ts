@@ -46,7 +46,12 @@ const conversation: PivotRequest = {
       ],
     },
     { role: 'tool', toolCallId: 'tooluse_paris', content: [{ type: 'text', text: '18C, sunny' }] },
-    { role: 'tool', toolCallId: 'tooluse_lyon', content: [{ type: 'text', text: '{"tempC":15,"sky":"rain"}' }], isError: true },
+    {
+      role: 'tool',
+      toolCallId: 'tooluse_lyon',
+      content: [{ type: 'text', text: '{"tempC":15,"sky":"rain"}' }],
+      isError: true,
+    },
     { role: 'user', content: [{ type: 'text', text: 'Thanks! Which is warmer?' }] },
   ],
   tools: [weatherTool],
@@ -134,7 +139,17 @@ describe('bedrock-converse request', () => {
         ],
       },
     ]);
-    expect(value.toolConfig).toEqual({ tools: [{ toolSpec: { name: 'get_weather', description: weatherTool.description, inputSchema: { json: weatherTool.parameters } } }] });
+    expect(value.toolConfig).toEqual({
+      tools: [
+        {
+          toolSpec: {
+            name: 'get_weather',
+            description: weatherTool.description,
+            inputSchema: { json: weatherTool.parameters },
+          },
+        },
+      ],
+    });
     expect(value.inferenceConfig).toBeUndefined();
     expect(dropped).toEqual([
       'image URL (bedrock-converse takes image bytes only)',
@@ -149,9 +164,13 @@ describe('bedrock-converse request', () => {
   it('maps tool choices auto → auto, required → any', () => {
     const base: PivotRequest = { model: 'm', system: [], messages: [], tools: [weatherTool], stream: false };
     expect(encodeConverseRequest({ ...base, toolChoice: 'auto' }).value.toolConfig?.toolChoice).toEqual({ auto: {} });
-    expect(encodeConverseRequest({ ...base, toolChoice: 'required' }).value.toolConfig?.toolChoice).toEqual({ any: {} });
+    expect(encodeConverseRequest({ ...base, toolChoice: 'required' }).value.toolConfig?.toolChoice).toEqual({
+      any: {},
+    });
     expect(encodeConverseRequest({ ...base, tools: [] }).value.toolConfig).toBeUndefined();
-    expect(decodeConverseRequest({ toolConfig: { tools: [], toolChoice: { any: {} } } }).value.toolChoice).toBe('required');
+    expect(decodeConverseRequest({ toolConfig: { tools: [], toolChoice: { any: {} } } }).value.toolChoice).toBe(
+      'required',
+    );
   });
 });
 
@@ -169,8 +188,17 @@ describe('bedrock-converse response', () => {
       usage: { inputTokens: 1512, outputTokens: 30, cachedInputTokens: 1000, cacheWriteTokens: 500 },
     });
     const tools = decodeConverseResponse({ ...json('response-tool-use.json'), $metadata: { requestId: 'req-1' } });
-    expect(tools).toMatchObject({ id: 'req-1', stopReason: 'tool-calls', usage: { inputTokens: 420, outputTokens: 90 } });
-    expect(tools.content[2]).toEqual({ type: 'tool-call', id: 'tooluse_2', name: 'get_weather', arguments: '{"city":"Lyon"}' });
+    expect(tools).toMatchObject({
+      id: 'req-1',
+      stopReason: 'tool-calls',
+      usage: { inputTokens: 420, outputTokens: 90 },
+    });
+    expect(tools.content[2]).toEqual({
+      type: 'tool-call',
+      id: 'tooluse_2',
+      name: 'get_weather',
+      arguments: '{"city":"Lyon"}',
+    });
     expect(() => decodeConverseResponse({ output: {} })).toThrow(/invalid upstream response/);
   });
 
@@ -201,8 +229,15 @@ describe('bedrock-converse response', () => {
       usage: { inputTokens: 10, outputTokens: 2 },
     };
     const body = bedrockConverseCodec.encodeResponse(pivot);
-    expect(body).toMatchObject({ stopReason: 'tool_use', usage: { inputTokens: 10, outputTokens: 2, totalTokens: 12 } });
-    expect(bedrockConverseCodec.decodeResponse(body)).toMatchObject({ content: pivot.content, stopReason: 'tool-calls', usage: pivot.usage });
+    expect(body).toMatchObject({
+      stopReason: 'tool_use',
+      usage: { inputTokens: 10, outputTokens: 2, totalTokens: 12 },
+    });
+    expect(bedrockConverseCodec.decodeResponse(body)).toMatchObject({
+      content: pivot.content,
+      stopReason: 'tool-calls',
+      usage: pivot.usage,
+    });
   });
 });
 
@@ -261,9 +296,9 @@ describe('bedrock-converse stream decoder', () => {
 describe('bedrock-converse stream encoder', () => {
   it('writes frames per pivot event, renumbering blocks and closing them before messageStop', () => {
     const encoder = createConverseFrameEncoder();
-    expect(encoder.push({ type: 'start', id: 'x', model: 'm', usage: { inputTokens: 50, cachedInputTokens: 30 } })).toEqual([
-      { eventType: 'messageStart', body: { role: 'assistant' }, messageType: 'event' },
-    ]);
+    expect(
+      encoder.push({ type: 'start', id: 'x', model: 'm', usage: { inputTokens: 50, cachedInputTokens: 30 } }),
+    ).toEqual([{ eventType: 'messageStart', body: { role: 'assistant' }, messageType: 'event' }]);
     expect(encoder.push({ type: 'text-delta', index: 4, text: 'Hi' })).toEqual([
       { eventType: 'contentBlockDelta', body: { contentBlockIndex: 0, delta: { text: 'Hi' } }, messageType: 'event' },
     ]);
@@ -275,7 +310,13 @@ describe('bedrock-converse stream encoder', () => {
       ['contentBlockStop', { contentBlockIndex: 0 }],
       ['contentBlockStop', { contentBlockIndex: 1 }],
       ['messageStop', { stopReason: 'tool_use' }],
-      ['metadata', { usage: { inputTokens: 20, outputTokens: 5, totalTokens: 55, cacheReadInputTokens: 30 }, metrics: { latencyMs: 0 } }],
+      [
+        'metadata',
+        {
+          usage: { inputTokens: 20, outputTokens: 5, totalTokens: 55, cacheReadInputTokens: 30 },
+          metrics: { latencyMs: 0 },
+        },
+      ],
     ]);
     expect(encoder.end()).toEqual([]);
   });

@@ -16,7 +16,10 @@ describe('requests across dialects', () => {
     const anthropic = messages.encodeRequest(chat.decodeRequest(body).value);
     expect(anthropic.dropped).toEqual([]);
     expect(anthropic.value).toMatchObject({
-      system: [{ type: 'text', text: 'You are terse.' }, { type: 'text', text: 'Answer in English.' }],
+      system: [
+        { type: 'text', text: 'You are terse.' },
+        { type: 'text', text: 'Answer in English.' },
+      ],
       max_tokens: 256,
       metadata: { user_id: 'user-42' },
       stop_sequences: ['END'],
@@ -62,14 +65,26 @@ describe('requests across dialects', () => {
   it('anthropic tools with thinking → chat, saying what Chat cannot carry; ids round-trip', () => {
     const body = fixtureJson(A, 'request-tools.json');
     const toChat = chat.encodeRequest(messages.decodeRequest(body).value);
-    expect(toChat.dropped).toEqual(['reasoning (thinking) content', 'anthropic thinking signatures', 'tool result error flag']);
+    expect(toChat.dropped).toEqual([
+      'reasoning (thinking) content',
+      'anthropic thinking signatures',
+      'tool result error flag',
+    ]);
     expect((toChat.value.messages as any[]).slice(1, 4)).toEqual([
       {
         role: 'assistant',
         content: 'Checking both.',
         tool_calls: [
-          { id: 'toolu_01A09q90qw90lq917835lq9', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
-          { id: 'toolu_01B19q90qw90lq917835lq8', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Tokyo"}' } },
+          {
+            id: 'toolu_01A09q90qw90lq917835lq9',
+            type: 'function',
+            function: { name: 'get_weather', arguments: '{"city":"Paris"}' },
+          },
+          {
+            id: 'toolu_01B19q90qw90lq917835lq8',
+            type: 'function',
+            function: { name: 'get_weather', arguments: '{"city":"Tokyo"}' },
+          },
         ],
       },
       { role: 'tool', tool_call_id: 'toolu_01A09q90qw90lq917835lq9', content: '18°C, cloudy' },
@@ -77,8 +92,16 @@ describe('requests across dialects', () => {
     ]);
     expect(toChat.value.tool_choice).toBe('required');
     const again = messages.encodeRequest(chat.decodeRequest(toChat.value).value).value as any;
-    expect(again.messages[1].content.map((b: any) => b.id ?? b.type)).toEqual(['text', 'toolu_01A09q90qw90lq917835lq9', 'toolu_01B19q90qw90lq917835lq8']);
-    expect(again.messages[2].content.map((b: any) => b.tool_use_id ?? b.type)).toEqual(['toolu_01A09q90qw90lq917835lq9', 'toolu_01B19q90qw90lq917835lq8', 'text']);
+    expect(again.messages[1].content.map((b: any) => b.id ?? b.type)).toEqual([
+      'text',
+      'toolu_01A09q90qw90lq917835lq9',
+      'toolu_01B19q90qw90lq917835lq8',
+    ]);
+    expect(again.messages[2].content.map((b: any) => b.tool_use_id ?? b.type)).toEqual([
+      'toolu_01A09q90qw90lq917835lq9',
+      'toolu_01B19q90qw90lq917835lq8',
+      'text',
+    ]);
   });
 });
 
@@ -86,7 +109,12 @@ describe('responses across dialects', () => {
   it('keeps usage totals right: chat prompt_tokens include cached tokens, anthropic input_tokens do not', () => {
     const chatBody = fixtureJson(C, 'response-text.json');
     const anthropic = messages.encodeResponse(chat.decodeResponse(chatBody));
-    expect(anthropic.usage).toEqual({ input_tokens: 176, output_tokens: 40, cache_read_input_tokens: 1024, output_tokens_details: { thinking_tokens: 12 } });
+    expect(anthropic.usage).toEqual({
+      input_tokens: 176,
+      output_tokens: 40,
+      cache_read_input_tokens: 1024,
+      output_tokens_details: { thinking_tokens: 12 },
+    });
     const back = chat.encodeResponse(messages.decodeResponse(anthropic), { created: 1 }) as any;
     expect(back.usage).toEqual({
       prompt_tokens: 1200,
@@ -95,12 +123,19 @@ describe('responses across dialects', () => {
       prompt_tokens_details: { cached_tokens: 1024 },
       completion_tokens_details: { reasoning_tokens: 12 },
     });
-    const fromAnthropic = chat.encodeResponse(messages.decodeResponse(fixtureJson(A, 'response-text.json')), { created: 1 }) as any;
-    expect(fromAnthropic.usage).toMatchObject({ prompt_tokens: 1200, prompt_tokens_details: { cached_tokens: 1024, cache_write_tokens: 0 } });
+    const fromAnthropic = chat.encodeResponse(messages.decodeResponse(fixtureJson(A, 'response-text.json')), {
+      created: 1,
+    }) as any;
+    expect(fromAnthropic.usage).toMatchObject({
+      prompt_tokens: 1200,
+      prompt_tokens_details: { cached_tokens: 1024, cache_write_tokens: 0 },
+    });
   });
 
   it('anthropic tool_use answer → chat tool_calls with the same ids', () => {
-    const out = chat.encodeResponse(messages.decodeResponse(fixtureJson(A, 'response-tools.json')), { created: 1 }) as any;
+    const out = chat.encodeResponse(messages.decodeResponse(fixtureJson(A, 'response-tools.json')), {
+      created: 1,
+    }) as any;
     expect(out.choices[0]).toEqual({
       index: 0,
       logprobs: null,
@@ -111,8 +146,16 @@ describe('responses across dialects', () => {
         refusal: null,
         reasoning_content: 'Two cities, two calls.',
         tool_calls: [
-          { id: 'toolu_01A09q90qw90lq917835lq9', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
-          { id: 'toolu_01B19q90qw90lq917835lq8', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Tokyo"}' } },
+          {
+            id: 'toolu_01A09q90qw90lq917835lq9',
+            type: 'function',
+            function: { name: 'get_weather', arguments: '{"city":"Paris"}' },
+          },
+          {
+            id: 'toolu_01B19q90qw90lq917835lq8',
+            type: 'function',
+            function: { name: 'get_weather', arguments: '{"city":"Tokyo"}' },
+          },
         ],
       },
     });
@@ -128,7 +171,10 @@ describe('streams across dialects, event by event', () => {
     const decoder = messages.streamDecoder();
     const encoder = chat.streamEncoder({ ...context, includeUsage: true });
     for (const event of wireEvents(fixtureText(A, 'stream-tools.sse'))) {
-      const out = decoder.push(event).map((e) => encoder.push(e)).join('');
+      const out = decoder
+        .push(event)
+        .map((e) => encoder.push(e))
+        .join('');
       const delta = (event.data as any).delta;
       if (delta?.type === 'text_delta') expect(out).toContain(JSON.stringify(delta.text).slice(1, -1));
       if (delta?.type === 'input_json_delta' && delta.partial_json) expect(out).toContain('"tool_calls"');
@@ -142,11 +188,19 @@ describe('streams across dialects, event by event', () => {
     server = await sseServer(async (res) => {
       const decoder = messages.streamDecoder();
       const encoder = chat.streamEncoder({ ...context, includeUsage: true });
-      for (const event of wireEvents(fixtureText(A, 'stream-tools.sse'))) res.write(decoder.push(event).map((e) => encoder.push(e)).join(''));
+      for (const event of wireEvents(fixtureText(A, 'stream-tools.sse')))
+        res.write(
+          decoder
+            .push(event)
+            .map((e) => encoder.push(e))
+            .join(''),
+        );
       res.write([...decoder.end().map((e) => encoder.push(e)), encoder.end()].join(''));
     });
     const client = new OpenAI({ baseURL: server.url, apiKey: 'k', maxRetries: 0 });
-    const final = await client.chat.completions.stream({ model: 'resource', messages: [{ role: 'user', content: 'hi' }] }).finalChatCompletion();
+    const final = await client.chat.completions
+      .stream({ model: 'resource', messages: [{ role: 'user', content: 'hi' }] })
+      .finalChatCompletion();
     expect(final.choices[0]).toMatchObject({
       finish_reason: 'tool_calls',
       message: {
@@ -166,13 +220,22 @@ describe('streams across dialects, event by event', () => {
       const decoder = chat.streamDecoder();
       const encoder = messages.streamEncoder(context);
       for (const event of wireEvents(fixtureText(C, 'stream-text.sse'))) {
-        res.write(decoder.push(event).map((e) => encoder.push(e)).join(''));
+        res.write(
+          decoder
+            .push(event)
+            .map((e) => encoder.push(e))
+            .join(''),
+        );
         if ((event.data as any)?.choices?.[0]?.delta?.content) await seen.wait();
       }
       res.write([...decoder.end().map((e) => encoder.push(e)), encoder.end()].join(''));
     });
     const client = new Anthropic({ baseURL: server.url, apiKey: 'k', maxRetries: 0 });
-    const stream = client.messages.stream({ model: 'resource', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
+    const stream = client.messages.stream({
+      model: 'resource',
+      max_tokens: 10,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     stream.on('text', () => seen.open());
     const final = await stream.finalMessage();
     expect(seen.timedOut).toBe(false);
@@ -188,11 +251,19 @@ describe('streams across dialects, event by event', () => {
     server = await sseServer(async (res) => {
       const decoder = chat.streamDecoder();
       const encoder = messages.streamEncoder(context);
-      for (const event of wireEvents(fixtureText(C, 'stream-tools.sse'))) res.write(decoder.push(event).map((e) => encoder.push(e)).join(''));
+      for (const event of wireEvents(fixtureText(C, 'stream-tools.sse')))
+        res.write(
+          decoder
+            .push(event)
+            .map((e) => encoder.push(e))
+            .join(''),
+        );
       res.write(encoder.end());
     });
     const client = new Anthropic({ baseURL: server.url, apiKey: 'k', maxRetries: 0 });
-    const final = await client.messages.stream({ model: 'resource', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }).finalMessage();
+    const final = await client.messages
+      .stream({ model: 'resource', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] })
+      .finalMessage();
     expect(final.content).toEqual([
       { type: 'tool_use', id: 'call_paris', name: 'get_weather', input: { city: 'Paris' } },
       { type: 'tool_use', id: 'call_tokyo', name: 'get_weather', input: { city: 'Tokyo' } },

@@ -75,7 +75,13 @@ describe('openai-chat requests', () => {
   it('names what the pivot cannot hold', () => {
     const { dropped } = chat.decodeRequest(fixtureJson(D, 'request-unsupported.json'));
     expect(dropped.sort()).toEqual(
-      ['openai-chat image detail', 'openai-chat message name', 'openai-chat response_format', 'openai-chat seed', 'openai-chat tool strict'].sort(),
+      [
+        'openai-chat image detail',
+        'openai-chat message name',
+        'openai-chat response_format',
+        'openai-chat seed',
+        'openai-chat tool strict',
+      ].sort(),
     );
   });
 
@@ -94,7 +100,11 @@ describe('openai-chat requests', () => {
     expect(value.toolChoice).toEqual({ name: 'f' });
     const call = value.messages[1]?.content[0];
     expect(call).toMatchObject({ type: 'tool-call', name: 'f', arguments: '{}' });
-    expect(value.messages[2]).toEqual({ role: 'tool', toolCallId: (call as { id: string }).id, content: [{ type: 'text', text: 'done' }] });
+    expect(value.messages[2]).toEqual({
+      role: 'tool',
+      toolCallId: (call as { id: string }).id,
+      content: [{ type: 'text', text: 'done' }],
+    });
   });
 
   it('encodes the documented body, asking for stream usage', () => {
@@ -112,24 +122,37 @@ describe('openai-chat requests', () => {
   });
 
   it('round-trips: decode(encode(pivot)) equals the pivot', () => {
-    for (const pivot of [textImagePivot, toolsPivot]) expect(chat.decodeRequest(chat.encodeRequest(pivot).value).value).toEqual(pivot);
+    for (const pivot of [textImagePivot, toolsPivot])
+      expect(chat.decodeRequest(chat.encodeRequest(pivot).value).value).toEqual(pivot);
   });
 
   it('reports reasoning and error flags Chat cannot carry', () => {
     const { value, dropped } = chat.encodeRequest({
       ...toolsPivot,
       messages: [
-        { role: 'assistant', content: [{ type: 'reasoning', text: 'hmm', signature: 'sig' }, { type: 'text', text: 'a' }] },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'reasoning', text: 'hmm', signature: 'sig' },
+            { type: 'text', text: 'a' },
+          ],
+        },
         { role: 'tool', toolCallId: 'x', isError: true, content: [{ type: 'text', text: 'bad' }] },
       ],
     });
     expect((value.messages as unknown[])[0]).toEqual({ role: 'assistant', content: 'a' });
-    expect(dropped).toEqual(['reasoning (thinking) content', 'anthropic thinking signatures', 'tool result error flag']);
+    expect(dropped).toEqual([
+      'reasoning (thinking) content',
+      'anthropic thinking signatures',
+      'tool result error flag',
+    ]);
   });
 
   it('rejects bodies whose messages cannot be read', () => {
     expect(() => chat.decodeRequest({ model: 'm' })).toThrow(/messages must be an array/);
-    expect(() => chat.decodeRequest({ model: 'm', messages: [{ role: 'robot', content: 'x' }] })).toThrow(/not a chat role/);
+    expect(() => chat.decodeRequest({ model: 'm', messages: [{ role: 'robot', content: 'x' }] })).toThrow(
+      /not a chat role/,
+    );
   });
 });
 
@@ -153,7 +176,10 @@ describe('openai-chat responses', () => {
     ]);
     expect(tools.usage).toEqual({ inputTokens: 82, outputTokens: 51 });
     const refusal = chat.decodeResponse(fixtureJson(D, 'response-refusal.json'));
-    expect(refusal).toMatchObject({ stopReason: 'refusal', content: [{ type: 'text', text: "I can't help with that." }] });
+    expect(refusal).toMatchObject({
+      stopReason: 'refusal',
+      content: [{ type: 'text', text: "I can't help with that." }],
+    });
   });
 
   it('encodes chat.completion objects and round-trips them', () => {
@@ -175,7 +201,9 @@ describe('openai-chat stream decoding', () => {
   it('turns content chunks into one text block and holds finish for the usage chunk', () => {
     const events = wireEvents(fixtureText(D, 'stream-text.sse'));
     const decoder = chat.streamDecoder();
-    expect(decoder.push(events[0]!)).toEqual([{ type: 'start', id: 'chatcmpl-stream1', model: 'gpt-4o-mini-2024-07-18' }]);
+    expect(decoder.push(events[0]!)).toEqual([
+      { type: 'start', id: 'chatcmpl-stream1', model: 'gpt-4o-mini-2024-07-18' },
+    ]);
     expect(decoder.push(events[1]!)).toEqual([{ type: 'text-delta', index: 0, text: 'Hel' }]);
     const rest = decodeAll(decoder, events.slice(2));
     expect(rest).toEqual([
@@ -183,7 +211,11 @@ describe('openai-chat stream decoding', () => {
       { type: 'text-delta', index: 0, text: ' wörld' },
       { type: 'text-delta', index: 0, text: '!' },
       { type: 'block-end', index: 0 },
-      { type: 'finish', stopReason: 'stop', usage: { inputTokens: 19, outputTokens: 4, cachedInputTokens: 0, reasoningTokens: 0 } },
+      {
+        type: 'finish',
+        stopReason: 'stop',
+        usage: { inputTokens: 19, outputTokens: 4, cachedInputTokens: 0, reasoningTokens: 0 },
+      },
     ]);
   });
 
@@ -205,7 +237,9 @@ describe('openai-chat stream decoding', () => {
 
   it('reports mid-stream errors and streams cut before finish_reason', () => {
     const decoder = chat.streamDecoder();
-    expect(decoder.push({ data: { error: { message: 'boom', type: 'server_error' } } })).toEqual([{ type: 'error', message: 'boom' }]);
+    expect(decoder.push({ data: { error: { message: 'boom', type: 'server_error' } } })).toEqual([
+      { type: 'error', message: 'boom' },
+    ]);
     expect(decoder.end()).toEqual([]);
     const cut = chat.streamDecoder();
     cut.push(wireEvents(fixtureText(D, 'stream-text.sse'))[0]!);
@@ -233,7 +267,11 @@ describe('openai-chat stream encoding', () => {
     const outputs = pivotStream.map((e) => encoder.push(e));
     const chunks = outputs.map((text) => wireEvents(text).map((e) => e.data as any));
     expect(chunks[0]).toEqual([
-      { ...context, object: 'chat.completion.chunk', choices: [{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }] },
+      {
+        ...context,
+        object: 'chat.completion.chunk',
+        choices: [{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }],
+      },
     ]);
     expect(chunks[1]?.[0].choices[0].delta).toEqual({ reasoning_content: 'Thinking' });
     expect(outputs[2]).toBe(''); // a signature has no place in Chat
@@ -241,12 +279,21 @@ describe('openai-chat stream encoding', () => {
     expect(chunks[6]?.[0].choices[0].delta).toEqual({
       tool_calls: [{ index: 0, id: 'toolu_1', type: 'function', function: { name: 'get_weather', arguments: '' } }],
     });
-    expect(chunks[7]?.[0].choices[0].delta).toEqual({ tool_calls: [{ index: 0, function: { arguments: '{"city":' } }] });
+    expect(chunks[7]?.[0].choices[0].delta).toEqual({
+      tool_calls: [{ index: 0, function: { arguments: '{"city":' } }],
+    });
     const tail = wireEvents(outputs[10]!);
-    expect((tail[0]?.data as any).choices).toEqual([{ index: 0, delta: {}, logprobs: null, finish_reason: 'tool_calls' }]);
+    expect((tail[0]?.data as any).choices).toEqual([
+      { index: 0, delta: {}, logprobs: null, finish_reason: 'tool_calls' },
+    ]);
     expect(tail[1]?.data).toMatchObject({
       choices: [],
-      usage: { prompt_tokens: 120, completion_tokens: 30, total_tokens: 150, prompt_tokens_details: { cached_tokens: 100 } },
+      usage: {
+        prompt_tokens: 120,
+        completion_tokens: 30,
+        total_tokens: 150,
+        prompt_tokens_details: { cached_tokens: 100 },
+      },
     });
     expect(tail[2]).toEqual({ event: 'done', data: null });
     expect(encoder.end()).toBe('');
@@ -288,7 +335,11 @@ describe('openai-chat with the official openai SDK', () => {
       res.write(encoder.end());
     });
     const client = new OpenAI({ baseURL: server.url, apiKey: 'k', maxRetries: 0 });
-    const stream = client.chat.completions.stream({ model: 'x', messages: [{ role: 'user', content: 'hi' }], stream_options: { include_usage: true } });
+    const stream = client.chat.completions.stream({
+      model: 'x',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream_options: { include_usage: true },
+    });
     const deltas: string[] = [];
     stream.on('content', (delta) => {
       deltas.push(delta);
@@ -302,9 +353,15 @@ describe('openai-chat with the official openai SDK', () => {
     expect(final.choices[0]?.message).toMatchObject({
       role: 'assistant',
       content: 'Let me check.',
-      tool_calls: [{ id: 'toolu_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+      tool_calls: [
+        { id: 'toolu_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+      ],
     });
-    expect(final.usage).toMatchObject({ prompt_tokens: 120, completion_tokens: 30, prompt_tokens_details: { cached_tokens: 100 } });
+    expect(final.usage).toMatchObject({
+      prompt_tokens: 120,
+      completion_tokens: 30,
+      prompt_tokens_details: { cached_tokens: 100 },
+    });
     expect(server.bodies[0]).toMatchObject({ stream: true });
   });
 

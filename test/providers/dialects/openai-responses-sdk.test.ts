@@ -71,7 +71,14 @@ beforeAll(async () => {
     if (!request.stream) {
       const content = script.flatMap((e) => (e.type === 'text-delta' ? [{ type: 'text' as const, text: e.text }] : []));
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(encodeResponsesResponse({ id: context.id, model: context.model, content, stopReason: 'stop', usage }, 1700000000)));
+      res.end(
+        JSON.stringify(
+          encodeResponsesResponse(
+            { id: context.id, model: context.model, content, stopReason: 'stop', usage },
+            1700000000,
+          ),
+        ),
+      );
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -109,7 +116,12 @@ describe('openai SDK against the Responses encoders', () => {
     expect(final.status).toBe('completed');
     expect(final.output_text).toBe('Hello world');
     expect(final.model).toBe('my-resource');
-    expect(final.usage).toMatchObject({ input_tokens: 12, output_tokens: 5, total_tokens: 17, input_tokens_details: { cached_tokens: 4 } });
+    expect(final.usage).toMatchObject({
+      input_tokens: 12,
+      output_tokens: 5,
+      total_tokens: 17,
+      input_tokens_details: { cached_tokens: 4 },
+    });
     expect(requests.at(-1)).toMatchObject({ model: 'my-resource', stream: true, messages: [{ role: 'user' }] });
   });
 
@@ -117,7 +129,12 @@ describe('openai SDK against the Responses encoders', () => {
     const final = await client.responses.stream({ model: 'my-resource', input: 'tools' }).finalResponse();
     expect(final.output.map((o) => o.type)).toEqual(['reasoning', 'message', 'function_call']);
     expect(final.output[0]).toMatchObject({ summary: [{ type: 'summary_text', text: 'Paris first.' }] });
-    expect(final.output[2]).toMatchObject({ call_id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}', status: 'completed' });
+    expect(final.output[2]).toMatchObject({
+      call_id: 'call_1',
+      name: 'get_weather',
+      arguments: '{"city":"Paris"}',
+      status: 'completed',
+    });
     expect(final.output_text).toBe('Checking.');
   });
 
@@ -151,12 +168,18 @@ describe('openai SDK against the Responses encoders', () => {
     expect(truncated.output_text).toBe('Once upon');
 
     // The SDK's stream helper turns the `error` event into a rejection carrying its message …
-    await expect(client.responses.stream({ model: 'my-resource', input: 'fail' }).finalResponse()).rejects.toThrow('upstream reset');
+    await expect(client.responses.stream({ model: 'my-resource', input: 'fail' }).finalResponse()).rejects.toThrow(
+      'upstream reset',
+    );
     // … while raw iteration shows the whole ending: error, then response.failed with the partial output.
     const events: Array<{ type: string; response?: { status?: string; output_text?: string } }> = [];
-    for await (const event of await client.responses.create({ model: 'my-resource', input: 'fail', stream: true })) events.push(event);
+    for await (const event of await client.responses.create({ model: 'my-resource', input: 'fail', stream: true }))
+      events.push(event);
     expect(events.slice(-2).map((e) => e.type)).toEqual(['error', 'response.failed']);
-    expect(events.at(-1)!.response).toMatchObject({ status: 'failed', error: { code: 'server_error', message: 'upstream reset' } });
+    expect(events.at(-1)!.response).toMatchObject({
+      status: 'failed',
+      error: { code: 'server_error', message: 'upstream reset' },
+    });
   });
 
   it('create() reads the JSON Response object', async () => {

@@ -8,7 +8,8 @@ import {
 } from '../../../src/providers/dialects/openai-responses.js';
 import { createSseDecoder } from '../../../src/providers/dialects/sse-parse.js';
 
-const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/dialects/openai-responses/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string): string =>
+  readFileSync(new URL(`../../fixtures/dialects/openai-responses/${name}`, import.meta.url), 'utf8');
 
 /** SSE text → parsed events, through the project's own SSE parser. */
 function parseSse(text: string): WireEvent[] {
@@ -26,12 +27,19 @@ describe('openai-responses stream decoder', () => {
     expect(outputs[0]).toEqual([{ type: 'start', id: 'resp_stream_1', model: 'gpt-4.1-2025-04-14' }]);
     expect(outputs[4]).toEqual([{ type: 'text-delta', index: 0, text: 'Hi' }]); // the first delta, at once
     const all = outputs.flat();
-    expect(all.filter((e) => e.type === 'text-delta').map((e) => (e.type === 'text-delta' ? e.text : '')).join('')).toBe(
-      'Hi there! How can I help?',
-    );
+    expect(
+      all
+        .filter((e) => e.type === 'text-delta')
+        .map((e) => (e.type === 'text-delta' ? e.text : ''))
+        .join(''),
+    ).toBe('Hi there! How can I help?');
     expect(all.slice(-2)).toEqual([
       { type: 'block-end', index: 0 },
-      { type: 'finish', stopReason: 'stop', usage: { inputTokens: 37, outputTokens: 11, cachedInputTokens: 0, reasoningTokens: 0 } },
+      {
+        type: 'finish',
+        stopReason: 'stop',
+        usage: { inputTokens: 37, outputTokens: 11, cachedInputTokens: 0, reasoningTokens: 0 },
+      },
     ]);
     expect(decoder.end()).toEqual([]);
   });
@@ -63,9 +71,9 @@ describe('openai-responses stream decoder', () => {
 
   it('reports an error event, a failed response and a cut stream as errors', () => {
     const a = createResponsesStreamDecoder();
-    expect(a.push({ event: 'error', data: { type: 'error', code: 'server_error', message: 'boom', param: null } })).toEqual([
-      { type: 'error', message: 'boom' },
-    ]);
+    expect(
+      a.push({ event: 'error', data: { type: 'error', code: 'server_error', message: 'boom', param: null } }),
+    ).toEqual([{ type: 'error', message: 'boom' }]);
     const b = createResponsesStreamDecoder();
     b.push({ data: { type: 'response.created', response: { id: 'r', model: 'm' } } });
     b.push({ data: { type: 'response.output_text.delta', output_index: 0, content_index: 0, delta: 'x' } });
@@ -74,7 +82,10 @@ describe('openai-responses stream decoder', () => {
       { type: 'error', message: 'upstream stream ended before response.completed' },
     ]);
     const c = createResponsesStreamDecoder();
-    const failed = { type: 'response.failed', response: { status: 'failed', error: { code: 'server_error', message: 'nope' } } };
+    const failed = {
+      type: 'response.failed',
+      response: { status: 'failed', error: { code: 'server_error', message: 'nope' } },
+    };
     expect(c.push({ data: failed })).toEqual([{ type: 'error', message: 'nope' }]);
   });
 });
@@ -151,8 +162,21 @@ describe('openai-responses stream encoder', () => {
       'response.completed',
     ]);
     expect((events.at(-1)!.data as any).response.output).toEqual([
-      { id: 'rs_gw1_0', type: 'reasoning', summary: [{ type: 'summary_text', text: 'hmm' }], encrypted_content: 'sig', status: 'completed' },
-      { id: 'fc_gw1_1', type: 'function_call', status: 'completed', call_id: 'call_1', name: 'f', arguments: '{"a":1}' },
+      {
+        id: 'rs_gw1_0',
+        type: 'reasoning',
+        summary: [{ type: 'summary_text', text: 'hmm' }],
+        encrypted_content: 'sig',
+        status: 'completed',
+      },
+      {
+        id: 'fc_gw1_1',
+        type: 'function_call',
+        status: 'completed',
+        call_id: 'call_1',
+        name: 'f',
+        arguments: '{"a":1}',
+      },
     ]);
   });
 
@@ -160,7 +184,12 @@ describe('openai-responses stream encoder', () => {
     const length = createResponsesStreamEncoder(context);
     length.push({ type: 'text-delta', index: 0, text: 'Once' });
     const end = parseSse(length.push({ type: 'finish', stopReason: 'length' }));
-    expect(end.map((e) => e.event)).toEqual(['response.output_text.done', 'response.content_part.done', 'response.output_item.done', 'response.incomplete']);
+    expect(end.map((e) => e.event)).toEqual([
+      'response.output_text.done',
+      'response.content_part.done',
+      'response.output_item.done',
+      'response.incomplete',
+    ]);
     expect((end.at(-1)!.data as any).response.incomplete_details).toEqual({ reason: 'max_output_tokens' });
 
     const failing = createResponsesStreamEncoder(context);

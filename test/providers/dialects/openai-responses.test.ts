@@ -56,7 +56,14 @@ const itemsPivot: PivotRequest = {
 
 describe('openai-responses request', () => {
   it('decodes a string input with instructions as one user message and a system text', () => {
-    const body = { model: 'r', input: 'Hi', instructions: 'Be brief', max_output_tokens: 100, temperature: 0.5, top_p: 1 };
+    const body = {
+      model: 'r',
+      input: 'Hi',
+      instructions: 'Be brief',
+      max_output_tokens: 100,
+      temperature: 0.5,
+      top_p: 1,
+    };
     expect(decodeResponsesRequest(body)).toEqual({
       value: {
         model: 'r',
@@ -84,7 +91,9 @@ describe('openai-responses request', () => {
 
   it('rejects an input that is neither a string nor a list of items', () => {
     expect(() => decodeResponsesRequest({ model: 'r', input: 42 })).toThrow(InvalidRequestError);
-    expect(() => decodeResponsesRequest({ model: 'r', input: [{ type: 'function_call', name: 'f' }] })).toThrow(/call_id/);
+    expect(() => decodeResponsesRequest({ model: 'r', input: [{ type: 'function_call', name: 'f' }] })).toThrow(
+      /call_id/,
+    );
   });
 
   it('encodes the pivot as Responses items, tools not strict, store off', () => {
@@ -184,7 +193,13 @@ describe('openai-responses response', () => {
 
   it('encodes a complete Response object and decodes back to the same pivot', () => {
     const body = encodeResponsesResponse(pivot, 1700000000);
-    expect(body).toMatchObject({ id: 'resp_x1', object: 'response', created_at: 1700000000, status: 'completed', model: 'gpt-x' });
+    expect(body).toMatchObject({
+      id: 'resp_x1',
+      object: 'response',
+      created_at: 1700000000,
+      status: 'completed',
+      model: 'gpt-x',
+    });
     expect(body.output.map((o) => [o.type, o.id])).toEqual([
       ['reasoning', 'rs_x1_0'],
       ['message', 'msg_x1_1'],
@@ -201,8 +216,17 @@ describe('openai-responses response', () => {
   });
 
   it('marks length and content-filter as incomplete with their reason', () => {
-    const base: PivotResponse = { id: 'r', model: 'm', content: [{ type: 'text', text: 'Once' }], stopReason: 'length', usage: {} };
-    expect(encodeResponsesResponse(base)).toMatchObject({ status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } });
+    const base: PivotResponse = {
+      id: 'r',
+      model: 'm',
+      content: [{ type: 'text', text: 'Once' }],
+      stopReason: 'length',
+      usage: {},
+    };
+    expect(encodeResponsesResponse(base)).toMatchObject({
+      status: 'incomplete',
+      incomplete_details: { reason: 'max_output_tokens' },
+    });
     const filtered = encodeResponsesResponse({ ...base, stopReason: 'content-filter' });
     expect(filtered).toMatchObject({ status: 'incomplete', incomplete_details: { reason: 'content_filter' } });
     expect(decodeResponsesResponse(filtered).stopReason).toBe('content-filter');

@@ -29,7 +29,9 @@ describe('ConnectionSecrets.replace', () => {
   });
 
   it('storedFields never includes environment overrides', () => {
-    const secrets = new ConnectionSecrets(new MemoryStore(), { [connectionEnvVar('az', 'header:api-key')]: 'from-env' });
+    const secrets = new ConnectionSecrets(new MemoryStore(), {
+      [connectionEnvVar('az', 'header:api-key')]: 'from-env',
+    });
     secrets.write(az.id, { 'header:api-key': 'stored' });
     expect(secrets.storedFields(az.id)).toEqual({ 'header:api-key': 'stored' });
     expect(secrets.read(az, ['header:api-key']).values).toEqual({ 'header:api-key': 'from-env' });

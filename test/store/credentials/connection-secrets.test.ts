@@ -59,10 +59,13 @@ describe('ConnectionSecrets', () => {
 
   it('an env-only connection reads without opening the store at all', () => {
     let opened = 0;
-    const secrets = new ConnectionSecrets(() => {
-      opened++;
-      return new MemoryStore();
-    }, { VMX_OA_API_KEY: 'sk-env' });
+    const secrets = new ConnectionSecrets(
+      () => {
+        opened++;
+        return new MemoryStore();
+      },
+      { VMX_OA_API_KEY: 'sk-env' },
+    );
     expect(secrets.read(oa, ['apiKey'])).toEqual({ values: { apiKey: 'sk-env' }, fromEnv: ['apiKey'], missing: [] });
     expect(opened).toBe(0);
     expect(secrets.has(oa.id)).toBe(false); // has() counts stored secrets only
@@ -75,11 +78,23 @@ describe('ConnectionSecrets', () => {
     const file = new FileStore(home);
     file.set('conn_old', '{"apiKey":"sk-file"}');
     const secrets = new ConnectionSecrets(new CompositeStore(keychain, [file]), { VMX_OA_API_KEY: 'sk-env' });
-    expect(secrets.status(oa, ['apiKey'])).toEqual({ value: '********', source: 'env', envOverrides: ['VMX_OA_API_KEY'] });
+    expect(secrets.status(oa, ['apiKey'])).toEqual({
+      value: '********',
+      source: 'env',
+      envOverrides: ['VMX_OA_API_KEY'],
+    });
     secrets.write(oa.id, { apiKey: 'sk-kc' });
-    expect(secrets.status(oa, ['apiKey'])).toEqual({ value: '********', source: 'keychain', envOverrides: ['VMX_OA_API_KEY'] });
+    expect(secrets.status(oa, ['apiKey'])).toEqual({
+      value: '********',
+      source: 'keychain',
+      envOverrides: ['VMX_OA_API_KEY'],
+    });
     expect(secrets.status({ id: 'conn_old', name: 'old' }, ['apiKey'])).toMatchObject({ source: 'file' });
-    expect(secrets.status({ id: 'conn_none', name: 'none' }, ['apiKey'])).toEqual({ value: null, source: 'none', envOverrides: [] });
+    expect(secrets.status({ id: 'conn_none', name: 'none' }, ['apiKey'])).toEqual({
+      value: null,
+      source: 'none',
+      envOverrides: [],
+    });
   });
 
   it('remove deletes the entry; has reflects it', () => {

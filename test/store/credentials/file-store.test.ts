@@ -112,7 +112,9 @@ describe('FileStore', () => {
     const run = promisify(execFile);
     const writers = ['a', 'b', 'c', 'd'];
     await Promise.all(
-      writers.map((prefix) => run(process.execPath, ['--import', 'tsx', writer, home, prefix, '40'], { timeout: 25_000 })),
+      writers.map((prefix) =>
+        run(process.execPath, ['--import', 'tsx', writer, home, prefix, '40'], { timeout: 25_000 }),
+      ),
     );
     const map = JSON.parse(readFileSync(join(home, 'secrets.json'), 'utf8')) as Record<string, string>;
     expect(Object.keys(map)).toHaveLength(writers.length * 40);

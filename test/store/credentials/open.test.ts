@@ -6,8 +6,10 @@ import { openCredentialStore } from '../../../src/store/credentials/open.js';
 import { tempHome } from '../../helpers/temp-home.js';
 import { catchError, FakeKeyring, messages, untouchableKeyring } from './fakes.js';
 
-const open = (keyring: FakeKeyring | typeof untouchableKeyring, env: NodeJS.ProcessEnv = {}, home = tempHome()) =>
-  ({ home, ...openCredentialStore({ home, env, keyring }) });
+const open = (keyring: FakeKeyring | typeof untouchableKeyring, env: NodeJS.ProcessEnv = {}, home = tempHome()) => ({
+  home,
+  ...openCredentialStore({ home, env, keyring }),
+});
 
 describe('openCredentialStore', () => {
   it('auto: uses the keychain when it answers, with no warning and no file', () => {
@@ -32,7 +34,9 @@ describe('openCredentialStore', () => {
     expect(store.kind).toBe('file');
     expect(store.description).toBe(`file ${path} (mode 0600, dir 0700)`);
     expect(warning).toMatch(reason);
-    expect(warning).toMatch(new RegExp(`^no OS keychain answered \\(.+\\); secrets go to ${escape(path)} \\(mode 0600\\)$`));
+    expect(warning).toMatch(
+      new RegExp(`^no OS keychain answered \\(.+\\); secrets go to ${escape(path)} \\(mode 0600\\)$`),
+    );
     store.set('c1', 'sk-1');
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(store.get('c1')).toBe('sk-1');
@@ -75,7 +79,12 @@ describe('openCredentialStore', () => {
 
   it('an explicit preference wins over VMX_CREDENTIAL_STORE', () => {
     const home = tempHome();
-    const opened = openCredentialStore({ home, env: { VMX_CREDENTIAL_STORE: 'keychain' }, prefer: 'file', keyring: untouchableKeyring });
+    const opened = openCredentialStore({
+      home,
+      env: { VMX_CREDENTIAL_STORE: 'keychain' },
+      prefer: 'file',
+      keyring: untouchableKeyring,
+    });
     expect(opened.store.kind).toBe('file');
   });
 

@@ -181,7 +181,10 @@ describe('variables', () => {
 
   it('reads tokens.input and resource', () => {
     const r = routing(
-      group('AND', [cond('tokens.input', 'LESS_THAN', 'number', '100'), cond('resource.name', 'EQUAL', 'string', 'chat')]),
+      group('AND', [
+        cond('tokens.input', 'LESS_THAN', 'number', '100'),
+        cond('resource.name', 'EQUAL', 'string', 'chat'),
+      ]),
     );
     expect(evaluateRouting(r, vars({}, 99), env()).decision.kind).toBe('model');
     expect(evaluateRouting(r, vars({}, 100), env()).decision.kind).toBe('none');
@@ -190,7 +193,10 @@ describe('variables', () => {
   it('asks the environment for errorRate(window[, status]) only when the condition is reached', () => {
     const errorRate = vi.fn((window: number, status?: number) => (status === 429 ? 30 : window));
     const r = routing(
-      group('AND', [cond('tokens.input', 'GREATER_THAN', 'number', '0'), cond('errorRate(5)', 'GREATER_THAN', 'number', '4')]),
+      group('AND', [
+        cond('tokens.input', 'GREATER_THAN', 'number', '0'),
+        cond('errorRate(5)', 'GREATER_THAN', 'number', '4'),
+      ]),
       group('AND', [cond('<% return errorRate(10, 429) %>', 'GREATER_THAN_OR_EQUAL', 'number', '30')], {
         then: { connectionId: 'conn-2', model: 'model-2' },
       }),
@@ -198,7 +204,10 @@ describe('variables', () => {
     expect(evaluateRouting(r, vars({}, 0), env({ errorRate })).decision).toMatchObject({ groupIndex: 1 });
     expect(errorRate.mock.calls).toEqual([[10, 429]]);
     expect(evaluateRouting(r, vars({}, 1), env({ errorRate })).decision).toMatchObject({ groupIndex: 0 });
-    expect(errorRate.mock.calls).toEqual([[10, 429], [5, undefined]]);
+    expect(errorRate.mock.calls).toEqual([
+      [10, 429],
+      [5, undefined],
+    ]);
   });
 });
 
@@ -236,7 +245,12 @@ describe('route selection', () => {
   it('takes the first matching group in array order and reports what it passed', () => {
     const r = routing(group('AND', [no], target(0)), group('AND', [yes], target(1)), group('AND', [yes], target(2)));
     const result = evaluateRouting(r, vars({ x: 1 }), env());
-    expect(result.decision).toEqual({ kind: 'model', target: { connectionId: 'conn-1', model: 'model-1' }, group: r.conditions[1], groupIndex: 1 });
+    expect(result.decision).toEqual({
+      kind: 'model',
+      target: { connectionId: 'conn-1', model: 'model-1' },
+      group: r.conditions[1],
+      groupIndex: 1,
+    });
     expect(result.decision.kind === 'model' && result.decision.group).toBe(r.conditions[1]);
     expect(result.trace).toEqual([
       { groupIndex: 0, outcome: 'not-matched' },
@@ -247,7 +261,11 @@ describe('route selection', () => {
   it('blocks when a BLOCK group matches first, and not when an earlier group routes', () => {
     const block = { type: 'group', operator: 'AND', conditions: [yes], action: 'BLOCK', description: 'no secrets' };
     const blocking = routing(block, group('AND', [yes]));
-    expect(evaluateRouting(blocking, vars({ x: 1 }), env()).decision).toEqual({ kind: 'block', group: blocking.conditions[0], groupIndex: 0 });
+    expect(evaluateRouting(blocking, vars({ x: 1 }), env()).decision).toEqual({
+      kind: 'block',
+      group: blocking.conditions[0],
+      groupIndex: 0,
+    });
     const routed = routing(group('AND', [yes]), block);
     expect(evaluateRouting(routed, vars({ x: 1 }), env()).decision).toMatchObject({ kind: 'model', groupIndex: 0 });
   });
@@ -283,7 +301,11 @@ describe('route selection', () => {
       { groupIndex: 0, outcome: 'traffic-not-drawn' },
       { groupIndex: 1, outcome: 'matched' },
     ]);
-    expect(pick().decision).toMatchObject({ kind: 'model', groupIndex: 0, target: { connectionId: 'conn-0', traffic: 50 } });
+    expect(pick().decision).toMatchObject({
+      kind: 'model',
+      groupIndex: 0,
+      target: { connectionId: 'conn-0', traffic: 50 },
+    });
     expect(pick().decision).toMatchObject({ groupIndex: 1 }); // 0.5 is not < 0.5
     expect(random).toHaveBeenCalledTimes(3);
   });
@@ -310,10 +332,29 @@ describe('compileRouting', () => {
   it('refuses what the schema would have rejected', () => {
     const bad = (condition: Condition): Routing => ({
       enabled: true,
-      conditions: [{ type: 'group', operator: 'AND', action: 'CALL_MODEL', conditions: [condition], then: { connectionId: 'c', model: 'm' } }],
+      conditions: [
+        {
+          type: 'group',
+          operator: 'AND',
+          action: 'CALL_MODEL',
+          conditions: [condition],
+          then: { connectionId: 'c', model: 'm' },
+        },
+      ],
     });
-    expect(() => compileRouting(bad({ type: 'condition', expression: 'request.x', comparator: 'LESS_THAN', value: { type: 'number', expression: 'ten' } }))).toThrow(RuntimeError);
-    expect(() => compileRouting(bad({ type: 'condition', expression: 'eval(1)', comparator: 'EXISTS' }))).toThrow(/invalid routing/);
+    expect(() =>
+      compileRouting(
+        bad({
+          type: 'condition',
+          expression: 'request.x',
+          comparator: 'LESS_THAN',
+          value: { type: 'number', expression: 'ten' },
+        }),
+      ),
+    ).toThrow(RuntimeError);
+    expect(() => compileRouting(bad({ type: 'condition', expression: 'eval(1)', comparator: 'EXISTS' }))).toThrow(
+      /invalid routing/,
+    );
     const noTarget: RouteGroup = { type: 'group', operator: 'AND', action: 'CALL_MODEL', conditions: [] };
     expect(() => compileRouting({ enabled: true, conditions: [noTarget] })).toThrow(/has no target/);
   });
@@ -321,12 +362,30 @@ describe('compileRouting', () => {
   it('evaluates three rules in a few microseconds', () => {
     const compiled = compileRouting(
       routing(
-        { type: 'group', operator: 'AND', action: 'BLOCK', conditions: [cond('request.allMessagesContent', 'PATTERN', 'string', '/ssn|password/i')] },
-        group('AND', [cond('tokens.input', 'GREATER_THAN', 'number', '1000'), cond('request.toolsCount', 'GREATER_THAN', 'number', '0')]),
-        group('OR', [cond('request.lastMessage.content', 'CONTAINS', 'string', 'urgent'), cond('errorRate(5)', 'GREATER_THAN', 'number', '10')]),
+        {
+          type: 'group',
+          operator: 'AND',
+          action: 'BLOCK',
+          conditions: [cond('request.allMessagesContent', 'PATTERN', 'string', '/ssn|password/i')],
+        },
+        group('AND', [
+          cond('tokens.input', 'GREATER_THAN', 'number', '1000'),
+          cond('request.toolsCount', 'GREATER_THAN', 'number', '0'),
+        ]),
+        group('OR', [
+          cond('request.lastMessage.content', 'CONTAINS', 'string', 'urgent'),
+          cond('errorRate(5)', 'GREATER_THAN', 'number', '10'),
+        ]),
       ),
     );
-    const request = vars({ allMessagesContent: 'hello there, how are you today?', toolsCount: 0, lastMessage: { content: 'how are you?' } }, 10);
+    const request = vars(
+      {
+        allMessagesContent: 'hello there, how are you today?',
+        toolsCount: 0,
+        lastMessage: { content: 'how are you?' },
+      },
+      10,
+    );
     const live = env({ errorRate: () => 0, random: Math.random });
     for (let i = 0; i < 10_000; i++) compiled.evaluate(request, live);
     // The best of five batches: robust against other test files competing for the CPU. Typically ~1 µs.

@@ -21,13 +21,28 @@ describe('formatRule ∘ parseRule', () => {
       'request.lastMessage.content contains "urgent" -> anthropic/claude-sonnet-4-5 @ 50%',
     ],
     ['errorRate(5) > 10 -> groq/llama-3.3-70b', 'errorRate(5) > 10 -> groq/llama-3.3-70b'],
-    ['request.allMessagesContent matches /ssn|password/i -> block', 'request.allMessagesContent matches /ssn|password/i -> block'],
+    [
+      'request.allMessagesContent matches /ssn|password/i -> block',
+      'request.allMessagesContent matches /ssn|password/i -> block',
+    ],
     ['request.x matches "ssn" -> BLOCK # pii', 'request.x matches "ssn" -> block # pii'],
-    ["request.x = 'a \"b\"' AND tokens.input>=1e3 -> oa/m@1", 'request.x == "a \\"b\\"" and tokens.input >= 1000 -> oa/m@1'],
-    ['request.x != true or request.y not contains "a\\tb" -> oa/m', 'request.x != true or request.y not contains "a\\tb" -> oa/m'],
-    ['request.x startswith 4 and request.y endswith false -> oa/m', 'request.x startswith 4 and request.y endswith false -> oa/m'],
+    [
+      'request.x = \'a "b"\' AND tokens.input>=1e3 -> oa/m@1',
+      'request.x == "a \\"b\\"" and tokens.input >= 1000 -> oa/m@1',
+    ],
+    [
+      'request.x != true or request.y not contains "a\\tb" -> oa/m',
+      'request.x != true or request.y not contains "a\\tb" -> oa/m',
+    ],
+    [
+      'request.x startswith 4 and request.y endswith false -> oa/m',
+      'request.x startswith 4 and request.y endswith false -> oa/m',
+    ],
     ['request.x in [a, "b c", "1"] -> oa/m', 'request.x in [a, "b c", "1"] -> oa/m'],
-    ['request.x not in [a, 2, true, null, {"k": [1]}] -> oa/m', 'request.x not in ["a", 2, true, null, {"k":[1]}] -> oa/m'],
+    [
+      'request.x not in [a, 2, true, null, {"k": [1]}] -> oa/m',
+      'request.x not in ["a", 2, true, null, {"k":[1]}] -> oa/m',
+    ],
     ['request.x == [1, [2]] -> oa/m', 'request.x == [1, [2]] -> oa/m'],
     ['request.x == {"a": 1} -> oa/m', 'request.x == {"a":1} -> oa/m'],
     ['request.x in ["a", "b"] -> oa/m', 'request.x in [a, b] -> oa/m'],
@@ -40,7 +55,10 @@ describe('formatRule ∘ parseRule', () => {
     ['always -> oa/m @ 10%', 'always -> oa/m @ 10%'],
     ['never -> block', 'never -> block'],
     ['request.a exists or never -> oa/m', 'request.a exists or never -> oa/m'],
-    ['errorRate(10, 429) >= 2.5 -> bedrock/anthropic.claude-3-haiku-20240307-v1:0', 'errorRate(10, 429) >= 2.5 -> bedrock/anthropic.claude-3-haiku-20240307-v1:0'],
+    [
+      'errorRate(10, 429) >= 2.5 -> bedrock/anthropic.claude-3-haiku-20240307-v1:0',
+      'errorRate(10, 429) >= 2.5 -> bedrock/anthropic.claude-3-haiku-20240307-v1:0',
+    ],
   ];
   it.each(table)('%s', (typed, canonical) => {
     const parsed = parseRule(typed);
@@ -50,7 +68,8 @@ describe('formatRule ∘ parseRule', () => {
   });
 
   it('round-trips the stored form through connection names', () => {
-    const rule = 'request.lastMessage.content contains "urgent" and tokens.input > 10 -> groq/llama-3.3-70b @ 50% # urgent';
+    const rule =
+      'request.lastMessage.content contains "urgent" and tokens.input > 10 -> groq/llama-3.3-70b @ 50% # urgent';
     const stored = resolveRouting({ enabled: true, conditions: [parseRule(rule)] }, byRef).conditions[0]!;
     expect(stored.then).toStrictEqual({ connectionId: 'id-groq', model: 'llama-3.3-70b', traffic: 50 });
     const text = formatRule(stored, nameOf);
@@ -68,7 +87,16 @@ describe('formatRule of groups the one-line form cannot carry exactly', () => {
         type: 'group',
         id: 'g1',
         operator: 'AND',
-        conditions: [{ type: 'condition', id: 'c1', label: 'big', expression: 'tokens.input', comparator: 'GREATER_THAN', value: { type: 'number', expression: '1000' } }],
+        conditions: [
+          {
+            type: 'condition',
+            id: 'c1',
+            label: 'big',
+            expression: 'tokens.input',
+            comparator: 'GREATER_THAN',
+            value: { type: 'number', expression: '1000' },
+          },
+        ],
         then: { connection: 'oa', model: 'gpt-4o' },
       },
     ]);
@@ -82,18 +110,51 @@ describe('formatRule of groups the one-line form cannot carry exactly', () => {
         type: 'group',
         operator: 'OR',
         conditions: [
-          { type: 'group', enabled: false, operator: 'AND', conditions: [{ type: 'condition', expression: 'request.a', comparator: 'EXISTS' }] },
-          { type: 'group', operator: 'AND', conditions: [{ type: 'condition', expression: 'request.b', comparator: 'EXISTS', value: { type: 'string', expression: 'dummy' } }] },
-          { type: 'condition', expression: 'request.c', comparator: 'IN', value: { type: 'comma-delimited-list', expression: ' x, 2 ,y z,' } },
-          { type: 'condition', expression: 'request.d', comparator: 'IN', value: { type: 'json-array', expression: '["p","q"]' } },
-          { type: 'condition', expression: '<% return errorRate(5) %>', comparator: 'GREATER_THAN', value: { type: 'number', expression: '010' } },
+          {
+            type: 'group',
+            enabled: false,
+            operator: 'AND',
+            conditions: [{ type: 'condition', expression: 'request.a', comparator: 'EXISTS' }],
+          },
+          {
+            type: 'group',
+            operator: 'AND',
+            conditions: [
+              {
+                type: 'condition',
+                expression: 'request.b',
+                comparator: 'EXISTS',
+                value: { type: 'string', expression: 'dummy' },
+              },
+            ],
+          },
+          {
+            type: 'condition',
+            expression: 'request.c',
+            comparator: 'IN',
+            value: { type: 'comma-delimited-list', expression: ' x, 2 ,y z,' },
+          },
+          {
+            type: 'condition',
+            expression: 'request.d',
+            comparator: 'IN',
+            value: { type: 'json-array', expression: '["p","q"]' },
+          },
+          {
+            type: 'condition',
+            expression: '<% return errorRate(5) %>',
+            comparator: 'GREATER_THAN',
+            value: { type: 'number', expression: '010' },
+          },
         ],
         action: 'BLOCK',
         description: 'multi\nline',
       },
     ]);
     const text = formatRule(group, nameOf);
-    expect(text).toBe('request.b exists or request.c in [x, "2", "y z"] or request.d in ["p", "q"] or errorRate(5) > 10 -> block # multi line');
+    expect(text).toBe(
+      'request.b exists or request.c in [x, "2", "y z"] or request.d in ["p", "q"] or errorRate(5) > 10 -> block # multi line',
+    );
     const reparsed = resolveRouting({ enabled: true, conditions: [parseRule(text)] }, byRef).conditions[0]!;
     expect(reparsed.conditions).toHaveLength(4);
     expect(reparsed.conditions[1]).toStrictEqual({
@@ -105,7 +166,14 @@ describe('formatRule of groups the one-line form cannot carry exactly', () => {
   });
 
   it('writes an empty nested group as always/never', () => {
-    const group = stored([{ type: 'group', operator: 'AND', conditions: [{ type: 'group', operator: 'OR', conditions: [] }], then: { connection: 'oa', model: 'm' } }]);
+    const group = stored([
+      {
+        type: 'group',
+        operator: 'AND',
+        conditions: [{ type: 'group', operator: 'OR', conditions: [] }],
+        then: { connection: 'oa', model: 'm' },
+      },
+    ]);
     expect(formatRule(group, nameOf)).toBe('never -> oa/m');
   });
 });

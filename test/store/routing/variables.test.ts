@@ -21,7 +21,11 @@ const bodies: Record<Dialect, Record<string, unknown>> = {
           { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } },
         ],
       },
-      { role: 'assistant', content: null, tool_calls: [{ id: 't1', type: 'function', function: { name: 'get_weather', arguments: '{}' } }] },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 't1', type: 'function', function: { name: 'get_weather', arguments: '{}' } }],
+      },
       { role: 'tool', tool_call_id: 't1', content: 'sunny' },
       { role: 'user', content: 'urgent: and tomorrow?' },
     ],
@@ -60,7 +64,10 @@ const bodies: Record<Dialect, Record<string, unknown>> = {
         ],
       },
       { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'get_weather', input: {} }] },
-      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: [{ type: 'text', text: 'sunny' }] }] },
+      {
+        role: 'user',
+        content: [{ type: 'tool_result', tool_use_id: 't1', content: [{ type: 'text', text: 'sunny' }] }],
+      },
       { role: 'user', content: 'urgent: and tomorrow?' },
     ],
     tools,
@@ -86,7 +93,11 @@ describe('buildRoutingVariables', () => {
   });
 
   it('keeps the other fields of the first and last messages', () => {
-    const vars = buildRoutingVariables('openai-chat', { messages: [{ role: 'user', name: 'ann', content: [{ type: 'text', text: 'hi' }] }] }, { inputTokens: 1, resource });
+    const vars = buildRoutingVariables(
+      'openai-chat',
+      { messages: [{ role: 'user', name: 'ann', content: [{ type: 'text', text: 'hi' }] }] },
+      { inputTokens: 1, resource },
+    );
     expect(vars.request.firstMessage).toStrictEqual({ role: 'user', name: 'ann', content: 'hi' });
     expect(vars.request.lastMessage).toStrictEqual({ role: 'user', name: 'ann', content: 'hi' });
   });
@@ -123,14 +134,17 @@ describe('buildRoutingVariables', () => {
         enabled: true,
         conditions: [
           parseRule('request.allMessagesContent matches /password/i -> block'),
-          parseRule('request.lastMessage.content contains "urgent" and request.toolsCount > 0 and tokens.input < 100 -> fast/small'),
+          parseRule(
+            'request.lastMessage.content contains "urgent" and request.toolsCount > 0 and tokens.input < 100 -> fast/small',
+          ),
         ],
       },
       lookup,
     );
     const env = { errorRate: () => 0, random: () => 0 };
     const decide = (inputTokens: number) =>
-      evaluateRouting(routing, buildRoutingVariables(dialect, bodies[dialect]!, { inputTokens, resource }), env).decision;
+      evaluateRouting(routing, buildRoutingVariables(dialect, bodies[dialect]!, { inputTokens, resource }), env)
+        .decision;
     expect(decide(99)).toMatchObject({ kind: 'model', target: { connectionId: 'id-fast', model: 'small' } });
     expect(decide(100)).toStrictEqual({ kind: 'none' });
   });

@@ -25,7 +25,8 @@ export const run: VerbRun = async (ctx, _args, flags) => {
   const filter: AuditFilter = { environmentId: scope.environment.id, since, limit: input.limit };
   if (input.status !== undefined) filter.status = input.status;
   // Records keep the resource's name as requested; an id given here is translated to that name.
-  if (input.resource !== undefined) filter.resource = store.resources.find(scope.environment.id, input.resource)?.name ?? input.resource;
+  if (input.resource !== undefined)
+    filter.resource = store.resources.find(scope.environment.id, input.resource)?.name ?? input.resource;
   if (input.key !== undefined) filter.keyId = historyKeyId(scope, store, input.key);
   if (input.correlationId !== undefined) filter.correlationId = input.correlationId;
   const records = store.audit.list(filter);

@@ -14,7 +14,9 @@ export const run: VerbRun = async (ctx, [ref]) => {
   // Another environment's request is as invisible here as one that never happened. A request that
   // named no existing environment (a 404 on the path) belongs to none, and shows from anywhere.
   if (!record || (record.environmentId !== null && record.environmentId !== scope.environment.id)) {
-    throw new NotFoundError(`request '${requestId}' not found in environment '${scope.workspace.name}/${scope.environment.name}'`);
+    throw new NotFoundError(
+      `request '${requestId}' not found in environment '${scope.workspace.name}/${scope.environment.name}'`,
+    );
   }
   const usage = store.usage.forRequest(requestId).filter((u) => u.environmentId === record.environmentId);
   if (ctx.out.json) return ctx.out.writeJson({ ...auditJson(record), usage });
@@ -32,8 +34,16 @@ export const run: VerbRun = async (ctx, [ref]) => {
     duration: formatMs(record.durationMs),
     error: record.error,
   });
-  section(ctx.out.message.bind(ctx.out), 'timings', Object.entries(record.timings ?? {}).map(([k, v]) => `${k}: ${v ?? '-'}`));
-  section(ctx.out.message.bind(ctx.out), 'events', (record.events ?? []).map((e) => JSON.stringify(e)));
+  section(
+    ctx.out.message.bind(ctx.out),
+    'timings',
+    Object.entries(record.timings ?? {}).map(([k, v]) => `${k}: ${v ?? '-'}`),
+  );
+  section(
+    ctx.out.message.bind(ctx.out),
+    'events',
+    (record.events ?? []).map((e) => JSON.stringify(e)),
+  );
   section(ctx.out.message.bind(ctx.out), 'request body', record.requestBody === null ? [] : [record.requestBody]);
   section(ctx.out.message.bind(ctx.out), 'response body', record.responseBody === null ? [] : [record.responseBody]);
   ctx.out.message('\nattempts:');
@@ -41,13 +51,20 @@ export const run: VerbRun = async (ctx, [ref]) => {
     usage,
     [
       { header: '#', value: (u) => u.attempt },
-      { header: 'CONNECTION', value: (u) => (u.connectionId ? (connections.get(u.connectionId) ?? u.connectionId) : null) },
+      {
+        header: 'CONNECTION',
+        value: (u) => (u.connectionId ? (connections.get(u.connectionId) ?? u.connectionId) : null),
+      },
       { header: 'PROVIDER', value: (u) => u.provider },
       { header: 'MODEL', value: (u) => u.model },
       { header: 'STATUS', value: (u) => u.status },
       { header: 'IN', value: (u) => u.inputTokens },
       { header: 'OUT', value: (u) => u.outputTokens },
-      { header: 'COST', value: (u) => (u.costNano === null ? 'unknown' : u.costNano === 0 ? '$0' : `$${(u.costNano / 1e9).toPrecision(3)}`) },
+      {
+        header: 'COST',
+        value: (u) =>
+          u.costNano === null ? 'unknown' : u.costNano === 0 ? '$0' : `$${(u.costNano / 1e9).toPrecision(3)}`,
+      },
       { header: 'PROVIDER TIME', value: (u) => formatMs(u.providerMs) },
       { header: 'DURATION', value: (u) => formatMs(u.durationMs) },
       { header: 'TTFT', value: (u) => formatMs(u.ttftMs) },
@@ -60,5 +77,11 @@ export const run: VerbRun = async (ctx, [ref]) => {
 function section(print: (text: string) => void, title: string, lines: string[]): void {
   print(`\n${title}:`);
   if (lines.length === 0) return print('  -');
-  for (const line of lines) print(line.split('\n').map((l) => `  ${l}`).join('\n'));
+  for (const line of lines)
+    print(
+      line
+        .split('\n')
+        .map((l) => `  ${l}`)
+        .join('\n'),
+    );
 }

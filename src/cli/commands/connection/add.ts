@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { UsageError } from '../../../errors.js';
-import { connectionSecretFields, isProviderId, providerIds, providers, type ProviderInfo } from '../../../providers/registry.js';
+import {
+  connectionSecretFields,
+  isProviderId,
+  providerIds,
+  providers,
+  type ProviderInfo,
+} from '../../../providers/registry.js';
 import { parseLimits } from '../../../store/capacity.js';
 import { nameSchema, parseInput } from '../../input.js';
 import { required } from '../../prompts.js';
@@ -13,7 +19,12 @@ import { connectionView } from './view.js';
 
 export const run: VerbRun = async (ctx, [name], flags) => {
   const input = parseInput(
-    z.object({ name: nameSchema, description: z.string().optional(), limit: z.array(z.string()).optional(), price: z.array(z.string()).optional() }),
+    z.object({
+      name: nameSchema,
+      description: z.string().optional(),
+      limit: z.array(z.string()).optional(),
+      price: z.array(z.string()).optional(),
+    }),
     { ...flags, name: await required(ctx, name, '<name>', 'Connection name') },
     { name: '<name>' },
   );
@@ -47,7 +58,8 @@ export const run: VerbRun = async (ctx, [name], flags) => {
 
 async function chooseProvider(ctx: Parameters<VerbRun>[0], given: string | undefined): Promise<ProviderInfo> {
   if (given !== undefined) {
-    if (!isProviderId(given)) throw new UsageError(`invalid --provider '${given}': expected one of ${providerIds.join(', ')}`);
+    if (!isProviderId(given))
+      throw new UsageError(`invalid --provider '${given}': expected one of ${providerIds.join(', ')}`);
     return providers[given];
   }
   if (!ctx.canPrompt) throw new UsageError('missing required flag --provider');

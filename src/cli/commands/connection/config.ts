@@ -36,11 +36,14 @@ export function buildConfig(
   }
   const next: Record<string, unknown> = { ...current };
   const baseUrl = flags.baseUrl ?? flags.endpoint;
-  if (baseUrl !== undefined) next.baseUrl = checkedBaseUrl(baseUrl, flags.baseUrl ? '--base-url' : '--endpoint').replace(/\/+$/, '');
+  if (baseUrl !== undefined)
+    next.baseUrl = checkedBaseUrl(baseUrl, flags.baseUrl ? '--base-url' : '--endpoint').replace(/\/+$/, '');
   if (flags.region !== undefined) next.region = flags.region;
   if (flags.profile !== undefined) next.profile = flags.profile;
-  if (flags.connectTimeout !== undefined) next.connectTimeoutMs = parseDuration(flags.connectTimeout, '--connect-timeout');
-  if (flags.firstByteTimeout !== undefined) next.firstByteTimeoutMs = parseDuration(flags.firstByteTimeout, '--first-byte-timeout');
+  if (flags.connectTimeout !== undefined)
+    next.connectTimeoutMs = parseDuration(flags.connectTimeout, '--connect-timeout');
+  if (flags.firstByteTimeout !== undefined)
+    next.firstByteTimeoutMs = parseDuration(flags.firstByteTimeout, '--first-byte-timeout');
   if (flags.idleTimeout !== undefined) next.idleTimeoutMs = parseDuration(flags.idleTimeout, '--idle-timeout');
   // A row written before header values were secrets holds a name → value map: only the names stay.
   const names = mergeHeaderNames(headerNames(current), parseHeaders(flags.header));
@@ -56,7 +59,8 @@ export function buildConfig(
   }
   const key = String(issue.path[0] ?? '');
   const flag = flagOf[key] ?? key;
-  const message = issue.code === 'invalid_type' && next[key] === undefined ? `required for provider ${provider.id}` : issue.message;
+  const message =
+    issue.code === 'invalid_type' && next[key] === undefined ? `required for provider ${provider.id}` : issue.message;
   throw new UsageError(`invalid ${flag}: ${message}`);
 }
 
@@ -75,7 +79,9 @@ export function parseHeaders(flags: string[] | undefined): HeaderFlag[] {
     const colon = text.indexOf(':');
     const name = colon > 0 ? text.slice(0, colon).trim() : '';
     if (!headerNamePattern.test(name)) {
-      throw new UsageError("invalid --header: expected 'Name: value' with a header name such as X-Api-Key before the colon");
+      throw new UsageError(
+        "invalid --header: expected 'Name: value' with a header name such as X-Api-Key before the colon",
+      );
     }
     return { name, value: text.slice(colon + 1).trim() };
   });

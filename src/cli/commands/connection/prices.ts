@@ -8,7 +8,10 @@ export function parsePrices(specs: string[]): PriceOverride[] {
     try {
       return parsePriceSpec(spec);
     } catch (error) {
-      throw new UsageError(`${(error as Error).message}`, "e.g. --price 'input=2.5/M,output=10/M' or --price 'gpt-4o-mini:input=0.15/M,output=0.6/M'");
+      throw new UsageError(
+        `${(error as Error).message}`,
+        "e.g. --price 'input=2.5/M,output=10/M' or --price 'gpt-4o-mini:input=0.15/M,output=0.6/M'",
+      );
     }
   });
 }

@@ -34,7 +34,12 @@ export const run: VerbRun = async (ctx, [ref], flags) => {
   });
   secrets.remove(connection.id);
   if (ctx.out.json) {
-    ctx.out.writeJson({ id: connection.id, name: connection.name, deleted: true, removedResources: users.map((r) => r.name) });
+    ctx.out.writeJson({
+      id: connection.id,
+      name: connection.name,
+      deleted: true,
+      removedResources: users.map((r) => r.name),
+    });
   } else {
     ctx.out.message(`Removed connection ${connection.name}${users.length ? ` and resource(s) ${names}` : ''}`);
   }

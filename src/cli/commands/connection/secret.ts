@@ -37,14 +37,21 @@ export async function collectCredential(
   mode: 'add' | 'update',
 ): Promise<Record<string, string> | undefined> {
   const bedrock = provider.id === 'aws-bedrock';
-  if (flags.awsAccessKeyId && !bedrock) throw new UsageError(`--aws-access-key-id does not apply to provider ${provider.id}`);
+  if (flags.awsAccessKeyId && !bedrock)
+    throw new UsageError(`--aws-access-key-id does not apply to provider ${provider.id}`);
   const override = connectionEnvVar(connectionName, provider.secret.field);
   const mustAsk = mode === 'add' && provider.secret.required && !ctx.deps.env[override];
-  const secret = await readSecret(ctx, flags, mustAsk || flags.awsAccessKeyId ? `${provider.secret.label} for ${connectionName}` : undefined);
+  const secret = await readSecret(
+    ctx,
+    flags,
+    mustAsk || flags.awsAccessKeyId ? `${provider.secret.label} for ${connectionName}` : undefined,
+  );
 
   if (bedrock) {
     if (Boolean(secret) !== Boolean(flags.awsAccessKeyId)) {
-      throw new UsageError('aws-bedrock keys need both --aws-access-key-id and the secret key (--api-key-stdin or --api-key-env)');
+      throw new UsageError(
+        'aws-bedrock keys need both --aws-access-key-id and the secret key (--api-key-stdin or --api-key-env)',
+      );
     }
     return secret ? { accessKeyId: flags.awsAccessKeyId!, secretAccessKey: secret } : undefined;
   }

@@ -13,7 +13,8 @@ export const run: VerbRun = async (ctx, [ref], flags) => {
   const scope = await resolveEnvironment(ctx, 'read');
   const store = await ctx.store();
   const connection = findConnection(scope, store, await required(ctx, ref, '<connection>', 'Connection to test'));
-  if (!isProviderId(connection.provider)) throw new UsageError(`connection '${connection.name}' has an unknown provider`);
+  if (!isProviderId(connection.provider))
+    throw new UsageError(`connection '${connection.name}' has an unknown provider`);
   // The adapters load only here: they are the one part of providers/ beyond the registry the CLI uses.
   const { createAdapters } = await import('../../../providers/adapters.js');
   const { errorMessage } = await import('../../../providers/openai/adapter.js');
@@ -21,7 +22,8 @@ export const run: VerbRun = async (ctx, [ref], flags) => {
   const { connectionTarget } = await import('../../../providers/types.js');
   const { adapters, client } = createAdapters();
   const adapter = adapters[connection.provider];
-  if (!adapter) throw new RuntimeError(`testing ${providers[connection.provider].displayName} connections is not supported yet`);
+  if (!adapter)
+    throw new RuntimeError(`testing ${providers[connection.provider].displayName} connections is not supported yet`);
   const secrets = await ctx.secrets();
   // The target's secret holds every value to blank out: credential and header values (also those an
   // older vmx left in the config).
@@ -42,13 +44,18 @@ export const run: VerbRun = async (ctx, [ref], flags) => {
       if (response.status >= 400) throw new Error(`${response.status} ${errorMessage(text)}`);
       detail = { model };
     } else {
-      if (!adapter.listModels) throw new UsageError(`pass --model: ${connection.provider} has no model list to test against`);
+      if (!adapter.listModels)
+        throw new UsageError(`pass --model: ${connection.provider} has no model list to test against`);
       const models = await adapter.listModels(target, signal);
       detail = { models: models.length };
     }
     const latencyMs = Math.round(performance.now() - started);
-    if (ctx.out.json) ctx.out.writeJson({ connection: connection.name, provider: connection.provider, ok: true, latencyMs, ...detail });
-    else ctx.out.message(`${connection.name}: ok in ${latencyMs} ms (${model ? `model ${model} answered` : `${detail.models} models listed`})`);
+    if (ctx.out.json)
+      ctx.out.writeJson({ connection: connection.name, provider: connection.provider, ok: true, latencyMs, ...detail });
+    else
+      ctx.out.message(
+        `${connection.name}: ok in ${latencyMs} ms (${model ? `model ${model} answered` : `${detail.models} models listed`})`,
+      );
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new RuntimeError(`${connection.name}: ${redactSecrets((error as Error).message, target.secret)}`);

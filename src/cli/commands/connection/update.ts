@@ -15,7 +15,12 @@ import { connectionView } from './view.js';
 
 export const run: VerbRun = async (ctx, [ref], flags) => {
   const input = parseInput(
-    z.object({ name: nameSchema.optional(), description: z.string().optional(), limit: z.array(z.string()).optional(), price: z.array(z.string()).optional() }),
+    z.object({
+      name: nameSchema.optional(),
+      description: z.string().optional(),
+      limit: z.array(z.string()).optional(),
+      price: z.array(z.string()).optional(),
+    }),
     flags,
   );
   // Everything that does not depend on the stored row is checked before the write lock is taken.
@@ -51,7 +56,13 @@ export const run: VerbRun = async (ctx, [ref], flags) => {
     );
     secrets.replace(
       current.id,
-      nextSecretEntry({ stored: secrets.storedFields(current.id), credential, headerFlags: flags.header as string[] | undefined, previousConfig: current.config, config }),
+      nextSecretEntry({
+        stored: secrets.storedFields(current.id),
+        credential,
+        headerFlags: flags.header as string[] | undefined,
+        previousConfig: current.config,
+        config,
+      }),
     );
     return next;
   });

@@ -2,7 +2,13 @@ import { formatPriceSpec } from '../../../pricing/price-spec.js';
 import { formatLimits } from '../../../store/capacity.js';
 import type { ConnectionSecretStatus } from '../../../store/credentials/index.js';
 import type { Connection } from '../../../store/repos/connections.js';
-import { connectionTimeouts, headerNames, isProviderId, providers, urlCredentials } from '../../../providers/registry.js';
+import {
+  connectionTimeouts,
+  headerNames,
+  isProviderId,
+  providers,
+  urlCredentials,
+} from '../../../providers/registry.js';
 
 const MASK = '********';
 
@@ -23,7 +29,11 @@ export function connectionView(connection: Connection, secret?: ConnectionSecret
     baseUrl: (config.baseUrl as string | undefined) ?? defaultBaseUrl ?? null,
     limits: formatLimits(connection.capacity),
     prices: connection.prices.map(formatPriceSpec),
-    timeouts: { connect: formatMs(timeouts.connectMs), firstByte: formatMs(timeouts.firstByteMs), idle: formatMs(timeouts.idleMs) },
+    timeouts: {
+      connect: formatMs(timeouts.connectMs),
+      firstByte: formatMs(timeouts.firstByteMs),
+      idle: formatMs(timeouts.idleMs),
+    },
     ...(secret ? { secret } : {}),
   };
 }
@@ -31,8 +41,10 @@ export function connectionView(connection: Connection, secret?: ConnectionSecret
 /** The config with header values and any credential in the base URL (rows from before they were refused) masked. */
 function printableConfig(config: Record<string, unknown>): Record<string, unknown> {
   const printable = { ...config };
-  if (config.headers !== undefined) printable.headers = Object.fromEntries(headerNames(config).map((name) => [name, MASK]));
-  if (typeof config.baseUrl === 'string' && urlCredentials(config.baseUrl) !== undefined) printable.baseUrl = maskUrl(config.baseUrl);
+  if (config.headers !== undefined)
+    printable.headers = Object.fromEntries(headerNames(config).map((name) => [name, MASK]));
+  if (typeof config.baseUrl === 'string' && urlCredentials(config.baseUrl) !== undefined)
+    printable.baseUrl = maskUrl(config.baseUrl);
   return printable;
 }
 
@@ -48,7 +60,11 @@ function maskUrl(text: string): string {
 
 /** Milliseconds in the largest unit that divides them: 10000 → `10s`, 120000 → `2m`, 300 → `300ms`. */
 export function formatMs(ms: number): string {
-  for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1_000]] as const) {
+  for (const [unit, size] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1_000],
+  ] as const) {
     if (ms % size === 0) return `${ms / size}${unit}`;
   }
   return `${ms}ms`;

@@ -20,7 +20,11 @@ export async function startDetached(ctx: CliContext, main: string, args: string[
   const fd = openSync(stderrPath, 'w', 0o600);
   const spinner = startSpinner(ctx);
   try {
-    const child = spawn(process.execPath, [main, ...args], { detached: true, stdio: ['ignore', 'ignore', fd], env: ctx.deps.env });
+    const child = spawn(process.execPath, [main, ...args], {
+      detached: true,
+      stdio: ['ignore', 'ignore', fd],
+      env: ctx.deps.env,
+    });
     let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     child.once('exit', (code, signal) => (exited = { code, signal }));
     const spawnFailed = new Promise<never>((_, reject) => child.once('error', reject));
@@ -31,7 +35,10 @@ export async function startDetached(ctx: CliContext, main: string, args: string[
       if (exited) {
         const line = /^error:\s*(.*)$/m.exec(readFileSync(stderrPath, 'utf8'))?.[1];
         if (line) throw new RuntimeError(line);
-        throw new RuntimeError(`the daemon exited (${exited.signal ?? `code ${exited.code}`}) before it answered`, 'see `vmx logs`');
+        throw new RuntimeError(
+          `the daemon exited (${exited.signal ?? `code ${exited.code}`}) before it answered`,
+          'see `vmx logs`',
+        );
       }
       const pidfile = readPidfile(ctx.paths.pidfile);
       if (pidfile && pidfile.pid === child.pid && (await answers(pidfile.url))) {
@@ -42,7 +49,10 @@ export async function startDetached(ctx: CliContext, main: string, args: string[
       }
       if (Date.now() > deadline) {
         child.kill('SIGTERM');
-        throw new RuntimeError(`the daemon (pid ${child.pid}) did not answer within ${START_TIMEOUT_MS / 1000}s; stopped it`, 'see `vmx logs`');
+        throw new RuntimeError(
+          `the daemon (pid ${child.pid}) did not answer within ${START_TIMEOUT_MS / 1000}s; stopped it`,
+          'see `vmx logs`',
+        );
       }
       await Promise.race([sleep(POLL_MS), spawnFailed]);
     }

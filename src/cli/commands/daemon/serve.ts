@@ -35,14 +35,20 @@ export const run: VerbRun = async (ctx, _args, flags) => {
     port: input.port,
     graceMs: parseDuration(input.grace, '--grace'),
     bodyLimit: input.bodyLimit === undefined ? undefined : parseSize(input.bodyLimit, '--body-limit'),
-    requestTimeoutMs: input.requestTimeout === undefined ? undefined : parseDuration(input.requestTimeout, '--request-timeout'),
+    requestTimeoutMs:
+      input.requestTimeout === undefined ? undefined : parseDuration(input.requestTimeout, '--request-timeout'),
   };
   const running = runningDaemon(ctx.paths);
   if (running) {
-    throw new ConflictError(`vmx is already running at ${running.url} (pid ${running.pid})`, 'stop it first with `vmx stop`');
+    throw new ConflictError(
+      `vmx is already running at ${running.url} (pid ${running.pid})`,
+      'stop it first with `vmx stop`',
+    );
   }
   if (!isLoopback(options.host)) {
-    ctx.out.warn(`binding to ${options.host}: the gateway will be reachable from other machines (clients still need an API key)`);
+    ctx.out.warn(
+      `binding to ${options.host}: the gateway will be reachable from other machines (clients still need an API key)`,
+    );
   }
   if (input.detach) return startDetached(ctx, daemonMain(), daemonArgs(ctx, options, 'none'));
   await runForeground(ctx, daemonArgs(ctx, options, ctx.out.json || !ctx.deps.stdout.isTTY ? 'json' : 'pretty'));
@@ -57,11 +63,16 @@ function daemonMain(): string {
 
 function daemonArgs(ctx: CliContext, options: ServeOptions, logFormat: 'pretty' | 'json' | 'none'): string[] {
   return [
-    '--home', ctx.paths.home,
-    '--host', options.host,
-    '--port', String(options.port),
-    '--grace-ms', String(options.graceMs),
-    '--log-format', logFormat,
+    '--home',
+    ctx.paths.home,
+    '--host',
+    options.host,
+    '--port',
+    String(options.port),
+    '--grace-ms',
+    String(options.graceMs),
+    '--log-format',
+    logFormat,
     ...(options.bodyLimit === undefined ? [] : ['--body-limit', String(options.bodyLimit)]),
     ...(options.requestTimeoutMs === undefined ? [] : ['--request-timeout-ms', String(options.requestTimeoutMs)]),
   ];
@@ -76,7 +87,10 @@ function daemonArgs(ctx: CliContext, options: ServeOptions, logFormat: 'pretty' 
 async function runForeground(ctx: CliContext, args: string[]): Promise<void> {
   // The IPC channel carries no messages: the daemon watches it close, so that if this process is
   // killed (even with SIGKILL, which cannot be forwarded) the daemon stops instead of living on.
-  const child = spawn(process.execPath, [daemonMain(), ...args], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], env: ctx.deps.env });
+  const child = spawn(process.execPath, [daemonMain(), ...args], {
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+    env: ctx.deps.env,
+  });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
@@ -103,14 +117,24 @@ async function runForeground(ctx: CliContext, args: string[]): Promise<void> {
       if (failure !== undefined) ctx.deps.stderr.write(`error: ${failure}\n`);
       return;
     }
-    throw new RuntimeError(failure ?? (signal ? `the daemon was killed by ${signal}` : `the daemon exited with code ${code}`));
+    throw new RuntimeError(
+      failure ?? (signal ? `the daemon was killed by ${signal}` : `the daemon exited with code ${code}`),
+    );
   } finally {
     process.off('SIGINT', forward);
     process.off('SIGTERM', forward);
   }
 }
 
-const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, k: 1024, mb: 1024 ** 2, m: 1024 ** 2, gb: 1024 ** 3, g: 1024 ** 3 };
+const SIZE_UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1024,
+  k: 1024,
+  mb: 1024 ** 2,
+  m: 1024 ** 2,
+  gb: 1024 ** 3,
+  g: 1024 ** 3,
+};
 
 /** `10mb`, `512kb`, `1048576` → bytes. */
 export function parseSize(text: string, flag: string): number {

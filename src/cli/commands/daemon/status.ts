@@ -48,10 +48,12 @@ export const run: VerbRun = async (ctx) => {
     tokens: `${n(status.tokens.input)} in, ${n(status.tokens.output)} out, ${n(status.tokens.cached)} cached`,
     cost: `$${status.cost.usd.toFixed(4)}${status.cost.unpricedAttempts ? ` + ${n(status.cost.unpricedAttempts)} attempts of unknown price` : ''}`,
     retention: status.retention
-      ? `last pass ${status.retention.at}: ${Object.entries(status.retention.changed)
-          .filter(([, v]) => v > 0)
-          .map(([k, v]) => `${k} ${n(v)}`)
-          .join(', ') || 'nothing to prune'}; database ${(status.retention.sizeBytes / 1048576).toFixed(1)} MB`
+      ? `last pass ${status.retention.at}: ${
+          Object.entries(status.retention.changed)
+            .filter(([, v]) => v > 0)
+            .map(([k, v]) => `${k} ${n(v)}`)
+            .join(', ') || 'nothing to prune'
+        }; database ${(status.retention.sizeBytes / 1048576).toFixed(1)} MB`
       : 'no pass yet',
   });
 };

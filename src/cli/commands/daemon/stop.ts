@@ -20,13 +20,13 @@ export const run: VerbRun = async (ctx, _args, flags) => {
     return;
   }
   const timeoutMs =
-    explicitTimeout ??
-    (typeof pidfile.graceMs === 'number' ? pidfile.graceMs : DEFAULT_GRACE_MS) + 5_000;
+    explicitTimeout ?? (typeof pidfile.graceMs === 'number' ? pidfile.graceMs : DEFAULT_GRACE_MS) + 5_000;
   try {
     process.kill(pidfile.pid, 'SIGTERM');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EPERM') throw new PermissionError(`not allowed to stop vmx (pid ${pidfile.pid}): it runs as another user`);
+    if (code === 'EPERM')
+      throw new PermissionError(`not allowed to stop vmx (pid ${pidfile.pid}): it runs as another user`);
     if (code !== 'ESRCH') throw error;
   }
   const deadline = Date.now() + timeoutMs;

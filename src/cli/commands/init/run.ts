@@ -19,10 +19,20 @@ import { sdkSnippets } from './snippets.js';
  */
 export const run: VerbRun = async (ctx, _args, flags) => {
   const ask = (question: string, given: unknown, fallback: string) =>
-    given !== undefined ? String(given) : ctx.canPrompt ? ctx.prompter.input(question, { default: fallback }) : fallback;
+    given !== undefined
+      ? String(given)
+      : ctx.canPrompt
+        ? ctx.prompter.input(question, { default: fallback })
+        : fallback;
 
   const names = parseInput(
-    z.object({ workspace: nameSchema, environment: nameSchema, connection: nameSchema, resource: nameSchema, key: nameSchema }),
+    z.object({
+      workspace: nameSchema,
+      environment: nameSchema,
+      connection: nameSchema,
+      resource: nameSchema,
+      key: nameSchema,
+    }),
     {
       workspace: await ask('Workspace', ctx.flags.workspace, 'default'),
       environment: await ask('Environment', ctx.flags.env, 'dev'),
@@ -50,7 +60,12 @@ export const run: VerbRun = async (ctx, _args, flags) => {
     const workspace = existing ?? store.workspaces.create({ name: names.workspace, user: ctx.user });
     const environment =
       store.environments.find(workspace.id, names.environment) ??
-      store.environments.create({ workspaceId: workspace.id, workspaceName: workspace.name, name: names.environment, user: ctx.user });
+      store.environments.create({
+        workspaceId: workspace.id,
+        workspaceName: workspace.name,
+        name: names.environment,
+        user: ctx.user,
+      });
     const connection = store.connections.create({
       environmentId: environment.id,
       name: names.connection,
@@ -59,7 +74,11 @@ export const run: VerbRun = async (ctx, _args, flags) => {
       capacity,
       user: ctx.user,
     });
-    const resource = store.resources.create(environment.id, singleModelResource(names.resource, { connectionId: connection.id, model }), ctx.user);
+    const resource = store.resources.create(
+      environment.id,
+      singleModelResource(names.resource, { connectionId: connection.id, model }),
+      ctx.user,
+    );
     const apiKey = store.apiKeys.create({
       environmentId: environment.id,
       name: names.key,
@@ -73,7 +92,10 @@ export const run: VerbRun = async (ctx, _args, flags) => {
     if (secret) secrets!.write(connection.id, secret);
     return { workspace, environment, connection, resource, apiKey };
   });
-  ctx.saveSettings({ ...ctx.settings(), context: { workspace: created.workspace.id, environment: created.environment.id } });
+  ctx.saveSettings({
+    ...ctx.settings(),
+    context: { workspace: created.workspace.id, environment: created.environment.id },
+  });
 
   const urls = sdkSnippets({
     host: String(flags.host ?? '127.0.0.1'),
@@ -127,7 +149,9 @@ async function providerAndConnection(ctx: CliContext, flags: Record<string, unkn
     );
   }
   flags.provider = id;
-  const connection = (flags.connection as string | undefined) ?? (ctx.canPrompt ? await ctx.prompter.input('Connection name', { default: id }) : id);
+  const connection =
+    (flags.connection as string | undefined) ??
+    (ctx.canPrompt ? await ctx.prompter.input('Connection name', { default: id }) : id);
   return { connection };
 }
 

@@ -1,5 +1,11 @@
 /** The base URLs and ready-to-paste SDK snippets `vmx init` ends with. */
-export function sdkSnippets(input: { host: string; port: number; workspace: string; environment: string; resource: string }) {
+export function sdkSnippets(input: {
+  host: string;
+  port: number;
+  workspace: string;
+  environment: string;
+  resource: string;
+}) {
   const baseUrl = `http://${input.host}:${input.port}/v1/completion/${input.workspace}/${input.environment}`;
   const anthropicBaseUrl = `${baseUrl}/anthropic`;
   const openai = [

@@ -25,11 +25,14 @@ export const run: VerbRun = async (ctx, [name], flags) => {
   );
   const capacity = parseLimits(input.limit ?? []);
   const expiresAt = input.expires ? parseMoment(input.expires, '--expires') : null;
-  if (expiresAt && expiresAt.getTime() <= Date.now()) throw new UsageError(`invalid --expires '${input.expires}': in the past`);
+  if (expiresAt && expiresAt.getTime() <= Date.now())
+    throw new UsageError(`invalid --expires '${input.expires}': in the past`);
 
   const scope = await resolveEnvironment(ctx, 'write');
   const store = await ctx.store();
-  const resources = input.resource ? [...new Set(input.resource.map((ref) => findResource(scope, store, ref).id))] : null;
+  const resources = input.resource
+    ? [...new Set(input.resource.map((ref) => findResource(scope, store, ref).id))]
+    : null;
   const key = generateApiKey();
   const created = store.apiKeys.create({
     environmentId: scope.environment.id,

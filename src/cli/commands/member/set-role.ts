@@ -11,7 +11,14 @@ export const run: VerbRun = async (ctx, [user, role]) => {
     z.object({ user: userSchema, role: z.enum(roles) }),
     {
       user: await required(ctx, user, '<user>', 'Member'),
-      role: role ?? (ctx.canPrompt ? await ctx.prompter.select('Role', roles.map((r) => ({ name: r, value: r }))) : undefined),
+      role:
+        role ??
+        (ctx.canPrompt
+          ? await ctx.prompter.select(
+              'Role',
+              roles.map((r) => ({ name: r, value: r })),
+            )
+          : undefined),
     },
     { user: '<user>', role: '<role>' },
   );

@@ -7,11 +7,20 @@ import { buildResourceFields, readResourceInput, type ResourceFlags } from './fi
 import { printResource, resourceView } from './view.js';
 
 export const run: VerbRun = async (ctx, [name], flags) => {
-  const input = parseInput(z.object({ name: nameSchema }), { name: await required(ctx, name, '<name>', 'Resource name') }, { name: '<name>' });
+  const input = parseInput(
+    z.object({ name: nameSchema }),
+    { name: await required(ctx, name, '<name>', 'Resource name') },
+    { name: '<name>' },
+  );
   const scope = await resolveEnvironment(ctx, 'write');
   const store = await ctx.store();
   const model = await required(ctx, flags.model as string | undefined, '--model', 'Model (connection/model)');
-  const fields = buildResourceFields(scope, store, input.name, await readResourceInput(ctx, { ...(flags as ResourceFlags), model }));
+  const fields = buildResourceFields(
+    scope,
+    store,
+    input.name,
+    await readResourceInput(ctx, { ...(flags as ResourceFlags), model }),
+  );
   const resource = store.resources.create(scope.environment.id, fields, ctx.user);
   printResource(ctx.out, resourceView(resource, store.connections.list(scope.environment.id)));
 };

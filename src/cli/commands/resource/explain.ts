@@ -5,7 +5,13 @@ import { windowOf } from '../../../store/capacity-windows.js';
 import type { Store } from '../../../store/open.js';
 import type { Resource } from '../../../store/repos/resources.js';
 import { ErrorRates } from '../../../store/routing/error-rates.js';
-import { buildRoutingVariables, evaluateRouting, formatRule, type Dialect, type ModelRef } from '../../../store/routing/index.js';
+import {
+  buildRoutingVariables,
+  evaluateRouting,
+  formatRule,
+  type Dialect,
+  type ModelRef,
+} from '../../../store/routing/index.js';
 import { estimateInputTokens } from '../../../store/routing/token-estimate.js';
 import { readAll } from '../../io/stdin.js';
 import { findResource } from '../../lookup.js';
@@ -13,7 +19,11 @@ import { required } from '../../prompts.js';
 import { resolveEnvironment } from '../../scope.js';
 import type { VerbRun } from '../../verb.js';
 
-const dialects: Record<string, Dialect> = { chat: 'openai-chat', responses: 'openai-responses', messages: 'anthropic-messages' };
+const dialects: Record<string, Dialect> = {
+  chat: 'openai-chat',
+  responses: 'openai-responses',
+  messages: 'anthropic-messages',
+};
 
 /**
  * A dry run of routing for one request body: each rule's outcome, the model the daemon would call,
@@ -32,22 +42,35 @@ export const run: VerbRun = async (ctx, [ref], flags) => {
   const store = await ctx.store();
   const resource = findResource(scope, store, await required(ctx, ref, '<resource>', 'Resource'));
   const connections = new Map(store.connections.list(scope.environment.id).map((c) => [c.id, c]));
-  const label = (model: ModelRef) => `${connections.get(model.connectionId)?.name ?? model.connectionId}/${model.model}`;
+  const label = (model: ModelRef) =>
+    `${connections.get(model.connectionId)?.name ?? model.connectionId}/${model.model}`;
   const nameOf = (id: string) => connections.get(id)?.name;
 
   const now = Date.now();
   const rates = new ErrorRates(() => now);
-  for (const row of store.usage.attemptsSince(now - 180 * 60_000)) rates.record(row.resourceId, row.connectionId, row.model, row.status, row.at);
+  for (const row of store.usage.attemptsSince(now - 180 * 60_000))
+    rates.record(row.resourceId, row.connectionId, row.model, row.status, row.at);
   const inputTokens = estimateInputTokens(body);
   const vars = buildRoutingVariables(dialect, body, { inputTokens, resource });
   const env = {
-    errorRate: (window: number, status?: number) => rates.rate(resource.id, resource.model.connectionId, resource.model.model, window, status),
+    errorRate: (window: number, status?: number) =>
+      rates.rate(resource.id, resource.model.connectionId, resource.model.model, window, status),
     random: () => 0, // a traffic share is reported as a share, not drawn
   };
 
   const rules = (resource.routing?.conditions ?? []).map((group, index) => {
-    const outcome = group.enabled === false ? 'disabled' : evaluateRouting({ enabled: true, conditions: [group] }, vars, env).decision.kind === 'none' ? 'no match' : 'match';
-    return { index, rule: formatRule(group, nameOf), outcome, ...(group.then?.traffic !== undefined && { traffic: group.then.traffic }) };
+    const outcome =
+      group.enabled === false
+        ? 'disabled'
+        : evaluateRouting({ enabled: true, conditions: [group] }, vars, env).decision.kind === 'none'
+          ? 'no match'
+          : 'match';
+    return {
+      index,
+      rule: formatRule(group, nameOf),
+      outcome,
+      ...(group.then?.traffic !== undefined && { traffic: group.then.traffic }),
+    };
   });
   const result = resource.routing?.enabled ? evaluateRouting(resource.routing, vars, env) : undefined;
   const decision = result?.decision;
@@ -63,22 +86,41 @@ export const run: VerbRun = async (ctx, [ref], flags) => {
       decision?.kind === 'block'
         ? { action: 'block', rule: rules[decision.groupIndex]!.rule }
         : decision?.kind === 'model'
-          ? { action: 'route', model: label(chosen), rule: rules[decision.groupIndex]!.rule, ...(decision.target.traffic !== undefined && { traffic: decision.target.traffic }) }
+          ? {
+              action: 'route',
+              model: label(chosen),
+              rule: rules[decision.groupIndex]!.rule,
+              ...(decision.target.traffic !== undefined && { traffic: decision.target.traffic }),
+            }
           : { action: 'primary', model: label(chosen) },
     chain: chain.map(label),
     limits: limitsFor(store, resource, chain, connections, now),
   };
   if (ctx.out.json) return ctx.out.writeJson(view);
   ctx.out.message(`resource ${view.resource} (${route}), estimated input tokens: ${inputTokens}`);
-  for (const r of rules) ctx.out.message(`  rule ${r.index + 1}: ${r.rule} → ${r.outcome}${r.traffic !== undefined && r.outcome === 'match' ? ` (taken in ${r.traffic}% of requests, else the next rule)` : ''}`);
+  for (const r of rules)
+    ctx.out.message(
+      `  rule ${r.index + 1}: ${r.rule} → ${r.outcome}${r.traffic !== undefined && r.outcome === 'match' ? ` (taken in ${r.traffic}% of requests, else the next rule)` : ''}`,
+    );
   if (rules.length === 0) ctx.out.message('  no routing rules');
   const d = view.decision;
-  ctx.out.message(d.action === 'block' ? `decision: blocked by "${d.rule}" (400, no provider call)` : `decision: ${d.model}${'rule' in d ? ` (rule "${d.rule}")` : ' (primary model)'}`);
+  ctx.out.message(
+    d.action === 'block'
+      ? `decision: blocked by "${d.rule}" (400, no provider call)`
+      : `decision: ${d.model}${'rule' in d ? ` (rule "${d.rule}")` : ' (primary model)'}`,
+  );
   if (view.chain.length) ctx.out.message(`attempt chain: ${view.chain.join(' → ')}`);
-  for (const l of view.limits) ctx.out.message(`limit: ${l.level} ${l.name}: ${l.spec} (used ${l.used} in the current ${l.period})`);
+  for (const l of view.limits)
+    ctx.out.message(`limit: ${l.level} ${l.name}: ${l.spec} (used ${l.used} in the current ${l.period})`);
 };
 
-function limitsFor(store: Store, resource: Resource, chain: ModelRef[], connections: Map<string, { id: string; name: string; capacity: Capacity[] }>, now: number) {
+function limitsFor(
+  store: Store,
+  resource: Resource,
+  chain: ModelRef[],
+  connections: Map<string, { id: string; name: string; capacity: Capacity[] }>,
+  now: number,
+) {
   const saved = new Map(store.capacityCounters.all().map((row) => [row.key, row]));
   const used = (key: string, period: Capacity['period']) => {
     const row = saved.get(key);
@@ -86,14 +128,33 @@ function limitsFor(store: Store, resource: Resource, chain: ModelRef[], connecti
   };
   const describe = (level: string, id: string, name: string, capacity: Capacity) => {
     const counter = used(`${level}:${id}:${capacity.period}`, capacity.period);
-    const parts = [capacity.requests !== undefined && `${capacity.requests} requests`, capacity.tokens !== undefined && `${capacity.tokens} tokens`].filter(Boolean);
-    const usedParts = [capacity.requests !== undefined && `${counter.requests} requests`, capacity.tokens !== undefined && `${counter.tokens} tokens`].filter(Boolean);
-    return { level, name, period: capacity.period, requests: capacity.requests, tokens: capacity.tokens, spec: `${parts.join(' + ')} per ${capacity.period}`, used: usedParts.join(', '), usedRequests: counter.requests, usedTokens: counter.tokens };
+    const parts = [
+      capacity.requests !== undefined && `${capacity.requests} requests`,
+      capacity.tokens !== undefined && `${capacity.tokens} tokens`,
+    ].filter(Boolean);
+    const usedParts = [
+      capacity.requests !== undefined && `${counter.requests} requests`,
+      capacity.tokens !== undefined && `${counter.tokens} tokens`,
+    ].filter(Boolean);
+    return {
+      level,
+      name,
+      period: capacity.period,
+      requests: capacity.requests,
+      tokens: capacity.tokens,
+      spec: `${parts.join(' + ')} per ${capacity.period}`,
+      used: usedParts.join(', '),
+      usedRequests: counter.requests,
+      usedTokens: counter.tokens,
+    };
   };
-  const limits = resource.enforceCapacity ? resource.capacity.map((c) => describe('resource', resource.id, resource.name, c)) : [];
+  const limits = resource.enforceCapacity
+    ? resource.capacity.map((c) => describe('resource', resource.id, resource.name, c))
+    : [];
   for (const id of new Set(chain.map((m) => m.connectionId))) {
     const connection = connections.get(id);
-    if (connection) limits.push(...connection.capacity.map((c) => describe('connection', connection.id, connection.name, c)));
+    if (connection)
+      limits.push(...connection.capacity.map((c) => describe('connection', connection.id, connection.name, c)));
   }
   return limits;
 }
@@ -102,7 +163,9 @@ function readFile(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`invalid --request: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new UsageError(
+      `invalid --request: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
 }
 

@@ -44,7 +44,9 @@ export async function readResourceInput(ctx: CliContext, flags: ResourceFlags): 
   if (route && routingFile) throw new UsageError('give routing one way: --route or --routing-file');
   let routing: RoutingInput | undefined;
   if (route) {
-    routing = isNone(route) ? { enabled: true, conditions: [] } : { enabled: true, conditions: route.map((r) => parseRule(r)) };
+    routing = isNone(route)
+      ? { enabled: true, conditions: [] }
+      : { enabled: true, conditions: route.map((r) => parseRule(r)) };
   } else if (routingFile) {
     routing = parseRoutingDocument(await readJsonFile(ctx, routingFile), `--routing-file ${routingFile}`);
   }
@@ -117,7 +119,9 @@ async function readJsonFile(ctx: CliContext, path: string): Promise<unknown> {
   try {
     text = path === '-' ? await readAll(ctx.deps.stdin) : readFileSync(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`invalid --routing-file: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new UsageError(
+      `invalid --routing-file: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   try {
     return JSON.parse(text);

@@ -18,7 +18,11 @@ export const run: VerbRun = async (ctx, [ref], flags) => {
   const updated = editInTransaction(store, ctx.user, scope, 'write', () => {
     // The row as it is now, not as it was before the file was read: edits made meanwhile stay.
     const current = findResource(scope, store, id);
-    return store.resources.update(current, buildResourceFields(scope, store, input.name ?? current.name, changes, current), ctx.user);
+    return store.resources.update(
+      current,
+      buildResourceFields(scope, store, input.name ?? current.name, changes, current),
+      ctx.user,
+    );
   });
   printResource(ctx.out, resourceView(updated, store.connections.list(scope.environment.id)));
 };

@@ -12,7 +12,12 @@ export function resourceView(resource: Resource, connections: Connection[]) {
   const byId = new Map(connections.map((c) => [c.id, c]));
   const ref = (model: ModelRef) => {
     const connection = byId.get(model.connectionId);
-    return { connection: connection?.name ?? null, connectionId: model.connectionId, provider: connection?.provider ?? null, model: model.model };
+    return {
+      connection: connection?.name ?? null,
+      connectionId: model.connectionId,
+      provider: connection?.provider ?? null,
+      model: model.model,
+    };
   };
   const nameOf = (id: string) => byId.get(id)?.name;
   return {
@@ -34,7 +39,12 @@ function displayRouting(routing: Routing, ref: (model: ModelRef) => object) {
   return {
     ...routing,
     conditions: routing.conditions.map((group) =>
-      group.then ? { ...group, then: { ...ref(group.then), ...(group.then.traffic !== undefined && { traffic: group.then.traffic }) } } : group,
+      group.then
+        ? {
+            ...group,
+            then: { ...ref(group.then), ...(group.then.traffic !== undefined && { traffic: group.then.traffic }) },
+          }
+        : group,
     ),
   };
 }

@@ -8,7 +8,15 @@ import { resolveEnvironment } from '../../scope.js';
 import type { VerbRun } from '../../verb.js';
 import { formatMs, formatTime, parsePast } from './window.js';
 
-const dimensions = ['resource', 'model', 'connection', 'provider', 'key', 'hour', 'day'] as const satisfies readonly UsageDimension[];
+const dimensions = [
+  'resource',
+  'model',
+  'connection',
+  'provider',
+  'key',
+  'hour',
+  'day',
+] as const satisfies readonly UsageDimension[];
 
 export const run: VerbRun = async (ctx, _args, flags) => {
   const input = parseInput(
@@ -37,7 +45,9 @@ export const run: VerbRun = async (ctx, _args, flags) => {
     until,
     by,
     // Rows keep the resource's name as requested; an id given here is translated to that name.
-    ...(input.resource !== undefined && { resource: store.resources.find(envId, input.resource)?.name ?? input.resource }),
+    ...(input.resource !== undefined && {
+      resource: store.resources.find(envId, input.resource)?.name ?? input.resource,
+    }),
     ...(input.key !== undefined && { keyId: historyKeyId(scope, store, input.key) }),
   });
 
@@ -46,7 +56,9 @@ export const run: VerbRun = async (ctx, _args, flags) => {
   const rows = report.rows.map(({ group, figures }) => ({
     ...group,
     ...(by.includes('key') && { keyName: group.key ? (keyNames.get(group.key) ?? null) : null }),
-    ...(by.includes('connection') && { connectionName: group.connection ? (connectionNames.get(group.connection) ?? null) : null }),
+    ...(by.includes('connection') && {
+      connectionName: group.connection ? (connectionNames.get(group.connection) ?? null) : null,
+    }),
     ...figuresJson(figures),
   }));
   if (ctx.out.json) return ctx.out.writeJson(rows);
@@ -56,9 +68,14 @@ export const run: VerbRun = async (ctx, _args, flags) => {
   if (rows.length === 0) return ctx.out.message(`no usage in ${where} from ${window}`);
   ctx.out.message(`usage in ${where}, ${window}`);
   if (report.since !== since || (input.until !== undefined && report.until !== until)) {
-    ctx.out.message('(usage older than its raw retention is kept as hourly totals: the window is counted in whole hours)');
+    ctx.out.message(
+      '(usage older than its raw retention is kept as hourly totals: the window is counted in whole hours)',
+    );
   }
-  const total = { total: true as const, ...figuresJson(report.rows.reduce((sum, row) => addFigures(sum, row.figures), emptyFigures())) };
+  const total = {
+    total: true as const,
+    ...figuresJson(report.rows.reduce((sum, row) => addFigures(sum, row.figures), emptyFigures())),
+  };
   type Line = (typeof rows)[number] | typeof total;
   const label = (row: (typeof rows)[number], d: UsageDimension): string | null => {
     if (d === 'key') return row.key ? (row.keyName ?? `${row.key} (removed)`) : null;

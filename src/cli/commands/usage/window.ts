@@ -9,7 +9,9 @@ export function parsePast(text: string, flag: string, now = Date.now()): number 
   if (/^\d+\s*[smhdw]$/.test(text.trim())) return now - parseDuration(text, flag);
   const at = Date.parse(text);
   if (Number.isNaN(at) || !/^\d{4}-\d{2}-\d{2}/.test(text.trim())) {
-    throw new UsageError(`invalid ${flag} '${text}': expected a duration such as 24h or 7d, or a date such as 2027-01-31`);
+    throw new UsageError(
+      `invalid ${flag} '${text}': expected a duration such as 24h or 7d, or a date such as 2027-01-31`,
+    );
   }
   return at;
 }

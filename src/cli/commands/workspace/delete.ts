@@ -7,7 +7,10 @@ export const run: VerbRun = async (ctx, [ref]) => {
   const { workspace } = await resolveWorkspace(ctx, 'delete-workspace', target);
   const store = await ctx.store();
   const environments = store.environments.list(workspace.id).length;
-  await confirmDestructive(ctx, `delete workspace '${workspace.name}' and its ${environments} environment(s), with everything in them`);
+  await confirmDestructive(
+    ctx,
+    `delete workspace '${workspace.name}' and its ${environments} environment(s), with everything in them`,
+  );
   const connectionIds = store.connections.idsInWorkspace(workspace.id);
   store.workspaces.delete(workspace.id);
   // The rows are gone; their keychain entries go too (the database no longer points at them).

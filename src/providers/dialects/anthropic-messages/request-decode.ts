@@ -9,8 +9,18 @@ import { asArray, asNumber, asRecord, asString } from '../wire-read.js';
 
 /** Top-level fields this decoder reads; any other non-null field is reported as dropped. */
 const handled = new Set([
-  'model', 'max_tokens', 'messages', 'system', 'tools', 'tool_choice', 'stop_sequences', 'temperature',
-  'top_p', 'metadata', 'stream', 'vmx',
+  'model',
+  'max_tokens',
+  'messages',
+  'system',
+  'tools',
+  'tool_choice',
+  'stop_sequences',
+  'temperature',
+  'top_p',
+  'metadata',
+  'stream',
+  'vmx',
 ]);
 
 /** Decodes a Messages request body. Throws InvalidRequestError when `messages` is unusable. */
@@ -27,7 +37,8 @@ export function decodeAnthropicRequest(body: Record<string, unknown>): Encoded<P
   for (const [position, raw] of body.messages.entries()) {
     const message = asRecord(raw);
     if (!message) throw new InvalidRequestError(`messages[${position}] must be an object`);
-    const blocks = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : asArray(message.content);
+    const blocks =
+      typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : asArray(message.content);
     if (message.role === 'user') decodeUser(blocks, request, dropped);
     else if (message.role === 'assistant') {
       request.messages.push({ role: 'assistant', content: blocks.flatMap((b) => assistantPart(b, dropped)) });
@@ -72,7 +83,8 @@ function decodeUser(blocks: unknown[], request: PivotRequest, dropped: Set<strin
     const block = asRecord(raw);
     noteBlockExtras(block, dropped);
     if (block?.type === 'tool_result') {
-      const content = typeof block.content === 'string' ? [{ type: 'text', text: block.content }] : asArray(block.content);
+      const content =
+        typeof block.content === 'string' ? [{ type: 'text', text: block.content }] : asArray(block.content);
       request.messages.push({
         role: 'tool',
         toolCallId: asString(block.tool_use_id) ?? '',
@@ -92,7 +104,12 @@ function userPart(raw: unknown, dropped: Set<string>): PivotPart[] {
   if (block?.type === 'image') {
     const source = asRecord(block.source);
     if (source?.type === 'base64') {
-      return [{ type: 'image', source: { kind: 'base64', mediaType: asString(source.media_type) ?? '', data: asString(source.data) ?? '' } }];
+      return [
+        {
+          type: 'image',
+          source: { kind: 'base64', mediaType: asString(source.media_type) ?? '', data: asString(source.data) ?? '' },
+        },
+      ];
     }
     if (source?.type === 'url') return [{ type: 'image', source: { kind: 'url', url: asString(source.url) ?? '' } }];
     dropped.add(`anthropic ${String(source?.type)} image sources`);
@@ -111,7 +128,14 @@ function assistantPart(raw: unknown, dropped: Set<string>): PivotPart[] {
     return [{ type: 'reasoning', text: asString(block.thinking) ?? '', ...(signature ? { signature } : {}) }];
   }
   if (block?.type === 'tool_use') {
-    return [{ type: 'tool-call', id: asString(block.id) ?? '', name: asString(block.name) ?? '', arguments: JSON.stringify(block.input ?? {}) }];
+    return [
+      {
+        type: 'tool-call',
+        id: asString(block.id) ?? '',
+        name: asString(block.name) ?? '',
+        arguments: JSON.stringify(block.input ?? {}),
+      },
+    ];
   }
   dropped.add(`anthropic ${String(block?.type)} blocks`);
   return [];

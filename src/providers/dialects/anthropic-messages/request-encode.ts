@@ -39,23 +39,23 @@ export function encodeAnthropicRequest(request: PivotRequest): Encoded<Record<st
     if (last?.role === role && Array.isArray(last.content)) merge(last.content, blocks);
     else messages.push({ role, content: blocks });
   }
-  if (request.maxTokens === undefined) dropped.add(`max_tokens (required by anthropic; defaulted to ${DEFAULT_ANTHROPIC_MAX_TOKENS})`);
+  if (request.maxTokens === undefined)
+    dropped.add(`max_tokens (required by anthropic; defaulted to ${DEFAULT_ANTHROPIC_MAX_TOKENS})`);
   const body: Record<string, unknown> = {
     model: request.model,
     max_tokens: request.maxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS,
     messages,
   };
   if (request.system.length === 1) body.system = request.system[0];
-  else if (request.system.length > 1) body.system = request.system.map((text): TextBlockParam => ({ type: 'text', text }));
+  else if (request.system.length > 1)
+    body.system = request.system.map((text): TextBlockParam => ({ type: 'text', text }));
   if (request.tools.length > 0) {
-    body.tools = request.tools.map(
-      (tool): Tool => ({
-        name: tool.name,
-        ...(tool.description !== undefined ? { description: tool.description } : {}),
-        // input_schema must be an object schema; a schema without `type` gets it.
-        input_schema: { type: 'object', ...tool.parameters },
-      }),
-    );
+    body.tools = request.tools.map((tool): Tool => ({
+      name: tool.name,
+      ...(tool.description !== undefined ? { description: tool.description } : {}),
+      // input_schema must be an object schema; a schema without `type` gets it.
+      input_schema: { type: 'object', ...tool.parameters },
+    }));
   }
   if (request.toolChoice !== undefined) body.tool_choice = encodeToolChoice(request.toolChoice);
   if (request.stop !== undefined && request.stop.length > 0) body.stop_sequences = request.stop;

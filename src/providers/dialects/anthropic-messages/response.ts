@@ -76,7 +76,12 @@ export function decodeAnthropicResponse(raw: unknown): PivotResponse {
       const signature = asString(block.signature);
       content.push({ type: 'reasoning', text: asString(block.thinking) ?? '', ...(signature ? { signature } : {}) });
     } else if (block?.type === 'tool_use') {
-      content.push({ type: 'tool-call', id: asString(block.id) ?? '', name: asString(block.name) ?? '', arguments: JSON.stringify(block.input ?? {}) });
+      content.push({
+        type: 'tool-call',
+        id: asString(block.id) ?? '',
+        name: asString(block.name) ?? '',
+        arguments: JSON.stringify(block.input ?? {}),
+      });
     }
   }
   return {
@@ -101,7 +106,9 @@ export function encodeAnthropicResponse(response: PivotResponse): Record<string,
       case 'reasoning':
         return [{ type: 'thinking', thinking: part.text, signature: part.signature ?? '' }];
       case 'tool-call':
-        return [{ type: 'tool_use', id: part.id, name: part.name, input: parseJsonObject(part.arguments || '{}') ?? {} }];
+        return [
+          { type: 'tool_use', id: part.id, name: part.name, input: parseJsonObject(part.arguments || '{}') ?? {} },
+        ];
       case 'image':
         return [];
     }

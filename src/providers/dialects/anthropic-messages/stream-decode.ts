@@ -47,7 +47,9 @@ export function anthropicStreamDecoder(): { push(event: WireEvent): PivotStreamE
       case 'error': {
         done = true;
         const error = asRecord(data.error);
-        return [{ type: 'error', message: asString(error?.message) ?? asString(error?.type) ?? 'upstream stream error' }];
+        return [
+          { type: 'error', message: asString(error?.message) ?? asString(error?.type) ?? 'upstream stream error' },
+        ];
       }
       default:
         return []; // ping, and event types added later

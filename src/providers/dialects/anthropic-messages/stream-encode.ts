@@ -72,10 +72,13 @@ export function anthropicStreamEncoder(context: { id: string; model: string; cre
     closed = true;
     const usage = encodeAnthropicUsage(event.usage ?? {});
     if (event.usage?.inputTokens === undefined) delete usage.input_tokens; // unknown: keep message_start's
-    const out = start() + stop() + emit('message_delta', {
-      delta: { stop_reason: encodeStopReason(event.stopReason), stop_sequence: null },
-      usage,
-    });
+    const out =
+      start() +
+      stop() +
+      emit('message_delta', {
+        delta: { stop_reason: encodeStopReason(event.stopReason), stop_sequence: null },
+        usage,
+      });
     return out + emit('message_stop');
   }
 
@@ -93,7 +96,9 @@ export function anthropicStreamEncoder(context: { id: string; model: string; cre
           return start(event.usage);
         case 'text-delta':
           if (!event.text) return '';
-          return ensure(event.index, 'text', { type: 'text', text: '' }) + delta({ type: 'text_delta', text: event.text });
+          return (
+            ensure(event.index, 'text', { type: 'text', text: '' }) + delta({ type: 'text_delta', text: event.text })
+          );
         case 'reasoning-delta': {
           let out = ensure(event.index, 'thinking', { type: 'thinking', thinking: '', signature: '' });
           if (event.text) out += delta({ type: 'thinking_delta', thinking: event.text });

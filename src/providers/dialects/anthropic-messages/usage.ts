@@ -26,4 +26,3 @@ export function readAnthropicUsage(raw: unknown, base: PivotUsage = {}): PivotUs
   if (thinking !== undefined) out.reasoningTokens = thinking;
   return out;
 }
-

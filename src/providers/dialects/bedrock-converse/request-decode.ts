@@ -51,7 +51,9 @@ export function decodeConverseRequest(body: Record<string, unknown>): Encoded<Pi
   if (temperature !== undefined) request.temperature = temperature;
   const topP = optNumber(inference.topP);
   if (topP !== undefined) request.topP = topP;
-  const stop = Array.isArray(inference.stopSequences) ? inference.stopSequences.filter((s) => typeof s === 'string') : [];
+  const stop = Array.isArray(inference.stopSequences)
+    ? inference.stopSequences.filter((s) => typeof s === 'string')
+    : [];
   if (stop.length > 0) request.stop = stop;
   if (isRecord(body.toolConfig)) {
     request.tools = decodeTools(body.toolConfig.tools, dropped);
@@ -71,7 +73,14 @@ export function decodeBlock(block: Record<string, unknown>, dropped: string[]): 
   if (isRecord(block.image)) return decodeImage(block.image, dropped);
   if (isRecord(block.toolUse)) {
     const { toolUseId, name, input } = block.toolUse;
-    return [{ type: 'tool-call', id: optString(toolUseId) ?? '', name: optString(name) ?? '', arguments: JSON.stringify(input ?? {}) }];
+    return [
+      {
+        type: 'tool-call',
+        id: optString(toolUseId) ?? '',
+        name: optString(name) ?? '',
+        arguments: JSON.stringify(input ?? {}),
+      },
+    ];
   }
   if (isRecord(block.reasoningContent)) {
     const reasoning = block.reasoningContent.reasoningText;

@@ -46,10 +46,17 @@ export function encodeConverseRequest(request: PivotRequest): Encoded<ConverseRe
   for (const message of request.messages) {
     if (message.role === 'tool') {
       const content = message.content.flatMap((p) => encodeToolResultPart(p, dropped));
-      const toolResult = { toolUseId: message.toolCallId, content, ...(message.isError ? { status: 'error' as const } : {}) };
+      const toolResult = {
+        toolUseId: message.toolCallId,
+        content,
+        ...(message.isError ? { status: 'error' as const } : {}),
+      };
       append('user', [{ toolResult }]);
     } else {
-      append(message.role, message.content.flatMap((p) => encodePart(p, dropped)));
+      append(
+        message.role,
+        message.content.flatMap((p) => encodePart(p, dropped)),
+      );
     }
   }
 
@@ -122,7 +129,10 @@ function encodeToolResultPart(part: PivotPart, dropped: string[]): ToolResultCon
   return [];
 }
 
-function encodeImage(source: ImageSource, dropped: string[]): { format: ImageFormat; source: { bytes: Uint8Array } } | undefined {
+function encodeImage(
+  source: ImageSource,
+  dropped: string[],
+): { format: ImageFormat; source: { bytes: Uint8Array } } | undefined {
   let inline = source.kind === 'base64' ? source : undefined;
   if (source.kind === 'url') {
     // A data URL is inline bytes in disguise; only a fetchable URL is out of reach (no I/O in codecs).
@@ -161,6 +171,8 @@ function parseArguments(part: { name: string; arguments: string }, dropped: stri
 export function converseRequestJson(request: ConverseRequest): string {
   const { modelId: _modelId, ...body } = request;
   return JSON.stringify(body, (_key, value: unknown) =>
-    value instanceof Uint8Array ? Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') : value,
+    value instanceof Uint8Array
+      ? Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')
+      : value,
   );
 }

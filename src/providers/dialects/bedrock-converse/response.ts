@@ -8,7 +8,12 @@
  * Bedrock's `totalTokens` is everything: input + output + cache read + cache write.
  */
 import { randomUUID } from 'node:crypto';
-import type { ContentBlock, ConverseResponse, StopReason as ConverseStopReason, TokenUsage } from '@aws-sdk/client-bedrock-runtime';
+import type {
+  ContentBlock,
+  ConverseResponse,
+  StopReason as ConverseStopReason,
+  TokenUsage,
+} from '@aws-sdk/client-bedrock-runtime';
 import type { PivotResponse, PivotUsage, StopReason } from '../../pivot.js';
 import { UpstreamUnavailable } from '../../types.js';
 import { decodeBlock } from './request-decode.js';
@@ -105,10 +110,23 @@ export function encodeConverseResponse(response: PivotResponse): ConverseRespons
       case 'tool-call':
         return [{ toolUse: { toolUseId: part.id, name: part.name, input: parseInput(part.arguments) } }];
       case 'reasoning':
-        return [{ reasoningContent: { reasoningText: { text: part.text, ...(part.signature ? { signature: part.signature } : {}) } } }];
+        return [
+          {
+            reasoningContent: {
+              reasoningText: { text: part.text, ...(part.signature ? { signature: part.signature } : {}) },
+            },
+          },
+        ];
       case 'image':
         return part.source.kind === 'base64'
-          ? [{ image: { format: imageFormat(part.source.mediaType), source: { bytes: base64ToBytes(part.source.data) } } }]
+          ? [
+              {
+                image: {
+                  format: imageFormat(part.source.mediaType),
+                  source: { bytes: base64ToBytes(part.source.data) },
+                },
+              },
+            ]
           : [];
     }
   });

@@ -65,7 +65,14 @@ export function createConverseStreamDecoder(): {
         const toolUse = isRecord(body.start) && isRecord(body.start.toolUse) ? body.start.toolUse : undefined;
         if (!toolUse) return [];
         open.add(index);
-        return [{ type: 'tool-call-start', index, id: optString(toolUse.toolUseId) ?? '', name: optString(toolUse.name) ?? '' }];
+        return [
+          {
+            type: 'tool-call-start',
+            index,
+            id: optString(toolUse.toolUseId) ?? '',
+            name: optString(toolUse.name) ?? '',
+          },
+        ];
       }
       case 'contentBlockDelta': {
         const events = delta(index, isRecord(body.delta) ? body.delta : {});

@@ -33,7 +33,11 @@ export function createConverseFrameEncoder(): {
   const blocks = new Map<number, number>();
   const open = new Set<number>();
 
-  const frame = (eventType: string, body: Record<string, unknown>): ConverseStreamFrame => ({ eventType, body, messageType: 'event' });
+  const frame = (eventType: string, body: Record<string, unknown>): ConverseStreamFrame => ({
+    eventType,
+    body,
+    messageType: 'event',
+  });
   const blockIndex = (pivotIndex: number): number => {
     let index = blocks.get(pivotIndex);
     if (index === undefined) blocks.set(pivotIndex, (index = blocks.size));
@@ -60,7 +64,8 @@ export function createConverseFrameEncoder(): {
       case 'reasoning-delta': {
         const frames = event.text === '' ? [] : delta(event.index, { reasoningContent: { text: event.text } });
         // Converse sends the signature as its own delta, after the text.
-        if (event.signature !== undefined) frames.push(...delta(event.index, { reasoningContent: { signature: event.signature } }));
+        if (event.signature !== undefined)
+          frames.push(...delta(event.index, { reasoningContent: { signature: event.signature } }));
         return frames;
       }
       case 'tool-call-start': {

@@ -3,13 +3,34 @@
  * `dropped` ("openai-chat <feature>") so the audit event can say what a conversion lost.
  */
 import { InvalidRequestError } from '../../../errors.js';
-import type { Encoded, ImageSource, PivotMessage, PivotPart, PivotRequest, PivotTool, ToolChoice } from '../../pivot.js';
+import type {
+  Encoded,
+  ImageSource,
+  PivotMessage,
+  PivotPart,
+  PivotRequest,
+  PivotTool,
+  ToolChoice,
+} from '../../pivot.js';
 import { asArray, asNumber, asRecord, asString } from '../wire-read.js';
 
 /** Top-level fields this decoder reads; any other non-null field is reported as dropped. */
 const handled = new Set([
-  'model', 'messages', 'tools', 'functions', 'tool_choice', 'function_call', 'max_tokens',
-  'max_completion_tokens', 'temperature', 'top_p', 'stop', 'user', 'stream', 'stream_options', 'vmx',
+  'model',
+  'messages',
+  'tools',
+  'functions',
+  'tool_choice',
+  'function_call',
+  'max_tokens',
+  'max_completion_tokens',
+  'temperature',
+  'top_p',
+  'stop',
+  'user',
+  'stream',
+  'stream_options',
+  'vmx',
 ]);
 
 /** A tool with no declared parameters still needs an object schema for the dialects that require one. */
@@ -45,7 +66,8 @@ export function decodeChatRequest(body: Record<string, unknown>): Encoded<PivotR
   if (temperature !== undefined) request.temperature = temperature;
   const topP = asNumber(body.top_p);
   if (topP !== undefined) request.topP = topP;
-  const stop = typeof body.stop === 'string' ? [body.stop] : asArray(body.stop).filter((s): s is string => typeof s === 'string');
+  const stop =
+    typeof body.stop === 'string' ? [body.stop] : asArray(body.stop).filter((s): s is string => typeof s === 'string');
   if (stop.length > 0) request.stop = stop;
   const user = asString(body.user);
   if (user !== undefined) request.user = user;
@@ -127,7 +149,12 @@ function assistantMessage(
       dropped.add('openai-chat custom tool calls');
       continue;
     }
-    content.push({ type: 'tool-call', id: asString(call?.id) ?? '', name: asString(fn?.name) ?? '', arguments: asString(fn?.arguments) ?? '' });
+    content.push({
+      type: 'tool-call',
+      id: asString(call?.id) ?? '',
+      name: asString(fn?.name) ?? '',
+      arguments: asString(fn?.arguments) ?? '',
+    });
   }
   const legacy = asRecord(message.function_call);
   if (legacy) {
@@ -201,7 +228,8 @@ function decodeToolChoice(raw: unknown, dropped: Set<string>): ToolChoice | unde
   const choice = asRecord(raw);
   if (!choice) return undefined;
   // `function_call: {name}` (legacy) and `tool_choice: {type:'function', function:{name}}`.
-  const name = asString(asRecord(choice.function)?.name) ?? (choice.type === undefined ? asString(choice.name) : undefined);
+  const name =
+    asString(asRecord(choice.function)?.name) ?? (choice.type === undefined ? asString(choice.name) : undefined);
   if (name !== undefined) return { name };
   dropped.add(`openai-chat tool_choice ${String(choice.type)}`);
   return undefined;

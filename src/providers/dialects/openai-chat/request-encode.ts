@@ -25,16 +25,14 @@ export function encodeChatRequest(request: PivotRequest): Encoded<Record<string,
   for (const message of request.messages) messages.push(encodeMessage(message, dropped));
   const body: Record<string, unknown> = { model: request.model, messages };
   if (request.tools.length > 0) {
-    body.tools = request.tools.map(
-      (tool): ChatCompletionTool => ({
-        type: 'function',
-        function: {
-          name: tool.name,
-          ...(tool.description !== undefined ? { description: tool.description } : {}),
-          parameters: tool.parameters,
-        },
-      }),
-    );
+    body.tools = request.tools.map((tool): ChatCompletionTool => ({
+      type: 'function',
+      function: {
+        name: tool.name,
+        ...(tool.description !== undefined ? { description: tool.description } : {}),
+        parameters: tool.parameters,
+      },
+    }));
   }
   if (request.toolChoice !== undefined) body.tool_choice = encodeToolChoice(request.toolChoice);
   if (request.maxTokens !== undefined) body.max_completion_tokens = request.maxTokens;
@@ -77,7 +75,11 @@ function encodeMessage(message: PivotMessage, dropped: Set<string>): ChatComplet
   for (const part of message.content) {
     if (part.type === 'text') texts.push(part.text);
     else if (part.type === 'tool-call') {
-      (out.tool_calls ??= []).push({ id: part.id, type: 'function', function: { name: part.name, arguments: part.arguments } });
+      (out.tool_calls ??= []).push({
+        id: part.id,
+        type: 'function',
+        function: { name: part.name, arguments: part.arguments },
+      });
     } else if (part.type === 'reasoning') {
       dropped.add('reasoning (thinking) content');
       if (part.signature) dropped.add('anthropic thinking signatures');

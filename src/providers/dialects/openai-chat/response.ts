@@ -51,7 +51,11 @@ export function encodeFinishReason(reason: StopReason): FinishReason {
 export function encodeChatUsage(usage: PivotUsage): CompletionUsage {
   const prompt = usage.inputTokens ?? 0;
   const completion = usage.outputTokens ?? 0;
-  const out: CompletionUsage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+  const out: CompletionUsage = {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+  };
   if (usage.cachedInputTokens !== undefined || usage.cacheWriteTokens !== undefined) {
     out.prompt_tokens_details = {};
     if (usage.cachedInputTokens !== undefined) out.prompt_tokens_details.cached_tokens = usage.cachedInputTokens;
@@ -83,7 +87,12 @@ export function decodeChatResponse(raw: unknown): PivotResponse {
     const call = asRecord(rawCall);
     const fn = asRecord(call?.function);
     if (!call || !fn) continue;
-    content.push({ type: 'tool-call', id: asString(call.id) ?? '', name: asString(fn.name) ?? '', arguments: asString(fn.arguments) ?? '' });
+    content.push({
+      type: 'tool-call',
+      id: asString(call.id) ?? '',
+      name: asString(fn.name) ?? '',
+      arguments: asString(fn.arguments) ?? '',
+    });
   }
   return {
     id: asString(body.id) ?? '',
@@ -99,7 +108,10 @@ export function decodeChatResponse(raw: unknown): PivotResponse {
  * stay pure. Reasoning goes in `message.reasoning_content`, the de-facto extension clients of
  * reasoning models read; Anthropic thinking signatures have no place and are left out.
  */
-export function encodeChatResponse(response: PivotResponse, options: { created?: number } = {}): Record<string, unknown> {
+export function encodeChatResponse(
+  response: PivotResponse,
+  options: { created?: number } = {},
+): Record<string, unknown> {
   const texts = response.content.filter((p) => p.type === 'text').map((p) => p.text);
   const reasoning = response.content.filter((p) => p.type === 'reasoning').map((p) => p.text);
   const toolCalls = response.content

@@ -24,7 +24,10 @@ export interface ChatStreamContext {
  * event becomes `data: {"error":…}` and closes the stream; `end()` without a `finish` or `error`
  * reports an error too, so a cut-off answer never looks complete.
  */
-export function chatStreamEncoder(context: ChatStreamContext): { push(event: PivotStreamEvent): string; end(): string } {
+export function chatStreamEncoder(context: ChatStreamContext): {
+  push(event: PivotStreamEvent): string;
+  end(): string;
+} {
   let roleSent = false;
   let closed = false;
   /** Pivot block index → the Chat `tool_calls[].index` (0, 1, … in order of appearance). */
@@ -35,7 +38,9 @@ export function chatStreamEncoder(context: ChatStreamContext): { push(event: Piv
     if (!roleSent) {
       roleSent = true;
       // OpenAI's first chunk announces the role with empty content; SDK accumulators expect it.
-      prefix = sseEvent(frame([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]));
+      prefix = sseEvent(
+        frame([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]),
+      );
       if (Object.keys(delta).length === 0 && finishReason === null) return prefix;
     }
     return prefix + sseEvent(frame([{ index: 0, delta, logprobs: null, finish_reason: finishReason }]));
@@ -76,7 +81,9 @@ export function chatStreamEncoder(context: ChatStreamContext): { push(event: Piv
         case 'tool-call-start': {
           const index = toolIndexes.size;
           toolIndexes.set(event.index, index);
-          return chunk({ tool_calls: [{ index, id: event.id, type: 'function', function: { name: event.name, arguments: '' } }] });
+          return chunk({
+            tool_calls: [{ index, id: event.id, type: 'function', function: { name: event.name, arguments: '' } }],
+          });
         }
         case 'tool-call-delta': {
           const index = toolIndexes.get(event.index);

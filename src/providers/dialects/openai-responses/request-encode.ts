@@ -29,19 +29,18 @@ export function encodeResponsesRequest(request: PivotRequest): Encoded<ResponseC
   };
   if (instructions !== undefined) body.instructions = instructions;
   if (request.tools.length > 0) {
-    body.tools = request.tools.map(
-      (tool): FunctionTool => ({
-        type: 'function',
-        name: tool.name,
-        parameters: tool.parameters,
-        // Responses defaults to strict schemas, which reject most schemas written for other dialects.
-        strict: false,
-        ...(tool.description !== undefined ? { description: tool.description } : {}),
-      }),
-    );
+    body.tools = request.tools.map((tool): FunctionTool => ({
+      type: 'function',
+      name: tool.name,
+      parameters: tool.parameters,
+      // Responses defaults to strict schemas, which reject most schemas written for other dialects.
+      strict: false,
+      ...(tool.description !== undefined ? { description: tool.description } : {}),
+    }));
   }
   const choice = request.toolChoice;
-  if (choice !== undefined) body.tool_choice = typeof choice === 'string' ? choice : { type: 'function', name: choice.name };
+  if (choice !== undefined)
+    body.tool_choice = typeof choice === 'string' ? choice : { type: 'function', name: choice.name };
   if (request.maxTokens !== undefined) body.max_output_tokens = request.maxTokens;
   if (request.temperature !== undefined) body.temperature = request.temperature;
   if (request.topP !== undefined) body.top_p = request.topP;

@@ -78,7 +78,10 @@ export function encodeUsage(usage: PivotUsage): ResponseUsage {
   const output = usage.outputTokens ?? 0;
   return {
     input_tokens: input,
-    input_tokens_details: { cached_tokens: usage.cachedInputTokens ?? 0, cache_write_tokens: usage.cacheWriteTokens ?? 0 },
+    input_tokens_details: {
+      cached_tokens: usage.cachedInputTokens ?? 0,
+      cache_write_tokens: usage.cacheWriteTokens ?? 0,
+    },
     output_tokens: output,
     output_tokens_details: { reasoning_tokens: usage.reasoningTokens ?? 0 },
     total_tokens: input + output,
@@ -134,14 +137,23 @@ function responseStatus(stopReason: StopReason | undefined): ResponseStatus {
 }
 
 /** Encodes a pivot response as a Responses object; `created` defaults to now (unix seconds). */
-export function encodeResponsesResponse(response: PivotResponse, created = Math.floor(Date.now() / 1000)): WireResponse {
+export function encodeResponsesResponse(
+  response: PivotResponse,
+  created = Math.floor(Date.now() / 1000),
+): WireResponse {
   const output: ResponseOutputItem[] = [];
   let message: ResponseOutputMessage | undefined;
   for (const part of response.content) {
     const index = output.length;
     if (part.type === 'text') {
       if (!message) {
-        message = { id: itemId(response.id, 'msg', index), type: 'message', role: 'assistant', status: 'completed', content: [] };
+        message = {
+          id: itemId(response.id, 'msg', index),
+          type: 'message',
+          role: 'assistant',
+          status: 'completed',
+          content: [],
+        };
         output.push(message);
       }
       // A refusal answer is what Responses models as a refusal part.

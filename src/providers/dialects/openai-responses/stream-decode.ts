@@ -81,7 +81,11 @@ export function createResponsesStreamDecoder(): {
         return textDone(textKey, optString(data.refusal));
       case 'response.reasoning_summary_text.delta':
       case 'response.reasoning_text.delta':
-        return reasoning(`r:${out}`, optNumber(data.summary_index ?? data.content_index) ?? 0, optString(data.delta) ?? '');
+        return reasoning(
+          `r:${out}`,
+          optNumber(data.summary_index ?? data.content_index) ?? 0,
+          optString(data.delta) ?? '',
+        );
       case 'response.function_call_arguments.delta': {
         const found = block(`f:${out}`);
         const delta = optString(data.delta) ?? '';

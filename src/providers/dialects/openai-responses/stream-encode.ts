@@ -121,8 +121,7 @@ export function createResponsesStreamEncoder(context: { id: string; model: strin
     return out + emit('response.output_item.done', { output_index: block.outputIndex, item: block.item });
   };
 
-  const closeAll = (): string =>
-    [...open.keys()].sort((a, b) => a - b).reduce((out, index) => out + close(index), '');
+  const closeAll = (): string => [...open.keys()].sort((a, b) => a - b).reduce((out, index) => out + close(index), '');
 
   const handle = (event: PivotStreamEvent): string => {
     switch (event.type) {
@@ -176,7 +175,11 @@ export function createResponsesStreamEncoder(context: { id: string; model: strin
         terminal = true;
         const response = snapshot(event.stopReason);
         const type =
-          response.status === 'incomplete' ? 'response.incomplete' : response.status === 'failed' ? 'response.failed' : 'response.completed';
+          response.status === 'incomplete'
+            ? 'response.incomplete'
+            : response.status === 'failed'
+              ? 'response.failed'
+              : 'response.completed';
         return out + emit(type, { response });
       }
       case 'error':
