@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Metrics } from '../src/daemon/metrics.js';
-import { CapacityGate, type LimitSet } from '../src/daemon/pipeline/capacity-gate.js';
+import { CapacityGate, type LimitSet } from '../src/gateway/capacity/gate.js';
 import { Exchange } from '../src/daemon/pipeline/exchange.js';
 import { ExchangeRecorder } from '../src/daemon/pipeline/record.js';
 import { emptyBatch, writeBatch } from '../src/daemon/record/batch.js';
@@ -13,9 +13,9 @@ import { route } from '../src/daemon/pipeline/route.js';
 import type { EnvironmentConfig } from '../src/daemon/pipeline/config-cache.js';
 import type { Connection } from '../src/store/repos/connections.js';
 import type { Resource } from '../src/store/repos/resources.js';
-import { ErrorRates } from '../src/store/routing/error-rates.js';
-import { parseRule, resolveRouting } from '../src/store/routing/index.js';
-import { estimateInputTokens } from '../src/store/routing/token-estimate.js';
+import { ErrorRates } from '../src/gateway/routing/error-rates.js';
+import { parseRule, resolveRouting } from '../src/gateway/routing/index.js';
+import { estimateInputTokens } from '../src/gateway/routing/token-estimate.js';
 
 /**
  * In-process cost of the gateway's decisions for one request, without any network: routing over three

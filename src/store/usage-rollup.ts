@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { addTo, mergeInto, mergeText, parseSketch, type Sketch } from './latency-sketch.js';
+import { addTo, mergeInto, mergeText, parseSketch, type Sketch } from '../gateway/latency-sketch.js';
 
 /**
  * SQL functions the roll-up uses; registered on every connection by openStore():

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDaemon, type RunningDaemon } from '../../src/daemon/server.js';
 import { ConnectionSecrets, FileStore } from '../../src/store/credentials/index.js';
-import { generateApiKey, hashApiKey, maskApiKey } from '../../src/store/key-material.js';
+import { generateApiKey, hashApiKey, maskApiKey } from '../../src/gateway/key-material.js';
 import { openStore } from '../../src/store/open.js';
 import type { AuditRecord } from '../../src/store/repos/audit.js';
 import { singleModelResource } from '../../src/store/repos/resources.js';

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hashApiKey } from '../../src/store/key-material.js';
+import { hashApiKey } from '../../src/gateway/key-material.js';
 import { cli } from '../helpers/run-cli.js';
 import { tempHome } from '../helpers/temp-home.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { hashApiKey } from '../../src/store/key-material.js';
+import { hashApiKey } from '../../src/gateway/key-material.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 
 /** 10 s into a minute, so the window has 50 s left. */

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseRule, resolveRouting } from '../../src/store/routing/index.js';
+import { parseRule, resolveRouting } from '../../src/gateway/routing/index.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 
 let now = Date.UTC(2026, 10, 25, 6, 0, 0);

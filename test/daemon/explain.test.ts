@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseRule, resolveRouting } from '../../src/store/routing/index.js';
+import { parseRule, resolveRouting } from '../../src/gateway/routing/index.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 import { runCli } from '../helpers/run-cli.js';
 

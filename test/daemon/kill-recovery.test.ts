@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionSecrets, FileStore } from '../../src/store/credentials/index.js';
-import { generateApiKey, hashApiKey, maskApiKey } from '../../src/store/key-material.js';
+import { generateApiKey, hashApiKey, maskApiKey } from '../../src/gateway/key-material.js';
 import { openStore, type Store } from '../../src/store/open.js';
 import { singleModelResource } from '../../src/store/repos/resources.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';

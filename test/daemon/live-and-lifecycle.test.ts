@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectionSecrets, FileStore } from '../../src/store/credentials/index.js';
-import { hashApiKey } from '../../src/store/key-material.js';
+import { hashApiKey } from '../../src/gateway/key-material.js';
 import { eventually, startGateway, UPSTREAM_SECRET, type TestGateway } from '../helpers/gateway.js';
 
 const body = { model: 'chat', messages: [{ role: 'user' as const, content: 'hi' }] };

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateApiKey, hashApiKey, maskApiKey } from '../../src/store/key-material.js';
+import { generateApiKey, hashApiKey, maskApiKey } from '../../src/gateway/key-material.js';
 import { singleModelResource } from '../../src/store/repos/resources.js';
-import { parseRule, resolveRouting } from '../../src/store/routing/index.js';
+import { parseRule, resolveRouting } from '../../src/gateway/routing/index.js';
 import { eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
 
 /**

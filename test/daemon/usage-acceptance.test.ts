@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionSecrets, FileStore } from '../../src/store/credentials/index.js';
-import { generateApiKey, hashApiKey, maskApiKey } from '../../src/store/key-material.js';
+import { generateApiKey, hashApiKey, maskApiKey } from '../../src/gateway/key-material.js';
 import { singleModelResource } from '../../src/store/repos/resources.js';
-import type { ModelRef } from '../../src/store/routing/index.js';
+import type { ModelRef } from '../../src/gateway/routing/index.js';
 import {
   startFakeAnthropic,
   type Behaviour as AnthropicBehaviour,

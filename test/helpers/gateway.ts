@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { PrunerOptions } from '../../src/daemon/pruner.js';
 import { startDaemon, type RunningDaemon } from '../../src/daemon/server.js';
 import { ConnectionSecrets, FileStore } from '../../src/store/credentials/index.js';
-import { generateApiKey, hashApiKey, maskApiKey } from '../../src/store/key-material.js';
+import { generateApiKey, hashApiKey, maskApiKey } from '../../src/gateway/key-material.js';
 import { openStore, type Store } from '../../src/store/open.js';
 import { singleModelResource } from '../../src/store/repos/resources.js';
 import { startFakeAnthropic, type FakeAnthropic, type FakeAnthropicOptions } from './fake-anthropic.js';

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bucketOf, bucketValue, quantile, type Sketch } from '../../src/store/latency-sketch.js';
+import { bucketOf, bucketValue, quantile, type Sketch } from '../../src/gateway/latency-sketch.js';
 import { migrations } from '../../src/store/migrations/index.js';
 import { openStore } from '../../src/store/open.js';
 import type { UsageRecord } from '../../src/store/repos/usage.js';

@@ -3,14 +3,14 @@ import type { ProviderAdapter, ConnectionTarget } from '../../providers/types.js
 import { UpstreamUnavailable } from '../../providers/types.js';
 import { redactSecrets } from '../../providers/redact.js';
 import type { Connection } from '../../store/repos/connections.js';
-import type { ModelRef } from '../../store/routing/index.js';
+import type { ModelRef } from '../../gateway/routing/index.js';
 import {
   isRejection,
   type Admission,
   type CapacityGate,
   type CapacityRejection,
   type LimitSet,
-} from './capacity-gate.js';
+} from '../../gateway/capacity/gate.js';
 import type { ConfigCache } from './config-cache.js';
 import type { ModelLabel } from './envelope.js';
 import type { Exchange } from './exchange.js';

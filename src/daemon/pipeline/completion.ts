@@ -9,10 +9,10 @@ import type { DialectCodec, PivotRequest, PivotStreamEvent, PivotUsage, WireEven
 import { redactSecrets } from '../../providers/redact.js';
 import type { Dialect } from '../../providers/registry.js';
 import { UpstreamUnavailable, type ProviderAdapter, type UpstreamResponse } from '../../providers/types.js';
-import type { ModelRef } from '../../store/routing/index.js';
+import type { ModelRef } from '../../gateway/routing/index.js';
 import { errorEvent } from '../http-errors.js';
 import { AttemptFailed, ClientGone, runAttempts, type Attempt } from './attempts.js';
-import type { CapacityGate } from './capacity-gate.js';
+import type { CapacityGate } from '../../gateway/capacity/gate.js';
 import { ChatStreamRelay } from './chat-stream-relay.js';
 import type { ConfigCache } from './config-cache.js';
 import { envelope, vmxHeaders } from './envelope.js';

@@ -1,4 +1,4 @@
-import type { Capacity } from '../../store/capacity.js';
+import type { Capacity } from '../../gateway/capacity/limits.js';
 import type { RecordBatch } from '../record/batch.js';
 
 type Headers = Record<string, string | string[] | undefined>;

@@ -1,7 +1,7 @@
 import { PermissionError } from '../../errors.js';
-import type { Capacity } from '../../store/capacity.js';
+import type { Capacity } from '../../gateway/capacity/limits.js';
 import type { Resource } from '../../store/repos/resources.js';
-import type { RouteGroup, Routing } from '../../store/routing/index.js';
+import type { RouteGroup, Routing } from '../../gateway/routing/index.js';
 
 const field = (name: string) => `vmx.resourceConfigOverrides.${name}`;
 const hint = 'create the key with `vmx key create --allow-overrides` to let it';

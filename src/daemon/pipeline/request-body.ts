@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InvalidRequestError } from '../../errors.js';
-import { formatPath } from '../../store/routing/index.js';
+import { formatPath } from '../../gateway/routing/index.js';
 
 /**
  * What the pipeline reads from a client body; everything else passes through untouched (the schemas

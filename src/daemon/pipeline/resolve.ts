@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { InvalidRequestError, NotFoundError, ResourceNotAllowedError, VmxError } from '../../errors.js';
-import { capacitySchema } from '../../store/capacity.js';
+import { capacitySchema } from '../../gateway/capacity/limits.js';
 import type { ApiKeyWithHash } from '../../store/repos/api-keys.js';
 import type { Connection } from '../../store/repos/connections.js';
 import { singleModelResource, type Resource } from '../../store/repos/resources.js';
-import { parseRoutingDocument, resolveRouting, type ModelRef } from '../../store/routing/index.js';
+import { parseRoutingDocument, resolveRouting, type ModelRef } from '../../gateway/routing/index.js';
 import type { EnvironmentConfig } from './config-cache.js';
 import { checkOverridePolicy } from './override-policy.js';
 import type { VmxOptions } from './request-body.js';

@@ -6,7 +6,7 @@ import {
   formatRule,
   type Dialect,
   type ModelRef,
-} from '../../store/routing/index.js';
+} from '../../gateway/routing/index.js';
 import type { EnvironmentConfig } from './config-cache.js';
 import type { ModelLabel, VmxEvent } from './envelope.js';
 

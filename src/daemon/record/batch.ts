@@ -1,4 +1,4 @@
-import type { Capacity } from '../../store/capacity.js';
+import type { Capacity } from '../../gateway/capacity/limits.js';
 import type { Store } from '../../store/open.js';
 import type { AuditRecord } from '../../store/repos/audit.js';
 import type { CounterRow } from '../../store/repos/capacity-counters.js';

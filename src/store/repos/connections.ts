@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { ConflictError } from '../../errors.js';
-import type { Capacity } from '../capacity.js';
+import type { Capacity } from '../../gateway/capacity/limits.js';
 import { fromJson, stamps, toJson, type StampColumns, type Stamps } from '../rows.js';
 import { isUniqueViolation } from '../sqlite-errors.js';
 import type { PriceOverride } from '../../pricing/price-spec.js';

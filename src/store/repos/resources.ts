@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { ConflictError } from '../../errors.js';
-import type { Capacity } from '../capacity.js';
-import type { ModelRef, Routing } from '../routing/schema.js';
+import type { Capacity } from '../../gateway/capacity/limits.js';
+import type { ModelRef, Routing } from '../../gateway/routing/schema.js';
 import { fromJson, stamps, toJson, type StampColumns, type Stamps } from '../rows.js';
 import { isUniqueViolation } from '../sqlite-errors.js';
 

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { mergeInto, parseSketch, type Sketch } from '../latency-sketch.js';
+import { mergeInto, parseSketch, type Sketch } from '../../gateway/latency-sketch.js';
 import { rollUpStatement } from '../usage-rollup.js';
 import { createStateCell } from './settings.js';
 

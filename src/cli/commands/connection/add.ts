@@ -7,7 +7,7 @@ import {
   providers,
   type ProviderInfo,
 } from '../../../providers/registry.js';
-import { parseLimits } from '../../../store/capacity.js';
+import { parseLimits } from '../../../gateway/capacity/limits.js';
 import { nameSchema, parseInput } from '../../input.js';
 import { required } from '../../prompts.js';
 import { resolveEnvironment } from '../../scope.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { UsageError } from '../../../errors.js';
 import { connectionSecretFields, isProviderId, providers } from '../../../providers/registry.js';
-import { parseLimits } from '../../../store/capacity.js';
+import { parseLimits } from '../../../gateway/capacity/limits.js';
 import { editInTransaction } from '../../edit.js';
 import { nameSchema, parseInput } from '../../input.js';
 import { findConnection } from '../../lookup.js';

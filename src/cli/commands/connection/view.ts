@@ -1,5 +1,5 @@
 import { formatPriceSpec } from '../../../pricing/price-spec.js';
-import { formatLimits } from '../../../store/capacity.js';
+import { formatLimits } from '../../../gateway/capacity/limits.js';
 import type { ConnectionSecretStatus } from '../../../store/credentials/index.js';
 import type { Connection } from '../../../store/repos/connections.js';
 import {

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { UsageError } from '../../../errors.js';
 import { isProviderId, providerIds, providers, type ProviderInfo } from '../../../providers/registry.js';
-import { parseLimits } from '../../../store/capacity.js';
+import { parseLimits } from '../../../gateway/capacity/limits.js';
 import { singleModelResource } from '../../../store/repos/resources.js';
-import { generateApiKey, hashApiKey, maskApiKey } from '../../../store/key-material.js';
+import { generateApiKey, hashApiKey, maskApiKey } from '../../../gateway/key-material.js';
 import type { CliContext } from '../../context.js';
 import { nameSchema, parseInput } from '../../input.js';
 import { resolveWorkspace } from '../../scope.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { UsageError } from '../../../errors.js';
-import { parseLimits } from '../../../store/capacity.js';
-import { generateApiKey, hashApiKey, maskApiKey } from '../../../store/key-material.js';
+import { parseLimits } from '../../../gateway/capacity/limits.js';
+import { generateApiKey, hashApiKey, maskApiKey } from '../../../gateway/key-material.js';
 import { parseMoment } from '../../../durations.js';
 import { nameSchema, parseInput } from '../../input.js';
 import { findResource } from '../../lookup.js';

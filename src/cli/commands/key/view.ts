@@ -1,6 +1,6 @@
 import type { ApiKey } from '../../../store/repos/api-keys.js';
 import type { Resource } from '../../../store/repos/resources.js';
-import { formatLimits } from '../../../store/capacity.js';
+import { formatLimits } from '../../../gateway/capacity/limits.js';
 
 export type KeyStatus = 'enabled' | 'disabled' | 'expired';
 

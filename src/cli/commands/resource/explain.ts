@@ -1,18 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../../../errors.js';
-import type { Capacity } from '../../../store/capacity.js';
-import { windowOf } from '../../../store/capacity-windows.js';
+import type { Capacity } from '../../../gateway/capacity/limits.js';
+import { windowOf } from '../../../gateway/capacity/windows.js';
 import type { Store } from '../../../store/open.js';
 import type { Resource } from '../../../store/repos/resources.js';
-import { ErrorRates } from '../../../store/routing/error-rates.js';
+import { ErrorRates } from '../../../gateway/routing/error-rates.js';
 import {
   buildRoutingVariables,
   evaluateRouting,
   formatRule,
   type Dialect,
   type ModelRef,
-} from '../../../store/routing/index.js';
-import { estimateInputTokens } from '../../../store/routing/token-estimate.js';
+} from '../../../gateway/routing/index.js';
+import { estimateInputTokens } from '../../../gateway/routing/token-estimate.js';
 import { readAll } from '../../io/stdin.js';
 import { findResource } from '../../lookup.js';
 import { required } from '../../prompts.js';

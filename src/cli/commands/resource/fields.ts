@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../../../errors.js';
-import { parseLimits } from '../../../store/capacity.js';
+import { parseLimits } from '../../../gateway/capacity/limits.js';
 import type { Store } from '../../../store/open.js';
 import type { Resource, ResourceFields } from '../../../store/repos/resources.js';
 import {
@@ -11,7 +11,7 @@ import {
   type ModelRef,
   type Routing,
   type RoutingInput,
-} from '../../../store/routing/index.js';
+} from '../../../gateway/routing/index.js';
 import type { CliContext } from '../../context.js';
 import { readAll } from '../../io/stdin.js';
 import { findConnection } from '../../lookup.js';

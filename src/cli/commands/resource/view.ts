@@ -1,8 +1,8 @@
-import { formatLimits } from '../../../store/capacity.js';
+import { formatLimits } from '../../../gateway/capacity/limits.js';
 import type { Output } from '../../io/output.js';
 import type { Connection } from '../../../store/repos/connections.js';
 import type { Resource } from '../../../store/repos/resources.js';
-import { formatRule, type ModelRef, type RouteGroup, type Routing } from '../../../store/routing/index.js';
+import { formatRule, type ModelRef, type RouteGroup, type Routing } from '../../../gateway/routing/index.js';
 
 /**
  * A resource as printed. Model references carry the connection's name and provider next to its id, so

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { UsageError } from '../../../errors.js';
-import { quantile } from '../../../store/latency-sketch.js';
+import { quantile } from '../../../gateway/latency-sketch.js';
 import { addFigures, emptyFigures, type UsageDimension, type UsageFigures } from '../../../store/repos/usage.js';
 import { parseInput } from '../../input.js';
 import { historyKeyId } from '../../lookup.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { RuntimeError } from '../../../src/errors.js';
-import { compileRouting, evaluateRouting, type RoutingEnv } from '../../../src/store/routing/evaluate.js';
-import { routingSchema, type Condition, type RouteGroup, type Routing } from '../../../src/store/routing/schema.js';
-import type { RoutingVariables } from '../../../src/store/routing/variables.js';
+import { compileRouting, evaluateRouting, type RoutingEnv } from '../../../src/gateway/routing/evaluate.js';
+import { routingSchema, type Condition, type RouteGroup, type Routing } from '../../../src/gateway/routing/schema.js';
+import type { RoutingVariables } from '../../../src/gateway/routing/variables.js';
 
 const never = (): number => {
   throw new Error('not expected to be called');

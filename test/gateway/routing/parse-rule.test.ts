@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
-import { parseRule } from '../../../src/store/routing/parse-rule.js';
+import { parseRule } from '../../../src/gateway/routing/parse-rule.js';
 
 const condition = (expression: string, comparator: string, type?: string, value?: string) => ({
   type: 'condition',

@@ -1,5 +1,5 @@
-import type { Capacity, Period } from '../../store/capacity.js';
-import { windowOf } from '../../store/capacity-windows.js';
+import type { Capacity, Period } from './limits.js';
+import { windowOf } from './windows.js';
 import type { CounterRow } from '../../store/repos/capacity-counters.js';
 
 export type CapacityLevel = 'key' | 'resource' | 'connection';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateRouting } from '../../../src/store/routing/evaluate.js';
-import { parseRule } from '../../../src/store/routing/parse-rule.js';
-import { resolveRouting } from '../../../src/store/routing/resolve.js';
-import { buildRoutingVariables, type Dialect } from '../../../src/store/routing/variables.js';
+import { evaluateRouting } from '../../../src/gateway/routing/evaluate.js';
+import { parseRule } from '../../../src/gateway/routing/parse-rule.js';
+import { resolveRouting } from '../../../src/gateway/routing/resolve.js';
+import { buildRoutingVariables, type Dialect } from '../../../src/gateway/routing/variables.js';
 
 const tools = [{ type: 'function', name: 'get_weather' }];
 const resource = { name: 'chat' };

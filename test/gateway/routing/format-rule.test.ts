@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { formatRule } from '../../../src/store/routing/format-rule.js';
-import { parseRule } from '../../../src/store/routing/parse-rule.js';
-import { resolveRouting, type ConnectionInfo } from '../../../src/store/routing/resolve.js';
-import { parseRoutingDocument, type RouteGroup } from '../../../src/store/routing/schema.js';
+import { formatRule } from '../../../src/gateway/routing/format-rule.js';
+import { parseRule } from '../../../src/gateway/routing/parse-rule.js';
+import { resolveRouting, type ConnectionInfo } from '../../../src/gateway/routing/resolve.js';
+import { parseRoutingDocument, type RouteGroup } from '../../../src/gateway/routing/schema.js';
 
 const connections: ConnectionInfo[] = [
   { id: 'id-groq', name: 'groq', provider: 'groq' },

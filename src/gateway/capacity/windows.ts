@@ -1,4 +1,4 @@
-import type { Period } from './capacity.js';
+import type { Period } from './limits.js';
 
 /**
  * Fixed calendar windows in UTC: a minute ends at the next :00 second, an hour at the next top of the

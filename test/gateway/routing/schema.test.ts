@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { NotFoundError, UsageError } from '../../../src/errors.js';
-import { ALLOWED_VALUE_TYPES, COMPARATORS, VALUE_TYPES } from '../../../src/store/routing/condition-value.js';
-import { resolveRouting, type ConnectionInfo } from '../../../src/store/routing/resolve.js';
-import { parseRoutingDocument, routingSchema } from '../../../src/store/routing/schema.js';
+import { ALLOWED_VALUE_TYPES, COMPARATORS, VALUE_TYPES } from '../../../src/gateway/routing/condition-value.js';
+import { resolveRouting, type ConnectionInfo } from '../../../src/gateway/routing/resolve.js';
+import { parseRoutingDocument, routingSchema } from '../../../src/gateway/routing/schema.js';
 
 const connections: ConnectionInfo[] = [
   { id: 'id-groq', name: 'groq', provider: 'groq' },

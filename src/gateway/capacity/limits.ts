@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 
 /**
  * Capacity limits: `{ period, requests?, tokens? }` at connection, resource and key level. Windows are
