@@ -28,7 +28,7 @@ try {
     requestTimeoutMs: values['request-timeout-ms'] ? Number(values['request-timeout-ms']) : undefined,
     stdout:
       (values['log-format'] as 'pretty' | 'json' | 'none' | undefined) ?? (process.stdout.isTTY ? 'pretty' : 'json'),
-    writerThread: new URL('./record/writer-thread.js', import.meta.url),
+    writerThread: new URL('./pipeline/record/writer-thread.js', import.meta.url),
   });
   // A crash after start-up leaves its reason in the log that `vmx logs` reads.
   process.on('uncaughtException', (error) => {

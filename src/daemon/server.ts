@@ -7,9 +7,9 @@ import { codecs } from '../providers/dialects/index.js';
 import { buildApp } from './app.js';
 import { createLogger, type Logger } from './logger.js';
 import { isAlive, readPidfile, removePidfile, writePidfile } from '../pidfile.js';
-import { ConfigCache } from './pipeline/config-cache.js';
-import { ChargeJournal } from './record/charge-journal.js';
-import { Recorder } from './record/recorder.js';
+import { ConfigCache } from './config-cache.js';
+import { ChargeJournal } from './pipeline/record/charge-journal.js';
+import { Recorder } from './pipeline/record/recorder.js';
 import { DaemonStatus } from './status.js';
 import { Pruner, type PrunerOptions } from './pruner.js';
 import { version } from '../version.js';
@@ -31,7 +31,7 @@ export interface DaemonOptions {
   clock?: () => number;
   /** When retention passes run. */
   retention?: PrunerOptions;
-  /** The record writer's thread (dist/daemon/record/writer-thread.js); by default its source, for running from source. */
+  /** The record writer's thread (dist/daemon/pipeline/record/writer-thread.js); by default its source, for running from source. */
   writerThread?: URL;
 }
 
@@ -95,7 +95,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const config = new ConfigCache(store, secrets, logger);
   const recorder = Recorder.start(
     paths.db,
-    options.writerThread ?? new URL('./record/writer-thread.ts', import.meta.url),
+    options.writerThread ?? new URL('./pipeline/record/writer-thread.ts', import.meta.url),
     logger,
   );
   const { journal, counters } = ChargeJournal.open(paths.home, store.capacityCounters.all());

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ChatStreamRelay } from '../../src/daemon/pipeline/chat-stream-relay.js';
-import { NamedEventRelay } from '../../src/daemon/pipeline/named-event-relay.js';
-import { SseFrames } from '../../src/daemon/pipeline/sse-frames.js';
+import { ChatStreamRelay } from '../../src/daemon/pipeline/respond/chat-stream-relay.js';
+import { NamedEventRelay } from '../../src/daemon/pipeline/respond/named-event-relay.js';
+import { SseFrames } from '../../src/daemon/pipeline/respond/sse-frames.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 

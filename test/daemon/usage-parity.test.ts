@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openaiResponsesCodec } from '../../src/providers/dialects/openai-responses.js';
-import { usageRow } from '../../src/daemon/pipeline/usage-tokens.js';
+import { usageRow } from '../../src/daemon/pipeline/record/usage-row.js';
 import { singleModelResource } from '../../src/store/repos/resources.js';
 import type { UsageRecord } from '../../src/store/repos/usage.js';
 import type { FakeAnthropic } from '../helpers/fake-anthropic.js';

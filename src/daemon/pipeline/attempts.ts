@@ -11,8 +11,8 @@ import {
   type CapacityRejection,
   type LimitSet,
 } from '../../gateway/capacity/gate.js';
-import type { ConfigCache } from './config-cache.js';
-import type { ModelLabel } from './envelope.js';
+import type { ConfigCache } from '../config-cache.js';
+import type { ModelLabel } from './respond/envelope.js';
 import type { Exchange } from './exchange.js';
 import { modelLabel } from './route.js';
 

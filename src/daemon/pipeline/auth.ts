@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AuthenticationError, NotFoundError } from '../../errors.js';
 import type { ApiKeyWithHash } from '../../store/repos/api-keys.js';
-import type { ConfigSnapshot, EnvironmentConfig } from './config-cache.js';
+import type { ConfigSnapshot, EnvironmentConfig } from '../config-cache.js';
 
 export interface Caller {
   env: EnvironmentConfig;

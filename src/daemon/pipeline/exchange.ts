@@ -4,8 +4,8 @@ import type { ApiKeyWithHash } from '../../store/repos/api-keys.js';
 import type { UsageRecord } from '../../store/repos/usage.js';
 import { estimateInputTokens } from '../../gateway/routing/token-estimate.js';
 import type { LimitSet } from '../../gateway/capacity/gate.js';
-import type { EnvironmentConfig } from './config-cache.js';
-import type { Timings, VmxEvent } from './envelope.js';
+import type { EnvironmentConfig } from '../config-cache.js';
+import type { Timings, VmxEvent } from './respond/envelope.js';
 
 /** The route names used in usage rows, audit rows and metrics. */
 export type RouteName = 'chat' | 'responses' | 'messages';

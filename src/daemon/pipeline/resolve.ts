@@ -5,7 +5,7 @@ import type { ApiKeyWithHash } from '../../store/repos/api-keys.js';
 import type { Connection } from '../../store/repos/connections.js';
 import { singleModelResource, type Resource } from '../../store/repos/resources.js';
 import { parseRoutingDocument, resolveRouting, type ModelRef } from '../../gateway/routing/index.js';
-import type { EnvironmentConfig } from './config-cache.js';
+import type { EnvironmentConfig } from '../config-cache.js';
 import { checkOverridePolicy } from './override-policy.js';
 import type { VmxOptions } from './request-body.js';
 

@@ -7,8 +7,8 @@ import {
   type Dialect,
   type ModelRef,
 } from '../../gateway/routing/index.js';
-import type { EnvironmentConfig } from './config-cache.js';
-import type { ModelLabel, VmxEvent } from './envelope.js';
+import type { EnvironmentConfig } from '../config-cache.js';
+import type { ModelLabel, VmxEvent } from './respond/envelope.js';
 
 export interface RouteDecision {
   target: ModelRef;

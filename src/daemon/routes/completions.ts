@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dialect } from '../../providers/registry.js';
 import { ClientGone } from '../pipeline/attempts.js';
 import { authenticate, resolveEnvironmentConfig } from '../pipeline/auth.js';
-import { serveCompletion } from '../pipeline/completion.js';
+import { serveCompletion } from '../pipeline/respond/completion.js';
 import { Exchange, type RouteName } from '../pipeline/exchange.js';
 import { readInboundBody, type InboundDialect } from '../pipeline/request-body.js';
 import { resolveResource, secondaryModel } from '../pipeline/resolve.js';

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import type { CompletionDeps } from '../pipeline/completion.js';
-import type { ConfigCache } from '../pipeline/config-cache.js';
-import type { ExchangeRecorder } from '../pipeline/record.js';
+import type { CompletionDeps } from '../pipeline/respond/completion.js';
+import type { ConfigCache } from '../config-cache.js';
+import type { ExchangeRecorder } from '../pipeline/record/exchange-recorder.js';
 import type { RoutingHooks } from '../pipeline/route.js';
 
 /** What the completion routes share: configuration, providers, recording, routing hooks. */

@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import { VmxError } from '../../errors.js';
 import { errorEvent, errorResponse } from '../http-errors.js';
-import { envelope } from '../pipeline/envelope.js';
+import { envelope } from '../pipeline/respond/envelope.js';
 import type { Exchange } from '../pipeline/exchange.js';
 import type { GatewayContext } from './gateway-context.js';
 

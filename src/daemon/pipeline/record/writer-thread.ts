@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { openStore } from '../../store/open.js';
-import { prune, type RetentionPolicy } from '../../store/retention.js';
+import { openStore } from '../../../store/open.js';
+import { prune, type RetentionPolicy } from '../../../store/retention.js';
 import { writeBatch, type RecordBatch } from './batch.js';
 import type { FromWriter, ToWriter } from './writer-messages.js';
 

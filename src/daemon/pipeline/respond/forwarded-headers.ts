@@ -1,5 +1,5 @@
-import { redactSecrets } from '../../providers/redact.js';
-import type { UpstreamResponse } from '../../providers/types.js';
+import { redactSecrets } from '../../../providers/redact.js';
+import type { UpstreamResponse } from '../../../providers/types.js';
 
 /** Provider headers clients read (HTTP.md "Response"): request ids, retry advice, timings. */
 const exact = new Set([

@@ -1,5 +1,5 @@
-import type { PivotUsage } from '../../providers/pivot.js';
-import { chatBodyUsage } from '../../providers/dialects/openai-chat/usage.js';
+import type { PivotUsage } from '../../../providers/pivot.js';
+import { chatBodyUsage } from '../../../providers/dialects/openai-chat/usage.js';
 import { SseFrames } from './sse-frames.js';
 
 /** A chunk that carries usage (`"usage":{…}`, Groq's `x_groq.usage` too); `"usage":null` does not. */

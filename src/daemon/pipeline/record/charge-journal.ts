@@ -1,6 +1,6 @@
 import { closeSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CounterRow } from '../../store/repos/capacity-counters.js';
+import type { CounterRow } from '../../../store/repos/capacity-counters.js';
 
 const PREFIX = 'charges-';
 const SUFFIX = '.journal';

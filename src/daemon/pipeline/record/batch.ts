@@ -1,9 +1,9 @@
-import type { Capacity } from '../../gateway/capacity/limits.js';
-import type { Store } from '../../store/open.js';
-import type { AuditRecord } from '../../store/repos/audit.js';
-import type { CounterRow } from '../../store/repos/capacity-counters.js';
-import type { DiscoveredCapacity } from '../../store/repos/connections.js';
-import type { UsageRecord } from '../../store/repos/usage.js';
+import type { Capacity } from '../../../gateway/capacity/limits.js';
+import type { Store } from '../../../store/open.js';
+import type { AuditRecord } from '../../../store/repos/audit.js';
+import type { CounterRow } from '../../../store/repos/capacity-counters.js';
+import type { DiscoveredCapacity } from '../../../store/repos/connections.js';
+import type { UsageRecord } from '../../../store/repos/usage.js';
 
 /** A limit a provider announced for one model of a connection (rate-limit headers). */
 export interface DiscoveredUpdate {

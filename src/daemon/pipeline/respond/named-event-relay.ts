@@ -1,7 +1,7 @@
-import type { PivotUsage } from '../../providers/pivot.js';
-import { readAnthropicUsage } from '../../providers/dialects/anthropic-messages/usage.js';
-import { readResponsesUsage } from '../../providers/dialects/openai-responses/usage.js';
-import type { Dialect } from '../../providers/registry.js';
+import type { PivotUsage } from '../../../providers/pivot.js';
+import { readAnthropicUsage } from '../../../providers/dialects/anthropic-messages/usage.js';
+import { readResponsesUsage } from '../../../providers/dialects/openai-responses/usage.js';
+import type { Dialect } from '../../../providers/registry.js';
 import { SseFrames } from './sse-frames.js';
 
 type Data = Record<string, unknown>;

@@ -1,4 +1,4 @@
-import type { PivotUsage } from '../../providers/pivot.js';
+import type { PivotUsage } from '../../../providers/pivot.js';
 
 /** Token counts of one attempt as a usage row stores them (null: the provider did not say). */
 export interface TokenUsage {

@@ -1,14 +1,14 @@
 import type { Logger } from 'pino';
-import { AuthenticationError, NotFoundError, ResourceNotAllowedError } from '../../errors.js';
-import { connectionSecretFields } from '../../providers/registry.js';
-import { connectionTarget, type ConnectionTarget } from '../../providers/types.js';
-import type { ConnectionSecrets } from '../../store/credentials/index.js';
-import type { Store } from '../../store/open.js';
-import type { ApiKeyWithHash } from '../../store/repos/api-keys.js';
-import type { Connection } from '../../store/repos/connections.js';
-import type { Environment } from '../../store/repos/environments.js';
-import type { Resource } from '../../store/repos/resources.js';
-import type { Workspace } from '../../store/repos/workspaces.js';
+import { AuthenticationError, NotFoundError, ResourceNotAllowedError } from '../errors.js';
+import { connectionSecretFields } from '../providers/registry.js';
+import { connectionTarget, type ConnectionTarget } from '../providers/types.js';
+import type { ConnectionSecrets } from '../store/credentials/index.js';
+import type { Store } from '../store/open.js';
+import type { ApiKeyWithHash } from '../store/repos/api-keys.js';
+import type { Connection } from '../store/repos/connections.js';
+import type { Environment } from '../store/repos/environments.js';
+import type { Resource } from '../store/repos/resources.js';
+import type { Workspace } from '../store/repos/workspaces.js';
 
 /** One environment's configuration as the request path reads it: plain maps, no SQL. */
 export interface EnvironmentConfig {

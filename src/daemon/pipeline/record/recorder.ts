@@ -1,8 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import type { AuditRecord } from '../../store/repos/audit.js';
-import type { UsageRecord } from '../../store/repos/usage.js';
-import type { PruneSummary, RetentionPolicy } from '../../store/retention.js';
+import type { AuditRecord } from '../../../store/repos/audit.js';
+import type { UsageRecord } from '../../../store/repos/usage.js';
+import type { PruneSummary, RetentionPolicy } from '../../../store/retention.js';
 import { emptyBatch, isEmpty, type RecordBatch } from './batch.js';
 import type { FromWriter, ToWriter } from './writer-messages.js';
 

@@ -1,10 +1,10 @@
-import type { AuditRecord } from '../../store/repos/audit.js';
-import type { UsageRecord } from '../../store/repos/usage.js';
-import type { ErrorRates } from '../../gateway/routing/error-rates.js';
-import type { Metrics } from '../metrics.js';
-import type { DaemonStatus } from '../status.js';
-import type { Exchange } from './exchange.js';
-import type { Recorder } from '../record/recorder.js';
+import type { AuditRecord } from '../../../store/repos/audit.js';
+import type { UsageRecord } from '../../../store/repos/usage.js';
+import type { ErrorRates } from '../../../gateway/routing/error-rates.js';
+import type { Metrics } from '../../metrics.js';
+import type { DaemonStatus } from '../../status.js';
+import type { Exchange } from '../exchange.js';
+import type { Recorder } from './recorder.js';
 
 /** The cost of one attempt in nano-USD: 0 when nothing was billed, null when the price is unknown. */
 export type CostOf = (attempt: UsageRecord, exchange: Exchange) => number | null;

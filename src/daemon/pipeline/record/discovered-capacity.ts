@@ -1,5 +1,5 @@
-import type { Capacity } from '../../gateway/capacity/limits.js';
-import type { RecordBatch } from '../record/batch.js';
+import type { Capacity } from '../../../gateway/capacity/limits.js';
+import type { RecordBatch } from './batch.js';
 
 type Headers = Record<string, string | string[] | undefined>;
 

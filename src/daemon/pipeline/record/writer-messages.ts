@@ -1,4 +1,4 @@
-import type { PruneSummary, RetentionPolicy } from '../../store/retention.js';
+import type { PruneSummary, RetentionPolicy } from '../../../store/retention.js';
 import type { RecordBatch } from './batch.js';
 
 /**
