@@ -13,9 +13,9 @@ import { route } from '../src/daemon/pipeline/route.js';
 import type { EnvironmentConfig } from '../src/daemon/config-cache.js';
 import type { Connection } from '../src/store/repos/connections.js';
 import type { Resource } from '../src/store/repos/resources.js';
-import { ErrorRates } from '../src/gateway/routing/error-rates.js';
+import { ErrorRates } from '../src/gateway/health/error-rates.js';
 import { parseRule, resolveRouting } from '../src/gateway/routing/index.js';
-import { estimateInputTokens } from '../src/gateway/routing/token-estimate.js';
+import { estimateInputTokens } from '../src/gateway/estimate/token-estimate.js';
 
 /**
  * In-process cost of the gateway's decisions for one request, without any network: routing over three

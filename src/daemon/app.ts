@@ -20,7 +20,7 @@ import type { Recorder } from './pipeline/record/recorder.js';
 import type { CounterRow } from '../store/repos/capacity-counters.js';
 import { CapacityGate } from '../gateway/capacity/gate.js';
 import { DiscoveredCapacityTracker } from './pipeline/record/discovered-capacity.js';
-import { ErrorRates } from '../gateway/routing/error-rates.js';
+import { ErrorRates } from '../gateway/health/error-rates.js';
 import { completionRoutes } from './routes/completions.js';
 import type { GatewayContext } from './routes/gateway-context.js';
 import { healthRoutes } from './routes/health.js';

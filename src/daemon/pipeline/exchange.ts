@@ -2,7 +2,7 @@ import type { Dialect } from '../../providers/registry.js';
 import { requestId } from './request-id.js';
 import type { ApiKeyWithHash } from '../../store/repos/api-keys.js';
 import type { UsageRecord } from '../../store/repos/usage.js';
-import { estimateInputTokens } from '../../gateway/routing/token-estimate.js';
+import { estimateInputTokens } from '../../gateway/estimate/token-estimate.js';
 import type { LimitSet } from '../../gateway/capacity/gate.js';
 import type { EnvironmentConfig } from '../config-cache.js';
 import type { Timings, VmxEvent } from './respond/envelope.js';

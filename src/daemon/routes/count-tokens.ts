@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { estimateInputTokens } from '../../gateway/routing/token-estimate.js';
+import { estimateInputTokens } from '../../gateway/estimate/token-estimate.js';
 import { errorResponse } from '../http-errors.js';
 import { authorize } from '../pipeline/auth.js';
 import { readInboundBody } from '../pipeline/request-body.js';

@@ -4,7 +4,7 @@ import type { Capacity } from '../../../gateway/capacity/limits.js';
 import { windowOf } from '../../../gateway/capacity/windows.js';
 import type { Store } from '../../../store/open.js';
 import type { Resource } from '../../../store/repos/resources.js';
-import { ErrorRates } from '../../../gateway/routing/error-rates.js';
+import { ErrorRates } from '../../../gateway/health/error-rates.js';
 import {
   buildRoutingVariables,
   evaluateRouting,
@@ -12,7 +12,7 @@ import {
   type Dialect,
   type ModelRef,
 } from '../../../gateway/routing/index.js';
-import { estimateInputTokens } from '../../../gateway/routing/token-estimate.js';
+import { estimateInputTokens } from '../../../gateway/estimate/token-estimate.js';
 import { readAll } from '../../io/stdin.js';
 import { findResource } from '../../lookup.js';
 import { required } from '../../prompts.js';

@@ -1,6 +1,6 @@
 import type { AuditRecord } from '../../../store/repos/audit.js';
 import type { UsageRecord } from '../../../store/repos/usage.js';
-import type { ErrorRates } from '../../../gateway/routing/error-rates.js';
+import type { ErrorRates } from '../../../gateway/health/error-rates.js';
 import type { Metrics } from '../../metrics.js';
 import type { DaemonStatus } from '../../status.js';
 import type { Exchange } from '../exchange.js';
