@@ -7,7 +7,7 @@ import { createSseDecoder } from '../../../src/providers/dialects/sse-parse.js';
 
 /** Shared by the dialect codec tests: fixture files, SSE parsing and a one-route SSE server for the SDKs. */
 
-const root = fileURLToPath(new URL('../../fixtures/dialects', import.meta.url));
+const root = fileURLToPath(new URL('../../fixtures/dialects/', import.meta.url));
 
 export function fixtureText(dialect: string, name: string): string {
   return readFileSync(`${root}${dialect}/${name}`, 'utf8');
