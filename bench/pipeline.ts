@@ -82,8 +82,7 @@ const body = { model: 'configured', messages: [{ role: 'user', content: 'Say hel
 function decide(): number {
   let estimate: number | undefined;
   const tokens = () => (estimate ??= estimateInputTokens(body));
-  const decision = route(env, resource, body, 'openai-chat', hooks, tokens);
-  const chain = [decision.target, ...resource.fallbackModels];
+  const { chain } = route(env, resource, body, 'openai-chat', hooks, tokens);
   const admission = gate.admit(limits, tokens());
   if ('counters' in admission) gate.reconcile(admission, 20);
   gate.takeDirty();
@@ -133,7 +132,7 @@ const recordedEnv = {
   connections: env.connections,
 } as unknown as EnvironmentConfig;
 const finished = (i: number) => {
-  const exchange = new Exchange('chat', 'openai-chat');
+  const exchange = new Exchange('openai-chat');
   exchange.env = recordedEnv;
   exchange.resource = 'configured';
   exchange.requestBody = body;

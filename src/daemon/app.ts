@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import { createServer } from 'node:http';
 import type { Logger } from 'pino';
-import type { Dialect } from '../providers/registry.js';
+import type { Dialect, InboundDialect } from '../providers/registry.js';
 import type { DialectCodec } from '../providers/pivot.js';
 import type { ProviderAdapter } from '../providers/types.js';
 import type { Store } from '../store/open.js';
@@ -89,9 +89,7 @@ export async function buildApp(deps: AppDeps) {
     deps.counters ?? deps.store.capacityCounters.all(),
     journal && ((rows) => journal.write(rows)),
   );
-  const errorRates = new ErrorRates(clock);
-  for (const row of deps.store.usage.attemptsSince(clock() - 180 * 60_000))
-    errorRates.record(row.resourceId, row.connectionId, row.model, row.status, row.at);
+  const errorRates = ErrorRates.fromHistory(clock, (since) => deps.store.usage.attemptsSince(since));
   const discovered = new DiscoveredCapacityTracker();
   deps.recorder.alsoSend((batch) => {
     batch.counters.push(...gate.takeDirty());
@@ -157,7 +155,7 @@ export async function buildApp(deps: AppDeps) {
   // Failures before a route handler runs (bad JSON, body too large): answered in the route's dialect
   // and audited like every other request.
   app.setErrorHandler((error, request, reply) => {
-    const dialect = ((request.routeOptions.config as { dialect?: Dialect }).dialect ?? 'openai-chat') as Dialect;
+    const dialect = (request.routeOptions.config as { dialect?: InboundDialect }).dialect ?? 'openai-chat';
     const cause =
       (error as { statusCode?: number }).statusCode === 413
         ? new InvalidRequestError(
@@ -169,10 +167,7 @@ export async function buildApp(deps: AppDeps) {
           : (error as { statusCode?: number }).statusCode === 400
             ? new InvalidRequestError((error as Error).message)
             : error;
-    const exchange = new Exchange(
-      dialect === 'openai-chat' ? 'chat' : dialect === 'openai-responses' ? 'responses' : 'messages',
-      dialect,
-    );
+    const exchange = new Exchange(dialect);
     recorder.start();
     const { status, headers, text } = errorResponse(cause, dialect);
     exchange.status = status;

@@ -10,6 +10,8 @@ export { providerIds, type ProviderId };
 
 /** The wire dialects vmx speaks inbound and outbound. */
 export type Dialect = 'openai-chat' | 'openai-responses' | 'anthropic-messages' | 'bedrock-converse';
+/** The dialects clients speak to the gateway (a subset of Dialect), their route names and inbound facts. */
+export { dialectOfRoute, inboundSpec, type InboundDialect, type RouteName } from './dialects/inbound.js';
 
 /** A secret credential field; stored in the keychain, never in the database. */
 export type SecretField = 'apiKey' | 'secretAccessKey' | 'accessKeyId';

@@ -1,4 +1,4 @@
-import type { Dialect } from '../../providers/registry.js';
+import { inboundSpec, type InboundDialect, type RouteName } from '../../providers/registry.js';
 import { requestId } from './request-id.js';
 import type { ApiKeyWithHash } from '../../store/repos/api-keys.js';
 import type { UsageRecord } from '../../store/repos/usage.js';
@@ -7,8 +7,7 @@ import type { LimitSet } from '../../gateway/capacity/gate.js';
 import type { EnvironmentConfig } from '../config-cache.js';
 import type { Timings, VmxEvent } from './respond/envelope.js';
 
-/** The route names used in usage rows, audit rows and metrics. */
-export type RouteName = 'chat' | 'responses' | 'messages';
+export type { RouteName };
 
 /**
  * Everything known about one client request as it moves through the pipeline; the recorder turns it
@@ -40,10 +39,12 @@ export class Exchange {
   limits: LimitSet[] = [];
   private inputEstimate: number | undefined;
 
-  constructor(
-    readonly route: RouteName,
-    readonly dialect: Dialect,
-  ) {}
+  /** The route name in usage rows, audit rows and metrics. */
+  readonly route: RouteName;
+
+  constructor(readonly dialect: InboundDialect) {
+    this.route = inboundSpec(dialect).route as RouteName;
+  }
 
   /** The input-token estimate of the request body, computed once and only when something needs it. */
   estimateInput(): number {

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { InvalidRequestError } from '../../errors.js';
 import { formatPath } from '../../gateway/routing/index.js';
+import { inboundSpec, type InboundDialect } from '../../providers/dialects/inbound.js';
+
+export type { InboundDialect };
 
 /**
  * What the pipeline reads from a client body; everything else passes through untouched (the schemas
@@ -14,26 +17,6 @@ const vmxOptionsSchema = z
   })
   .strict();
 export type VmxOptions = z.infer<typeof vmxOptionsSchema>;
-
-// Field order matters: the first failing field is the one reported.
-const model = z.string().min(1);
-const common = { stream: z.boolean().nullish(), vmx: vmxOptionsSchema.optional() };
-const schemas = {
-  'openai-chat': z.looseObject({
-    model,
-    messages: z.array(z.unknown()).min(1),
-    ...common,
-    stream_options: z.looseObject({ include_usage: z.boolean().nullish() }).nullish(),
-  }),
-  'openai-responses': z.looseObject({ model, input: z.union([z.string(), z.array(z.unknown())]), ...common }),
-  'anthropic-messages': z.looseObject({
-    model,
-    messages: z.array(z.unknown()).min(1),
-    max_tokens: z.number().int().positive().optional(),
-    ...common,
-  }),
-};
-export type InboundDialect = keyof typeof schemas;
 
 /** What the pipeline reads of a client body; the body itself is kept whole for passthrough. */
 export interface InboundBody {
@@ -50,20 +33,24 @@ export function readInboundBody(dialect: InboundDialect, body: unknown): Inbound
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new InvalidRequestError('the request body must be a JSON object');
   }
-  const result = schemas[dialect].safeParse(body);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const path = formatPath(issue.path);
-    const missing = issue.code === 'invalid_type' && issue.input === undefined;
-    throw new InvalidRequestError(`${path || 'body'}: ${missing ? 'is required' : issue.message}`);
-  }
-  const parsed = result.data;
+  const spec = inboundSpec(dialect);
+  const parsed = check(spec.schema, body, []);
+  const vmx = check(vmxOptionsSchema.optional(), (body as { vmx?: unknown }).vmx, ['vmx']);
   return {
     body: body as Record<string, unknown>,
-    model: parsed.model,
+    model: parsed.model as string,
     stream: parsed.stream === true,
-    includeUsage:
-      (parsed as { stream_options?: { include_usage?: boolean | null } | null }).stream_options?.include_usage === true,
-    vmx: parsed.vmx ?? {},
+    includeUsage: spec.includesUsage?.(parsed) ?? false,
+    vmx: vmx ?? {},
   };
+}
+
+/** The parsed value, or a 400 naming the first problem (`messages: is required`). */
+function check<T>(schema: z.ZodType<T>, value: unknown, at: PropertyKey[]): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const path = formatPath([...at, ...issue.path]);
+  const missing = issue.code === 'invalid_type' && issue.input === undefined;
+  throw new InvalidRequestError(`${path || 'body'}: ${missing ? 'is required' : issue.message}`);
 }

@@ -1,17 +1,14 @@
 import { BlockedError } from '../../errors.js';
+import { plan } from '../../gateway/plan.js';
+import { formatRule, type ModelRef } from '../../gateway/routing/index.js';
+import { inboundSpec, type InboundDialect } from '../../providers/dialects/inbound.js';
 import type { Resource } from '../../store/repos/resources.js';
-import {
-  buildRoutingVariables,
-  evaluateRouting,
-  formatRule,
-  type Dialect,
-  type ModelRef,
-} from '../../gateway/routing/index.js';
 import type { EnvironmentConfig } from '../config-cache.js';
 import type { ModelLabel, VmxEvent } from './respond/envelope.js';
 
 export interface RouteDecision {
-  target: ModelRef;
+  /** The models to try, in order: the chosen one, then the fallbacks. */
+  chain: ModelRef[];
   event?: VmxEvent;
 }
 
@@ -22,37 +19,34 @@ export interface RoutingHooks {
 }
 
 /**
- * Evaluates the resource's routing groups in order. A matching BLOCK group rejects the request (400);
- * a matching CALL_MODEL group replaces the primary model and adds a routing event.
+ * Plans the request (gateway/plan.ts): a matching BLOCK rule rejects it (400); a matching rule that
+ * routes replaces the primary model and adds a routing event; the fallbacks follow.
  */
 export function route(
   env: EnvironmentConfig,
   resource: Resource,
   body: Record<string, unknown>,
-  dialect: Dialect,
+  dialect: InboundDialect,
   hooks: RoutingHooks,
   estimate: () => number,
 ): RouteDecision {
-  const routing = resource.routing;
-  if (!routing || !routing.enabled || routing.conditions.length === 0) return { target: resource.model };
-  const vars = buildRoutingVariables(dialect, body, { inputTokens: estimate, resource });
-  const { decision } = evaluateRouting(routing, vars, {
+  const request = { body, messages: inboundSpec(dialect).messages(body), inputTokens: estimate };
+  const decided = plan(resource, request, {
     errorRate: (window, status) => hooks.errorRate(resource, resource.model, window, status),
     random: hooks.random,
   });
   const nameOf = (id: string) => env.connections.get(id)?.name;
-  if (decision.kind === 'block')
-    throw new BlockedError(decision.group.description ?? formatRule(decision.group, nameOf));
-  if (decision.kind === 'none') return { target: resource.model };
-  const target = { connectionId: decision.target.connectionId, model: decision.target.model };
+  if (decided.kind === 'block') throw new BlockedError(decided.group.description ?? formatRule(decided.group, nameOf));
+  const { chain, routed } = decided;
+  if (!routed) return { chain };
   return {
-    target,
+    chain,
     event: {
       type: 'routing',
       at: new Date().toISOString(),
       from: modelLabel(env, resource.model),
-      to: modelLabel(env, target),
-      rule: decision.group.description ?? formatRule(decision.group, nameOf),
+      to: modelLabel(env, chain[0]!),
+      rule: routed.group.description ?? formatRule(routed.group, nameOf),
     },
   };
 }

@@ -3,7 +3,7 @@ import type { Dialect } from '../../providers/registry.js';
 import { ClientGone } from '../pipeline/attempts.js';
 import { authenticate, resolveEnvironmentConfig } from '../pipeline/auth.js';
 import { serveCompletion } from '../pipeline/respond/completion.js';
-import { Exchange, type RouteName } from '../pipeline/exchange.js';
+import { Exchange } from '../pipeline/exchange.js';
 import { readInboundBody, type InboundDialect } from '../pipeline/request-body.js';
 import { resolveResource, secondaryModel } from '../pipeline/resolve.js';
 import { route } from '../pipeline/route.js';
@@ -21,19 +21,18 @@ import { sendError } from './send-error.js';
 export const completionRoutes =
   (gateway: GatewayContext): FastifyPluginAsync =>
   async (app) => {
-    const register = (paths: string[], route: RouteName, dialect: InboundDialect) => {
+    const register = (paths: string[], dialect: InboundDialect) => {
       for (const path of paths) {
         app.post<{ Params: Params }>(path, { config: { dialect } }, (request, reply) =>
-          handle(gateway, route, dialect, request, reply),
+          handle(gateway, dialect, request, reply),
         );
       }
     };
-    register([`${FULL_PREFIX}/chat/completions`, '/v1/chat/completions'], 'chat', 'openai-chat');
-    register([`${FULL_PREFIX}/responses`, '/v1/responses'], 'responses', 'openai-responses');
+    register([`${FULL_PREFIX}/chat/completions`, '/v1/chat/completions'], 'openai-chat');
+    register([`${FULL_PREFIX}/responses`, '/v1/responses'], 'openai-responses');
     // The Anthropic SDK appends /v1/messages to its base URL (…/anthropic, or the daemon's root).
     register(
       [`${FULL_PREFIX}/anthropic/messages`, `${FULL_PREFIX}/anthropic/v1/messages`, '/v1/messages'],
-      'messages',
       'anthropic-messages',
     );
     for (const path of [
@@ -49,12 +48,11 @@ export const completionRoutes =
 
 async function handle(
   gateway: GatewayContext,
-  routeName: RouteName,
-  dialect: Dialect & InboundDialect,
+  dialect: InboundDialect,
   request: FastifyRequest<{ Params: Params }>,
   reply: FastifyReply,
 ): Promise<void> {
-  const exchange = new Exchange(routeName, dialect);
+  const exchange = new Exchange(dialect);
   gateway.recorder.start();
   const abort = new AbortController();
   // A client that disconnects before the response is complete aborts the upstream request.
@@ -99,7 +97,7 @@ async function handle(
     } else {
       const decision = route(env, resource, inbound.body, dialect, gateway.routing, () => exchange.estimateInput());
       if (decision.event) exchange.events.push(decision.event);
-      chain = [decision.target, ...(resource.useFallback ? resource.fallbackModels : [])];
+      chain = decision.chain;
     }
     exchange.timings.routingMs = performance.now() - routingStart;
 

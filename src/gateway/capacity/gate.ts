@@ -1,6 +1,5 @@
 import type { Capacity, Period } from './limits.js';
 import { windowOf } from './windows.js';
-import type { CounterRow } from '../../store/repos/capacity-counters.js';
 
 export type CapacityLevel = 'key' | 'resource' | 'connection';
 
@@ -23,19 +22,23 @@ export interface CapacityRejection {
   message: string;
 }
 
-/** What an admission charged, so real usage can be reconciled against the estimate. */
-export interface Admission {
-  counters: Counter[];
-  estimate: number;
-  /** Reconciled already: an attempt's tokens are settled once (a later failure path changes nothing). */
-  settled?: boolean;
-}
-
-interface Counter {
+/** A counter as saved: one limit's use in its current window. */
+export interface CounterRow {
   key: string;
   windowStart: number;
   requests: number;
   tokens: number;
+}
+
+/** The one name of a limit's counter: level, the limited entity's id, period (`key:<id>:minute`). */
+export const counterKey = (level: CapacityLevel, id: string, period: Period): string => `${level}:${id}:${period}`;
+
+/** What an admission charged, so real usage can be reconciled against the estimate. */
+export interface Admission {
+  counters: CounterRow[];
+  estimate: number;
+  /** Reconciled already: an attempt's tokens are settled once (a later failure path changes nothing). */
+  settled?: boolean;
 }
 
 /**
@@ -47,13 +50,13 @@ interface Counter {
  * restart nor a kill resets them.
  */
 export class CapacityGate {
-  private readonly counters = new Map<string, Counter>();
+  private readonly counters = new Map<string, CounterRow>();
   private readonly dirty = new Set<string>();
 
   constructor(
     private readonly clock: () => number = Date.now,
     saved: CounterRow[] = [],
-    private readonly journal?: (changed: readonly Counter[]) => void,
+    private readonly journal?: (changed: readonly CounterRow[]) => void,
   ) {
     // What was recovered is written back with the first batch (a journal may be all that had it).
     for (const row of saved) {
@@ -65,11 +68,11 @@ export class CapacityGate {
   /** Checks every limit; when all pass, charges one request and `estimate` tokens to each. */
   admit(sets: readonly LimitSet[], estimate: number): Admission | CapacityRejection {
     const now = this.clock();
-    const touched: Counter[] = [];
+    const touched: CounterRow[] = [];
     for (const set of sets) {
       for (const limit of set.limits) {
         const window = windowOf(limit.period, now);
-        const counter = this.counter(`${set.level}:${set.id}:${limit.period}`, window.start);
+        const counter = this.counter(counterKey(set.level, set.id, limit.period), window.start);
         const refuse = (dimension: 'requests' | 'tokens', max: number): CapacityRejection => {
           const retryAfterSeconds = Math.max(1, Math.ceil((window.end - now) / 1000));
           return {
@@ -104,7 +107,7 @@ export class CapacityGate {
     admission.settled = true;
     const delta = actualTokens - admission.estimate;
     if (delta === 0) return;
-    const changed: Counter[] = [];
+    const changed: CounterRow[] = [];
     for (const counter of admission.counters) {
       // The window may have rolled over meanwhile; the new one was never charged for this request.
       if (this.counters.get(counter.key) !== counter) continue;
@@ -117,7 +120,7 @@ export class CapacityGate {
 
   /** Current usage of one limit, for `vmx resource explain` and tests. */
   used(level: CapacityLevel, id: string, period: Period): { requests: number; tokens: number } {
-    const counter = this.counters.get(`${level}:${id}:${period}`);
+    const counter = this.counters.get(counterKey(level, id, period));
     return counter && counter.windowStart === windowOf(period, this.clock()).start
       ? { requests: counter.requests, tokens: counter.tokens }
       : { requests: 0, tokens: 0 };
@@ -130,7 +133,7 @@ export class CapacityGate {
     return rows;
   }
 
-  private counter(key: string, windowStart: number): Counter {
+  private counter(key: string, windowStart: number): CounterRow {
     let counter = this.counters.get(key);
     if (!counter || counter.windowStart !== windowStart) {
       counter = { key, windowStart, requests: 0, tokens: 0 };

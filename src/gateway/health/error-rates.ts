@@ -1,4 +1,15 @@
-const KEEP_MINUTES = 180;
+/** How far back error rates reach (and how much history they are rebuilt from at start). */
+export const ERROR_RATE_HISTORY_MINUTES = 180;
+const KEEP_MINUTES = ERROR_RATE_HISTORY_MINUTES;
+
+/** An attempt as the counters need it (a usage row has these). */
+export interface AttemptOutcome {
+  resourceId: string | null;
+  connectionId: string | null;
+  model: string | null;
+  status: number;
+  at: number;
+}
 
 interface Minute {
   total: number;
@@ -14,6 +25,15 @@ export class ErrorRates {
   private readonly series = new Map<string, Map<number, Minute>>();
 
   constructor(private readonly clock: () => number = Date.now) {}
+
+  /** Counters rebuilt from the attempts recorded since `historySince()` (the daemon at start, `resource explain`). */
+  static fromHistory(clock: () => number, attemptsSince: (since: number) => Iterable<AttemptOutcome>): ErrorRates {
+    const rates = new ErrorRates(clock);
+    for (const row of attemptsSince(clock() - ERROR_RATE_HISTORY_MINUTES * 60_000)) {
+      rates.record(row.resourceId, row.connectionId, row.model, row.status, row.at);
+    }
+    return rates;
+  }
 
   record(
     resourceId: string | null,

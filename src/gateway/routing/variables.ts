@@ -1,12 +1,10 @@
 /**
- * The variables a routing condition can read, built from an inbound request body. Every dialect is
- * reduced to one message list (system/instructions first, as a chat request would carry them) whose
- * `content` is plain text, so `request.lastMessage.content contains "x"` means the same thing whether
- * the client spoke OpenAI Chat, OpenAI Responses or Anthropic Messages.
+ * The variables a routing condition can read, built from an inbound request body and its conversation
+ * as one chat-shaped message list (system/instructions first, as a chat request would carry them; each
+ * dialect says how, in its inbound module), whose `content` is read as plain text — so
+ * `request.lastMessage.content contains "x"` means the same thing whether the client spoke OpenAI Chat,
+ * OpenAI Responses or Anthropic Messages.
  */
-
-/** The three inbound dialects. */
-export type Dialect = 'openai-chat' | 'openai-responses' | 'anthropic-messages';
 
 /** What conditions see: `request.*`, `tokens.input`, `resource.*`. */
 export interface RoutingVariables {
@@ -25,11 +23,10 @@ type Message = Record<string, unknown>;
  * may be a function, called on first read of `tokens.input`.
  */
 export function buildRoutingVariables(
-  dialect: Dialect,
+  messages: readonly Message[],
   body: Record<string, unknown>,
   context: { inputTokens: number | (() => number); resource: unknown },
 ): RoutingVariables {
-  const messages = messagesOf(dialect, body);
   const first = messages[0];
   const last = messages[messages.length - 1];
   let allMessagesContent: string | undefined;
@@ -57,36 +54,6 @@ export function buildRoutingVariables(
   return { request, tokens, resource: context.resource };
 }
 
-/** The conversation as chat-style messages; content is left as the dialect shaped it until read. */
-function messagesOf(dialect: Dialect, body: Record<string, unknown>): Message[] {
-  switch (dialect) {
-    case 'openai-chat':
-      return Array.isArray(body.messages) ? body.messages.filter(isObject) : [];
-    case 'anthropic-messages': {
-      const messages = Array.isArray(body.messages) ? body.messages.filter(isObject) : [];
-      return hasContent(body.system) ? [{ role: 'system', content: body.system }, ...messages] : messages;
-    }
-    case 'openai-responses': {
-      const system: Message[] = hasContent(body.instructions) ? [{ role: 'system', content: body.instructions }] : [];
-      if (typeof body.input === 'string') return [...system, { role: 'user', content: body.input }];
-      const items = Array.isArray(body.input) ? body.input.filter(isObject) : [];
-      return [...system, ...items.flatMap(responsesItemToMessage)];
-    }
-  }
-}
-
-/**
- * A Responses input item as the chat message it stands for: messages stay messages, a
- * function_call_output is the tool message, a function_call the assistant turn that asked for it.
- * Reasoning items and references carry no conversation text and are left out.
- */
-function responsesItemToMessage(item: Message): Message[] {
-  if (typeof item.role === 'string' && (item.type === undefined || item.type === 'message')) return [item];
-  if (item.type === 'function_call_output') return [{ ...item, role: 'tool', content: item.output }];
-  if (item.type === 'function_call') return [{ ...item, role: 'assistant', content: '' }];
-  return [];
-}
-
 /**
  * The text of a content value in any dialect: a string, or parts whose text is concatenated —
  * chat `text`, Responses `input_text`/`output_text`, Anthropic `text` and the content of `tool_result`.
@@ -106,17 +73,13 @@ export function textOf(content: unknown): string {
   return text;
 }
 
-function joinTexts(messages: Message[]): string {
+function joinTexts(messages: readonly Message[]): string {
   const texts: string[] = [];
   for (const message of messages) {
     const text = textOf(message.content);
     if (text !== '') texts.push(text);
   }
   return texts.join(' ');
-}
-
-function hasContent(value: unknown): boolean {
-  return typeof value === 'string' ? value !== '' : Array.isArray(value) && value.length > 0;
 }
 
 function isObject(value: unknown): value is Message {

@@ -1,11 +1,7 @@
 import type { Database } from 'better-sqlite3';
+import type { CounterRow } from '../../gateway/capacity/gate.js';
 
-export interface CounterRow {
-  key: string;
-  windowStart: number;
-  requests: number;
-  tokens: number;
-}
+export type { CounterRow };
 
 export type CapacityCounterRepo = ReturnType<typeof createCapacityCounterRepo>;
 

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { evaluateRouting } from '../../../src/gateway/routing/evaluate.js';
 import { parseRule } from '../../../src/gateway/routing/parse-rule.js';
 import { resolveRouting } from '../../../src/gateway/routing/resolve.js';
-import { buildRoutingVariables, type Dialect } from '../../../src/gateway/routing/variables.js';
+import { buildRoutingVariables } from '../../../src/gateway/routing/variables.js';
+import { inboundSpec, type InboundDialect as Dialect } from '../../../src/providers/dialects/inbound.js';
+
+/** The variables of a body of `dialect`, its conversation read as the daemon reads it. */
+const variablesOf = (
+  dialect: Dialect,
+  body: Record<string, unknown>,
+  context: Parameters<typeof buildRoutingVariables>[2],
+) => buildRoutingVariables(inboundSpec(dialect).messages(body), body, context);
 
 const tools = [{ type: 'function', name: 'get_weather' }];
 const resource = { name: 'chat' };
@@ -79,7 +87,7 @@ describe('buildRoutingVariables', () => {
   it.each(dialects)('%s: derives the same request variables as the other dialects', (dialect) => {
     const body = bodies[dialect]!;
     const before = JSON.stringify(body);
-    const vars = buildRoutingVariables(dialect, body, { inputTokens: 42, resource });
+    const vars = variablesOf(dialect, body, { inputTokens: 42, resource });
     expect(vars.tokens).toStrictEqual({ input: 42 });
     expect(vars.resource).toBe(resource);
     expect(vars.request.model).toBe('chat');
@@ -93,7 +101,7 @@ describe('buildRoutingVariables', () => {
   });
 
   it('keeps the other fields of the first and last messages', () => {
-    const vars = buildRoutingVariables(
+    const vars = variablesOf(
       'openai-chat',
       { messages: [{ role: 'user', name: 'ann', content: [{ type: 'text', text: 'hi' }] }] },
       { inputTokens: 1, resource },
@@ -103,7 +111,7 @@ describe('buildRoutingVariables', () => {
   });
 
   it('reads a Responses string input as one user message', () => {
-    const vars = buildRoutingVariables('openai-responses', { input: 'hello', tools: [] }, { inputTokens: 1, resource });
+    const vars = variablesOf('openai-responses', { input: 'hello', tools: [] }, { inputTokens: 1, resource });
     expect(vars.request).toMatchObject({
       input: 'hello',
       messagesCount: 1,
@@ -116,7 +124,7 @@ describe('buildRoutingVariables', () => {
 
   it('copes with a body without messages', () => {
     for (const dialect of dialects) {
-      const vars = buildRoutingVariables(dialect, {}, { inputTokens: 0, resource: undefined });
+      const vars = variablesOf(dialect, {}, { inputTokens: 0, resource: undefined });
       expect(vars.request).toStrictEqual({
         firstMessage: undefined,
         lastMessage: undefined,
@@ -143,8 +151,7 @@ describe('buildRoutingVariables', () => {
     );
     const env = { errorRate: () => 0, random: () => 0 };
     const decide = (inputTokens: number) =>
-      evaluateRouting(routing, buildRoutingVariables(dialect, bodies[dialect]!, { inputTokens, resource }), env)
-        .decision;
+      evaluateRouting(routing, variablesOf(dialect, bodies[dialect]!, { inputTokens, resource }), env).decision;
     expect(decide(99)).toMatchObject({ kind: 'model', target: { connectionId: 'id-fast', model: 'small' } });
     expect(decide(100)).toStrictEqual({ kind: 'none' });
   });

@@ -1,38 +1,29 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../../../errors.js';
+import { counterKey, type CapacityLevel } from '../../../gateway/capacity/gate.js';
 import type { Capacity } from '../../../gateway/capacity/limits.js';
 import { windowOf } from '../../../gateway/capacity/windows.js';
+import { estimateInputTokens } from '../../../gateway/estimate/token-estimate.js';
+import { ErrorRates } from '../../../gateway/health/error-rates.js';
+import { plan, ruleOutcomes } from '../../../gateway/plan.js';
+import { formatRule, type ModelRef } from '../../../gateway/routing/index.js';
+import { dialectOfRoute, inboundSpec } from '../../../providers/registry.js';
 import type { Store } from '../../../store/open.js';
 import type { Resource } from '../../../store/repos/resources.js';
-import { ErrorRates } from '../../../gateway/health/error-rates.js';
-import {
-  buildRoutingVariables,
-  evaluateRouting,
-  formatRule,
-  type Dialect,
-  type ModelRef,
-} from '../../../gateway/routing/index.js';
-import { estimateInputTokens } from '../../../gateway/estimate/token-estimate.js';
 import { readAll } from '../../io/stdin.js';
 import { findResource } from '../../lookup.js';
 import { required } from '../../prompts.js';
 import { resolveEnvironment } from '../../scope.js';
 import type { VerbRun } from '../../verb.js';
 
-const dialects: Record<string, Dialect> = {
-  chat: 'openai-chat',
-  responses: 'openai-responses',
-  messages: 'anthropic-messages',
-};
-
 /**
  * A dry run of routing for one request body: each rule's outcome, the model the daemon would call,
  * the fallback chain, and the limits that would apply with their use in the current windows. The same
- * evaluator, variables, token estimate and error rates (from the recorded attempts) as the daemon.
+ * plan, variables, token estimate and error rates (from the recorded attempts) as the daemon.
  */
 export const run: VerbRun = async (ctx, [ref], flags) => {
   const route = String(flags.route ?? 'chat');
-  const dialect = dialects[route];
+  const dialect = dialectOfRoute(route);
   if (!dialect) throw new UsageError(`invalid --route '${route}': expected chat, responses or messages`);
   const file = flags.request as string | undefined;
   if (!file) throw new UsageError('missing required flag --request <file.json|->');
@@ -47,35 +38,27 @@ export const run: VerbRun = async (ctx, [ref], flags) => {
   const nameOf = (id: string) => connections.get(id)?.name;
 
   const now = Date.now();
-  const rates = new ErrorRates(() => now);
-  for (const row of store.usage.attemptsSince(now - 180 * 60_000))
-    rates.record(row.resourceId, row.connectionId, row.model, row.status, row.at);
+  const rates = ErrorRates.fromHistory(
+    () => now,
+    (since) => store.usage.attemptsSince(since),
+  );
   const inputTokens = estimateInputTokens(body);
-  const vars = buildRoutingVariables(dialect, body, { inputTokens, resource });
+  const request = { body, messages: inboundSpec(dialect).messages(body), inputTokens };
   const env = {
     errorRate: (window: number, status?: number) =>
       rates.rate(resource.id, resource.model.connectionId, resource.model.model, window, status),
     random: () => 0, // a traffic share is reported as a share, not drawn
   };
 
-  const rules = (resource.routing?.conditions ?? []).map((group, index) => {
-    const outcome =
-      group.enabled === false
-        ? 'disabled'
-        : evaluateRouting({ enabled: true, conditions: [group] }, vars, env).decision.kind === 'none'
-          ? 'no match'
-          : 'match';
-    return {
-      index,
-      rule: formatRule(group, nameOf),
-      outcome,
-      ...(group.then?.traffic !== undefined && { traffic: group.then.traffic }),
-    };
-  });
-  const result = resource.routing?.enabled ? evaluateRouting(resource.routing, vars, env) : undefined;
-  const decision = result?.decision;
-  const chosen = decision?.kind === 'model' ? decision.target : resource.model;
-  const chain = decision?.kind === 'block' ? [] : [chosen, ...(resource.useFallback ? resource.fallbackModels : [])];
+  const outcomes = ruleOutcomes(resource, request, env);
+  const rules = (resource.routing?.conditions ?? []).map((group, index) => ({
+    index,
+    rule: formatRule(group, nameOf),
+    outcome: outcomes[index]!,
+    ...(group.then?.traffic !== undefined && { traffic: group.then.traffic }),
+  }));
+  const decided = plan(resource, request, env);
+  const chain = decided.kind === 'block' ? [] : decided.chain;
   const view = {
     resource: resource.name,
     route,
@@ -83,16 +66,16 @@ export const run: VerbRun = async (ctx, [ref], flags) => {
     routingEnabled: resource.routing?.enabled ?? false,
     rules,
     decision:
-      decision?.kind === 'block'
-        ? { action: 'block', rule: rules[decision.groupIndex]!.rule }
-        : decision?.kind === 'model'
+      decided.kind === 'block'
+        ? { action: 'block', rule: rules[decided.groupIndex]!.rule }
+        : decided.routed
           ? {
               action: 'route',
-              model: label(chosen),
-              rule: rules[decision.groupIndex]!.rule,
-              ...(decision.target.traffic !== undefined && { traffic: decision.target.traffic }),
+              model: label(chain[0]!),
+              rule: rules[decided.routed.groupIndex]!.rule,
+              ...(decided.routed.target.traffic !== undefined && { traffic: decided.routed.target.traffic }),
             }
-          : { action: 'primary', model: label(chosen) },
+          : { action: 'primary', model: label(chain[0]!) },
     chain: chain.map(label),
     limits: limitsFor(store, resource, chain, connections, now),
   };
@@ -126,8 +109,8 @@ function limitsFor(
     const row = saved.get(key);
     return row && row.windowStart === windowOf(period, now).start ? row : { requests: 0, tokens: 0 };
   };
-  const describe = (level: string, id: string, name: string, capacity: Capacity) => {
-    const counter = used(`${level}:${id}:${capacity.period}`, capacity.period);
+  const describe = (level: CapacityLevel, id: string, name: string, capacity: Capacity) => {
+    const counter = used(counterKey(level, id, capacity.period), capacity.period);
     const parts = [
       capacity.requests !== undefined && `${capacity.requests} requests`,
       capacity.tokens !== undefined && `${capacity.tokens} tokens`,
