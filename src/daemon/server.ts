@@ -5,6 +5,7 @@ import { openStore, type Store } from '../store/open.js';
 import { createAdapters } from '../providers/adapters.js';
 import { codecs } from '../providers/dialects/index.js';
 import { buildApp } from './app.js';
+import { createGateway } from './gateway.js';
 import { createLogger, type Logger } from './logger.js';
 import { isAlive, readPidfile, removePidfile, writePidfile } from '../pidfile.js';
 import { ConfigCache } from './config-cache.js';
@@ -101,7 +102,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const { journal, counters } = ChargeJournal.open(paths.home, store.capacityCounters.all());
   const status = new DaemonStatus();
   const { adapters, client } = createAdapters();
-  const app = await buildApp({
+  const gateway = createGateway({
     store,
     config,
     recorder,
@@ -110,12 +111,14 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     version,
     adapters,
     codecs,
-    bodyLimit: options.bodyLimit,
-    requestTimeoutMs: options.requestTimeoutMs,
-    inFlightBodyBytes: options.inFlightBodyBytes,
     clock: options.clock,
     counters,
     journal,
+  });
+  const app = await buildApp(gateway, {
+    bodyLimit: options.bodyLimit,
+    requestTimeoutMs: options.requestTimeoutMs,
+    inFlightBodyBytes: options.inFlightBodyBytes,
   });
   // From here on this connection only reads (and prunes, a step at a time): it never waits for a lock
   // another process holds — records go through the writer thread, which does.

@@ -5,14 +5,14 @@ import { authorize } from '../pipeline/auth.js';
 import { readInboundBody } from '../pipeline/request-body.js';
 import { resolveResource } from '../pipeline/resolve.js';
 import { placeOf } from './route-place.js';
-import type { GatewayContext } from './gateway-context.js';
+import type { Gateway } from '../gateway.js';
 
 /**
  * POST …/anthropic/messages/count_tokens and /v1/messages/count_tokens → `{input_tokens}`: the resource's provider counts when it
  * can (Anthropic), else the gateway's estimate.
  */
 export async function countTokens(
-  gateway: GatewayContext,
+  gateway: Gateway,
   request: FastifyRequest<{ Params: Partial<{ workspace: string; environment: string }> }>,
   reply: FastifyReply,
 ): Promise<unknown> {

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { AppDeps } from '../app.js';
+import type { Gateway } from '../gateway.js';
 
 /** Liveness (no auth) and the counters `vmx status` prints. */
 export const healthRoutes =
-  (deps: Pick<AppDeps, 'status' | 'version'>): FastifyPluginAsync =>
+  (deps: Pick<Gateway, 'status' | 'version'>): FastifyPluginAsync =>
   async (app) => {
     const ok = { status: 'ok' };
     app.get('/healthz', async () => ok);

@@ -2,14 +2,14 @@ import type { FastifyPluginAsync } from 'fastify';
 import { authorize } from '../pipeline/auth.js';
 import { errorResponse } from '../http-errors.js';
 import { FULL_PREFIX, placeOf } from './route-place.js';
-import type { GatewayContext } from './gateway-context.js';
+import type { Gateway } from '../gateway.js';
 
 /**
  * GET …/models and /v1/models — the resources this key may call: OpenAI's list shape, or Anthropic's
  * when the client sends `anthropic-version` (the Anthropic SDK's models.list()).
  */
 export const modelsRoute =
-  (gateway: GatewayContext): FastifyPluginAsync =>
+  (gateway: Gateway): FastifyPluginAsync =>
   async (app) => {
     for (const path of [`${FULL_PREFIX}/models`, '/v1/models']) {
       app.get<{ Params: Partial<{ workspace: string; environment: string }> }>(path, async (request, reply) => {
