@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openaiResponsesCodec } from '../../src/providers/dialects/openai-responses.js';
+import { openaiResponsesCodec } from '../../src/providers/dialects/openai-responses/codec.js';
 import { usageRow } from '../../src/daemon/pipeline/record/usage-row.js';
 import { singleModelResource } from '../../src/store/repos/resources.js';
 import type { UsageRecord } from '../../src/store/repos/usage.js';

@@ -1,13 +1,13 @@
 import type { DialectCodec } from '../pivot.js';
 import type { Dialect } from '../registry.js';
 import { anthropicErrorShape } from './anthropic-messages/error.js';
-import { anthropicMessagesCodec } from './anthropic-messages.js';
+import { anthropicMessagesCodec } from './anthropic-messages/codec.js';
 import { bedrockErrorShape } from './bedrock-converse/error.js';
-import { bedrockConverseCodec } from './bedrock-converse.js';
+import { bedrockConverseCodec } from './bedrock-converse/codec.js';
 import type { ErrorShape } from './error-shape.js';
 import { openAIErrorShape } from './openai-chat/error.js';
-import { openaiChatCodec } from './openai-chat.js';
-import { openaiResponsesCodec } from './openai-responses.js';
+import { openaiChatCodec } from './openai-chat/codec.js';
+import { openaiResponsesCodec } from './openai-responses/codec.js';
 
 /** One codec per wire dialect: the pipeline converts through the pivot with these. */
 export const codecs: Record<Dialect, DialectCodec> = {

@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
-import { anthropicMessagesCodec as messages } from '../../../src/providers/dialects/anthropic-messages.js';
+import { anthropicMessagesCodec as messages } from '../../../src/providers/dialects/anthropic-messages/codec.js';
 import type { PivotRequest, PivotStreamEvent } from '../../../src/providers/pivot.js';
 import { decodeAll, fixtureJson, fixtureText, gate, sseServer, wireEvents, type SseServer } from './fixtures.js';
 

@@ -19,7 +19,7 @@ import {
   encodeConverseRequest,
   encodeConverseResponse,
   type ConverseStreamFrame,
-} from '../../../src/providers/dialects/bedrock-converse.js';
+} from '../../../src/providers/dialects/bedrock-converse/codec.js';
 import type { PivotRequest, PivotResponse, PivotStreamEvent } from '../../../src/providers/pivot.js';
 
 /**

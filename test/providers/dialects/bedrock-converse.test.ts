@@ -11,7 +11,7 @@ import {
   decodeConverseResponse,
   encodeConverseRequest,
   encodeConverseResponse,
-} from '../../../src/providers/dialects/bedrock-converse.js';
+} from '../../../src/providers/dialects/bedrock-converse/codec.js';
 import type { PivotRequest, PivotResponse, PivotStreamEvent } from '../../../src/providers/pivot.js';
 
 const json = (name: string): any =>

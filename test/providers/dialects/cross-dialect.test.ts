@@ -1,8 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import { anthropicMessagesCodec as messages } from '../../../src/providers/dialects/anthropic-messages.js';
-import { openaiChatCodec as chat } from '../../../src/providers/dialects/openai-chat.js';
+import { anthropicMessagesCodec as messages } from '../../../src/providers/dialects/anthropic-messages/codec.js';
+import { openaiChatCodec as chat } from '../../../src/providers/dialects/openai-chat/codec.js';
 import { fixtureJson, fixtureText, gate, sseServer, wireEvents, type SseServer } from './fixtures.js';
 
 /** Conversions through the pivot between the two dialects: chat → pivot → anthropic and back. */

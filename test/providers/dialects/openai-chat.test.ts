@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openaiChatCodec as chat } from '../../../src/providers/dialects/openai-chat.js';
+import { openaiChatCodec as chat } from '../../../src/providers/dialects/openai-chat/codec.js';
 import type { PivotRequest, PivotStreamEvent } from '../../../src/providers/pivot.js';
 import { decodeAll, fixtureJson, fixtureText, gate, sseServer, wireEvents, type SseServer } from './fixtures.js';
 

@@ -6,7 +6,7 @@ import {
   createResponsesStreamEncoder,
   decodeResponsesRequest,
   encodeResponsesResponse,
-} from '../../../src/providers/dialects/openai-responses.js';
+} from '../../../src/providers/dialects/openai-responses/codec.js';
 import type { PivotRequest, PivotStreamEvent } from '../../../src/providers/pivot.js';
 
 /**

@@ -5,7 +5,7 @@ import {
   createResponsesStreamDecoder,
   createResponsesStreamEncoder,
   openaiResponsesCodec,
-} from '../../../src/providers/dialects/openai-responses.js';
+} from '../../../src/providers/dialects/openai-responses/codec.js';
 import { createSseDecoder } from '../../../src/providers/dialects/sse-parse.js';
 
 const fixture = (name: string): string =>

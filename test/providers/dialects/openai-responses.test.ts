@@ -8,7 +8,7 @@ import {
   encodeResponsesRequest,
   encodeResponsesResponse,
   openaiResponsesCodec,
-} from '../../../src/providers/dialects/openai-responses.js';
+} from '../../../src/providers/dialects/openai-responses/codec.js';
 
 const json = (name: string): any =>
   JSON.parse(readFileSync(new URL(`../../fixtures/dialects/openai-responses/${name}`, import.meta.url), 'utf8'));

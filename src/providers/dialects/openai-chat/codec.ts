@@ -11,12 +11,12 @@
  *   (reasoning / thinking signatures, images or error flags in tool results).
  * - Reasoning is exchanged as `reasoning_content`, the extension DeepSeek, vLLM and others use.
  */
-import type { DialectCodec, PivotResponse } from '../pivot.js';
-import { decodeChatRequest } from './openai-chat/request-decode.js';
-import { encodeChatRequest } from './openai-chat/request-encode.js';
-import { decodeChatResponse, encodeChatResponse } from './openai-chat/response.js';
-import { chatStreamDecoder } from './openai-chat/stream-decode.js';
-import { chatStreamEncoder, type ChatStreamContext } from './openai-chat/stream-encode.js';
+import type { DialectCodec, PivotResponse } from '../../pivot.js';
+import { decodeChatRequest } from './request-decode.js';
+import { encodeChatRequest } from './request-encode.js';
+import { decodeChatResponse, encodeChatResponse } from './response.js';
+import { chatStreamDecoder } from './stream-decode.js';
+import { chatStreamEncoder, type ChatStreamContext } from './stream-encode.js';
 
 export {
   decodeChatRequest,

@@ -10,18 +10,18 @@
  * - Reasoning: encoded as a summary; the pivot `signature` rides in `encrypted_content`.
  * - Requests to OpenAI are sent with `store: false` and function tools with `strict: false`.
  */
-import type { DialectCodec } from '../pivot.js';
-import { decodeResponsesRequest } from './openai-responses/request-decode.js';
-import { encodeResponsesRequest } from './openai-responses/request-encode.js';
-import { decodeResponsesResponse, encodeResponsesResponse } from './openai-responses/response.js';
-import { createResponsesStreamDecoder } from './openai-responses/stream-decode.js';
-import { createResponsesStreamEncoder } from './openai-responses/stream-encode.js';
+import type { DialectCodec } from '../../pivot.js';
+import { decodeResponsesRequest } from './request-decode.js';
+import { encodeResponsesRequest } from './request-encode.js';
+import { decodeResponsesResponse, encodeResponsesResponse } from './response.js';
+import { createResponsesStreamDecoder } from './stream-decode.js';
+import { createResponsesStreamEncoder } from './stream-encode.js';
 
-export { decodeResponsesRequest } from './openai-responses/request-decode.js';
-export { encodeResponsesRequest } from './openai-responses/request-encode.js';
-export { decodeResponsesResponse, encodeResponsesResponse, type WireResponse } from './openai-responses/response.js';
-export { createResponsesStreamDecoder } from './openai-responses/stream-decode.js';
-export { createResponsesStreamEncoder } from './openai-responses/stream-encode.js';
+export { decodeResponsesRequest } from './request-decode.js';
+export { encodeResponsesRequest } from './request-encode.js';
+export { decodeResponsesResponse, encodeResponsesResponse, type WireResponse } from './response.js';
+export { createResponsesStreamDecoder } from './stream-decode.js';
+export { createResponsesStreamEncoder } from './stream-encode.js';
 
 /** The openai-responses codec. Bodies are plain JSON objects, as parsed from / sent on the wire. */
 export const openaiResponsesCodec: DialectCodec = {

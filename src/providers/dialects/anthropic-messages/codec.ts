@@ -13,12 +13,12 @@
  * - Decoding reports what the pivot cannot hold as "anthropic <feature>" in `dropped` (cache_control,
  *   thinking config, top_k, server tools, documents, redacted thinking, citations …).
  */
-import type { DialectCodec } from '../pivot.js';
-import { decodeAnthropicRequest } from './anthropic-messages/request-decode.js';
-import { DEFAULT_ANTHROPIC_MAX_TOKENS, encodeAnthropicRequest } from './anthropic-messages/request-encode.js';
-import { decodeAnthropicResponse, encodeAnthropicResponse } from './anthropic-messages/response.js';
-import { anthropicStreamDecoder } from './anthropic-messages/stream-decode.js';
-import { anthropicStreamEncoder } from './anthropic-messages/stream-encode.js';
+import type { DialectCodec } from '../../pivot.js';
+import { decodeAnthropicRequest } from './request-decode.js';
+import { DEFAULT_ANTHROPIC_MAX_TOKENS, encodeAnthropicRequest } from './request-encode.js';
+import { decodeAnthropicResponse, encodeAnthropicResponse } from './response.js';
+import { anthropicStreamDecoder } from './stream-decode.js';
+import { anthropicStreamEncoder } from './stream-encode.js';
 
 export {
   DEFAULT_ANTHROPIC_MAX_TOKENS,

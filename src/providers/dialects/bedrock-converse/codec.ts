@@ -13,24 +13,24 @@
  *   codec's string encoder writes JSON lines, createConverseFrameEncoder gives event-stream frames.
  * - Converse answers carry no id or model: decoders make `bedrock-<uuid>` ids and leave model ''.
  */
-import type { DialectCodec } from '../pivot.js';
-import { decodeConverseRequest } from './bedrock-converse/request-decode.js';
-import { encodeConverseRequest } from './bedrock-converse/request-encode.js';
-import { decodeConverseResponse, encodeConverseResponse } from './bedrock-converse/response.js';
-import { createConverseStreamDecoder } from './bedrock-converse/stream-decode.js';
-import { createConverseStreamEncoder } from './bedrock-converse/stream-encode.js';
+import type { DialectCodec } from '../../pivot.js';
+import { decodeConverseRequest } from './request-decode.js';
+import { encodeConverseRequest } from './request-encode.js';
+import { decodeConverseResponse, encodeConverseResponse } from './response.js';
+import { createConverseStreamDecoder } from './stream-decode.js';
+import { createConverseStreamEncoder } from './stream-encode.js';
 
-export { decodeConverseRequest } from './bedrock-converse/request-decode.js';
-export { converseRequestJson, encodeConverseRequest } from './bedrock-converse/request-encode.js';
-export { decodeConverseResponse, encodeConverseResponse } from './bedrock-converse/response.js';
-export { converseEventOf, createConverseStreamDecoder } from './bedrock-converse/stream-decode.js';
+export { decodeConverseRequest } from './request-decode.js';
+export { converseRequestJson, encodeConverseRequest } from './request-encode.js';
+export { decodeConverseResponse, encodeConverseResponse } from './response.js';
+export { converseEventOf, createConverseStreamDecoder } from './stream-decode.js';
 export {
   converseStreamFrames,
   createConverseFrameEncoder,
   createConverseStreamEncoder,
   frameToJsonLine,
   type ConverseStreamFrame,
-} from './bedrock-converse/stream-encode.js';
+} from './stream-encode.js';
 
 /** The bedrock-converse codec over plain objects (the typed functions above keep the SDK types). */
 export const bedrockConverseCodec: DialectCodec = {
