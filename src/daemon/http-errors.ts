@@ -9,7 +9,7 @@ import {
   type ProviderAnswer,
 } from '../errors.js';
 import { nearestErrorType } from '../providers/dialects/error-shape.js';
-import { errorShapes } from '../providers/dialects/index.js';
+import { dialectSpec, errorShapes } from '../providers/dialects/index.js';
 import type { Dialect } from '../providers/registry.js';
 
 /** How an error kind of the gateway's own reads in each dialect (HTTP.md "Errors"). */
@@ -104,7 +104,5 @@ function providerError(answer: ProviderAnswer, dialect: Dialect, envelope: objec
 
 /** The same error as one SSE event, for failures after a stream has started. */
 export function errorEvent(error: unknown, dialect: Dialect): string {
-  const { text } = errorResponse(error, dialect);
-  if (dialect === 'openai-chat') return `data: ${text}\n\n`;
-  return `event: error\ndata: ${text}\n\n`;
+  return dialectSpec(dialect).errorEvent(errorResponse(error, dialect).text);
 }

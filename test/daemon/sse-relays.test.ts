@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ChatStreamRelay } from '../../src/daemon/pipeline/respond/chat-stream-relay.js';
 import { NamedEventRelay } from '../../src/daemon/pipeline/respond/named-event-relay.js';
 import { SseFrames } from '../../src/daemon/pipeline/respond/sse-frames.js';
+import { dialects } from '../../src/providers/dialects/index.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -24,7 +25,7 @@ describe('SSE frames', () => {
 
 describe('stream relays with CRLF upstreams', () => {
   it('Anthropic messages: events pass one by one and usage is counted', () => {
-    const relay = new NamedEventRelay('anthropic-messages', (final) => ({ final }));
+    const relay = new NamedEventRelay(dialects['anthropic-messages'].events, (final) => ({ final }));
     const stream = [
       'event: message_start\r\ndata: {"type":"message_start","message":{"usage":{"input_tokens":12,"cache_read_input_tokens":3,"output_tokens":1}}}\r\n\r\n',
       'event: content_block_delta\r\ndata: {"type":"content_block_delta","delta":{"type":"text_delta","text":"hi"}}\r\n\r\n',
@@ -40,7 +41,7 @@ describe('stream relays with CRLF upstreams', () => {
   });
 
   it('OpenAI responses: the completed event carries the usage', () => {
-    const relay = new NamedEventRelay('openai-responses', () => ({}));
+    const relay = new NamedEventRelay(dialects['openai-responses'].events, () => ({}));
     relay.push(bytes('event: response.created\r\ndata: {"type":"response.created","response":{}}\r\n\r\n'));
     relay.push(
       bytes(
@@ -142,7 +143,7 @@ describe('the chat relay writes every event on arrival', () => {
 
 describe('named-event relays know the end of a stream', () => {
   it('a Responses stream is complete at response.completed; an Anthropic one at message_stop, and an error event is a failure', () => {
-    const responses = new NamedEventRelay('openai-responses', () => ({}));
+    const responses = new NamedEventRelay(dialects['openai-responses'].events, () => ({}));
     responses.push(bytes('event: response.created\ndata: {"type":"response.created","response":{}}\n\n'));
     expect(responses.complete).toBe(false);
     responses.push(
@@ -154,7 +155,7 @@ describe('named-event relays know the end of a stream', () => {
     expect(responses.usage).toEqual({ inputTokens: 9, outputTokens: 1, cachedInputTokens: 4 });
 
     const messages = new NamedEventRelay(
-      'anthropic-messages',
+      dialects['anthropic-messages'].events,
       () => ({}),
       (text) => text.replaceAll('sk-ant-0000', '****'),
     );

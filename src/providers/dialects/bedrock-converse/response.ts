@@ -15,7 +15,7 @@ import type {
   TokenUsage,
 } from '@aws-sdk/client-bedrock-runtime';
 import type { PivotResponse, PivotUsage, StopReason } from '../../pivot.js';
-import { UpstreamUnavailable } from '../../types.js';
+import { RuntimeError } from '../../../errors.js';
 import { decodeBlock } from './request-decode.js';
 import { base64ToBytes, isRecord, optNumber, optString, records } from '../wire-read.js';
 
@@ -86,7 +86,7 @@ export function encodeUsage(usage: PivotUsage): TokenUsage {
 export function decodeConverseResponse(body: unknown): PivotResponse {
   const message = isRecord(body) && isRecord(body.output) ? body.output.message : undefined;
   if (!isRecord(body) || !isRecord(message)) {
-    throw new UpstreamUnavailable('invalid upstream response: not a Bedrock Converse answer', 502);
+    throw new RuntimeError('invalid upstream response: not a Bedrock Converse answer');
   }
   const dropped: string[] = [];
   const content = records(message.content).flatMap((block) => decodeBlock(block, dropped));

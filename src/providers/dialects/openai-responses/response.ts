@@ -12,7 +12,7 @@ import type {
   ResponseUsage,
 } from 'openai/resources/responses/responses';
 import type { PivotPart, PivotResponse, PivotUsage, StopReason } from '../../pivot.js';
-import { UpstreamUnavailable } from '../../types.js';
+import { RuntimeError } from '../../../errors.js';
 import { isRecord, optNumber, optString, records } from '../wire-read.js';
 import { readResponsesUsage } from './usage.js';
 
@@ -20,10 +20,10 @@ import { readResponsesUsage } from './usage.js';
 export type WireResponse = Omit<Response, 'output_text'>;
 export type ResponseStatus = 'in_progress' | 'completed' | 'incomplete' | 'failed';
 
-/** Decodes a Responses answer; throws UpstreamUnavailable (502) when it is not a response object. */
+/** Decodes a Responses answer; throws when it is not a response object (the pipeline answers 502). */
 export function decodeResponsesResponse(body: unknown): PivotResponse {
   if (!isRecord(body) || !Array.isArray(body.output)) {
-    throw new UpstreamUnavailable('invalid upstream response: not an OpenAI Responses object', 502);
+    throw new RuntimeError('invalid upstream response: not an OpenAI Responses object');
   }
   const content: PivotPart[] = [];
   let refused = false;
