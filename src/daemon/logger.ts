@@ -40,5 +40,3 @@ export async function createLogger(options: {
   );
 }
 
-/** For tests and embedding: a logger that writes nowhere. */
-export const silentLogger = (): Logger => pino({ level: 'silent' });

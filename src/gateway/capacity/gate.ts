@@ -118,14 +118,6 @@ export class CapacityGate {
     if (changed.length) this.journal?.(changed);
   }
 
-  /** Current usage of one limit, for `vmx resource explain` and tests. */
-  used(level: CapacityLevel, id: string, period: Period): { requests: number; tokens: number } {
-    const counter = this.counters.get(counterKey(level, id, period));
-    return counter && counter.windowStart === windowOf(period, this.clock()).start
-      ? { requests: counter.requests, tokens: counter.tokens }
-      : { requests: 0, tokens: 0 };
-  }
-
   /** Counters changed since the last call, for the recorder to persist. */
   takeDirty(): CounterRow[] {
     const rows = [...this.dirty].map((key) => ({ ...this.counters.get(key)! }));
