@@ -39,4 +39,3 @@ export async function createLogger(options: {
     pino.multistream(streams),
   );
 }
-
