@@ -54,90 +54,103 @@ const toApiKey = (row: ApiKeyRow): ApiKey => ({
   ...stamps(row),
 });
 
-export type ApiKeyRepo = ReturnType<typeof createApiKeyRepo>;
+export function createApiKeyRepo(db: Database): ApiKeyRepo {
+  return new ApiKeyRepo(db);
+}
 
-export function createApiKeyRepo(db: Database) {
-  const insert = db.prepare(
-    `INSERT INTO api_keys (id, environment_id, name, description, key_hash, masked_key, resources, capacity,
-                           enabled, expires_at, allow_overrides, created_at, updated_at, created_by, updated_by)
-     VALUES (@id, @environmentId, @name, @description, @keyHash, @maskedKey, @resources, @capacity,
-             1, @expiresAt, @allowOverrides, @now, @now, @user, @user)`,
-  );
-  const byId = db.prepare<[string], ApiKeyRow>('SELECT * FROM api_keys WHERE id = ?');
-  const byRef = db.prepare<[string, string, string, string], ApiKeyRow>(
-    'SELECT * FROM api_keys WHERE environment_id = ? AND (id = ? OR name = ?) ORDER BY id = ? DESC LIMIT 1',
-  );
-  const all = db.prepare<[string], ApiKeyRow>('SELECT * FROM api_keys WHERE environment_id = ? ORDER BY name');
-  const everything = db.prepare<[], ApiKeyRow>('SELECT * FROM api_keys');
-  const setEnabled = db.prepare('UPDATE api_keys SET enabled = ?, updated_at = ?, updated_by = ? WHERE id = ?');
-  const setResources = db.prepare('UPDATE api_keys SET resources = ? WHERE id = ?');
-  const remove = db.prepare('DELETE FROM api_keys WHERE id = ?');
-
+function statements(db: Database) {
   return {
-    create(input: {
-      environmentId: string;
-      name: string;
-      description?: string | null;
-      keyHash: string;
-      maskedKey: string;
-      resources: string[] | null;
-      capacity: Capacity[];
-      expiresAt: string | null;
-      allowOverrides?: boolean;
-      user: string;
-    }): ApiKey {
-      const id = randomUUID();
-      try {
-        insert.run({
-          ...input,
-          id,
-          description: input.description ?? null,
-          allowOverrides: input.allowOverrides ? 1 : 0,
-          resources: toJson(input.resources),
-          capacity: toJson(input.capacity),
-          now: new Date().toISOString(),
-        });
-      } catch (error) {
-        if (isUniqueViolation(error))
-          throw new ConflictError(`API key '${input.name}' already exists in this environment`);
-        throw error;
-      }
-      return toApiKey(byId.get(id)!);
-    },
+    insert: db.prepare(
+      `INSERT INTO api_keys (id, environment_id, name, description, key_hash, masked_key, resources, capacity,
+                             enabled, expires_at, allow_overrides, created_at, updated_at, created_by, updated_by)
+       VALUES (@id, @environmentId, @name, @description, @keyHash, @maskedKey, @resources, @capacity,
+               1, @expiresAt, @allowOverrides, @now, @now, @user, @user)`,
+    ),
+    byId: db.prepare<[string], ApiKeyRow>('SELECT * FROM api_keys WHERE id = ?'),
+    byRef: db.prepare<[string, string, string, string], ApiKeyRow>(
+      'SELECT * FROM api_keys WHERE environment_id = ? AND (id = ? OR name = ?) ORDER BY id = ? DESC LIMIT 1',
+    ),
+    all: db.prepare<[string], ApiKeyRow>('SELECT * FROM api_keys WHERE environment_id = ? ORDER BY name'),
+    everything: db.prepare<[], ApiKeyRow>('SELECT * FROM api_keys'),
+    setEnabled: db.prepare('UPDATE api_keys SET enabled = ?, updated_at = ?, updated_by = ? WHERE id = ?'),
+    setResources: db.prepare('UPDATE api_keys SET resources = ? WHERE id = ?'),
+    remove: db.prepare('DELETE FROM api_keys WHERE id = ?'),
+  };
+}
 
-    /** Finds a key of the environment by id first, then by name. */
-    find(environmentId: string, ref: string): ApiKey | undefined {
-      const row = byRef.get(environmentId, ref, ref, ref);
-      return row && toApiKey(row);
-    },
+export class ApiKeyRepo {
+  private readonly sql: ReturnType<typeof statements>;
 
-    list(environmentId: string): ApiKey[] {
-      return all.all(environmentId).map(toApiKey);
-    },
+  constructor(private readonly db: Database) {
+    this.sql = statements(db);
+  }
 
-    /** Every key with its hash, for the daemon's in-memory lookup table. */
-    listWithHashes(): ApiKeyWithHash[] {
-      return everything.all().map((row) => ({ ...toApiKey(row), keyHash: row.key_hash }));
-    },
+  create(input: {
+    environmentId: string;
+    name: string;
+    description?: string | null;
+    keyHash: string;
+    maskedKey: string;
+    resources: string[] | null;
+    capacity: Capacity[];
+    expiresAt: string | null;
+    allowOverrides?: boolean;
+    user: string;
+  }): ApiKey {
+    const id = randomUUID();
+    try {
+      this.sql.insert.run({
+        ...input,
+        id,
+        description: input.description ?? null,
+        allowOverrides: input.allowOverrides ? 1 : 0,
+        resources: toJson(input.resources),
+        capacity: toJson(input.capacity),
+        now: new Date().toISOString(),
+      });
+    } catch (error) {
+      if (isUniqueViolation(error))
+        throw new ConflictError(`API key '${input.name}' already exists in this environment`);
+      throw error;
+    }
+    return toApiKey(this.sql.byId.get(id)!);
+  }
 
-    setEnabled(key: ApiKey, enabled: boolean, user: string): ApiKey {
-      setEnabled.run(enabled ? 1 : 0, new Date().toISOString(), user, key.id);
-      return toApiKey(byId.get(key.id)!);
-    },
+  /** Finds a key of the environment by id first, then by name. */
+  find(environmentId: string, ref: string): ApiKey | undefined {
+    const row = this.sql.byRef.get(environmentId, ref, ref, ref);
+    return row && toApiKey(row);
+  }
 
-    /** Takes a deleted resource out of every allow-list of its environment (a list may become empty: no access). */
-    forgetResource(environmentId: string, resourceId: string): void {
-      db.transaction(() => {
+  list(environmentId: string): ApiKey[] {
+    return this.sql.all.all(environmentId).map(toApiKey);
+  }
+
+  /** Every key with its hash, for the daemon's in-memory lookup table. */
+  listWithHashes(): ApiKeyWithHash[] {
+    return this.sql.everything.all().map((row) => ({ ...toApiKey(row), keyHash: row.key_hash }));
+  }
+
+  setEnabled(key: ApiKey, enabled: boolean, user: string): ApiKey {
+    this.sql.setEnabled.run(enabled ? 1 : 0, new Date().toISOString(), user, key.id);
+    return toApiKey(this.sql.byId.get(key.id)!);
+  }
+
+  /** Takes a deleted resource out of every allow-list of its environment (a list may become empty: no access). */
+  forgetResource(environmentId: string, resourceId: string): void {
+    const { all, setResources } = this.sql;
+    this.db
+      .transaction(() => {
         for (const row of all.all(environmentId)) {
           const allowed = fromJson<string[] | null>(row.resources);
           if (allowed?.includes(resourceId))
             setResources.run(toJson(allowed.filter((id) => id !== resourceId)), row.id);
         }
-      }).immediate();
-    },
+      })
+      .immediate();
+  }
 
-    delete(id: string): void {
-      remove.run(id);
-    },
-  };
+  delete(id: string): void {
+    this.sql.remove.run(id);
+  }
 }

@@ -53,111 +53,126 @@ const toConnection = (row: ConnectionRow): Connection => ({
 
 export type ConnectionChange = Partial<Pick<Connection, 'name' | 'description' | 'config' | 'capacity' | 'prices'>>;
 
-export type ConnectionRepo = ReturnType<typeof createConnectionRepo>;
+export function createConnectionRepo(db: Database): ConnectionRepo {
+  return new ConnectionRepo(db);
+}
 
-export function createConnectionRepo(db: Database) {
-  const insert = db.prepare(
-    `INSERT INTO connections (id, environment_id, name, description, provider, config, capacity, prices,
-                              created_at, updated_at, created_by, updated_by)
-     VALUES (@id, @environmentId, @name, @description, @provider, @config, @capacity, @prices, @now, @now, @user, @user)`,
-  );
-  const byId = db.prepare<[string], ConnectionRow>('SELECT * FROM connections WHERE id = ?');
-  const byRef = db.prepare<[string, string, string, string], ConnectionRow>(
-    'SELECT * FROM connections WHERE environment_id = ? AND (id = ? OR name = ?) ORDER BY id = ? DESC LIMIT 1',
-  );
-  const all = db.prepare<[string], ConnectionRow>('SELECT * FROM connections WHERE environment_id = ? ORDER BY name');
-  const idsInWorkspace = db.prepare<[string], { id: string }>(
-    `SELECT c.id FROM connections c JOIN environments e ON e.id = c.environment_id WHERE e.workspace_id = ?`,
-  );
-  const idsInEnvironment = db.prepare<[string], { id: string }>('SELECT id FROM connections WHERE environment_id = ?');
-  const update = db.prepare(
-    `UPDATE connections SET name = @name, description = @description, config = @config, capacity = @capacity,
-            prices = @prices, updated_at = @now, updated_by = @user WHERE id = @id`,
-  );
-  const setDiscovered = db.prepare('UPDATE connections SET discovered_capacity = ? WHERE id = ?');
-  const remove = db.prepare('DELETE FROM connections WHERE id = ?');
-
-  const conflict = (name: string) => new ConflictError(`connection '${name}' already exists in this environment`);
-
+function statements(db: Database) {
   return {
-    create(input: {
-      environmentId: string;
-      name: string;
-      description?: string | null;
-      provider: string;
-      config: Record<string, unknown>;
-      capacity: Capacity[];
-      prices?: PriceOverride[];
-      user: string;
-    }): Connection {
-      const id = randomUUID();
-      try {
-        insert.run({
-          id,
-          environmentId: input.environmentId,
-          name: input.name,
-          description: input.description ?? null,
-          provider: input.provider,
-          config: toJson(input.config),
-          capacity: toJson(input.capacity),
-          prices: toJson(input.prices ?? []),
-          now: new Date().toISOString(),
-          user: input.user,
-        });
-      } catch (error) {
-        if (isUniqueViolation(error)) throw conflict(input.name);
-        throw error;
-      }
-      return toConnection(byId.get(id)!);
-    },
-
-    get(id: string): Connection | undefined {
-      const row = byId.get(id);
-      return row && toConnection(row);
-    },
-
-    /** Finds a connection of the environment by id first, then by name. */
-    find(environmentId: string, ref: string): Connection | undefined {
-      const row = byRef.get(environmentId, ref, ref, ref);
-      return row && toConnection(row);
-    },
-
-    list(environmentId: string): Connection[] {
-      return all.all(environmentId).map(toConnection);
-    },
-
-    /** Ids of every connection below a workspace or environment: their keychain entries go when it goes. */
-    idsInWorkspace: (workspaceId: string): string[] => idsInWorkspace.all(workspaceId).map((r) => r.id),
-    idsInEnvironment: (environmentId: string): string[] => idsInEnvironment.all(environmentId).map((r) => r.id),
-
-    /** Applies the fields of `change` that are not undefined. */
-    update(connection: Connection, change: ConnectionChange, user: string): Connection {
-      const given = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined));
-      const next = { ...connection, ...given };
-      try {
-        update.run({
-          id: connection.id,
-          name: next.name,
-          description: next.description,
-          config: toJson(next.config),
-          capacity: toJson(next.capacity),
-          prices: toJson(next.prices),
-          now: new Date().toISOString(),
-          user,
-        });
-      } catch (error) {
-        if (isUniqueViolation(error)) throw conflict(next.name);
-        throw error;
-      }
-      return toConnection(byId.get(connection.id)!);
-    },
-
-    setDiscoveredCapacity(id: string, discovered: DiscoveredCapacity): void {
-      setDiscovered.run(toJson(discovered), id);
-    },
-
-    delete(id: string): void {
-      remove.run(id);
-    },
+    insert: db.prepare(
+      `INSERT INTO connections (id, environment_id, name, description, provider, config, capacity, prices,
+                                created_at, updated_at, created_by, updated_by)
+       VALUES (@id, @environmentId, @name, @description, @provider, @config, @capacity, @prices, @now, @now, @user, @user)`,
+    ),
+    byId: db.prepare<[string], ConnectionRow>('SELECT * FROM connections WHERE id = ?'),
+    byRef: db.prepare<[string, string, string, string], ConnectionRow>(
+      'SELECT * FROM connections WHERE environment_id = ? AND (id = ? OR name = ?) ORDER BY id = ? DESC LIMIT 1',
+    ),
+    all: db.prepare<[string], ConnectionRow>('SELECT * FROM connections WHERE environment_id = ? ORDER BY name'),
+    idsInWorkspace: db.prepare<[string], { id: string }>(
+      `SELECT c.id FROM connections c JOIN environments e ON e.id = c.environment_id WHERE e.workspace_id = ?`,
+    ),
+    idsInEnvironment: db.prepare<[string], { id: string }>('SELECT id FROM connections WHERE environment_id = ?'),
+    update: db.prepare(
+      `UPDATE connections SET name = @name, description = @description, config = @config, capacity = @capacity,
+              prices = @prices, updated_at = @now, updated_by = @user WHERE id = @id`,
+    ),
+    setDiscovered: db.prepare('UPDATE connections SET discovered_capacity = ? WHERE id = ?'),
+    remove: db.prepare('DELETE FROM connections WHERE id = ?'),
   };
+}
+
+const conflict = (name: string) => new ConflictError(`connection '${name}' already exists in this environment`);
+
+export class ConnectionRepo {
+  private readonly sql: ReturnType<typeof statements>;
+
+  constructor(db: Database) {
+    this.sql = statements(db);
+  }
+
+  create(input: {
+    environmentId: string;
+    name: string;
+    description?: string | null;
+    provider: string;
+    config: Record<string, unknown>;
+    capacity: Capacity[];
+    prices?: PriceOverride[];
+    user: string;
+  }): Connection {
+    const id = randomUUID();
+    try {
+      this.sql.insert.run({
+        id,
+        environmentId: input.environmentId,
+        name: input.name,
+        description: input.description ?? null,
+        provider: input.provider,
+        config: toJson(input.config),
+        capacity: toJson(input.capacity),
+        prices: toJson(input.prices ?? []),
+        now: new Date().toISOString(),
+        user: input.user,
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw conflict(input.name);
+      throw error;
+    }
+    return toConnection(this.sql.byId.get(id)!);
+  }
+
+  get(id: string): Connection | undefined {
+    const row = this.sql.byId.get(id);
+    return row && toConnection(row);
+  }
+
+  /** Finds a connection of the environment by id first, then by name. */
+  find(environmentId: string, ref: string): Connection | undefined {
+    const row = this.sql.byRef.get(environmentId, ref, ref, ref);
+    return row && toConnection(row);
+  }
+
+  list(environmentId: string): Connection[] {
+    return this.sql.all.all(environmentId).map(toConnection);
+  }
+
+  /** Ids of every connection below a workspace or environment: their keychain entries go when it goes. */
+  idsInWorkspace(workspaceId: string): string[] {
+    return this.sql.idsInWorkspace.all(workspaceId).map((r) => r.id);
+  }
+
+  idsInEnvironment(environmentId: string): string[] {
+    return this.sql.idsInEnvironment.all(environmentId).map((r) => r.id);
+  }
+
+  /** Applies the fields of `change` that are not undefined. */
+  update(connection: Connection, change: ConnectionChange, user: string): Connection {
+    const given = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined));
+    const next = { ...connection, ...given };
+    try {
+      this.sql.update.run({
+        id: connection.id,
+        name: next.name,
+        description: next.description,
+        config: toJson(next.config),
+        capacity: toJson(next.capacity),
+        prices: toJson(next.prices),
+        now: new Date().toISOString(),
+        user,
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw conflict(next.name);
+      throw error;
+    }
+    return toConnection(this.sql.byId.get(connection.id)!);
+  }
+
+  setDiscoveredCapacity(id: string, discovered: DiscoveredCapacity): void {
+    this.sql.setDiscovered.run(toJson(discovered), id);
+  }
+
+  delete(id: string): void {
+    this.sql.remove.run(id);
+  }
 }

@@ -22,22 +22,62 @@ export function anthropicStreamEncoder(context: { id: string; model: string; cre
   push(event: PivotStreamEvent): string;
   end(): string;
 } {
-  let started = false;
-  let pinged = false;
-  let closed = false;
-  let nextBlock = 0;
-  let open: { pivot: number; wire: number; kind: Kind } | undefined;
+  return new AnthropicStreamEncoder(context);
+}
 
-  const emit = (type: string, payload: Record<string, unknown> = {}) => sseEvent({ type, ...payload }, type);
+class AnthropicStreamEncoder {
+  private started = false;
+  private pinged = false;
+  private closed = false;
+  private nextBlock = 0;
+  private open: { pivot: number; wire: number; kind: Kind } | undefined;
 
-  function start(usage: PivotUsage = {}): string {
-    if (started) return '';
-    started = true;
+  constructor(private readonly context: { id: string; model: string }) {}
+
+  push(event: PivotStreamEvent): string {
+    if (this.closed) return '';
+    switch (event.type) {
+      case 'start':
+        return this.start(event.usage);
+      case 'text-delta':
+        if (!event.text) return '';
+        return (
+          this.ensure(event.index, 'text', { type: 'text', text: '' }) +
+          this.delta({ type: 'text_delta', text: event.text })
+        );
+      case 'reasoning-delta': {
+        let out = this.ensure(event.index, 'thinking', { type: 'thinking', thinking: '', signature: '' });
+        if (event.text) out += this.delta({ type: 'thinking_delta', thinking: event.text });
+        if (event.signature) out += this.delta({ type: 'signature_delta', signature: event.signature });
+        return out;
+      }
+      case 'tool-call-start':
+        return this.ensure(event.index, 'tool_use', { type: 'tool_use', id: event.id, name: event.name, input: {} });
+      case 'tool-call-delta':
+        // Arguments for a call whose block already stopped cannot be placed: Anthropic has no reopen.
+        if (this.open?.pivot !== event.index || this.open.kind !== 'tool_use' || !event.argumentsDelta) return '';
+        return this.delta({ type: 'input_json_delta', partial_json: event.argumentsDelta });
+      case 'block-end':
+        return this.open?.pivot === event.index ? this.stop() : '';
+      case 'finish':
+        return this.finish(event);
+      case 'error':
+        return this.error(event.message);
+    }
+  }
+
+  end(): string {
+    return this.closed ? '' : this.error('the upstream stream ended before the answer was complete');
+  }
+
+  private start(usage: PivotUsage = {}): string {
+    if (this.started) return '';
+    this.started = true;
     const message = {
-      id: context.id,
+      id: this.context.id,
       type: 'message',
       role: 'assistant',
-      model: context.model,
+      model: this.context.model,
       content: [],
       stop_reason: null,
       stop_sequence: null,
@@ -46,35 +86,37 @@ export function anthropicStreamEncoder(context: { id: string; model: string; cre
     return emit('message_start', { message });
   }
 
-  function stop(): string {
-    if (!open) return '';
-    const out = emit('content_block_stop', { index: open.wire });
-    open = undefined;
+  private stop(): string {
+    if (!this.open) return '';
+    const out = emit('content_block_stop', { index: this.open.wire });
+    this.open = undefined;
     return out;
   }
 
   /** Makes pivot block `pivot` the open block, starting it as `block` when it is not. */
-  function ensure(pivot: number, kind: Kind, block: Record<string, unknown>): string {
-    if (open?.pivot === pivot && open.kind === kind) return '';
-    let out = start() + stop();
-    open = { pivot, wire: nextBlock++, kind };
-    out += emit('content_block_start', { index: open.wire, content_block: block });
-    if (!pinged) {
-      pinged = true;
+  private ensure(pivot: number, kind: Kind, block: Record<string, unknown>): string {
+    if (this.open?.pivot === pivot && this.open.kind === kind) return '';
+    let out = this.start() + this.stop();
+    this.open = { pivot, wire: this.nextBlock++, kind };
+    out += emit('content_block_start', { index: this.open.wire, content_block: block });
+    if (!this.pinged) {
+      this.pinged = true;
       out += emit('ping');
     }
     return out;
   }
 
-  const delta = (delta: Record<string, unknown>) => emit('content_block_delta', { index: open?.wire ?? 0, delta });
+  private delta(delta: Record<string, unknown>): string {
+    return emit('content_block_delta', { index: this.open?.wire ?? 0, delta });
+  }
 
-  function finish(event: Extract<PivotStreamEvent, { type: 'finish' }>): string {
-    closed = true;
+  private finish(event: Extract<PivotStreamEvent, { type: 'finish' }>): string {
+    this.closed = true;
     const usage = encodeAnthropicUsage(event.usage ?? {});
     if (event.usage?.inputTokens === undefined) delete usage.input_tokens; // unknown: keep message_start's
     const out =
-      start() +
-      stop() +
+      this.start() +
+      this.stop() +
       emit('message_delta', {
         delta: { stop_reason: encodeStopReason(event.stopReason), stop_sequence: null },
         usage,
@@ -82,45 +124,13 @@ export function anthropicStreamEncoder(context: { id: string; model: string; cre
     return out + emit('message_stop');
   }
 
-  function error(message: string): string {
-    closed = true;
+  private error(message: string): string {
+    this.closed = true;
     // The daemon's Anthropic error body (HTTP.md "Errors"); the SDK raises it as an APIError.
     return sseEvent({ type: 'error', error: { type: 'api_error', message } }, 'error');
   }
+}
 
-  return {
-    push(event) {
-      if (closed) return '';
-      switch (event.type) {
-        case 'start':
-          return start(event.usage);
-        case 'text-delta':
-          if (!event.text) return '';
-          return (
-            ensure(event.index, 'text', { type: 'text', text: '' }) + delta({ type: 'text_delta', text: event.text })
-          );
-        case 'reasoning-delta': {
-          let out = ensure(event.index, 'thinking', { type: 'thinking', thinking: '', signature: '' });
-          if (event.text) out += delta({ type: 'thinking_delta', thinking: event.text });
-          if (event.signature) out += delta({ type: 'signature_delta', signature: event.signature });
-          return out;
-        }
-        case 'tool-call-start':
-          return ensure(event.index, 'tool_use', { type: 'tool_use', id: event.id, name: event.name, input: {} });
-        case 'tool-call-delta':
-          // Arguments for a call whose block already stopped cannot be placed: Anthropic has no reopen.
-          if (open?.pivot !== event.index || open.kind !== 'tool_use' || !event.argumentsDelta) return '';
-          return delta({ type: 'input_json_delta', partial_json: event.argumentsDelta });
-        case 'block-end':
-          return open?.pivot === event.index ? stop() : '';
-        case 'finish':
-          return finish(event);
-        case 'error':
-          return error(event.message);
-      }
-    },
-    end() {
-      return closed ? '' : error('the upstream stream ended before the answer was complete');
-    },
-  };
+function emit(type: string, payload: Record<string, unknown> = {}): string {
+  return sseEvent({ type, ...payload }, type);
 }

@@ -32,100 +32,114 @@ export function createConverseStreamDecoder(): {
   push(event: WireEvent): PivotStreamEvent[];
   end(): PivotStreamEvent[];
 } {
-  let started = false;
-  let done = false;
-  let stopReason: StopReason | undefined;
-  let usage: PivotUsage | undefined;
-  const open = new Set<number>();
+  return new ConverseStreamDecoder();
+}
 
-  const start = (): PivotStreamEvent[] => {
-    if (started) return [];
-    started = true;
-    // Converse streams carry no id or model; the pipeline, which knows the model, names the response.
-    return [{ type: 'start', id: `bedrock-${randomUUID()}`, model: '' }];
-  };
-  const closeAll = (): PivotStreamEvent[] => {
-    const events = [...open].sort((a, b) => a - b).map((index): PivotStreamEvent => ({ type: 'block-end', index }));
-    open.clear();
-    return events;
-  };
-  const finish = (): PivotStreamEvent[] => {
-    done = true;
-    const event: PivotStreamEvent = { type: 'finish', stopReason: stopReason ?? 'other' };
-    if (usage) event.usage = usage;
-    return [...closeAll(), event];
-  };
+class ConverseStreamDecoder {
+  private started = false;
+  private done = false;
+  private stopReason: StopReason | undefined;
+  private usage: PivotUsage | undefined;
+  private readonly open = new Set<number>();
 
-  const handle = (type: string, body: Record<string, unknown>): PivotStreamEvent[] => {
+  push(wire: WireEvent): PivotStreamEvent[] {
+    if (this.done) return [];
+    const event = converseEventOf(wire);
+    if (!event) return [];
+    return [...this.start(), ...this.handle(event.type, event.body)];
+  }
+
+  end(): PivotStreamEvent[] {
+    if (this.done) return [];
+    if (this.stopReason !== undefined) return [...this.start(), ...this.finish()];
+    this.done = true;
+    return [
+      ...this.start(),
+      ...this.closeAll(),
+      { type: 'error', message: 'upstream stream ended before messageStop' },
+    ];
+  }
+
+  private handle(type: string, body: Record<string, unknown>): PivotStreamEvent[] {
     const index = optNumber(body.contentBlockIndex) ?? 0;
     switch (type) {
       case 'messageStart':
         return [];
-      case 'contentBlockStart': {
-        const toolUse = isRecord(body.start) && isRecord(body.start.toolUse) ? body.start.toolUse : undefined;
-        if (!toolUse) return [];
-        open.add(index);
-        return [
-          {
-            type: 'tool-call-start',
-            index,
-            id: optString(toolUse.toolUseId) ?? '',
-            name: optString(toolUse.name) ?? '',
-          },
-        ];
-      }
+      case 'contentBlockStart':
+        return this.blockStart(index, body.start);
       case 'contentBlockDelta': {
-        const events = delta(index, isRecord(body.delta) ? body.delta : {});
+        const events = deltaEvents(index, isRecord(body.delta) ? body.delta : {});
         // A block is open once something was said in it, so an empty block ends silently.
-        if (events.length > 0) open.add(index);
+        if (events.length > 0) this.open.add(index);
         return events;
       }
       case 'contentBlockStop':
-        if (!open.delete(index)) return [];
+        if (!this.open.delete(index)) return [];
         return [{ type: 'block-end', index }];
       case 'messageStop':
-        stopReason = decodeStopReason(body.stopReason);
+        this.stopReason = decodeStopReason(body.stopReason);
         return [];
       case 'metadata':
-        usage = decodeUsage(body.usage);
-        return stopReason !== undefined ? finish() : [];
+        this.usage = decodeUsage(body.usage);
+        return this.stopReason !== undefined ? this.finish() : [];
       default:
         if (!type.endsWith('Exception')) return [];
-        done = true;
+        this.done = true;
         return [{ type: 'error', message: `${type}: ${optString(body.message) ?? 'upstream stream error'}` }];
     }
-  };
+  }
 
-  const delta = (index: number, body: Record<string, unknown>): PivotStreamEvent[] => {
-    const text = optString(body.text);
-    if (text !== undefined) return text === '' ? [] : [{ type: 'text-delta', index, text }];
-    if (isRecord(body.toolUse)) {
-      const input = optString(body.toolUse.input) ?? '';
-      return input === '' ? [] : [{ type: 'tool-call-delta', index, argumentsDelta: input }];
-    }
-    if (isRecord(body.reasoningContent)) {
-      const reasoning = body.reasoningContent;
-      const event: PivotStreamEvent = { type: 'reasoning-delta', index, text: optString(reasoning.text) ?? '' };
-      const signature = optString(reasoning.signature);
-      if (signature !== undefined) event.signature = signature;
-      // Redacted reasoning has no pivot form; an event with neither text nor signature says nothing.
-      return event.text === '' && signature === undefined ? [] : [event];
-    }
-    return [];
-  };
+  private blockStart(index: number, start: unknown): PivotStreamEvent[] {
+    const toolUse = isRecord(start) && isRecord(start.toolUse) ? start.toolUse : undefined;
+    if (!toolUse) return [];
+    this.open.add(index);
+    return [
+      {
+        type: 'tool-call-start',
+        index,
+        id: optString(toolUse.toolUseId) ?? '',
+        name: optString(toolUse.name) ?? '',
+      },
+    ];
+  }
 
-  return {
-    push(wire) {
-      if (done) return [];
-      const event = converseEventOf(wire);
-      if (!event) return [];
-      return [...start(), ...handle(event.type, event.body)];
-    },
-    end() {
-      if (done) return [];
-      if (stopReason !== undefined) return [...start(), ...finish()];
-      done = true;
-      return [...start(), ...closeAll(), { type: 'error', message: 'upstream stream ended before messageStop' }];
-    },
-  };
+  private start(): PivotStreamEvent[] {
+    if (this.started) return [];
+    this.started = true;
+    // Converse streams carry no id or model; the pipeline, which knows the model, names the response.
+    return [{ type: 'start', id: `bedrock-${randomUUID()}`, model: '' }];
+  }
+
+  private closeAll(): PivotStreamEvent[] {
+    const events = [...this.open]
+      .sort((a, b) => a - b)
+      .map((index): PivotStreamEvent => ({ type: 'block-end', index }));
+    this.open.clear();
+    return events;
+  }
+
+  private finish(): PivotStreamEvent[] {
+    this.done = true;
+    const event: PivotStreamEvent = { type: 'finish', stopReason: this.stopReason ?? 'other' };
+    if (this.usage) event.usage = this.usage;
+    return [...this.closeAll(), event];
+  }
+}
+
+function deltaEvents(index: number, body: Record<string, unknown>): PivotStreamEvent[] {
+  const text = optString(body.text);
+  if (text !== undefined) return text === '' ? [] : [{ type: 'text-delta', index, text }];
+  if (isRecord(body.toolUse)) {
+    const input = optString(body.toolUse.input) ?? '';
+    return input === '' ? [] : [{ type: 'tool-call-delta', index, argumentsDelta: input }];
+  }
+  if (isRecord(body.reasoningContent)) {
+    const reasoning = body.reasoningContent;
+    const event: PivotStreamEvent = { type: 'reasoning-delta', index, text: optString(reasoning.text) ?? '' };
+    const signature = optString(reasoning.signature);
+    if (signature !== undefined) event.signature = signature;
+    // Redacted reasoning has no pivot form; an event with neither text nor signature says nothing.
+    return event.text === '' && signature === undefined ? [] : [event];
+  }
+  return [];
 }

@@ -27,86 +27,97 @@ export function createConverseFrameEncoder(): {
   push(event: PivotStreamEvent): ConverseStreamFrame[];
   end(): ConverseStreamFrame[];
 } {
-  let started = false;
-  let terminal = false;
-  let usage: PivotUsage = {};
-  const blocks = new Map<number, number>();
-  const open = new Set<number>();
+  return new ConverseFrameEncoder();
+}
 
-  const frame = (eventType: string, body: Record<string, unknown>): ConverseStreamFrame => ({
-    eventType,
-    body,
-    messageType: 'event',
-  });
-  const blockIndex = (pivotIndex: number): number => {
-    let index = blocks.get(pivotIndex);
-    if (index === undefined) blocks.set(pivotIndex, (index = blocks.size));
-    open.add(index);
-    return index;
-  };
-  const delta = (pivotIndex: number, body: Record<string, unknown>): ConverseStreamFrame[] => [
-    frame('contentBlockDelta', { contentBlockIndex: blockIndex(pivotIndex), delta: body }),
-  ];
-  const stop = (index: number): ConverseStreamFrame[] =>
-    open.delete(index) ? [frame('contentBlockStop', { contentBlockIndex: index })] : [];
-  const fail = (message: string): ConverseStreamFrame[] => {
-    terminal = true;
-    return [{ eventType: 'modelStreamErrorException', body: { message }, messageType: 'exception' }];
-  };
+class ConverseFrameEncoder {
+  private started = false;
+  private terminal = false;
+  private usage: PivotUsage = {};
+  /** Pivot index → Converse block index. */
+  private readonly blocks = new Map<number, number>();
+  /** Converse block indices started and not yet stopped. */
+  private readonly open = new Set<number>();
 
-  const handle = (event: PivotStreamEvent): ConverseStreamFrame[] => {
+  push(event: PivotStreamEvent): ConverseStreamFrame[] {
+    return this.terminal ? [] : [...this.begin(), ...this.handle(event)];
+  }
+
+  end(): ConverseStreamFrame[] {
+    // A pivot stream that stops without finish or error still has to end visibly for the client.
+    return this.terminal ? [] : [...this.begin(), ...this.fail('the stream ended before the response was complete')];
+  }
+
+  private handle(event: PivotStreamEvent): ConverseStreamFrame[] {
     switch (event.type) {
       case 'start':
-        if (event.usage) usage = { ...usage, ...event.usage };
+        if (event.usage) this.usage = { ...this.usage, ...event.usage };
         return [];
       case 'text-delta':
-        return event.text === '' ? [] : delta(event.index, { text: event.text });
+        return event.text === '' ? [] : this.delta(event.index, { text: event.text });
       case 'reasoning-delta': {
-        const frames = event.text === '' ? [] : delta(event.index, { reasoningContent: { text: event.text } });
+        const frames = event.text === '' ? [] : this.delta(event.index, { reasoningContent: { text: event.text } });
         // Converse sends the signature as its own delta, after the text.
         if (event.signature !== undefined)
-          frames.push(...delta(event.index, { reasoningContent: { signature: event.signature } }));
+          frames.push(...this.delta(event.index, { reasoningContent: { signature: event.signature } }));
         return frames;
       }
       case 'tool-call-start': {
         const toolUse = { toolUseId: event.id, name: event.name };
-        return [frame('contentBlockStart', { contentBlockIndex: blockIndex(event.index), start: { toolUse } })];
+        return [frame('contentBlockStart', { contentBlockIndex: this.blockIndex(event.index), start: { toolUse } })];
       }
       case 'tool-call-delta':
-        return event.argumentsDelta === '' ? [] : delta(event.index, { toolUse: { input: event.argumentsDelta } });
+        return event.argumentsDelta === '' ? [] : this.delta(event.index, { toolUse: { input: event.argumentsDelta } });
       case 'block-end': {
-        const index = blocks.get(event.index);
-        return index === undefined ? [] : stop(index);
+        const index = this.blocks.get(event.index);
+        return index === undefined ? [] : this.stop(index);
       }
-      case 'finish': {
-        if (event.usage) usage = { ...usage, ...event.usage };
-        terminal = true;
-        return [
-          ...[...open].sort((a, b) => a - b).flatMap(stop),
-          frame('messageStop', { stopReason: encodeStopReason(event.stopReason) }),
-          frame('metadata', { usage: encodeUsage(usage), metrics: { latencyMs: 0 } }),
-        ];
-      }
+      case 'finish':
+        return this.finish(event);
       case 'error':
-        return fail(event.message);
+        return this.fail(event.message);
     }
-  };
+  }
 
-  const begin = (): ConverseStreamFrame[] => {
-    if (started) return [];
-    started = true;
+  private begin(): ConverseStreamFrame[] {
+    if (this.started) return [];
+    this.started = true;
     return [frame('messageStart', { role: 'assistant' })];
-  };
+  }
 
-  return {
-    push(event) {
-      return terminal ? [] : [...begin(), ...handle(event)];
-    },
-    end() {
-      // A pivot stream that stops without finish or error still has to end visibly for the client.
-      return terminal ? [] : [...begin(), ...fail('the stream ended before the response was complete')];
-    },
-  };
+  private blockIndex(pivotIndex: number): number {
+    let index = this.blocks.get(pivotIndex);
+    if (index === undefined) this.blocks.set(pivotIndex, (index = this.blocks.size));
+    this.open.add(index);
+    return index;
+  }
+
+  private delta(pivotIndex: number, body: Record<string, unknown>): ConverseStreamFrame[] {
+    return [frame('contentBlockDelta', { contentBlockIndex: this.blockIndex(pivotIndex), delta: body })];
+  }
+
+  private stop(index: number): ConverseStreamFrame[] {
+    return this.open.delete(index) ? [frame('contentBlockStop', { contentBlockIndex: index })] : [];
+  }
+
+  private finish(event: Extract<PivotStreamEvent, { type: 'finish' }>): ConverseStreamFrame[] {
+    if (event.usage) this.usage = { ...this.usage, ...event.usage };
+    this.terminal = true;
+    return [
+      ...[...this.open].sort((a, b) => a - b).flatMap((index) => this.stop(index)),
+      frame('messageStop', { stopReason: encodeStopReason(event.stopReason) }),
+      frame('metadata', { usage: encodeUsage(this.usage), metrics: { latencyMs: 0 } }),
+    ];
+  }
+
+  private fail(message: string): ConverseStreamFrame[] {
+    this.terminal = true;
+    return [{ eventType: 'modelStreamErrorException', body: { message }, messageType: 'exception' }];
+  }
+}
+
+function frame(eventType: string, body: Record<string, unknown>): ConverseStreamFrame {
+  return { eventType, body, messageType: 'event' };
 }
 
 /** All frames for a whole pivot stream (for fakes that answer with a canned stream). */

@@ -29,182 +29,202 @@ type Block =
   | { kind: 'reasoning'; outputIndex: number; item: ResponseReasoningItem; text: string }
   | { kind: 'tool'; outputIndex: number; item: ResponseFunctionToolCall };
 
+type Context = { id: string; model: string; created: number };
+
 /** Creates the encoder for one response; `context` names the response the client sees. */
-export function createResponsesStreamEncoder(context: { id: string; model: string; created: number }): {
+export function createResponsesStreamEncoder(context: Context): {
   push(event: PivotStreamEvent): string;
   end(): string;
 } {
-  let sequence = 0;
-  let started = false;
-  let terminal = false;
-  let usage: PivotUsage = {};
-  const output: ResponseOutputItem[] = [];
-  const open = new Map<number, Block>();
+  return new ResponsesStreamEncoder(context);
+}
 
-  const emit = (type: string, fields: Record<string, unknown>): string =>
-    sseEvent({ type, sequence_number: sequence++, ...fields }, type);
+class ResponsesStreamEncoder {
+  private sequence = 0;
+  private started = false;
+  private terminal = false;
+  private usage: PivotUsage = {};
+  private readonly output: ResponseOutputItem[] = [];
+  /** Pivot block index → its output item, while the block is open. */
+  private readonly open = new Map<number, Block>();
 
-  const snapshot = (stopReason?: StopReason, errorMessage?: string) =>
-    responseObject({
-      ...context,
-      output,
-      ...(stopReason !== undefined ? { stopReason, usage } : {}),
+  constructor(private readonly context: Context) {}
+
+  push(event: PivotStreamEvent): string {
+    if (this.terminal) return '';
+    return this.start() + this.handle(event);
+  }
+
+  end(): string {
+    if (this.terminal) return '';
+    // The pivot stream stopped without finish or error: the client must still see the end.
+    return this.start() + this.fail('the upstream stream ended before the response was complete');
+  }
+
+  private handle(event: PivotStreamEvent): string {
+    switch (event.type) {
+      case 'start':
+        if (event.usage) this.usage = { ...this.usage, ...event.usage };
+        return '';
+      case 'text-delta':
+        return this.textDelta(event.index, event.text);
+      case 'reasoning-delta':
+        return this.reasoningDelta(event);
+      case 'tool-call-start':
+        return this.toolCallStart(event);
+      case 'tool-call-delta': {
+        const block = this.open.get(event.index);
+        if (block?.kind !== 'tool' || event.argumentsDelta === '') return '';
+        block.item.arguments += event.argumentsDelta;
+        const ids = { item_id: block.item.id, output_index: block.outputIndex };
+        return this.emit('response.function_call_arguments.delta', { ...ids, delta: event.argumentsDelta });
+      }
+      case 'block-end':
+        return this.close(event.index);
+      case 'finish':
+        return this.finish(event);
+      case 'error':
+        return this.fail(event.message);
+    }
+  }
+
+  private emit(type: string, fields: Record<string, unknown>): string {
+    return sseEvent({ type, sequence_number: this.sequence++, ...fields }, type);
+  }
+
+  private snapshot(stopReason?: StopReason, errorMessage?: string) {
+    return responseObject({
+      ...this.context,
+      output: this.output,
+      ...(stopReason !== undefined ? { stopReason, usage: this.usage } : {}),
       ...(errorMessage !== undefined ? { errorMessage } : {}),
     });
+  }
 
-  const start = (): string => {
-    if (started) return '';
-    started = true;
-    const response = snapshot();
-    return emit('response.created', { response }) + emit('response.in_progress', { response });
-  };
+  private start(): string {
+    if (this.started) return '';
+    this.started = true;
+    const response = this.snapshot();
+    return this.emit('response.created', { response }) + this.emit('response.in_progress', { response });
+  }
 
-  const addItem = (item: ResponseOutputItem): number => {
-    output.push(item);
-    return output.length - 1;
-  };
+  private textDelta(index: number, text: string): string {
+    const existing = this.open.get(index);
+    const { block, out } = existing ? { block: existing, out: '' } : this.openText(index);
+    if (block.kind !== 'text' || text === '') return out;
+    block.part.text += text;
+    const ids = { item_id: block.item.id, output_index: block.outputIndex, content_index: 0 };
+    return out + this.emit('response.output_text.delta', { ...ids, delta: text, logprobs: [] });
+  }
 
-  const openText = (index: number): { block: Block; out: string } => {
-    const outputIndex = output.length;
+  private reasoningDelta(event: Extract<PivotStreamEvent, { type: 'reasoning-delta' }>): string {
+    const existing = this.open.get(event.index);
+    const { block, out } = existing ? { block: existing, out: '' } : this.openReasoning(event.index);
+    if (block.kind !== 'reasoning') return out;
+    if (event.signature !== undefined) block.item.encrypted_content = event.signature;
+    if (event.text === '') return out;
+    block.text += event.text;
+    const ids = { item_id: block.item.id, output_index: block.outputIndex, summary_index: 0 };
+    return out + this.emit('response.reasoning_summary_text.delta', { ...ids, delta: event.text });
+  }
+
+  private toolCallStart(event: Extract<PivotStreamEvent, { type: 'tool-call-start' }>): string {
+    const outputIndex = this.output.length;
+    const item: ResponseFunctionToolCall = {
+      id: itemId(this.context.id, 'fc', outputIndex),
+      type: 'function_call',
+      status: 'in_progress',
+      call_id: event.id,
+      name: event.name,
+      arguments: '',
+    };
+    this.output.push(item);
+    this.open.set(event.index, { kind: 'tool', outputIndex, item });
+    return this.emit('response.output_item.added', { output_index: outputIndex, item });
+  }
+
+  private openText(index: number): { block: Block; out: string } {
+    const outputIndex = this.output.length;
     const item: ResponseOutputMessage = {
-      id: itemId(context.id, 'msg', outputIndex),
+      id: itemId(this.context.id, 'msg', outputIndex),
       type: 'message',
       role: 'assistant',
       status: 'in_progress',
       content: [],
     };
-    addItem(item);
-    let out = emit('response.output_item.added', { output_index: outputIndex, item });
+    this.output.push(item);
+    let out = this.emit('response.output_item.added', { output_index: outputIndex, item });
     const part: ResponseOutputText = { type: 'output_text', text: '', annotations: [] };
-    out += emit('response.content_part.added', { item_id: item.id, output_index: outputIndex, content_index: 0, part });
+    const ids = { item_id: item.id, output_index: outputIndex, content_index: 0 };
+    out += this.emit('response.content_part.added', { ...ids, part });
     item.content.push(part);
     const block: Block = { kind: 'text', outputIndex, item, part };
-    open.set(index, block);
+    this.open.set(index, block);
     return { block, out };
-  };
+  }
 
-  const openReasoning = (index: number): { block: Block; out: string } => {
-    const outputIndex = output.length;
-    const item: ResponseReasoningItem = { id: itemId(context.id, 'rs', outputIndex), type: 'reasoning', summary: [] };
-    addItem(item);
-    let out = emit('response.output_item.added', { output_index: outputIndex, item });
-    out += emit('response.reasoning_summary_part.added', {
+  private openReasoning(index: number): { block: Block; out: string } {
+    const outputIndex = this.output.length;
+    const item: ResponseReasoningItem = {
+      id: itemId(this.context.id, 'rs', outputIndex),
+      type: 'reasoning',
+      summary: [],
+    };
+    this.output.push(item);
+    let out = this.emit('response.output_item.added', { output_index: outputIndex, item });
+    out += this.emit('response.reasoning_summary_part.added', {
       item_id: item.id,
       output_index: outputIndex,
       summary_index: 0,
       part: { type: 'summary_text', text: '' },
     });
     const block: Block = { kind: 'reasoning', outputIndex, item, text: '' };
-    open.set(index, block);
+    this.open.set(index, block);
     return { block, out };
-  };
+  }
 
-  const close = (index: number): string => {
-    const block = open.get(index);
+  private close(index: number): string {
+    const block = this.open.get(index);
     if (!block) return '';
-    open.delete(index);
+    this.open.delete(index);
     const ids = { item_id: block.item.id, output_index: block.outputIndex };
     let out = '';
     if (block.kind === 'text') {
-      out += emit('response.output_text.done', { ...ids, content_index: 0, text: block.part.text, logprobs: [] });
-      out += emit('response.content_part.done', { ...ids, content_index: 0, part: block.part });
+      out += this.emit('response.output_text.done', { ...ids, content_index: 0, text: block.part.text, logprobs: [] });
+      out += this.emit('response.content_part.done', { ...ids, content_index: 0, part: block.part });
     } else if (block.kind === 'reasoning') {
       const part = { type: 'summary_text' as const, text: block.text };
-      out += emit('response.reasoning_summary_text.done', { ...ids, summary_index: 0, text: block.text });
-      out += emit('response.reasoning_summary_part.done', { ...ids, summary_index: 0, part });
+      out += this.emit('response.reasoning_summary_text.done', { ...ids, summary_index: 0, text: block.text });
+      out += this.emit('response.reasoning_summary_part.done', { ...ids, summary_index: 0, part });
       block.item.summary.push(part);
     } else {
       const { name, arguments: args } = block.item;
-      out += emit('response.function_call_arguments.done', { ...ids, name, arguments: args });
+      out += this.emit('response.function_call_arguments.done', { ...ids, name, arguments: args });
     }
     block.item.status = 'completed';
-    return out + emit('response.output_item.done', { output_index: block.outputIndex, item: block.item });
-  };
+    return out + this.emit('response.output_item.done', { output_index: block.outputIndex, item: block.item });
+  }
 
-  const closeAll = (): string => [...open.keys()].sort((a, b) => a - b).reduce((out, index) => out + close(index), '');
-
-  const handle = (event: PivotStreamEvent): string => {
-    switch (event.type) {
-      case 'start':
-        if (event.usage) usage = { ...usage, ...event.usage };
-        return '';
-      case 'text-delta': {
-        const existing = open.get(event.index);
-        const { block, out } = existing ? { block: existing, out: '' } : openText(event.index);
-        if (block.kind !== 'text' || event.text === '') return out;
-        block.part.text += event.text;
-        const ids = { item_id: block.item.id, output_index: block.outputIndex, content_index: 0 };
-        return out + emit('response.output_text.delta', { ...ids, delta: event.text, logprobs: [] });
-      }
-      case 'reasoning-delta': {
-        const existing = open.get(event.index);
-        const { block, out } = existing ? { block: existing, out: '' } : openReasoning(event.index);
-        if (block.kind !== 'reasoning') return out;
-        if (event.signature !== undefined) block.item.encrypted_content = event.signature;
-        if (event.text === '') return out;
-        block.text += event.text;
-        const ids = { item_id: block.item.id, output_index: block.outputIndex, summary_index: 0 };
-        return out + emit('response.reasoning_summary_text.delta', { ...ids, delta: event.text });
-      }
-      case 'tool-call-start': {
-        const outputIndex = output.length;
-        const item: ResponseFunctionToolCall = {
-          id: itemId(context.id, 'fc', outputIndex),
-          type: 'function_call',
-          status: 'in_progress',
-          call_id: event.id,
-          name: event.name,
-          arguments: '',
-        };
-        addItem(item);
-        open.set(event.index, { kind: 'tool', outputIndex, item });
-        return emit('response.output_item.added', { output_index: outputIndex, item });
-      }
-      case 'tool-call-delta': {
-        const block = open.get(event.index);
-        if (block?.kind !== 'tool' || event.argumentsDelta === '') return '';
-        block.item.arguments += event.argumentsDelta;
-        const ids = { item_id: block.item.id, output_index: block.outputIndex };
-        return emit('response.function_call_arguments.delta', { ...ids, delta: event.argumentsDelta });
-      }
-      case 'block-end':
-        return close(event.index);
-      case 'finish': {
-        if (event.usage) usage = { ...usage, ...event.usage };
-        const out = closeAll();
-        terminal = true;
-        const response = snapshot(event.stopReason);
-        const type =
-          response.status === 'incomplete'
-            ? 'response.incomplete'
-            : response.status === 'failed'
-              ? 'response.failed'
-              : 'response.completed';
-        return out + emit(type, { response });
-      }
-      case 'error':
-        return fail(event.message);
-    }
-  };
+  private finish(event: Extract<PivotStreamEvent, { type: 'finish' }>): string {
+    if (event.usage) this.usage = { ...this.usage, ...event.usage };
+    const out = [...this.open.keys()].sort((a, b) => a - b).reduce((out, index) => out + this.close(index), '');
+    this.terminal = true;
+    const response = this.snapshot(event.stopReason);
+    const type =
+      response.status === 'incomplete'
+        ? 'response.incomplete'
+        : response.status === 'failed'
+          ? 'response.failed'
+          : 'response.completed';
+    return out + this.emit(type, { response });
+  }
 
   /** A failure mid-stream: the `error` event HTTP.md promises, then response.failed to end the lifecycle. */
-  const fail = (message: string): string => {
-    terminal = true;
-    for (const block of open.values()) block.item.status = 'incomplete';
-    open.clear();
-    const out = emit('error', { code: 'server_error', message, param: null });
-    return out + emit('response.failed', { response: snapshot('error', message) });
-  };
-
-  return {
-    push(event) {
-      if (terminal) return '';
-      return start() + handle(event);
-    },
-    end() {
-      if (terminal) return '';
-      // The pivot stream stopped without finish or error: the client must still see the end.
-      return start() + fail('the upstream stream ended before the response was complete');
-    },
-  };
+  private fail(message: string): string {
+    this.terminal = true;
+    for (const block of this.open.values()) block.item.status = 'incomplete';
+    this.open.clear();
+    const out = this.emit('error', { code: 'server_error', message, param: null });
+    return out + this.emit('response.failed', { response: this.snapshot('error', message) });
+  }
 }

@@ -1,0 +1,194 @@
+/**
+ * Usage reports: what they sum (UsageFigures), what they group by, and the queries over raw rows and
+ * the hourly roll-up that build one. The usage repo (usage.ts) runs them; the types are re-exported there.
+ */
+import type { Database } from 'better-sqlite3';
+import { mergeInto, parseSketch, type Sketch } from '../../gateway/latency-sketch.js';
+
+/** What a usage report sums per group. Latency and TTFT are sketches of the requests' durations. */
+export interface UsageFigures {
+  requests: number;
+  attempts: number;
+  errors: number;
+  fallbacks: number;
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
+  cacheWriteTokens: number;
+  totalTokens: number;
+  /** Sum of the costs that are known, in nano-USD. */
+  costNano: number;
+  /** Attempts with tokens whose price is unknown (their cost is not in costNano). */
+  unpriced: number;
+  latency: Sketch;
+  ttft: Sketch;
+}
+
+export type UsageDimension = 'resource' | 'model' | 'connection' | 'provider' | 'key' | 'hour' | 'day';
+
+export interface UsageQuery {
+  environmentId: string;
+  /** The window [since, until), epoch ms. */
+  since: number;
+  until: number;
+  by: readonly UsageDimension[];
+  resource?: string;
+  keyId?: string;
+}
+
+export interface UsageReport {
+  /**
+   * The window counted. Where an edge falls before the oldest raw row kept (see retention), it moves
+   * back to the start of its hour: older usage is kept as hourly totals only.
+   */
+  since: number;
+  until: number;
+  rows: Array<{ group: Partial<Record<UsageDimension, string | null>>; figures: UsageFigures }>;
+}
+
+export const HOUR = 3_600_000;
+
+/** Group columns of raw rows and of hourly ones, as the same names. Empty strings stand for "none". */
+const dimensionSql: Record<Exclude<UsageDimension, 'day'>, { raw: string; hourly: string }> = {
+  resource: { raw: 'resource', hourly: 'resource' },
+  model: { raw: "ifnull(model, '')", hourly: 'model' },
+  connection: { raw: "ifnull(connection_id, '')", hourly: 'connection_id' },
+  provider: { raw: "ifnull(provider, '')", hourly: 'provider' },
+  key: { raw: "ifnull(key_id, '')", hourly: 'key_id' },
+  hour: { raw: `(at / ${HOUR}) * ${HOUR}`, hourly: 'hour' },
+};
+
+const FIGURES_RAW = `sum(final) AS requests, sum(provider IS NOT NULL) AS attempts, sum(status >= 400) AS errors,
+  sum(final = 0) AS fallbacks, ifnull(sum(input_tokens), 0) AS inputTokens, ifnull(sum(output_tokens), 0) AS outputTokens,
+  ifnull(sum(cached_tokens), 0) AS cachedTokens, ifnull(sum(cache_write_tokens), 0) AS cacheWriteTokens,
+  ifnull(sum(total_tokens), 0) AS totalTokens, ifnull(sum(cost_nano), 0) AS costNano, sum(cost_nano IS NULL) AS unpriced,
+  vmx_sketch(CASE WHEN final = 1 THEN duration_ms END) AS latency, vmx_sketch(CASE WHEN final = 1 THEN ttft_ms END) AS ttft`;
+
+const FIGURES_HOURLY = `sum(requests) AS requests, sum(attempts) AS attempts, sum(errors) AS errors, sum(fallbacks) AS fallbacks,
+  sum(input_tokens) AS inputTokens, sum(output_tokens) AS outputTokens, sum(cached_tokens) AS cachedTokens,
+  sum(cache_write_tokens) AS cacheWriteTokens, sum(total_tokens) AS totalTokens, sum(cost_nano) AS costNano,
+  sum(unpriced) AS unpriced, vmx_sketch_union(latency) AS latency, vmx_sketch_union(ttft) AS ttft`;
+
+const COUNTS = [
+  'requests',
+  'attempts',
+  'errors',
+  'fallbacks',
+  'inputTokens',
+  'outputTokens',
+  'cachedTokens',
+  'cacheWriteTokens',
+  'totalTokens',
+  'costNano',
+  'unpriced',
+] as const;
+
+export const emptyFigures = (): UsageFigures => ({
+  requests: 0,
+  attempts: 0,
+  errors: 0,
+  fallbacks: 0,
+  inputTokens: 0,
+  outputTokens: 0,
+  cachedTokens: 0,
+  cacheWriteTokens: 0,
+  totalTokens: 0,
+  costNano: 0,
+  unpriced: 0,
+  latency: {},
+  ttft: {},
+});
+
+export function addFigures(target: UsageFigures, source: UsageFigures): UsageFigures {
+  for (const field of COUNTS) target[field] += source[field];
+  mergeInto(target.latency, source.latency);
+  mergeInto(target.ttft, source.ttft);
+  return target;
+}
+
+/** The local calendar day (YYYY-MM-DD) an hour starts in. */
+export function dayOf(hour: number): string {
+  const d = new Date(hour);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+type ReportRow = UsageReport['rows'][number];
+type Source = 'raw' | 'hourly';
+
+/**
+ * Figures over [since, until) of one environment, grouped by `q.by` (in order). Whole hours come from
+ * the hourly roll-up and the partial hours at the edges from raw rows; `rawFloor` is the moment raw
+ * rows start (see UsageRepo.rawFloor), and window edges before it move back to their hour.
+ */
+export function usageReport(db: Database, q: UsageQuery, rawFloor: number): UsageReport {
+  const snap = (at: number) => (at < rawFloor ? Math.floor(at / HOUR) * HOUR : at);
+  const since = snap(q.since);
+  const until = Math.max(since, snap(q.until));
+  const firstWhole = Math.ceil(since / HOUR) * HOUR;
+  const lastWhole = Math.floor(until / HOUR) * HOUR;
+  const parts: Array<Record<string, unknown>> = [];
+  if (firstWhole < lastWhole) {
+    parts.push(...grouped(db, 'hourly', q, firstWhole, lastWhole));
+    if (since < firstWhole) parts.push(...grouped(db, 'raw', q, since, firstWhole));
+    if (lastWhole < until) parts.push(...grouped(db, 'raw', q, lastWhole, until));
+  } else if (since < until) {
+    parts.push(...grouped(db, 'raw', q, since, until));
+  }
+  return { since, until, rows: mergeParts(q.by, parts) };
+}
+
+/** One query over raw rows or hourly ones, its figures grouped by the query's dimensions. */
+function grouped(db: Database, source: Source, q: UsageQuery, from: number, to: number) {
+  const dims = [...new Set(q.by.map((d) => (d === 'day' ? 'hour' : d)))] as Array<Exclude<UsageDimension, 'day'>>;
+  const select = dims.map((d) => `${dimensionSql[d][source]} AS "${d}"`);
+  const where = [
+    'environment_id = @environmentId',
+    source === 'raw' ? 'at >= @from AND at < @to' : 'hour >= @from AND hour < @to',
+  ];
+  if (q.resource !== undefined) where.push('resource = @resource');
+  if (q.keyId !== undefined) where.push(`${dimensionSql.key[source]} = @keyId`);
+  const sql = `SELECT ${[...select, source === 'raw' ? FIGURES_RAW : FIGURES_HOURLY].join(', ')}
+    FROM ${source === 'raw' ? 'usage' : 'usage_hourly'} WHERE ${where.join(' AND ')}
+    ${dims.length ? `GROUP BY ${dims.map((_, i) => i + 1).join(', ')}` : ''}`;
+  const params = { environmentId: q.environmentId, from, to, resource: q.resource, keyId: q.keyId };
+  return db.prepare(sql).all(params) as Array<Record<string, unknown>>;
+}
+
+/** Adds up the parts' rows that fall in the same group (days span hours; a window spans sources), sorted by group. */
+function mergeParts(by: readonly UsageDimension[], parts: Array<Record<string, unknown>>): ReportRow[] {
+  const rows = new Map<string, ReportRow>();
+  for (const part of parts) {
+    if (part.requests === null) continue; // an aggregate over no rows
+    const group = groupOf(by, part);
+    const id = JSON.stringify(by.map((d) => group[d]));
+    const figures = figuresOf(part);
+    const row = rows.get(id);
+    if (row) addFigures(row.figures, figures);
+    else rows.set(id, { group, figures });
+  }
+  return [...rows.values()].sort((a, b) => {
+    for (const d of by) {
+      const x = a.group[d] ?? '';
+      const y = b.group[d] ?? '';
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    return 0;
+  });
+}
+
+function groupOf(by: readonly UsageDimension[], part: Record<string, unknown>): ReportRow['group'] {
+  return Object.fromEntries(
+    by.map((d) => {
+      const value = d === 'day' ? dayOf(part.hour as number) : part[d];
+      return [d, d === 'hour' ? new Date(value as number).toISOString() : value === '' ? null : (value as string)];
+    }),
+  );
+}
+
+function figuresOf(part: Record<string, unknown>): UsageFigures {
+  return {
+    ...(Object.fromEntries(COUNTS.map((f) => [f, Number(part[f] ?? 0)])) as Omit<UsageFigures, 'latency' | 'ttft'>),
+    latency: parseSketch(part.latency as string),
+    ttft: parseSketch(part.ttft as string),
+  };
+}
