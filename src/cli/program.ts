@@ -1,7 +1,6 @@
-import { Command, Option } from 'commander';
+import { Command, Option, type ParseOptions } from 'commander';
 import { auditCommand } from './commands/audit/index.js';
 import { configCommand } from './commands/config/index.js';
-import { connectionFlags } from './commands/connection/config-flags.js';
 import { connectionCommand } from './commands/connection/index.js';
 import { daemonVerbs } from './commands/daemon/index.js';
 import { envCommand } from './commands/env/index.js';
@@ -11,12 +10,20 @@ import { memberCommand } from './commands/member/index.js';
 import { usageVerb } from './commands/usage/index.js';
 import { workspaceCommand } from './commands/workspace/index.js';
 import type { CliDeps } from './context.js';
-import { buildVerb } from './verb.js';
+import { buildVerb, prepareVerbs } from './verb.js';
 import { version } from '../version.js';
+
+/** The root command; before parsing a command line it loads the verbs the line names (their flags). */
+class Program extends Command {
+  override async parseAsync(argv?: readonly string[], options?: ParseOptions): Promise<this> {
+    await prepareVerbs(this, argv ?? process.argv);
+    return super.parseAsync(argv, options);
+  }
+}
 
 /** The root command: global flags of CLI.md and one line per noun. */
 export function buildProgram(deps: CliDeps): Command {
-  const program = new Command('vmx')
+  const program = new Program('vmx')
     .description('A local AI gateway: workspaces, environments, connections, resources and keys, served on localhost.')
     .version(version, '-v, --version')
     .option('--json', 'machine output: JSON on stdout, errors as JSON on stderr')
@@ -42,14 +49,6 @@ export function buildProgram(deps: CliDeps): Command {
           'printf %s "$OPENAI_API_KEY" | vmx init -w acme -e dev --provider openai --api-key-stdin --model gpt-4o-mini',
           'vmx init --provider openai-compatible --base-url http://127.0.0.1:11434/v1 --model llama3.2 --json',
         ],
-        options: (c) =>
-          connectionFlags(c, false)
-            .option('--connection <name>', 'connection name (default: the provider id)')
-            .option('--model <model>', "provider model id (default: the provider's default model)")
-            .option('--resource <name>', 'resource name clients send as model (default: chat)')
-            .option('--key <name>', 'API key name (default: local)')
-            .option('--port <port>', 'port the snippet points at (default: 3000)')
-            .option('--host <host>', 'host the snippet points at (default: 127.0.0.1)'),
         load: () => import('./commands/init/run.js'),
       },
       deps,

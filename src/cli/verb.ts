@@ -1,16 +1,79 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import type { z } from 'zod';
+import { UsageError } from '../errors.js';
 import { createContext, type CliContext, type CliDeps, type GlobalFlags } from './context.js';
 
-/** What a verb does, given the parsed positional arguments and its own flags. */
-export type VerbRun = (
-  ctx: CliContext,
-  args: Array<string | undefined>,
-  flags: Record<string, unknown>,
-) => Promise<void>;
+interface FlagExtras {
+  /** The value when the flag is not given (shown under --help). */
+  default?: string;
+  /** Given more than once, the flag collects its values in a list. */
+  repeatable?: boolean;
+  /** Help of a `--no-<flag>` that sets the value to false. */
+  negate?: string;
+}
 
 /**
- * One CLI verb. The definition (arguments, flags, help) is registered up front; the implementation is
- * a module of its own, loaded only when the verb runs, so start-up pays for one verb rather than all.
+ * One flag of a verb: the commander option(s) that set its value (`--fallback <m>` and `--no-fallback`
+ * set one) and the zod schema that checks and converts it. A flag without a schema is taken as
+ * commander parsed it (text, a list, a switch); its type says which.
+ */
+export interface Flag<T = unknown> {
+  /** Commander's spelling, e.g. `--limit <spec>` or `-n, --lines <count>`. */
+  readonly spec: string;
+  readonly help: string;
+  readonly extras?: FlagExtras;
+  readonly schema?: z.ZodType<T>;
+}
+
+export type Flags = Record<string, Flag>;
+
+/** What `run` gets: each flag's value, as its schema parsed it. */
+export type Options<F extends Flags> = { [K in keyof F]: F[K] extends Flag<infer T> ? T : never };
+
+/** The commander options of a flag, made afresh for each command that takes it. */
+function optionsOf({ spec, help, extras = {} }: Flag): Option[] {
+  const option = new Option(spec, help);
+  if (extras.default !== undefined) option.default(extras.default);
+  if (extras.repeatable) option.argParser((value: string, previous: string[] = []) => [...previous, value]);
+  if (extras.negate === undefined) return [option];
+  return [option, new Option(`--no-${option.long!.slice(2)}`, extras.negate)];
+}
+
+/** A flag whose value the zod schema checks (e.g. `z.coerce.number().int()`); errors name the flag. */
+export function flag<T>(spec: string, help: string, schema: z.ZodType<T>, extras?: FlagExtras): Flag<T> {
+  return { spec, help, extras, schema };
+}
+
+/** A flag taking text, e.g. `--description <text>`. */
+export const text = (spec: string, help: string): Flag<string | undefined> => ({ spec, help });
+
+/** A repeatable flag taking text, e.g. `--limit <spec>`: its values in order. */
+export const list = (spec: string, help: string): Flag<string[] | undefined> => ({
+  spec,
+  help,
+  extras: { repeatable: true },
+});
+
+/** A switch, e.g. `--force`. */
+export const toggle = (spec: string, help: string, extras?: { negate?: string }): Flag<boolean | undefined> => ({
+  spec,
+  help,
+  extras,
+});
+
+/** What a verb does: its flags, and `run` with their parsed values, the context and the positional arguments. */
+export interface Verb<F extends Flags = Flags> {
+  readonly flags?: F;
+  run(options: Options<F>, ctx: CliContext, args: Array<string | undefined>): Promise<void>;
+}
+
+/** A verb module's export: `export const verb = defineVerb({ flags, run })`. */
+export const defineVerb = <F extends Flags = Record<never, never>>(verb: Verb<F>): Verb<F> => verb;
+
+/**
+ * One CLI verb. The definition (arguments, help) is registered up front; the implementation, its flags
+ * with it, is a module of its own, loaded only for the verb a command line names (see {@link prepareVerbs}),
+ * so start-up pays for one verb rather than all.
  */
 export interface VerbDefinition {
   name: string;
@@ -21,28 +84,71 @@ export interface VerbDefinition {
   details?: string;
   /** At least one, shown under --help. */
   examples: string[];
-  options?: (command: Command) => void;
-  load: () => Promise<{ run: VerbRun }>;
+  load: () => Promise<{ verb: Verb }>;
 }
 
-export function buildVerb(verb: VerbDefinition, deps: CliDeps): Command {
-  const command = new Command(verb.name).description(verb.summary);
-  if (verb.args) command.arguments(verb.args);
-  verb.options?.(command);
-  if (verb.details) command.addHelpText('after', `\n${verb.details}\n`);
-  command.addHelpText('after', `\nExamples:\n${verb.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
+/** A verb's implementation, its flags registered on its command; `labels` names each flag in errors. */
+interface Loaded {
+  verb: Verb;
+  labels: Record<string, string>;
+}
+
+/** How each verb command loads its implementation and registers its flags (once per command). */
+const loaders = new WeakMap<Command, () => Promise<Loaded>>();
+
+export function buildVerb(definition: VerbDefinition, deps: CliDeps): Command {
+  const command = new Command(definition.name).description(definition.summary);
+  if (definition.args) command.arguments(definition.args);
+  if (definition.details) command.addHelpText('after', `\n${definition.details}\n`);
+  command.addHelpText('after', `\nExamples:\n${definition.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
+  let loading: Promise<Loaded> | undefined;
+  loaders.set(command, () => {
+    loading ??= definition.load().then(({ verb }) => {
+      const labels: Record<string, string> = {};
+      for (const [key, flag] of Object.entries(verb.flags ?? {})) {
+        for (const option of optionsOf(flag)) {
+          // The key is the value's name in `run`; commander derives its own from the spelling.
+          if (option.attributeName() !== key)
+            throw new Error(`flag ${option.long} of ${definition.name} is not '${key}'`);
+          labels[key] ??= option.long!;
+          command.addOption(option);
+        }
+      }
+      return { verb, labels };
+    });
+    return loading;
+  });
   command.action(async (...received: unknown[]) => {
     const self = received.at(-1) as Command;
     const positional = received.slice(0, self.registeredArguments.length) as Array<string | undefined>;
     const ctx = createContext(self.optsWithGlobals<GlobalFlags>(), deps);
     try {
-      const { run } = await verb.load();
-      await run(ctx, positional, self.opts());
+      const { verb, labels } = await loaders.get(command)!();
+      await verb.run(parseFlags(verb.flags ?? {}, self.opts(), labels), ctx, positional);
     } finally {
       ctx.dispose();
     }
   });
   return command;
+}
+
+/** The flags' values through their schemas, in declaration order; the first failure is a usage error naming the flag. */
+function parseFlags<F extends Flags>(
+  flags: F,
+  given: Record<string, unknown>,
+  labels: Record<string, string>,
+): Options<F> {
+  const parsed: Record<string, unknown> = {};
+  for (const [key, { schema }] of Object.entries(flags)) {
+    if (!schema) {
+      parsed[key] = given[key];
+      continue;
+    }
+    const result = schema.safeParse(given[key]);
+    if (!result.success) throw new UsageError(`invalid ${labels[key]}: ${result.error.issues[0]!.message}`);
+    parsed[key] = result.data;
+  }
+  return parsed as Options<F>;
 }
 
 /** A noun groups its verbs: `vmx <noun> <verb>`. */
@@ -57,5 +163,28 @@ export function buildNoun(
   return command;
 }
 
-/** Commander reducer for a repeatable flag: `--limit a --limit b` → `['a', 'b']`. */
-export const repeatable = (value: string, previous: string[] = []): string[] => [...previous, value];
+/**
+ * Loads the verbs a command line may name, so that their flags are registered before commander parses
+ * it (or prints their help). Generous rather than exact: every word of the line that names a command
+ * counts, wherever it stands. Where help may list verbs (`vmx`, `vmx --help`, `vmx env`, `vmx help
+ * env`), all the listed ones are loaded: the list marks those that take flags.
+ */
+export async function prepareVerbs(root: Command, argv: readonly string[]): Promise<void> {
+  const words = new Set(argv.filter((word) => !word.startsWith('-')));
+  const named = (parent: Command) =>
+    parent.commands.filter((c) => words.has(c.name()) || c.aliases().some((alias) => words.has(alias)));
+  const isVerb = (command: Command) => loaders.has(command);
+  const verbs = new Set<Command>();
+  const tops = named(root);
+  const version = argv.includes('-v') || argv.includes('--version');
+  if (tops.length === 0 && !version) root.commands.filter(isVerb).forEach((verb) => verbs.add(verb));
+  for (const top of tops) {
+    if (isVerb(top)) {
+      verbs.add(top);
+      continue;
+    }
+    const chosen = named(top);
+    for (const verb of chosen.length === 0 || words.has('help') ? top.commands : chosen) verbs.add(verb);
+  }
+  await Promise.all([...verbs].filter(isVerb).map((verb) => loaders.get(verb)!()));
+}

@@ -6,33 +6,18 @@ import {
   type Provider,
   type Usage,
 } from '@pydantic/genai-prices';
-import type { ProviderId } from '../providers/ids.js';
+import { isProviderId, providers, type ProviderId } from '../providers/registry.js';
 import { nanoUsd, type PartPrices, type TokenSplit } from './part-prices.js';
 
 /**
- * vmx provider → genai-prices provider id. `openai-compatible` has none: only its base URL can name a
- * provider (genai-prices' `api_pattern`), so a local server is never priced as a hosted model of the
- * same name. Passing 'openai-compatible' as a genai-prices id would be wrong: unknown ids fall back to
- * `provider_match`, which `contains: 'openai'` matches. Other providers ignore the base URL.
+ * How the catalog knows a provider: its `pricing` in the registry. A provider with no catalog id (an
+ * OpenAI-compatible server) is known only by its base URL (genai-prices' `api_pattern`), so a local server
+ * is never priced as a hosted model of the same name; an unknown id must not reach genai-prices, whose
+ * fallback `provider_match` would take 'openai-compatible' for OpenAI. Bedrock ids need no rewriting:
+ * genai-prices' `aws` models match region prefixes (us., eu., apac., global.), `-v1:0` suffixes and
+ * inference-profile ARNs themselves.
  */
-const catalogIds: Readonly<Record<ProviderId, string | null>> = {
-  openai: 'openai',
-  anthropic: 'anthropic',
-  'aws-bedrock': 'aws',
-  gemini: 'google',
-  groq: 'groq',
-  'openai-compatible': null,
-};
-
-/**
- * Bedrock ids need no rewriting: genai-prices' `aws` models match region prefixes (us., eu., apac.,
- * global.), `-v1:0` suffixes and inference-profile ARNs themselves. Gemini's OpenAI endpoint may name
- * models `models/gemini-…`, which the catalog does not match.
- */
-function catalogModelId(provider: ProviderId, model: string): string {
-  const id = model.trim();
-  return provider === 'gemini' && id.startsWith('models/') ? id.slice('models/'.length) : id;
-}
+const pricingOf = (provider: string) => (isProviderId(provider) ? providers[provider].pricing : undefined);
 
 /**
  * The price keys vmx's four token counts can reach, plus the per-request fee a few models carry. The
@@ -111,7 +96,9 @@ export class Catalog {
   }
 
   lookup(provider: ProviderId, model: string, baseUrl?: string): CatalogModel | null {
-    const key = provider === 'openai-compatible' ? `${provider}\n${model}\n${baseUrl ?? ''}` : `${provider}\n${model}`;
+    // Only a provider known by its base URL is priced by it; the others ignore it.
+    const byUrl = pricingOf(provider)?.catalogId === null;
+    const key = byUrl ? `${provider}\n${model}\n${baseUrl ?? ''}` : `${provider}\n${model}`;
     let found = this.#resolved.get(key);
     if (found === undefined) {
       found = resolve(provider, model, baseUrl);
@@ -123,13 +110,11 @@ export class Catalog {
 }
 
 function resolve(provider: ProviderId, model: string, baseUrl: string | undefined): CatalogModel | null {
-  const providerId = Object.hasOwn(catalogIds, provider) ? catalogIds[provider] : null;
-  const options = providerId
-    ? { providerId }
-    : provider === 'openai-compatible' && baseUrl
-      ? { providerApiUrl: baseUrl }
-      : null;
-  const modelId = catalogModelId(provider, model);
+  const pricing = pricingOf(provider);
+  if (!pricing) return null;
+  const options = pricing.catalogId ? { providerId: pricing.catalogId } : baseUrl ? { providerApiUrl: baseUrl } : null;
+  const trimmed = model.trim();
+  const modelId = pricing.catalogModel ? pricing.catalogModel(trimmed) : trimmed;
   if (!options || modelId === '') return null;
   try {
     const found = calcPrice({}, modelId, options);

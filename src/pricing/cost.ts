@@ -1,4 +1,4 @@
-import type { ProviderId } from '../providers/ids.js';
+import type { ProviderId } from '../providers/registry.js';
 import { Catalog } from './catalog.js';
 import { covers, isEmpty, nanoUsd, splitTokens, touches, type AttemptTokens, type PartPrices } from './part-prices.js';
 import type { PriceOverride } from './price-spec.js';
@@ -9,7 +9,7 @@ export interface CostInput {
   provider: ProviderId;
   /** The model id sent upstream. */
   model: string;
-  /** The connection's base URL; only `openai-compatible` uses it, to recognise a hosted provider. */
+  /** The connection's base URL; only a provider the catalog knows by URL (openai-compatible) uses it, to recognise a hosted one. */
   baseUrl?: string;
   /** When the attempt ran (epoch ms): dated catalog prices depend on it. */
   at: number;

@@ -1,34 +1,12 @@
-import { anthropicAdapter } from './anthropic/adapter.js';
-import { bedrockAdapter } from './aws-bedrock/adapter.js';
 import { UpstreamClient } from './http/upstream-client.js';
-import { openAIAdapter } from './openai/adapter.js';
-import type { ProviderId } from './registry.js';
-import { providers } from './registry.js';
+import { providerIds, providers, type ProviderId } from './registry.js';
 import type { ProviderAdapter } from './types.js';
 
-/**
- * One adapter per provider id, sharing one upstream HTTP client. OpenAI-compatible vendors are the
- * OpenAI adapter with their base URL.
- */
+/** One adapter per provider of the registry (every one has one), sharing one upstream HTTP client. */
 export function createAdapters(client = new UpstreamClient()): {
-  adapters: Partial<Record<ProviderId, ProviderAdapter>>;
+  adapters: Record<ProviderId, ProviderAdapter>;
   client: UpstreamClient;
 } {
-  const compatible = (id: 'openai' | 'groq' | 'gemini' | 'openai-compatible') =>
-    openAIAdapter(client, {
-      defaultBaseUrl:
-        'defaultBaseUrl' in providers[id] ? (providers[id] as { defaultBaseUrl?: string }).defaultBaseUrl : undefined,
-      dialects: id === 'openai' ? ['openai-chat', 'openai-responses'] : ['openai-chat'],
-    });
-  return {
-    client,
-    adapters: {
-      openai: compatible('openai'),
-      groq: compatible('groq'),
-      gemini: compatible('gemini'),
-      'openai-compatible': compatible('openai-compatible'),
-      anthropic: anthropicAdapter(),
-      'aws-bedrock': bedrockAdapter(),
-    },
-  };
+  const adapters = Object.fromEntries(providerIds.map((id) => [id, providers[id].adapter(client)]));
+  return { client, adapters: adapters as Record<ProviderId, ProviderAdapter> };
 }

@@ -1,5 +1,6 @@
+import { headerField, headerNames, legacyHeaderValues } from './connection-config.js';
 import type { WireEvent } from './pivot.js';
-import { headerField, headerNames, legacyHeaderValues, type Dialect } from './registry.js';
+import type { Dialect } from './registry.js';
 
 export type { Dialect };
 
@@ -11,7 +12,10 @@ export interface ConnectionTarget {
   id: string;
   name: string;
   provider: string;
-  /** Non-secret config validated by the registry schema: baseUrl, header names, region, timeouts … */
+  /**
+   * Non-secret config as stored (baseUrl, header names, region, timeouts …). Adapters read it typed,
+   * through their provider's schema (`AdapterDeps.settings` in provider.ts).
+   */
   config: Record<string, unknown>;
   /**
    * Every secret value of the connection (apiKey, or accessKeyId/secretAccessKey, and `header:<name>`
@@ -76,8 +80,9 @@ export interface UpstreamResponse {
 }
 
 /**
- * A provider adapter: a small object per provider id (see registry.ts). Adapters only do I/O at the
- * network edge; what a body means is for the dialect codecs and the pipeline.
+ * A provider adapter: a small object per provider id, made by the provider's factory (see provider.ts
+ * and registry.ts). Adapters only do I/O at the network edge; what a body means is for the dialect
+ * codecs and the pipeline.
  */
 export interface ProviderAdapter {
   /**
@@ -90,7 +95,7 @@ export interface ProviderAdapter {
   send(target: ConnectionTarget, call: NativeCall): Promise<UpstreamResponse>;
   /** Counts a Messages request's input tokens natively, where the provider can (Anthropic). */
   countTokens?(target: ConnectionTarget, body: Record<string, unknown>, signal: AbortSignal): Promise<number>;
-  /** Lists the provider's models (for `vmx connection test`). */
+  /** Lists the provider's models (for `vmx connection test`, see probe.ts). */
   listModels?(target: ConnectionTarget, signal: AbortSignal): Promise<string[]>;
 }
 

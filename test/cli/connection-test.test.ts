@@ -52,7 +52,7 @@ describe('vmx connection test', () => {
     expect(fake.requests.at(-1)!.json).toEqual({
       model: 'fake-model',
       messages: [{ role: 'user', content: 'ping' }],
-      max_tokens: 1,
+      max_completion_tokens: 1,
     });
   });
 

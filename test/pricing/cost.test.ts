@@ -1,7 +1,7 @@
 import { findProvider, type ModelPrice, type TieredPrices } from '@pydantic/genai-prices';
 import { describe, expect, it } from 'vitest';
 import { Pricer, type AttemptTokens, type CostInput } from '../../src/pricing/cost.js';
-import type { ProviderId } from '../../src/providers/ids.js';
+import type { ProviderId } from '../../src/providers/registry.js';
 
 const at = Date.parse('2025-09-01T12:00:00Z');
 const pricer = new Pricer();

@@ -1,17 +1,19 @@
-import type { VerbRun } from '../verb.js';
+import { defineVerb } from '../verb.js';
 
-export const run: VerbRun = async (ctx) => {
-  const context = ctx.settings().context;
-  let workspace: string | null = null;
-  let environment: string | null = null;
-  if (context) {
-    const store = await ctx.store();
-    const ws = store.workspaces.find(context.workspace);
-    workspace = ws?.name ?? `${context.workspace} (deleted)`;
-    if (context.environment) {
-      environment =
-        (ws && store.environments.find(ws.id, context.environment)?.name) ?? `${context.environment} (deleted)`;
+export const verb = defineVerb({
+  async run(_options, ctx) {
+    const context = ctx.settings().context;
+    let workspace: string | null = null;
+    let environment: string | null = null;
+    if (context) {
+      const store = await ctx.store();
+      const ws = store.workspaces.find(context.workspace);
+      workspace = ws?.name ?? `${context.workspace} (deleted)`;
+      if (context.environment) {
+        environment =
+          (ws && store.environments.find(ws.id, context.environment)?.name) ?? `${context.environment} (deleted)`;
+      }
     }
-  }
-  ctx.out.object({ user: ctx.user, workspace, environment, home: ctx.paths.home });
-};
+    ctx.out.object({ user: ctx.user, workspace, environment, home: ctx.paths.home });
+  },
+});

@@ -1,10 +1,25 @@
-import Anthropic from '@anthropic-ai/sdk';
-import { fetch as undiciFetch, type Agent } from 'undici';
-import { isBodyTimeout, upstreamAgent, wentSilent } from '../http/upstream-client.js';
+import type Anthropic from '@anthropic-ai/sdk';
+import type { Agent } from 'undici';
+import { connectionTimeouts } from '../connection-config.js';
 import { bufferedResponse, fromFetchResponse } from '../http/fetch-response.js';
-import { connectionTimeouts } from '../registry.js';
+import { isBodyTimeout, wentSilent } from '../http/silence.js';
+import type { AdapterDeps, CommonSettings } from '../provider.js';
 import type { ConnectionTarget, NativeCall, ProviderAdapter, UpstreamResponse } from '../types.js';
 import { UpstreamUnavailable } from '../types.js';
+
+/**
+ * The SDK and undici's fetch load when the adapter is made (the daemon's start), not when the registry
+ * is read: every CLI verb that reads the registry would pay for them.
+ */
+async function loadSdk() {
+  const [{ default: AnthropicSdk }, { fetch }, { upstreamAgent }] = await Promise.all([
+    import('@anthropic-ai/sdk'),
+    import('undici'),
+    import('../http/upstream-client.js'),
+  ]);
+  return { Anthropic: AnthropicSdk, fetch, upstreamAgent };
+}
+type Sdk = Awaited<ReturnType<typeof loadSdk>>;
 
 /**
  * Anthropic through the official `@anthropic-ai/sdk` (base URL override for proxies and tests). The
@@ -16,17 +31,25 @@ import { UpstreamUnavailable } from '../types.js';
  * covers the wait for the headers) and the idle gap inside the body (`bodyTimeout`); and there is no
  * fixed socket limit for hanging requests to block the others behind.
  */
-export function anthropicAdapter(): ProviderAdapter {
-  const clients = new Map<string, { version: string; client: Anthropic; agent: Agent; idleMs: number }>();
-  const clientFor = (target: ConnectionTarget) => {
+export function anthropicAdapter({ settings }: AdapterDeps<CommonSettings>, defaultBaseUrl: string): ProviderAdapter {
+  const loading = loadSdk();
+  // Awaited on the first call; a failed load is reported there, not as an unhandled rejection now.
+  loading.catch(() => undefined);
+  const clients = new Map<string, { version: string; client: Anthropic; agent: Agent; idleMs: number; sdk: Sdk }>();
+  const clientFor = async (target: ConnectionTarget) => {
     const cached = clients.get(target.id);
     if (cached?.version === target.version) return cached;
-    void cached?.agent.close();
-    const timeouts = connectionTimeouts(target.config);
-    const agent = upstreamAgent(timeouts);
-    const client = new Anthropic({
+    const sdk = await loading;
+    const config = settings(target);
+    // Looked up again: another call may have made the client while this one waited for the SDK.
+    const current = clients.get(target.id);
+    if (current?.version === target.version) return current;
+    void current?.agent.close();
+    const timeouts = connectionTimeouts(config);
+    const agent = sdk.upstreamAgent(timeouts);
+    const client = new sdk.Anthropic({
       apiKey: target.secret.apiKey ?? null,
-      baseURL: (target.config.baseUrl as string | undefined) ?? 'https://api.anthropic.com',
+      baseURL: config.baseUrl ?? defaultBaseUrl,
       maxRetries: 0,
       // The SDK warns on stdout about deprecated model names; the daemon relays whatever model the
       // resource names and keeps its own log.
@@ -34,10 +57,10 @@ export function anthropicAdapter(): ProviderAdapter {
       timeout: timeouts.firstByteMs,
       defaultHeaders: target.headers,
       // undici's own fetch: the dispatcher must come from the same undici as the fetch using it.
-      fetch: undiciFetch as unknown as typeof globalThis.fetch,
+      fetch: sdk.fetch as unknown as typeof globalThis.fetch,
       fetchOptions: { dispatcher: agent } as Record<string, unknown>,
     });
-    const entry = { version: target.version, client, agent, idleMs: timeouts.idleMs };
+    const entry = { version: target.version, client, agent, idleMs: timeouts.idleMs, sdk };
     clients.set(target.id, entry);
     return entry;
   };
@@ -45,14 +68,14 @@ export function anthropicAdapter(): ProviderAdapter {
     dialectFor: () => 'anthropic-messages',
     async countTokens(target, body, signal) {
       const { stream: _stream, max_tokens: _max, ...params } = body;
-      const counted = await clientFor(target).client.messages.countTokens(
-        params as unknown as Anthropic.MessageCountTokensParams,
-        { signal },
-      );
+      const { client } = await clientFor(target);
+      const counted = await client.messages.countTokens(params as unknown as Anthropic.MessageCountTokensParams, {
+        signal,
+      });
       return counted.input_tokens;
     },
     async send(target: ConnectionTarget, call: NativeCall): Promise<UpstreamResponse> {
-      const { client, idleMs } = clientFor(target);
+      const { client, idleMs, sdk } = await clientFor(target);
       try {
         // The SDK's plain POST (auth, base URL, headers, timeout) rather than messages.create(): the body
         // goes out exactly as given, and create() prints model-deprecation notices on the console.
@@ -60,21 +83,21 @@ export function anthropicAdapter(): ProviderAdapter {
         return silenceAsTimeout(fromFetchResponse(response), target, idleMs);
       } catch (error) {
         // An error status is an answer like any other: the pipeline decides about fallback.
-        if (error instanceof Anthropic.APIError && error.status) {
+        if (error instanceof sdk.Anthropic.APIError && error.status) {
           const headers = error.headers ? Object.fromEntries(error.headers) : {};
           return bufferedResponse(error.status, JSON.stringify(error.error ?? { error: { message: error.message } }), {
             ...headers,
             'content-type': 'application/json',
           });
         }
-        throw networkFailure(error, target);
+        throw networkFailure(error, target, sdk);
       }
     },
   };
 }
 
 /** The SDK's transport errors as the pipeline expects them; aborts pass through untouched. */
-function networkFailure(error: unknown, target: ConnectionTarget): unknown {
+function networkFailure(error: unknown, target: ConnectionTarget, { Anthropic }: Sdk): unknown {
   if (error instanceof Anthropic.APIUserAbortError) return error;
   if (error instanceof Anthropic.APIConnectionTimeoutError)
     return new UpstreamUnavailable(`${target.name} sent no answer in time`, 504);

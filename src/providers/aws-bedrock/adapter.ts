@@ -1,25 +1,34 @@
-// Node 20 is supported by this SDK release; its end-of-support notice would print on every daemon start.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
-import {
+import type {
   BedrockRuntimeClient,
-  BedrockRuntimeServiceException,
-  ConverseCommand,
-  ConverseStreamCommand,
-  InvokeModelCommand,
-  InvokeModelWithResponseStreamCommand,
-  type ConverseCommandInput,
-  type ConverseStreamCommandInput,
+  ConverseCommandInput,
+  ConverseStreamCommandInput,
 } from '@aws-sdk/client-bedrock-runtime';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { wentSilent, withIdleGap } from '../http/upstream-client.js';
+import { connectionTimeouts } from '../connection-config.js';
 import { bufferedResponse } from '../http/fetch-response.js';
+import { wentSilent, withIdleGap } from '../http/silence.js';
 import type { WireEvent } from '../pivot.js';
-import { connectionTimeouts, type Dialect } from '../registry.js';
+import type { AdapterDeps } from '../provider.js';
+import type { Dialect } from '../registry.js';
 import type { ConnectionTarget, NativeCall, ProviderAdapter, UpstreamResponse } from '../types.js';
 import { UpstreamUnavailable } from '../types.js';
+import type { BedrockSettings } from './index.js';
+
+/**
+ * The AWS SDK loads when the adapter is made (the daemon's start), not when the registry is read:
+ * every CLI verb that reads the registry would pay for it.
+ */
+async function loadSdk() {
+  // Node 20 is supported by this SDK release; its end-of-support notice would print on every daemon start.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const [runtime, { NodeHttpHandler }] = await Promise.all([
+    import('@aws-sdk/client-bedrock-runtime'),
+    import('@smithy/node-http-handler'),
+  ]);
+  return { ...runtime, NodeHttpHandler };
+}
+type Sdk = Awaited<ReturnType<typeof loadSdk>>;
 
 /** Claude on Bedrock takes the Anthropic Messages body through InvokeModel. */
 export const isClaudeModel = (model: string) => /(^|[.:/])anthropic\.claude|claude-/i.test(model);
@@ -40,21 +49,29 @@ const ANTHROPIC_VERSION = 'bedrock-2023-05-31';
  * so there it is the larger of first byte and idle gap. Sockets are unbounded (no head-of-line
  * blocking behind hanging requests) and kept alive.
  */
-export function bedrockAdapter(): ProviderAdapter {
-  const clients = new Map<string, { version: string; client: BedrockRuntimeClient; idleMs: number }>();
-  const clientFor = (target: ConnectionTarget) => {
+export function bedrockAdapter({ settings }: AdapterDeps<BedrockSettings>): ProviderAdapter {
+  const loading = loadSdk();
+  // Awaited on the first call; a failed load is reported there, not as an unhandled rejection now.
+  loading.catch(() => undefined);
+  const clients = new Map<string, { version: string; client: BedrockRuntimeClient; idleMs: number; sdk: Sdk }>();
+  const clientFor = async (target: ConnectionTarget) => {
     const cached = clients.get(target.id);
     if (cached?.version === target.version) return cached;
-    cached?.client.destroy();
+    const sdk = await loading;
+    const config = settings(target);
+    // Looked up again: another call may have made the client while this one waited for the SDK.
+    const current = clients.get(target.id);
+    if (current?.version === target.version) return current;
+    current?.client.destroy();
     const { accessKeyId, secretAccessKey } = target.secret;
-    const timeouts = connectionTimeouts(target.config);
-    const client = new BedrockRuntimeClient({
-      region: target.config.region as string,
-      ...(target.config.baseUrl ? { endpoint: target.config.baseUrl as string } : {}),
+    const timeouts = connectionTimeouts(config);
+    const client = new sdk.BedrockRuntimeClient({
+      region: config.region,
+      ...(config.baseUrl ? { endpoint: config.baseUrl } : {}),
       ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
-      ...(target.config.profile && !accessKeyId ? { profile: target.config.profile as string } : {}),
+      ...(config.profile && !accessKeyId ? { profile: config.profile } : {}),
       maxAttempts: 1,
-      requestHandler: new NodeHttpHandler({
+      requestHandler: new sdk.NodeHttpHandler({
         connectionTimeout: timeouts.connectMs,
         requestTimeout: timeouts.firstByteMs,
         // Without it smithy only logs a warning when requestTimeout passes and keeps waiting.
@@ -65,7 +82,7 @@ export function bedrockAdapter(): ProviderAdapter {
       }),
     });
     addHeaders(client, target.headers);
-    const entry = { version: target.version, client, idleMs: timeouts.idleMs };
+    const entry = { version: target.version, client, idleMs: timeouts.idleMs, sdk };
     clients.set(target.id, entry);
     return entry;
   };
@@ -74,7 +91,7 @@ export function bedrockAdapter(): ProviderAdapter {
     dialectFor: (inbound: Dialect, model: string) =>
       inbound === 'anthropic-messages' && isClaudeModel(model) ? 'anthropic-messages' : 'bedrock-converse',
     async send(target: ConnectionTarget, call: NativeCall): Promise<UpstreamResponse> {
-      const { client, idleMs } = clientFor(target);
+      const { client, idleMs, sdk } = await clientFor(target);
       // A stream's own abort switch, so that a silent stream can be given up (the socket released).
       const silent = call.stream ? new AbortController() : undefined;
       const watched: Watched = {
@@ -87,10 +104,10 @@ export function bedrockAdapter(): ProviderAdapter {
           }),
       };
       try {
-        if (call.dialect === 'anthropic-messages') return await invoke(client, watched);
-        return await converse(client, watched);
+        if (call.dialect === 'anthropic-messages') return await invoke(sdk, client, watched);
+        return await converse(sdk, client, watched);
       } catch (error) {
-        if (error instanceof BedrockRuntimeServiceException) {
+        if (error instanceof sdk.BedrockRuntimeServiceException) {
           return bufferedResponse(
             error.$metadata.httpStatusCode ?? 500,
             JSON.stringify({ message: error.message, type: error.name }),
@@ -120,7 +137,7 @@ function addHeaders(client: BedrockRuntimeClient, headers: Record<string, string
   );
 }
 
-async function invoke(client: BedrockRuntimeClient, call: Watched): Promise<UpstreamResponse> {
+async function invoke(sdk: Sdk, client: BedrockRuntimeClient, call: Watched): Promise<UpstreamResponse> {
   const { model, ...rest } = call.body;
   const body = new TextEncoder().encode(
     JSON.stringify({ anthropic_version: ANTHROPIC_VERSION, ...rest, stream: undefined }),
@@ -128,7 +145,7 @@ async function invoke(client: BedrockRuntimeClient, call: Watched): Promise<Upst
   const modelId = String(model);
   if (!call.stream) {
     const output = await client.send(
-      new InvokeModelCommand({ modelId, body, contentType: 'application/json', accept: 'application/json' }),
+      new sdk.InvokeModelCommand({ modelId, body, contentType: 'application/json', accept: 'application/json' }),
       {
         abortSignal: call.signal,
       },
@@ -136,7 +153,7 @@ async function invoke(client: BedrockRuntimeClient, call: Watched): Promise<Upst
     return bufferedResponse(200, new TextDecoder().decode(output.body));
   }
   const output = await client.send(
-    new InvokeModelWithResponseStreamCommand({
+    new sdk.InvokeModelWithResponseStreamCommand({
       modelId,
       body,
       contentType: 'application/json',
@@ -164,17 +181,17 @@ async function invoke(client: BedrockRuntimeClient, call: Watched): Promise<Upst
   return streamResponse(sse(), 'text/event-stream');
 }
 
-async function converse(client: BedrockRuntimeClient, call: Watched): Promise<UpstreamResponse> {
+async function converse(sdk: Sdk, client: BedrockRuntimeClient, call: Watched): Promise<UpstreamResponse> {
   if (!call.stream) {
     const { $metadata: _metadata, ...output } = await client.send(
-      new ConverseCommand(call.body as unknown as ConverseCommandInput),
+      new sdk.ConverseCommand(call.body as unknown as ConverseCommandInput),
       {
         abortSignal: call.signal,
       },
     );
     return bufferedResponse(200, JSON.stringify(output));
   }
-  const output = await client.send(new ConverseStreamCommand(call.body as unknown as ConverseStreamCommandInput), {
+  const output = await client.send(new sdk.ConverseStreamCommand(call.body as unknown as ConverseStreamCommandInput), {
     abortSignal: call.signal,
   });
   async function* events(): AsyncGenerator<WireEvent> {

@@ -1,12 +1,12 @@
 import { Agent, errors as undiciErrors } from 'undici';
-import { connectionTimeouts, type ConnectionTimeouts } from '../registry.js';
+import { connectionTimeouts, type ConnectionTimeouts } from '../connection-config.js';
 import type { ConnectionTarget, UpstreamResponse } from '../types.js';
 import { UpstreamUnavailable } from '../types.js';
 
 /**
  * Keep-alive HTTP to providers through undici, one connection pool per vmx connection (and version,
  * so an edited timeout or base URL takes effect). undici is the fastest HTTP client for Node, and its
- * timeouts map directly onto the connection's (registry.ts `connectionTimeouts`, defaults from
+ * timeouts map directly onto the connection's (connection-config.ts `connectionTimeouts`, defaults from
  * HTTP.md): connect, first byte (`headersTimeout`) and idle gap (`bodyTimeout`, the longest pause
  * between two body chunks, in a stream or a JSON answer alike, counted only while the reader waits).
  */
@@ -82,52 +82,6 @@ function split(url: string): { origin: string; path: string } {
     if (splits.size < 1000) splits.set(url, found);
   }
   return found;
-}
-
-/** True for undici's "no body bytes within bodyTimeout", thrown as is or (by fetch) as the cause of `terminated`. */
-export function isBodyTimeout(error: unknown): boolean {
-  const code = (error as { code?: string })?.code ?? (error as { cause?: { code?: string } })?.cause?.code;
-  return code === 'UND_ERR_BODY_TIMEOUT';
-}
-
-/** The provider went quiet for longer than the connection's idle gap inside its answer. */
-export const wentSilent = (target: ConnectionTarget, idleMs: number) =>
-  new UpstreamUnavailable(`${target.name} went silent for ${idleMs} ms in the middle of its answer`, 504);
-
-/**
- * Iterates `source`, giving up when the next item takes longer than `ms`: `onSilence` is called
- * (it should abort the request under `source`) and its error is thrown. The clock only runs while
- * the consumer is waiting, so a slow reader never counts as a silent provider. For SDKs that read
- * the body themselves (Bedrock's event stream), where no `bodyTimeout` can be set.
- */
-export async function* withIdleGap<T>(source: AsyncIterable<T>, ms: number, onSilence: () => Error): AsyncGenerator<T> {
-  const iterator = source[Symbol.asyncIterator]();
-  let timer: NodeJS.Timeout | undefined;
-  let finished = false;
-  try {
-    for (;;) {
-      const silence = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(onSilence()), ms);
-      });
-      let next: IteratorResult<T>;
-      try {
-        next = await Promise.race([iterator.next(), silence]);
-      } catch (error) {
-        // The source failed or went silent: either way it is over (an aborted source cannot be returned).
-        finished = true;
-        throw error;
-      } finally {
-        clearTimeout(timer);
-      }
-      if (next.done) {
-        finished = true;
-        return;
-      }
-      yield next.value;
-    }
-  } finally {
-    if (!finished) await iterator.return?.();
-  }
 }
 
 /** Network-level failures as the pipeline sees them; aborts pass through untouched. */

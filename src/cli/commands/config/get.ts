@@ -1,10 +1,12 @@
 import { required } from '../../prompts.js';
-import type { VerbRun } from '../../verb.js';
+import { defineVerb } from '../../verb.js';
 import { describeSetting, settingKey } from './settings.js';
 
-export const run: VerbRun = async (ctx, [ref]) => {
-  const key = settingKey(await required(ctx, ref, '<key>', 'Setting'));
-  const setting = describeSetting(await ctx.store(), key);
-  if (ctx.out.json) return ctx.out.writeJson(setting);
-  ctx.out.message(setting.value);
-};
+export const verb = defineVerb({
+  async run(_options, ctx, [ref]) {
+    const key = settingKey(await required(ctx, ref, '<key>', 'Setting'));
+    const setting = describeSetting(await ctx.store(), key);
+    if (ctx.out.json) return ctx.out.writeJson(setting);
+    ctx.out.message(setting.value);
+  },
+});

@@ -1,20 +1,22 @@
 import { UsageError } from '../../../errors.js';
 import { policyProblem, retentionPolicy } from '../../../store/retention.js';
 import { required } from '../../prompts.js';
-import type { VerbRun } from '../../verb.js';
+import { defineVerb } from '../../verb.js';
 import { checkMayChangeSettings, describeSetting, settingKey } from './settings.js';
 
-export const run: VerbRun = async (ctx, [ref]) => {
-  const key = settingKey(await required(ctx, ref, '<key>', 'Setting'));
-  const store = await ctx.store();
-  // One transaction, as in `config set`: checked against the other settings as they are when written.
-  const after = store.transaction(() => {
-    checkMayChangeSettings(store, ctx.user);
-    const problem = policyProblem(retentionPolicy({ get: (k) => (k === key ? undefined : store.settings.get(k)) }));
-    if (problem) throw new UsageError(`cannot put ${key} back to its default: ${problem}`);
-    store.settings.unset(key);
-    return describeSetting(store, key);
-  });
-  if (ctx.out.json) return ctx.out.writeJson(after);
-  ctx.out.message(`${key} = ${after.value} (the default)`);
-};
+export const verb = defineVerb({
+  async run(_options, ctx, [ref]) {
+    const key = settingKey(await required(ctx, ref, '<key>', 'Setting'));
+    const store = await ctx.store();
+    // One transaction, as in `config set`: checked against the other settings as they are when written.
+    const after = store.transaction(() => {
+      checkMayChangeSettings(store, ctx.user);
+      const problem = policyProblem(retentionPolicy({ get: (k) => (k === key ? undefined : store.settings.get(k)) }));
+      if (problem) throw new UsageError(`cannot put ${key} back to its default: ${problem}`);
+      store.settings.unset(key);
+      return describeSetting(store, key);
+    });
+    if (ctx.out.json) return ctx.out.writeJson(after);
+    ctx.out.message(`${key} = ${after.value} (the default)`);
+  },
+});

@@ -1,17 +1,18 @@
 import { UsageError } from '../../../errors.js';
 import { parseDuration } from '../../../durations.js';
-import { headerNamePattern, headerNames, urlCredentials, type ProviderInfo } from '../../../providers/registry.js';
+import {
+  headerNamePattern,
+  headerNames,
+  urlCredentials,
+  type RegisteredProvider,
+} from '../../../providers/registry.js';
+import type { ConnectionFlags } from './config-flags.js';
 
-export interface ConfigFlags {
-  connectTimeout?: string;
-  firstByteTimeout?: string;
-  idleTimeout?: string;
-  baseUrl?: string;
-  endpoint?: string;
-  region?: string;
-  profile?: string;
-  header?: string[];
-}
+/** The flags that make a connection's config. */
+export type ConfigFlags = Pick<
+  ConnectionFlags,
+  'connectTimeout' | 'firstByteTimeout' | 'idleTimeout' | 'baseUrl' | 'endpoint' | 'region' | 'profile' | 'header'
+>;
 
 /** Where each config key comes from on the command line, for error messages. */
 const flagOf: Record<string, string> = {
@@ -27,7 +28,7 @@ const flagOf: Record<string, string> = {
  * header's NAME: its value is a secret (see `headerSecretFields` in secret.ts).
  */
 export function buildConfig(
-  provider: ProviderInfo,
+  provider: RegisteredProvider,
   flags: ConfigFlags,
   current: Record<string, unknown> = {},
 ): Record<string, unknown> {
@@ -50,7 +51,7 @@ export function buildConfig(
   next.headers = names.length > 0 ? names : undefined;
   for (const key of Object.keys(next)) if (next[key] === undefined) delete next[key];
 
-  const result = provider.configSchema.safeParse(next);
+  const result = provider.config.safeParse(next);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {

@@ -1,6 +1,5 @@
 import type { CliDeps } from '../../context.js';
 import { buildNoun } from '../../verb.js';
-import { connectionFlags } from './config-flags.js';
 
 export const connectionCommand = (deps: CliDeps) =>
   buildNoun(
@@ -17,7 +16,6 @@ export const connectionCommand = (deps: CliDeps) =>
           'vmx connection add groq --provider groq --api-key-env GROQ_API_KEY --limit 30r/m --limit 6000t/m',
           "vmx connection add azure --provider openai-compatible --base-url https://acme.openai.azure.com/openai/v1 --header 'api-key: …'",
         ],
-        options: (c) => connectionFlags(c, false),
         load: () => import('./add.js'),
       },
       {
@@ -42,7 +40,6 @@ export const connectionCommand = (deps: CliDeps) =>
           'vmx connection update oa --api-key-env NEW_OPENAI_KEY',
           'vmx connection update oa --first-byte-timeout 5m --idle-timeout 2m',
         ],
-        options: (c) => connectionFlags(c, true).option('--name <name>', 'new name'),
         load: () => import('./update.js'),
       },
       {
@@ -50,8 +47,6 @@ export const connectionCommand = (deps: CliDeps) =>
         args: '[connection]',
         summary: 'Make a minimal real call through the connection and report latency or the provider’s error',
         examples: ['vmx connection test oa', 'vmx connection test oa --model gpt-4o-mini --json'],
-        options: (c) =>
-          c.option('--model <model>', 'send a one-token chat completion to this model instead of listing models'),
         load: () => import('./test.js'),
       },
       {
@@ -59,7 +54,6 @@ export const connectionCommand = (deps: CliDeps) =>
         args: '[connection]',
         summary: 'Remove a connection and its keychain entry (refused while resources use it)',
         examples: ['vmx connection remove oa --yes', 'vmx connection remove oa --force --yes'],
-        options: (c) => c.option('--force', 'also remove the resources that use it'),
         load: () => import('./remove.js'),
       },
     ],

@@ -3,44 +3,47 @@ import { ConflictError } from '../../../errors.js';
 import { findConnection } from '../../lookup.js';
 import { confirmDestructive, required } from '../../prompts.js';
 import { resolveEnvironment } from '../../scope.js';
-import type { VerbRun } from '../../verb.js';
+import { defineVerb, toggle } from '../../verb.js';
 
-export const run: VerbRun = async (ctx, [ref], flags) => {
-  const scope = await resolveEnvironment(ctx, 'write');
-  const store = await ctx.store();
-  const connection = findConnection(scope, store, await required(ctx, ref, '<connection>', 'Connection to remove'));
-  const users = store.resources
-    .list(scope.environment.id)
-    .filter((resource) => referencedConnectionIds(resource).has(connection.id));
-  const names = users.map((r) => r.name).join(', ');
-  if (users.length > 0 && !flags.force) {
-    throw new ConflictError(
-      `connection '${connection.name}' is used by resource(s) ${names}: change them first, or pass --force to remove them too`,
-    );
-  }
-  await confirmDestructive(
-    ctx,
-    users.length > 0
-      ? `remove connection '${connection.name}' and the resource(s) that use it (${names})`
-      : `remove connection '${connection.name}'`,
-  );
-  const secrets = await ctx.secrets();
-  store.transaction(() => {
-    for (const resource of users) {
-      store.apiKeys.forgetResource(scope.environment.id, resource.id);
-      store.resources.delete(resource.id);
+export const verb = defineVerb({
+  flags: { force: toggle('--force', 'also remove the resources that use it') },
+  async run({ force }, ctx, [ref]) {
+    const scope = await resolveEnvironment(ctx, 'write');
+    const store = await ctx.store();
+    const connection = findConnection(scope, store, await required(ctx, ref, '<connection>', 'Connection to remove'));
+    const users = store.resources
+      .list(scope.environment.id)
+      .filter((resource) => referencedConnectionIds(resource).has(connection.id));
+    const names = users.map((r) => r.name).join(', ');
+    if (users.length > 0 && !force) {
+      throw new ConflictError(
+        `connection '${connection.name}' is used by resource(s) ${names}: change them first, or pass --force to remove them too`,
+      );
     }
-    store.connections.delete(connection.id);
-  });
-  secrets.remove(connection.id);
-  if (ctx.out.json) {
-    ctx.out.writeJson({
-      id: connection.id,
-      name: connection.name,
-      deleted: true,
-      removedResources: users.map((r) => r.name),
+    await confirmDestructive(
+      ctx,
+      users.length > 0
+        ? `remove connection '${connection.name}' and the resource(s) that use it (${names})`
+        : `remove connection '${connection.name}'`,
+    );
+    const secrets = await ctx.secrets();
+    store.transaction(() => {
+      for (const resource of users) {
+        store.apiKeys.forgetResource(scope.environment.id, resource.id);
+        store.resources.delete(resource.id);
+      }
+      store.connections.delete(connection.id);
     });
-  } else {
-    ctx.out.message(`Removed connection ${connection.name}${users.length ? ` and resource(s) ${names}` : ''}`);
-  }
-};
+    secrets.remove(connection.id);
+    if (ctx.out.json) {
+      ctx.out.writeJson({
+        id: connection.id,
+        name: connection.name,
+        deleted: true,
+        removedResources: users.map((r) => r.name),
+      });
+    } else {
+      ctx.out.message(`Removed connection ${connection.name}${users.length ? ` and resource(s) ${names}` : ''}`);
+    }
+  },
+});

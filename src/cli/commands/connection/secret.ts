@@ -1,11 +1,12 @@
 import { UsageError } from '../../../errors.js';
-import { headerField, headerNames, legacyHeaderValues, type ProviderInfo } from '../../../providers/registry.js';
+import { headerField, headerNames, legacyHeaderValues, type RegisteredProvider } from '../../../providers/registry.js';
 import { connectionEnvVar } from '../../../store/credentials/index.js';
 import type { CliContext } from '../../context.js';
-import { readSecret, type SecretFlags } from '../../secret-input.js';
+import { readSecret } from '../../secret-input.js';
+import type { ConnectionFlags } from './config-flags.js';
 import { mergeHeaderNames, parseHeaders } from './config.js';
 
-type CredentialFlags = SecretFlags & { awsAccessKeyId?: string; header?: string[] };
+type CredentialFlags = Pick<ConnectionFlags, 'apiKeyStdin' | 'apiKeyEnv' | 'awsAccessKeyId' | 'header'>;
 
 /**
  * Everything secret a NEW connection stores: the provider credential from the secret flags (or a
@@ -14,7 +15,7 @@ type CredentialFlags = SecretFlags & { awsAccessKeyId?: string; header?: string[
  */
 export async function collectSecret(
   ctx: CliContext,
-  provider: ProviderInfo,
+  provider: RegisteredProvider,
   connectionName: string,
   flags: CredentialFlags,
   mode: 'add' | 'update',
@@ -31,13 +32,14 @@ export async function collectSecret(
  */
 export async function collectCredential(
   ctx: CliContext,
-  provider: ProviderInfo,
+  provider: RegisteredProvider,
   connectionName: string,
   flags: CredentialFlags,
   mode: 'add' | 'update',
 ): Promise<Record<string, string> | undefined> {
-  const bedrock = provider.id === 'aws-bedrock';
-  if (flags.awsAccessKeyId && !bedrock)
+  // A key pair (AWS): the access key id from its flag, the secret key read like any other secret.
+  const keyPair = provider.secretFields.includes('accessKeyId');
+  if (flags.awsAccessKeyId && !keyPair)
     throw new UsageError(`--aws-access-key-id does not apply to provider ${provider.id}`);
   const override = connectionEnvVar(connectionName, provider.secret.field);
   const mustAsk = mode === 'add' && provider.secret.required && !ctx.deps.env[override];
@@ -47,7 +49,7 @@ export async function collectCredential(
     mustAsk || flags.awsAccessKeyId ? `${provider.secret.label} for ${connectionName}` : undefined,
   );
 
-  if (bedrock) {
+  if (keyPair) {
     if (Boolean(secret) !== Boolean(flags.awsAccessKeyId)) {
       throw new UsageError(
         'aws-bedrock keys need both --aws-access-key-id and the secret key (--api-key-stdin or --api-key-env)',

@@ -1,70 +1,64 @@
-import { z } from 'zod';
 import { UsageError } from '../../../errors.js';
 import { connectionSecretFields, isProviderId, providers } from '../../../providers/registry.js';
 import { parseLimits } from '../../../gateway/capacity/limits.js';
 import { editInTransaction } from '../../edit.js';
-import { nameSchema, parseInput } from '../../input.js';
+import { nameSchema } from '../../input.js';
 import { findConnection } from '../../lookup.js';
 import { required } from '../../prompts.js';
 import { resolveEnvironment } from '../../scope.js';
-import type { VerbRun } from '../../verb.js';
+import { defineVerb, flag } from '../../verb.js';
+import { connectionFlags } from './config-flags.js';
 import { buildConfig, parseHeaders } from './config.js';
 import { parsePrices } from './prices.js';
 import { collectCredential, nextSecretEntry } from './secret.js';
 import { connectionView } from './view.js';
 
-export const run: VerbRun = async (ctx, [ref], flags) => {
-  const input = parseInput(
-    z.object({
-      name: nameSchema.optional(),
-      description: z.string().optional(),
-      limit: z.array(z.string()).optional(),
-      price: z.array(z.string()).optional(),
-    }),
-    flags,
-  );
-  // Everything that does not depend on the stored row is checked before the write lock is taken.
-  const capacity = input.limit ? parseLimits(input.limit) : undefined;
-  const prices = input.price ? parsePrices(input.price) : undefined;
-  parseHeaders(flags.header as string[] | undefined);
-  const scope = await resolveEnvironment(ctx, 'write');
-  const store = await ctx.store();
-  const reference = await required(ctx, ref, '<connection>', 'Connection to update');
-  const found = findConnection(scope, store, reference);
-  if (!isProviderId(found.provider)) throw new UsageError(`connection '${found.name}' has an unknown provider`);
-  const provider = providers[found.provider];
-  // Reads stdin or prompts, so it cannot run inside the (synchronous) transaction; it needs only the provider.
-  const credential = await collectCredential(ctx, provider, input.name ?? found.name, flags, 'update');
-  const secrets = await ctx.secrets();
+export const verb = defineVerb({
+  flags: { ...connectionFlags, name: flag('--name <name>', 'new name', nameSchema.optional()) },
+  async run(input, ctx, [ref]) {
+    // Everything that does not depend on the stored row is checked before the write lock is taken.
+    const capacity = input.limit ? parseLimits(input.limit) : undefined;
+    const prices = input.price ? parsePrices(input.price) : undefined;
+    parseHeaders(input.header);
+    const scope = await resolveEnvironment(ctx, 'write');
+    const store = await ctx.store();
+    const reference = await required(ctx, ref, '<connection>', 'Connection to update');
+    const found = findConnection(scope, store, reference);
+    if (!isProviderId(found.provider)) throw new UsageError(`connection '${found.name}' has an unknown provider`);
+    const provider = providers[found.provider];
+    // Reads stdin or prompts, so it cannot run inside the (synchronous) transaction; it needs only the provider.
+    const credential = await collectCredential(ctx, provider, input.name ?? found.name, input, 'update');
+    const secrets = await ctx.secrets();
 
-  // One IMMEDIATE transaction: the row is read under the write lock and only what the flags name is
-  // changed, so concurrent edits of other fields (by other processes) are never written back over.
-  // The credential entry is read-modify-written inside it too, and a refusing keychain rolls it back.
-  const updated = editInTransaction(store, ctx.user, scope, 'write', () => {
-    const current = findConnection(scope, store, found.id);
-    const config = buildConfig(provider, flags, current.config);
-    const next = store.connections.update(
-      current,
-      {
-        name: input.name,
-        description: input.description === undefined ? undefined : input.description || null,
-        config,
-        capacity,
-        prices,
-      },
-      ctx.user,
-    );
-    secrets.replace(
-      current.id,
-      nextSecretEntry({
-        stored: secrets.storedFields(current.id),
-        credential,
-        headerFlags: flags.header as string[] | undefined,
-        previousConfig: current.config,
-        config,
-      }),
-    );
-    return next;
-  });
-  ctx.out.object(connectionView(updated, secrets.status(updated, connectionSecretFields(updated))));
-};
+    // One IMMEDIATE transaction: the row is read under the write lock and only what the flags name is
+    // changed, so concurrent edits of other fields (by other processes) are never written back over.
+    // The credential entry is read-modify-written inside it too, and a refusing keychain rolls it back.
+    const updated = editInTransaction(store, ctx.user, scope, 'write', () => {
+      const current = findConnection(scope, store, found.id);
+      const config = buildConfig(provider, input, current.config);
+      const next = store.connections.update(
+        current,
+        {
+          name: input.name,
+          description: input.description === undefined ? undefined : input.description || null,
+          config,
+          capacity,
+          prices,
+        },
+        ctx.user,
+      );
+      secrets.replace(
+        current.id,
+        nextSecretEntry({
+          stored: secrets.storedFields(current.id),
+          credential,
+          headerFlags: input.header,
+          previousConfig: current.config,
+          config,
+        }),
+      );
+      return next;
+    });
+    ctx.out.object(connectionView(updated, secrets.status(updated, connectionSecretFields(updated))));
+  },
+});

@@ -19,14 +19,13 @@ const MASK = '********';
  */
 export function connectionView(connection: Connection, secret?: ConnectionSecretStatus) {
   const info = isProviderId(connection.provider) ? providers[connection.provider] : undefined;
-  const defaultBaseUrl = info && 'defaultBaseUrl' in info ? info.defaultBaseUrl : undefined;
   const config = printableConfig(connection.config);
   const timeouts = connectionTimeouts(connection.config);
   return {
     ...connection,
     config,
-    providerName: info?.displayName ?? connection.provider,
-    baseUrl: (config.baseUrl as string | undefined) ?? defaultBaseUrl ?? null,
+    providerName: info?.label ?? connection.provider,
+    baseUrl: (typeof config.baseUrl === 'string' ? config.baseUrl : info?.defaultBaseUrl) ?? null,
     limits: formatLimits(connection.capacity),
     prices: connection.prices.map(formatPriceSpec),
     timeouts: {

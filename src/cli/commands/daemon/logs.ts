@@ -1,32 +1,35 @@
 import { z } from 'zod';
 import type { CliContext } from '../../context.js';
-import { parseInput } from '../../input.js';
-import type { VerbRun } from '../../verb.js';
+import { defineVerb, flag, toggle } from '../../verb.js';
 import { readAppended, readTail } from './log-file.js';
 import { prettyLogLine } from './log-format.js';
 
 const FOLLOW_POLL_MS = 200;
 
-export const run: VerbRun = async (ctx, _args, flags) => {
-  const input = parseInput(
-    z.object({
-      follow: z.boolean().optional(),
-      lines: z.coerce.number().int('must be a whole number').min(0, 'must not be negative'),
-    }),
-    flags,
-  );
-  const path = ctx.paths.log;
-  const print = printer(ctx);
-  const tail = readTail(path, input.lines);
-  if (!input.follow) {
-    if (tail.offset === 0 && !tail.partial && !ctx.out.json) ctx.deps.stderr.write(`no log yet at ${path}\n`);
+export const verb = defineVerb({
+  flags: {
+    follow: toggle('-f, --follow', 'keep printing new lines until interrupted'),
+    lines: flag(
+      '-n, --lines <count>',
+      'how many of the last lines to print',
+      z.coerce.number().int('must be a whole number').min(0, 'must not be negative'),
+      { default: '50' },
+    ),
+  },
+  async run(input, ctx) {
+    const path = ctx.paths.log;
+    const print = printer(ctx);
+    const tail = readTail(path, input.lines);
+    if (!input.follow) {
+      if (tail.offset === 0 && !tail.partial && !ctx.out.json) ctx.deps.stderr.write(`no log yet at ${path}\n`);
+      tail.lines.forEach(print);
+      if (tail.partial && input.lines > 0) print(tail.partial);
+      return;
+    }
     tail.lines.forEach(print);
-    if (tail.partial && input.lines > 0) print(tail.partial);
-    return;
-  }
-  tail.lines.forEach(print);
-  await follow(path, tail.offset, print);
-};
+    await follow(path, tail.offset, print);
+  },
+});
 
 /** Pretty lines on a terminal; elsewhere (pipes, --json) the JSON lines as they are. */
 function printer(ctx: CliContext): (line: string) => void {

@@ -5,8 +5,7 @@ import { z } from 'zod';
 import { ConflictError, RuntimeError, UsageError } from '../../../errors.js';
 import type { CliContext } from '../../context.js';
 import { parseDuration } from '../../../durations.js';
-import { parseInput } from '../../input.js';
-import type { VerbRun } from '../../verb.js';
+import { defineVerb, flag, toggle } from '../../verb.js';
 import { runningDaemon } from './daemon-process.js';
 import { startDetached } from './detach.js';
 
@@ -18,41 +17,58 @@ export interface ServeOptions {
   requestTimeoutMs?: number;
 }
 
-export const run: VerbRun = async (ctx, _args, flags) => {
-  const input = parseInput(
-    z.object({
-      port: z.coerce.number().int('must be a whole number').min(0).max(65_535),
-      host: z.string().trim().min(1, 'must not be empty'),
-      detach: z.boolean().optional(),
-      grace: z.string(),
-      bodyLimit: z.string().optional(),
-      requestTimeout: z.string().optional(),
+export const verb = defineVerb({
+  flags: {
+    port: flag(
+      '--port <port>',
+      'port to listen on',
+      z.coerce.number().int('must be a whole number').min(0).max(65_535),
+      {
+        default: '3000',
+      },
+    ),
+    host: flag(
+      '--host <host>',
+      'address to bind (localhost only unless you ask otherwise)',
+      z.string().trim().min(1, 'must not be empty'),
+      { default: '127.0.0.1' },
+    ),
+    detach: toggle('--detach', 'start in the background, wait until it answers, print its URL'),
+    grace: flag('--grace <duration>', 'how long in-flight requests may finish on stop, e.g. 30s', z.string(), {
+      default: '10s',
     }),
-    flags,
-  );
-  const options: ServeOptions = {
-    host: input.host,
-    port: input.port,
-    graceMs: parseDuration(input.grace, '--grace'),
-    bodyLimit: input.bodyLimit === undefined ? undefined : parseSize(input.bodyLimit, '--body-limit'),
-    requestTimeoutMs:
-      input.requestTimeout === undefined ? undefined : parseDuration(input.requestTimeout, '--request-timeout'),
-  };
-  const running = runningDaemon(ctx.paths);
-  if (running) {
-    throw new ConflictError(
-      `vmx is already running at ${running.url} (pid ${running.pid})`,
-      'stop it first with `vmx stop`',
-    );
-  }
-  if (!isLoopback(options.host)) {
-    ctx.out.warn(
-      `binding to ${options.host}: the gateway will be reachable from other machines (clients still need an API key)`,
-    );
-  }
-  if (input.detach) return startDetached(ctx, daemonMain(), daemonArgs(ctx, options, 'none'));
-  await runForeground(ctx, daemonArgs(ctx, options, ctx.out.json || !ctx.deps.stdout.isTTY ? 'json' : 'pretty'));
-};
+    bodyLimit: flag('--body-limit <size>', 'largest request body accepted, e.g. 10mb or 512kb', z.string().optional()),
+    requestTimeout: flag(
+      '--request-timeout <duration>',
+      'cut a request whose body has not arrived whole by then (default 60s)',
+      z.string().optional(),
+    ),
+  },
+  async run(input, ctx) {
+    const options: ServeOptions = {
+      host: input.host,
+      port: input.port,
+      graceMs: parseDuration(input.grace, '--grace'),
+      bodyLimit: input.bodyLimit === undefined ? undefined : parseSize(input.bodyLimit, '--body-limit'),
+      requestTimeoutMs:
+        input.requestTimeout === undefined ? undefined : parseDuration(input.requestTimeout, '--request-timeout'),
+    };
+    const running = runningDaemon(ctx.paths);
+    if (running) {
+      throw new ConflictError(
+        `vmx is already running at ${running.url} (pid ${running.pid})`,
+        'stop it first with `vmx stop`',
+      );
+    }
+    if (!isLoopback(options.host)) {
+      ctx.out.warn(
+        `binding to ${options.host}: the gateway will be reachable from other machines (clients still need an API key)`,
+      );
+    }
+    if (input.detach) return startDetached(ctx, daemonMain(), daemonArgs(ctx, options, 'none'));
+    await runForeground(ctx, daemonArgs(ctx, options, ctx.out.json || !ctx.deps.stdout.isTTY ? 'json' : 'pretty'));
+  },
+});
 
 /** The daemon's entry point, next to the CLI bundle (dist/cli or dist/chunks → dist/daemon). */
 function daemonMain(): string {

@@ -1,5 +1,5 @@
 import { NotFoundError, RuntimeError } from '../../../errors.js';
-import type { VerbRun } from '../../verb.js';
+import { defineVerb } from '../../verb.js';
 import { formatUptime, getJson, runningDaemon } from './daemon-process.js';
 
 /** GET /v1/status of a running daemon. */
@@ -18,42 +18,44 @@ export interface DaemonStatus {
 
 const n = (v: number) => v.toLocaleString('en-US');
 
-export const run: VerbRun = async (ctx) => {
-  const pidfile = runningDaemon(ctx.paths);
-  if (!pidfile) {
-    if (ctx.out.json) ctx.out.writeJson({ running: false });
-    throw new NotFoundError('vmx is not running', 'start it with `vmx serve --detach`');
-  }
-  let status: DaemonStatus;
-  try {
-    status = await getJson<DaemonStatus>(`${pidfile.url}/v1/status`);
-  } catch (error) {
-    throw new RuntimeError(
-      `vmx (pid ${pidfile.pid}) does not answer at ${pidfile.url}: ${(error as Error).message}`,
-      'see `vmx logs`, or stop it with `vmx stop`',
-    );
-  }
-  if (ctx.out.json) return ctx.out.writeJson({ running: true, ...status });
-  ctx.out.object({
-    status: 'running',
-    pid: status.pid,
-    url: status.url,
-    version: status.version,
-    startedAt: status.startedAt,
-    uptime: formatUptime(status.uptimeMs),
-    requests: status.requests.total,
-    inFlight: status.requests.inFlight,
-    errors: status.requests.errors,
-    attempts: `${n(status.attempts.total)} (${n(status.attempts.fallbacks)} fell back)`,
-    tokens: `${n(status.tokens.input)} in, ${n(status.tokens.output)} out, ${n(status.tokens.cached)} cached`,
-    cost: `$${status.cost.usd.toFixed(4)}${status.cost.unpricedAttempts ? ` + ${n(status.cost.unpricedAttempts)} attempts of unknown price` : ''}`,
-    retention: status.retention
-      ? `last pass ${status.retention.at}: ${
-          Object.entries(status.retention.changed)
-            .filter(([, v]) => v > 0)
-            .map(([k, v]) => `${k} ${n(v)}`)
-            .join(', ') || 'nothing to prune'
-        }; database ${(status.retention.sizeBytes / 1048576).toFixed(1)} MB`
-      : 'no pass yet',
-  });
-};
+export const verb = defineVerb({
+  async run(_options, ctx) {
+    const pidfile = runningDaemon(ctx.paths);
+    if (!pidfile) {
+      if (ctx.out.json) ctx.out.writeJson({ running: false });
+      throw new NotFoundError('vmx is not running', 'start it with `vmx serve --detach`');
+    }
+    let status: DaemonStatus;
+    try {
+      status = await getJson<DaemonStatus>(`${pidfile.url}/v1/status`);
+    } catch (error) {
+      throw new RuntimeError(
+        `vmx (pid ${pidfile.pid}) does not answer at ${pidfile.url}: ${(error as Error).message}`,
+        'see `vmx logs`, or stop it with `vmx stop`',
+      );
+    }
+    if (ctx.out.json) return ctx.out.writeJson({ running: true, ...status });
+    ctx.out.object({
+      status: 'running',
+      pid: status.pid,
+      url: status.url,
+      version: status.version,
+      startedAt: status.startedAt,
+      uptime: formatUptime(status.uptimeMs),
+      requests: status.requests.total,
+      inFlight: status.requests.inFlight,
+      errors: status.requests.errors,
+      attempts: `${n(status.attempts.total)} (${n(status.attempts.fallbacks)} fell back)`,
+      tokens: `${n(status.tokens.input)} in, ${n(status.tokens.output)} out, ${n(status.tokens.cached)} cached`,
+      cost: `$${status.cost.usd.toFixed(4)}${status.cost.unpricedAttempts ? ` + ${n(status.cost.unpricedAttempts)} attempts of unknown price` : ''}`,
+      retention: status.retention
+        ? `last pass ${status.retention.at}: ${
+            Object.entries(status.retention.changed)
+              .filter(([, v]) => v > 0)
+              .map(([k, v]) => `${k} ${n(v)}`)
+              .join(', ') || 'nothing to prune'
+          }; database ${(status.retention.sizeBytes / 1048576).toFixed(1)} MB`
+        : 'no pass yet',
+    });
+  },
+});

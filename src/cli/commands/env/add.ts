@@ -2,21 +2,25 @@ import { z } from 'zod';
 import { nameSchema, parseInput } from '../../input.js';
 import { required } from '../../prompts.js';
 import { resolveWorkspace } from '../../scope.js';
-import type { VerbRun } from '../../verb.js';
+import { defineVerb, text } from '../../verb.js';
 
-export const run: VerbRun = async (ctx, [name], flags) => {
-  const input = parseInput(
-    z.object({ name: nameSchema, description: z.string().optional() }),
-    { name: await required(ctx, name, '<name>', 'Environment name'), description: flags.description },
-    { name: '<name>' },
-  );
-  const { workspace } = await resolveWorkspace(ctx, 'write');
-  const store = await ctx.store();
-  const environment = store.environments.create({
-    workspaceId: workspace.id,
-    workspaceName: workspace.name,
-    ...input,
-    user: ctx.user,
-  });
-  ctx.out.object(environment);
-};
+export const verb = defineVerb({
+  flags: { description: text('--description <text>', 'what the environment is for') },
+  async run({ description }, ctx, [name]) {
+    const input = parseInput(
+      z.object({ name: nameSchema }),
+      { name: await required(ctx, name, '<name>', 'Environment name') },
+      { name: '<name>' },
+    );
+    const { workspace } = await resolveWorkspace(ctx, 'write');
+    const store = await ctx.store();
+    const environment = store.environments.create({
+      workspaceId: workspace.id,
+      workspaceName: workspace.name,
+      ...input,
+      description,
+      user: ctx.user,
+    });
+    ctx.out.object(environment);
+  },
+});

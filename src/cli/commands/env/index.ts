@@ -10,7 +10,6 @@ export const envCommand = (deps: CliDeps) =>
         args: '[name]',
         summary: 'Add an environment to a workspace',
         examples: ['vmx env add dev -w acme', 'vmx env add production --description "live traffic"'],
-        options: (c) => c.option('--description <text>', 'what the environment is for'),
         load: () => import('./add.js'),
       },
       {
@@ -31,8 +30,6 @@ export const envCommand = (deps: CliDeps) =>
         args: '[env]',
         summary: 'Rename an environment or change its description',
         examples: ['vmx env update dev --name development -w acme', 'vmx env update dev --description ""'],
-        options: (c) =>
-          c.option('--name <name>', 'new name').option('--description <text>', 'new description ("" clears it)'),
         load: () => import('./update.js'),
       },
       {

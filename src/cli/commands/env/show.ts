@@ -1,7 +1,9 @@
 import { resolveEnvironment } from '../../scope.js';
-import type { VerbRun } from '../../verb.js';
+import { defineVerb } from '../../verb.js';
 
-export const run: VerbRun = async (ctx, [ref]) => {
-  const { workspace, environment } = await resolveEnvironment(ctx, 'read', ref);
-  ctx.out.object({ ...environment, workspace: workspace.name });
-};
+export const verb = defineVerb({
+  async run(_options, ctx, [ref]) {
+    const { workspace, environment } = await resolveEnvironment(ctx, 'read', ref);
+    ctx.out.object({ ...environment, workspace: workspace.name });
+  },
+});

@@ -1,169 +1,166 @@
 import { z } from 'zod';
 import { UsageError } from '../../../errors.js';
-import { isProviderId, providerIds, providers, type ProviderInfo } from '../../../providers/registry.js';
+import type { RegisteredProvider } from '../../../providers/registry.js';
 import { parseLimits } from '../../../gateway/capacity/limits.js';
 import { singleModelResource } from '../../../store/repos/resources.js';
 import { generateApiKey, hashApiKey, maskApiKey } from '../../../gateway/key-material.js';
 import type { CliContext } from '../../context.js';
 import { nameSchema, parseInput } from '../../input.js';
 import { resolveWorkspace } from '../../scope.js';
-import type { VerbRun } from '../../verb.js';
+import { defineVerb, text } from '../../verb.js';
+import { chooseProvider } from '../connection/choose-provider.js';
+import { newConnectionFlags } from '../connection/config-flags.js';
 import { buildConfig, type ConfigFlags } from '../connection/config.js';
 import { collectSecret } from '../connection/secret.js';
 import { sdkSnippets } from './snippets.js';
+
+const initFlags = {
+  ...newConnectionFlags,
+  connection: text('--connection <name>', 'connection name (default: the provider id)'),
+  model: text('--model <model>', "provider model id (default: the provider's default model)"),
+  resource: text('--resource <name>', 'resource name clients send as model (default: chat)'),
+  key: text('--key <name>', 'API key name (default: local)'),
+  port: text('--port <port>', 'port the snippet points at (default: 3000)'),
+  host: text('--host <host>', 'host the snippet points at (default: 127.0.0.1)'),
+};
 
 /**
  * The first run: workspace, environment, connection (+ secret), resource and key, then the base URL
  * and SDK snippets. On a TTY it asks for what the flags leave open; without one, flags and defaults.
  * An existing workspace or environment of that name is reused (when the user may write to it).
  */
-export const run: VerbRun = async (ctx, _args, flags) => {
-  const ask = (question: string, given: unknown, fallback: string) =>
-    given !== undefined
-      ? String(given)
-      : ctx.canPrompt
-        ? ctx.prompter.input(question, { default: fallback })
-        : fallback;
-
-  const names = parseInput(
-    z.object({
-      workspace: nameSchema,
-      environment: nameSchema,
-      connection: nameSchema,
-      resource: nameSchema,
-      key: nameSchema,
-    }),
-    {
+export const verb = defineVerb({
+  flags: initFlags,
+  async run(flags, ctx) {
+    const ask = (question: string, given: string | undefined, fallback: string) =>
+      given !== undefined ? given : ctx.canPrompt ? ctx.prompter.input(question, { default: fallback }) : fallback;
+    // Asked in this order, then checked together.
+    const asked = {
       workspace: await ask('Workspace', ctx.flags.workspace, 'default'),
       environment: await ask('Environment', ctx.flags.env, 'dev'),
-      ...(await providerAndConnection(ctx, flags)),
-      resource: await ask('Resource name (what clients send as model)', flags.resource, 'chat'),
-      key: await ask('API key name', flags.key, 'local'),
-    },
-    { workspace: '-w/--workspace', environment: '-e/--env' },
-  );
-  const provider = providers[flags.provider as keyof typeof providers];
-  const configFlags = await askProviderSettings(ctx, provider, flags as ConfigFlags);
-  const config = buildConfig(provider, configFlags);
-  const model = await ask('Model', flags.model, provider.defaultModel);
-  const port = Number(flags.port ?? 3000);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`invalid --port '${flags.port}'`);
-  const capacity = parseLimits((flags.limit as string[] | undefined) ?? []);
-  const secret = await collectSecret(ctx, provider, names.connection, flags, 'add');
+    };
+    const provider = await chooseProvider(ctx, flags.provider);
+    const names = parseInput(
+      z.object({
+        workspace: nameSchema,
+        environment: nameSchema,
+        connection: nameSchema,
+        resource: nameSchema,
+        key: nameSchema,
+      }),
+      {
+        ...asked,
+        connection: await ask('Connection name', flags.connection, provider.id),
+        resource: await ask('Resource name (what clients send as model)', flags.resource, 'chat'),
+        key: await ask('API key name', flags.key, 'local'),
+      },
+      { workspace: '-w/--workspace', environment: '-e/--env' },
+    );
+    const configFlags = await askProviderSettings(ctx, provider, flags);
+    const config = buildConfig(provider, configFlags);
+    const model = await ask('Model', flags.model, provider.defaultModel);
+    const port = Number(flags.port ?? 3000);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`invalid --port '${flags.port}'`);
+    const capacity = parseLimits(flags.limit ?? []);
+    const secret = await collectSecret(ctx, provider, names.connection, flags, 'add');
 
-  const store = await ctx.store();
-  const secrets = secret ? await ctx.secrets() : undefined;
-  const existing = store.workspaces.find(names.workspace);
-  if (existing) await resolveWorkspace(ctx, 'write', existing.id);
-  const key = generateApiKey();
-  const created = store.transaction(() => {
-    const workspace = existing ?? store.workspaces.create({ name: names.workspace, user: ctx.user });
-    const environment =
-      store.environments.find(workspace.id, names.environment) ??
-      store.environments.create({
-        workspaceId: workspace.id,
-        workspaceName: workspace.name,
-        name: names.environment,
+    const store = await ctx.store();
+    const secrets = secret ? await ctx.secrets() : undefined;
+    const existing = store.workspaces.find(names.workspace);
+    if (existing) await resolveWorkspace(ctx, 'write', existing.id);
+    const key = generateApiKey();
+    const created = store.transaction(() => {
+      const workspace = existing ?? store.workspaces.create({ name: names.workspace, user: ctx.user });
+      const environment =
+        store.environments.find(workspace.id, names.environment) ??
+        store.environments.create({
+          workspaceId: workspace.id,
+          workspaceName: workspace.name,
+          name: names.environment,
+          user: ctx.user,
+        });
+      const connection = store.connections.create({
+        environmentId: environment.id,
+        name: names.connection,
+        provider: provider.id,
+        config,
+        capacity,
         user: ctx.user,
       });
-    const connection = store.connections.create({
-      environmentId: environment.id,
-      name: names.connection,
-      provider: provider.id,
-      config,
-      capacity,
-      user: ctx.user,
+      const resource = store.resources.create(
+        environment.id,
+        singleModelResource(names.resource, { connectionId: connection.id, model }),
+        ctx.user,
+      );
+      const apiKey = store.apiKeys.create({
+        environmentId: environment.id,
+        name: names.key,
+        keyHash: hashApiKey(key),
+        maskedKey: maskApiKey(key),
+        resources: null,
+        capacity: [],
+        expiresAt: null,
+        user: ctx.user,
+      });
+      if (secret) secrets!.write(connection.id, secret);
+      return { workspace, environment, connection, resource, apiKey };
     });
-    const resource = store.resources.create(
-      environment.id,
-      singleModelResource(names.resource, { connectionId: connection.id, model }),
-      ctx.user,
+    ctx.saveSettings({
+      ...ctx.settings(),
+      context: { workspace: created.workspace.id, environment: created.environment.id },
+    });
+
+    const urls = sdkSnippets({
+      host: flags.host ?? '127.0.0.1',
+      port,
+      workspace: created.workspace.name,
+      environment: created.environment.name,
+      resource: created.resource.name,
+    });
+    if (ctx.out.json) {
+      ctx.out.writeJson({
+        workspace: created.workspace,
+        environment: created.environment,
+        connection: created.connection,
+        resource: created.resource,
+        apiKey: { ...created.apiKey, key },
+        ...urls,
+      });
+      return;
+    }
+    ctx.out.message(
+      [
+        `Created ${created.workspace.name}/${created.environment.name}: connection ${created.connection.name} (${provider.label}), resource ${created.resource.name} → ${model}, key ${created.apiKey.name}.`,
+        `This is now the current context (vmx use ${created.workspace.name}/${created.environment.name}).`,
+        '',
+        'Your API key (shown once, vmx keeps only its hash):',
+        `  export VMX_API_KEY=${key}`,
+        '',
+        `Start the gateway with \`vmx serve\`${port === 3000 ? '' : ` --port ${port}`}, then point an SDK at it:`,
+        `  OpenAI base URL:    ${urls.baseUrl}`,
+        `  Anthropic base URL: ${urls.anthropicBaseUrl}`,
+        '',
+        urls.snippets.openai,
+        '',
+        urls.snippets.anthropic,
+        '',
+        urls.snippets.curl,
+      ].join('\n'),
     );
-    const apiKey = store.apiKeys.create({
-      environmentId: environment.id,
-      name: names.key,
-      keyHash: hashApiKey(key),
-      maskedKey: maskApiKey(key),
-      resources: null,
-      capacity: [],
-      expiresAt: null,
-      user: ctx.user,
-    });
-    if (secret) secrets!.write(connection.id, secret);
-    return { workspace, environment, connection, resource, apiKey };
-  });
-  ctx.saveSettings({
-    ...ctx.settings(),
-    context: { workspace: created.workspace.id, environment: created.environment.id },
-  });
+  },
+});
 
-  const urls = sdkSnippets({
-    host: String(flags.host ?? '127.0.0.1'),
-    port,
-    workspace: created.workspace.name,
-    environment: created.environment.name,
-    resource: created.resource.name,
-  });
-  if (ctx.out.json) {
-    ctx.out.writeJson({
-      workspace: created.workspace,
-      environment: created.environment,
-      connection: created.connection,
-      resource: created.resource,
-      apiKey: { ...created.apiKey, key },
-      ...urls,
-    });
-    return;
-  }
-  ctx.out.message(
-    [
-      `Created ${created.workspace.name}/${created.environment.name}: connection ${created.connection.name} (${provider.displayName}), resource ${created.resource.name} → ${model}, key ${created.apiKey.name}.`,
-      `This is now the current context (vmx use ${created.workspace.name}/${created.environment.name}).`,
-      '',
-      'Your API key (shown once, vmx keeps only its hash):',
-      `  export VMX_API_KEY=${key}`,
-      '',
-      `Start the gateway with \`vmx serve\`${port === 3000 ? '' : ` --port ${port}`}, then point an SDK at it:`,
-      `  OpenAI base URL:    ${urls.baseUrl}`,
-      `  Anthropic base URL: ${urls.anthropicBaseUrl}`,
-      '',
-      urls.snippets.openai,
-      '',
-      urls.snippets.anthropic,
-      '',
-      urls.snippets.curl,
-    ].join('\n'),
-  );
-};
-
-async function providerAndConnection(ctx: CliContext, flags: Record<string, unknown>) {
-  let id = flags.provider as string | undefined;
-  if (id !== undefined && !isProviderId(id)) {
-    throw new UsageError(`invalid --provider '${id}': expected one of ${providerIds.join(', ')}`);
-  }
-  if (id === undefined) {
-    if (!ctx.canPrompt) throw new UsageError('missing required flag --provider');
-    id = await ctx.prompter.select(
-      'Provider',
-      providerIds.map((p) => ({ name: providers[p].displayName, value: p })),
-    );
-  }
-  flags.provider = id;
-  const connection =
-    (flags.connection as string | undefined) ??
-    (ctx.canPrompt ? await ctx.prompter.input('Connection name', { default: id }) : id);
-  return { connection };
-}
-
-/** On a TTY, the provider settings a flag did not give and the provider needs. */
-async function askProviderSettings(ctx: CliContext, provider: ProviderInfo, flags: ConfigFlags): Promise<ConfigFlags> {
+/** On a TTY, the provider settings a flag did not give and the provider needs (its setup questions). */
+async function askProviderSettings(
+  ctx: CliContext,
+  provider: RegisteredProvider,
+  flags: ConfigFlags,
+): Promise<ConfigFlags> {
   if (!ctx.canPrompt) return flags;
   const settings = { ...flags };
-  if (provider.id === 'openai-compatible' && !settings.baseUrl && !settings.endpoint) {
-    settings.baseUrl = await ctx.prompter.input('Base URL of the server', { default: 'http://127.0.0.1:11434/v1' });
-  }
-  if (provider.id === 'aws-bedrock' && !settings.region) {
-    settings.region = await ctx.prompter.input('AWS region', { default: 'us-east-1' });
+  for (const { setting, question, default: fallback } of provider.questions ?? []) {
+    const given = setting === 'baseUrl' ? settings.baseUrl || settings.endpoint : settings[setting];
+    if (!given) settings[setting] = await ctx.prompter.input(question, { default: fallback });
   }
   return settings;
 }

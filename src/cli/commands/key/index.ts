@@ -1,5 +1,5 @@
 import type { CliDeps } from '../../context.js';
-import { buildNoun, repeatable } from '../../verb.js';
+import { buildNoun } from '../../verb.js';
 
 export const keyCommand = (deps: CliDeps) =>
   buildNoun(
@@ -10,16 +10,6 @@ export const keyCommand = (deps: CliDeps) =>
         args: '[name]',
         summary: 'Create an API key; it is printed once',
         examples: ['vmx key create laptop --resource chat', 'vmx key create ci --limit 100r/m --expires 30d --json'],
-        options: (c) =>
-          c
-            .option('--resource <name|id>', 'a resource this key may call (repeatable; default: all)', repeatable)
-            .option('--limit <spec>', 'capacity for this key, e.g. 60r/m or 100000t/d (repeatable)', repeatable)
-            .option('--expires <when>', 'expiry as a duration (30d, 12h) or a date (2027-01-31)')
-            .option('--description <text>', 'what the key is for')
-            .option(
-              '--allow-overrides',
-              "its requests' vmx.resourceConfigOverrides may lift resource limits and drop block rules",
-            ),
         load: () => import('./create.js'),
       },
       {
@@ -40,14 +30,14 @@ export const keyCommand = (deps: CliDeps) =>
         args: '[key]',
         summary: 'Disable a key: it stays listed but requests with it get 401',
         examples: ['vmx key disable laptop'],
-        load: () => import('./set-enabled.js').then((m) => ({ run: m.disable })),
+        load: () => import('./set-enabled.js').then((m) => ({ verb: m.disable })),
       },
       {
         name: 'enable',
         args: '[key]',
         summary: 'Enable a disabled key again',
         examples: ['vmx key enable laptop'],
-        load: () => import('./set-enabled.js').then((m) => ({ run: m.enable })),
+        load: () => import('./set-enabled.js').then((m) => ({ verb: m.enable })),
       },
       {
         name: 'revoke',

@@ -1,21 +1,23 @@
 import { resolveEnvironment } from '../../scope.js';
-import type { VerbRun } from '../../verb.js';
+import { defineVerb } from '../../verb.js';
 import { keyView } from './view.js';
 
-export const run: VerbRun = async (ctx) => {
-  const scope = await resolveEnvironment(ctx, 'read');
-  const store = await ctx.store();
-  const resources = store.resources.list(scope.environment.id);
-  ctx.out.list(
-    store.apiKeys.list(scope.environment.id).map((k) => keyView(k, resources)),
-    [
-      { header: 'NAME', value: (k) => k.name },
-      { header: 'KEY', value: (k) => k.maskedKey },
-      { header: 'STATUS', value: (k) => k.status },
-      { header: 'RESOURCES', value: (k) => k.resourceNames ?? 'all' },
-      { header: 'LIMITS', value: (k) => k.limits },
-      { header: 'EXPIRES', value: (k) => k.expiresAt },
-    ],
-    'no API keys yet: create one with `vmx key create <name>`',
-  );
-};
+export const verb = defineVerb({
+  async run(_options, ctx) {
+    const scope = await resolveEnvironment(ctx, 'read');
+    const store = await ctx.store();
+    const resources = store.resources.list(scope.environment.id);
+    ctx.out.list(
+      store.apiKeys.list(scope.environment.id).map((k) => keyView(k, resources)),
+      [
+        { header: 'NAME', value: (k) => k.name },
+        { header: 'KEY', value: (k) => k.maskedKey },
+        { header: 'STATUS', value: (k) => k.status },
+        { header: 'RESOURCES', value: (k) => k.resourceNames ?? 'all' },
+        { header: 'LIMITS', value: (k) => k.limits },
+        { header: 'EXPIRES', value: (k) => k.expiresAt },
+      ],
+      'no API keys yet: create one with `vmx key create <name>`',
+    );
+  },
+});

@@ -2,21 +2,22 @@ import { editInTransaction } from '../../edit.js';
 import { findApiKey } from '../../lookup.js';
 import { required } from '../../prompts.js';
 import { resolveEnvironment } from '../../scope.js';
-import type { VerbRun } from '../../verb.js';
+import { defineVerb } from '../../verb.js';
 import { keyView } from './view.js';
 
-const setEnabled =
-  (enabled: boolean): VerbRun =>
-  async (ctx, [ref]) => {
-    const scope = await resolveEnvironment(ctx, 'write');
-    const store = await ctx.store();
-    const target = await required(ctx, ref, '<key>', 'Key');
-    // Found and changed in one transaction: a key revoked meanwhile is reported, not written blind.
-    const updated = editInTransaction(store, ctx.user, scope, 'write', () =>
-      store.apiKeys.setEnabled(findApiKey(scope, store, target), enabled, ctx.user),
-    );
-    ctx.out.object(keyView(updated, store.resources.list(scope.environment.id)));
-  };
+const setEnabled = (enabled: boolean) =>
+  defineVerb({
+    async run(_options, ctx, [ref]) {
+      const scope = await resolveEnvironment(ctx, 'write');
+      const store = await ctx.store();
+      const target = await required(ctx, ref, '<key>', 'Key');
+      // Found and changed in one transaction: a key revoked meanwhile is reported, not written blind.
+      const updated = editInTransaction(store, ctx.user, scope, 'write', () =>
+        store.apiKeys.setEnabled(findApiKey(scope, store, target), enabled, ctx.user),
+      );
+      ctx.out.object(keyView(updated, store.resources.list(scope.environment.id)));
+    },
+  });
 
 export const enable = setEnabled(true);
 export const disable = setEnabled(false);

@@ -1,12 +1,14 @@
 import { findApiKey } from '../../lookup.js';
 import { required } from '../../prompts.js';
 import { resolveEnvironment } from '../../scope.js';
-import type { VerbRun } from '../../verb.js';
+import { defineVerb } from '../../verb.js';
 import { keyView } from './view.js';
 
-export const run: VerbRun = async (ctx, [ref]) => {
-  const scope = await resolveEnvironment(ctx, 'read');
-  const store = await ctx.store();
-  const key = findApiKey(scope, store, await required(ctx, ref, '<key>', 'Key'));
-  ctx.out.object(keyView(key, store.resources.list(scope.environment.id)));
-};
+export const verb = defineVerb({
+  async run(_options, ctx, [ref]) {
+    const scope = await resolveEnvironment(ctx, 'read');
+    const store = await ctx.store();
+    const key = findApiKey(scope, store, await required(ctx, ref, '<key>', 'Key'));
+    ctx.out.object(keyView(key, store.resources.list(scope.environment.id)));
+  },
+});

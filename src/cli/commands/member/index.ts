@@ -10,7 +10,6 @@ export const memberCommand = (deps: CliDeps) =>
         args: '[user]',
         summary: 'Add a member to a workspace',
         examples: ['vmx member add bob -w acme', 'vmx member add alice --role owner -w acme'],
-        options: (c) => c.option('--role <role>', 'owner or member', 'member'),
         load: () => import('./add.js'),
       },
       {

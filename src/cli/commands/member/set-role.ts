@@ -4,30 +4,32 @@ import { editInTransaction } from '../../edit.js';
 import { parseInput, userSchema } from '../../input.js';
 import { required } from '../../prompts.js';
 import { resolveWorkspace } from '../../scope.js';
-import type { VerbRun } from '../../verb.js';
+import { defineVerb } from '../../verb.js';
 
-export const run: VerbRun = async (ctx, [user, role]) => {
-  const input = parseInput(
-    z.object({ user: userSchema, role: z.enum(roles) }),
-    {
-      user: await required(ctx, user, '<user>', 'Member'),
-      role:
-        role ??
-        (ctx.canPrompt
-          ? await ctx.prompter.select(
-              'Role',
-              roles.map((r) => ({ name: r, value: r })),
-            )
-          : undefined),
-    },
-    { user: '<user>', role: '<role>' },
-  );
-  const scope = await resolveWorkspace(ctx, 'manage-members');
-  const store = await ctx.store();
-  // The member row and the owner count are read inside the transaction, so two demotions at once
-  // cannot both pass the last-owner check.
-  const member = editInTransaction(store, ctx.user, scope, 'manage-members', () =>
-    store.members.setRole(scope.workspace.id, scope.workspace.name, input.user, input.role),
-  );
-  ctx.out.object(member);
-};
+export const verb = defineVerb({
+  async run(_options, ctx, [user, role]) {
+    const input = parseInput(
+      z.object({ user: userSchema, role: z.enum(roles) }),
+      {
+        user: await required(ctx, user, '<user>', 'Member'),
+        role:
+          role ??
+          (ctx.canPrompt
+            ? await ctx.prompter.select(
+                'Role',
+                roles.map((r) => ({ name: r, value: r })),
+              )
+            : undefined),
+      },
+      { user: '<user>', role: '<role>' },
+    );
+    const scope = await resolveWorkspace(ctx, 'manage-members');
+    const store = await ctx.store();
+    // The member row and the owner count are read inside the transaction, so two demotions at once
+    // cannot both pass the last-owner check.
+    const member = editInTransaction(store, ctx.user, scope, 'manage-members', () =>
+      store.members.setRole(scope.workspace.id, scope.workspace.name, input.user, input.role),
+    );
+    ctx.out.object(member);
+  },
+});

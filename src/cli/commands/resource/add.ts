@@ -2,25 +2,24 @@ import { z } from 'zod';
 import { nameSchema, parseInput } from '../../input.js';
 import { required } from '../../prompts.js';
 import { resolveEnvironment } from '../../scope.js';
-import type { VerbRun } from '../../verb.js';
-import { buildResourceFields, readResourceInput, type ResourceFlags } from './fields.js';
+import { defineVerb } from '../../verb.js';
+import { buildResourceFields, readResourceInput } from './fields.js';
+import { resourceFlags } from './flags.js';
 import { printResource, resourceView } from './view.js';
 
-export const run: VerbRun = async (ctx, [name], flags) => {
-  const input = parseInput(
-    z.object({ name: nameSchema }),
-    { name: await required(ctx, name, '<name>', 'Resource name') },
-    { name: '<name>' },
-  );
-  const scope = await resolveEnvironment(ctx, 'write');
-  const store = await ctx.store();
-  const model = await required(ctx, flags.model as string | undefined, '--model', 'Model (connection/model)');
-  const fields = buildResourceFields(
-    scope,
-    store,
-    input.name,
-    await readResourceInput(ctx, { ...(flags as ResourceFlags), model }),
-  );
-  const resource = store.resources.create(scope.environment.id, fields, ctx.user);
-  printResource(ctx.out, resourceView(resource, store.connections.list(scope.environment.id)));
-};
+export const verb = defineVerb({
+  flags: resourceFlags,
+  async run(flags, ctx, [name]) {
+    const input = parseInput(
+      z.object({ name: nameSchema }),
+      { name: await required(ctx, name, '<name>', 'Resource name') },
+      { name: '<name>' },
+    );
+    const scope = await resolveEnvironment(ctx, 'write');
+    const store = await ctx.store();
+    const model = await required(ctx, flags.model, '--model', 'Model (connection/model)');
+    const fields = buildResourceFields(scope, store, input.name, await readResourceInput(ctx, { ...flags, model }));
+    const resource = store.resources.create(scope.environment.id, fields, ctx.user);
+    printResource(ctx.out, resourceView(resource, store.connections.list(scope.environment.id)));
+  },
+});

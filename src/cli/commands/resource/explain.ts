@@ -14,88 +14,94 @@ import { readAll } from '../../io/stdin.js';
 import { findResource } from '../../lookup.js';
 import { required } from '../../prompts.js';
 import { resolveEnvironment } from '../../scope.js';
-import type { VerbRun } from '../../verb.js';
+import { defineVerb, text } from '../../verb.js';
 
 /**
  * A dry run of routing for one request body: each rule's outcome, the model the daemon would call,
  * the fallback chain, and the limits that would apply with their use in the current windows. The same
  * plan, variables, token estimate and error rates (from the recorded attempts) as the daemon.
  */
-export const run: VerbRun = async (ctx, [ref], flags) => {
-  const route = String(flags.route ?? 'chat');
-  const dialect = dialectOfRoute(route);
-  if (!dialect) throw new UsageError(`invalid --route '${route}': expected chat, responses or messages`);
-  const file = flags.request as string | undefined;
-  if (!file) throw new UsageError('missing required flag --request <file.json|->');
-  const body = parseBody(file === '-' ? await readAll(ctx.deps.stdin) : readFile(file), file);
+export const verb = defineVerb({
+  flags: {
+    request: text('--request <file.json|->', 'the request body, as a client would send it'),
+    route: text('--route <route>', 'chat, responses or messages (default chat)'),
+  },
+  async run(flags, ctx, [ref]) {
+    const route = flags.route ?? 'chat';
+    const dialect = dialectOfRoute(route);
+    if (!dialect) throw new UsageError(`invalid --route '${route}': expected chat, responses or messages`);
+    const file = flags.request;
+    if (!file) throw new UsageError('missing required flag --request <file.json|->');
+    const body = parseBody(file === '-' ? await readAll(ctx.deps.stdin) : readFile(file), file);
 
-  const scope = await resolveEnvironment(ctx, 'read');
-  const store = await ctx.store();
-  const resource = findResource(scope, store, await required(ctx, ref, '<resource>', 'Resource'));
-  const connections = new Map(store.connections.list(scope.environment.id).map((c) => [c.id, c]));
-  const label = (model: ModelRef) =>
-    `${connections.get(model.connectionId)?.name ?? model.connectionId}/${model.model}`;
-  const nameOf = (id: string) => connections.get(id)?.name;
+    const scope = await resolveEnvironment(ctx, 'read');
+    const store = await ctx.store();
+    const resource = findResource(scope, store, await required(ctx, ref, '<resource>', 'Resource'));
+    const connections = new Map(store.connections.list(scope.environment.id).map((c) => [c.id, c]));
+    const label = (model: ModelRef) =>
+      `${connections.get(model.connectionId)?.name ?? model.connectionId}/${model.model}`;
+    const nameOf = (id: string) => connections.get(id)?.name;
 
-  const now = Date.now();
-  const rates = ErrorRates.fromHistory(
-    () => now,
-    (since) => store.usage.attemptsSince(since),
-  );
-  const inputTokens = estimateInputTokens(body);
-  const request = { body, messages: inboundSpec(dialect).messages(body), inputTokens };
-  const env = {
-    errorRate: (window: number, status?: number) =>
-      rates.rate(resource.id, resource.model.connectionId, resource.model.model, window, status),
-    random: () => 0, // a traffic share is reported as a share, not drawn
-  };
-
-  const outcomes = ruleOutcomes(resource, request, env);
-  const rules = (resource.routing?.conditions ?? []).map((group, index) => ({
-    index,
-    rule: formatRule(group, nameOf),
-    outcome: outcomes[index]!,
-    ...(group.then?.traffic !== undefined && { traffic: group.then.traffic }),
-  }));
-  const decided = plan(resource, request, env);
-  const chain = decided.kind === 'block' ? [] : decided.chain;
-  const view = {
-    resource: resource.name,
-    route,
-    estimatedInputTokens: inputTokens,
-    routingEnabled: resource.routing?.enabled ?? false,
-    rules,
-    decision:
-      decided.kind === 'block'
-        ? { action: 'block', rule: rules[decided.groupIndex]!.rule }
-        : decided.routed
-          ? {
-              action: 'route',
-              model: label(chain[0]!),
-              rule: rules[decided.routed.groupIndex]!.rule,
-              ...(decided.routed.target.traffic !== undefined && { traffic: decided.routed.target.traffic }),
-            }
-          : { action: 'primary', model: label(chain[0]!) },
-    chain: chain.map(label),
-    limits: limitsFor(store, resource, chain, connections, now),
-  };
-  if (ctx.out.json) return ctx.out.writeJson(view);
-  ctx.out.message(`resource ${view.resource} (${route}), estimated input tokens: ${inputTokens}`);
-  for (const r of rules)
-    ctx.out.message(
-      `  rule ${r.index + 1}: ${r.rule} → ${r.outcome}${r.traffic !== undefined && r.outcome === 'match' ? ` (taken in ${r.traffic}% of requests, else the next rule)` : ''}`,
+    const now = Date.now();
+    const rates = ErrorRates.fromHistory(
+      () => now,
+      (since) => store.usage.attemptsSince(since),
     );
-  if (rules.length === 0) ctx.out.message('  no routing rules');
-  const d = view.decision;
-  ctx.out.message(
-    d.action === 'block'
-      ? `decision: blocked by "${d.rule}" (400, no provider call)`
-      : `decision: ${d.model}${'rule' in d ? ` (rule "${d.rule}")` : ' (primary model)'}`,
-  );
-  if (view.chain.length) ctx.out.message(`attempt chain: ${view.chain.join(' → ')}`);
-  for (const l of view.limits)
-    ctx.out.message(`limit: ${l.level} ${l.name}: ${l.spec} (used ${l.used} in the current ${l.period})`);
-};
+    const inputTokens = estimateInputTokens(body);
+    const request = { body, messages: inboundSpec(dialect).messages(body), inputTokens };
+    const env = {
+      errorRate: (window: number, status?: number) =>
+        rates.rate(resource.id, resource.model.connectionId, resource.model.model, window, status),
+      random: () => 0, // a traffic share is reported as a share, not drawn
+    };
+
+    const outcomes = ruleOutcomes(resource, request, env);
+    const rules = (resource.routing?.conditions ?? []).map((group, index) => ({
+      index,
+      rule: formatRule(group, nameOf),
+      outcome: outcomes[index]!,
+      ...(group.then?.traffic !== undefined && { traffic: group.then.traffic }),
+    }));
+    const decided = plan(resource, request, env);
+    const chain = decided.kind === 'block' ? [] : decided.chain;
+    const view = {
+      resource: resource.name,
+      route,
+      estimatedInputTokens: inputTokens,
+      routingEnabled: resource.routing?.enabled ?? false,
+      rules,
+      decision:
+        decided.kind === 'block'
+          ? { action: 'block', rule: rules[decided.groupIndex]!.rule }
+          : decided.routed
+            ? {
+                action: 'route',
+                model: label(chain[0]!),
+                rule: rules[decided.routed.groupIndex]!.rule,
+                ...(decided.routed.target.traffic !== undefined && { traffic: decided.routed.target.traffic }),
+              }
+            : { action: 'primary', model: label(chain[0]!) },
+      chain: chain.map(label),
+      limits: limitsFor(store, resource, chain, connections, now),
+    };
+    if (ctx.out.json) return ctx.out.writeJson(view);
+    ctx.out.message(`resource ${view.resource} (${route}), estimated input tokens: ${inputTokens}`);
+    for (const r of rules)
+      ctx.out.message(
+        `  rule ${r.index + 1}: ${r.rule} → ${r.outcome}${r.traffic !== undefined && r.outcome === 'match' ? ` (taken in ${r.traffic}% of requests, else the next rule)` : ''}`,
+      );
+    if (rules.length === 0) ctx.out.message('  no routing rules');
+    const d = view.decision;
+    ctx.out.message(
+      d.action === 'block'
+        ? `decision: blocked by "${d.rule}" (400, no provider call)`
+        : `decision: ${d.model}${'rule' in d ? ` (rule "${d.rule}")` : ' (primary model)'}`,
+    );
+    if (view.chain.length) ctx.out.message(`attempt chain: ${view.chain.join(' → ')}`);
+    for (const l of view.limits)
+      ctx.out.message(`limit: ${l.level} ${l.name}: ${l.spec} (used ${l.used} in the current ${l.period})`);
+  },
+});
 
 function limitsFor(
   store: Store,

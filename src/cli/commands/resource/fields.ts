@@ -16,18 +16,7 @@ import type { CliContext } from '../../context.js';
 import { readAll } from '../../io/stdin.js';
 import { findConnection } from '../../lookup.js';
 import type { EnvironmentScope } from '../../scope.js';
-
-export interface ResourceFlags {
-  model?: string;
-  /** string[] from --fallback, false from --no-fallback. */
-  fallback?: string[] | false;
-  secondary?: string[];
-  route?: string[];
-  routingFile?: string;
-  limit?: string[];
-  enforceCapacity?: boolean;
-  description?: string;
-}
+import type { ResourceFlags } from './flags.js';
 
 /** The flags with `--route`/`--routing-file` parsed (the file read): all {@link buildResourceFields} needs. */
 export interface ResourceInput extends Omit<ResourceFlags, 'route' | 'routingFile'> {

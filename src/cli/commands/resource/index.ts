@@ -1,6 +1,5 @@
 import type { CliDeps } from '../../context.js';
 import { buildNoun } from '../../verb.js';
-import { resourceFlags } from './flags.js';
 
 export const resourceCommand = (deps: CliDeps) =>
   buildNoun(
@@ -16,7 +15,6 @@ export const resourceCommand = (deps: CliDeps) =>
           "vmx resource add guarded --model oa/gpt-4o --route 'request.allMessagesContent matches /ssn|password/i -> block'",
           'vmx resource add canary --model oa/gpt-4o --routing-file routing.json --enforce-capacity --limit 1000r/d',
         ],
-        options: resourceFlags,
         load: () => import('./add.js'),
       },
       {
@@ -42,7 +40,6 @@ export const resourceCommand = (deps: CliDeps) =>
           "vmx resource update chat --route 'request.toolsCount > 0 -> oa/gpt-4o' --route 'errorRate(5) > 10 -> groq/llama-3.3-70b'",
           'vmx resource update chat --routing-file chat.json',
         ],
-        options: (c) => resourceFlags(c).option('--name <name>', 'new name'),
         load: () => import('./update.js'),
       },
       {
@@ -53,10 +50,6 @@ export const resourceCommand = (deps: CliDeps) =>
           'vmx resource explain chat --request body.json',
           'cat body.json | vmx resource explain chat --request - --route messages --json',
         ],
-        options: (c) =>
-          c
-            .option('--request <file.json|->', 'the request body, as a client would send it')
-            .option('--route <route>', 'chat, responses or messages (default chat)'),
         load: () => import('./explain.js'),
       },
       {

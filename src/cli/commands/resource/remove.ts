@@ -1,17 +1,19 @@
 import { findResource } from '../../lookup.js';
 import { confirmDestructive, required } from '../../prompts.js';
 import { resolveEnvironment } from '../../scope.js';
-import type { VerbRun } from '../../verb.js';
+import { defineVerb } from '../../verb.js';
 
-export const run: VerbRun = async (ctx, [ref]) => {
-  const scope = await resolveEnvironment(ctx, 'write');
-  const store = await ctx.store();
-  const resource = findResource(scope, store, await required(ctx, ref, '<resource>', 'Resource to remove'));
-  await confirmDestructive(ctx, `remove resource '${resource.name}'`);
-  store.transaction(() => {
-    store.apiKeys.forgetResource(scope.environment.id, resource.id);
-    store.resources.delete(resource.id);
-  });
-  if (ctx.out.json) ctx.out.writeJson({ id: resource.id, name: resource.name, deleted: true });
-  else ctx.out.message(`Removed resource ${resource.name}`);
-};
+export const verb = defineVerb({
+  async run(_options, ctx, [ref]) {
+    const scope = await resolveEnvironment(ctx, 'write');
+    const store = await ctx.store();
+    const resource = findResource(scope, store, await required(ctx, ref, '<resource>', 'Resource to remove'));
+    await confirmDestructive(ctx, `remove resource '${resource.name}'`);
+    store.transaction(() => {
+      store.apiKeys.forgetResource(scope.environment.id, resource.id);
+      store.resources.delete(resource.id);
+    });
+    if (ctx.out.json) ctx.out.writeJson({ id: resource.id, name: resource.name, deleted: true });
+    else ctx.out.message(`Removed resource ${resource.name}`);
+  },
+});

@@ -1,12 +1,14 @@
 import { findResource } from '../../lookup.js';
 import { required } from '../../prompts.js';
 import { resolveEnvironment } from '../../scope.js';
-import type { VerbRun } from '../../verb.js';
+import { defineVerb } from '../../verb.js';
 import { printResource, resourceView } from './view.js';
 
-export const run: VerbRun = async (ctx, [ref]) => {
-  const scope = await resolveEnvironment(ctx, 'read');
-  const store = await ctx.store();
-  const resource = findResource(scope, store, await required(ctx, ref, '<resource>', 'Resource'));
-  printResource(ctx.out, resourceView(resource, store.connections.list(scope.environment.id)));
-};
+export const verb = defineVerb({
+  async run(_options, ctx, [ref]) {
+    const scope = await resolveEnvironment(ctx, 'read');
+    const store = await ctx.store();
+    const resource = findResource(scope, store, await required(ctx, ref, '<resource>', 'Resource'));
+    printResource(ctx.out, resourceView(resource, store.connections.list(scope.environment.id)));
+  },
+});

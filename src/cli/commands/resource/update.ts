@@ -1,28 +1,30 @@
-import { z } from 'zod';
 import { editInTransaction } from '../../edit.js';
-import { nameSchema, parseInput } from '../../input.js';
+import { nameSchema } from '../../input.js';
 import { findResource } from '../../lookup.js';
 import { required } from '../../prompts.js';
 import { resolveEnvironment } from '../../scope.js';
-import type { VerbRun } from '../../verb.js';
-import { buildResourceFields, readResourceInput, type ResourceFlags } from './fields.js';
+import { defineVerb, flag } from '../../verb.js';
+import { buildResourceFields, readResourceInput } from './fields.js';
+import { resourceFlags } from './flags.js';
 import { printResource, resourceView } from './view.js';
 
-export const run: VerbRun = async (ctx, [ref], flags) => {
-  const input = parseInput(z.object({ name: nameSchema.optional() }), { name: flags.name });
-  const scope = await resolveEnvironment(ctx, 'write');
-  const store = await ctx.store();
-  // Looked up first so that a wrong name fails before a routing file (or stdin) is read.
-  const { id } = findResource(scope, store, await required(ctx, ref, '<resource>', 'Resource to update'));
-  const changes = await readResourceInput(ctx, flags as ResourceFlags);
-  const updated = editInTransaction(store, ctx.user, scope, 'write', () => {
-    // The row as it is now, not as it was before the file was read: edits made meanwhile stay.
-    const current = findResource(scope, store, id);
-    return store.resources.update(
-      current,
-      buildResourceFields(scope, store, input.name ?? current.name, changes, current),
-      ctx.user,
-    );
-  });
-  printResource(ctx.out, resourceView(updated, store.connections.list(scope.environment.id)));
-};
+export const verb = defineVerb({
+  flags: { ...resourceFlags, name: flag('--name <name>', 'new name', nameSchema.optional()) },
+  async run({ name, ...flags }, ctx, [ref]) {
+    const scope = await resolveEnvironment(ctx, 'write');
+    const store = await ctx.store();
+    // Looked up first so that a wrong name fails before a routing file (or stdin) is read.
+    const { id } = findResource(scope, store, await required(ctx, ref, '<resource>', 'Resource to update'));
+    const changes = await readResourceInput(ctx, flags);
+    const updated = editInTransaction(store, ctx.user, scope, 'write', () => {
+      // The row as it is now, not as it was before the file was read: edits made meanwhile stay.
+      const current = findResource(scope, store, id);
+      return store.resources.update(
+        current,
+        buildResourceFields(scope, store, name ?? current.name, changes, current),
+        ctx.user,
+      );
+    });
+    printResource(ctx.out, resourceView(updated, store.connections.list(scope.environment.id)));
+  },
+});

@@ -2,10 +2,9 @@ import { z } from 'zod';
 import { UsageError } from '../../../errors.js';
 import { quantile } from '../../../gateway/latency-sketch.js';
 import { addFigures, emptyFigures, type UsageDimension, type UsageFigures } from '../../../store/repos/usage.js';
-import { parseInput } from '../../input.js';
 import { historyKeyId } from '../../lookup.js';
 import { resolveEnvironment } from '../../scope.js';
-import type { VerbRun } from '../../verb.js';
+import { defineVerb, flag } from '../../verb.js';
 import { formatMs, formatTime, parsePast } from './window.js';
 
 const dimensions = [
@@ -18,92 +17,106 @@ const dimensions = [
   'day',
 ] as const satisfies readonly UsageDimension[];
 
-export const run: VerbRun = async (ctx, _args, flags) => {
-  const input = parseInput(
-    z.object({
-      since: z.string(),
-      until: z.string().optional(),
-      by: z.array(z.enum(dimensions, { error: `must be one of ${dimensions.join(', ')}` })).optional(),
-      resource: z.string().min(1).optional(),
-      key: z.string().min(1).optional(),
+export const verb = defineVerb({
+  flags: {
+    since: flag('--since <when>', 'start of the window: a duration back from now (1h, 7d) or a date', z.string(), {
+      default: '24h',
     }),
-    flags,
-  );
-  const now = Date.now();
-  const since = parsePast(input.since, '--since', now);
-  // The window is [since, until): "now" includes what was recorded this very millisecond.
-  const until = input.until === undefined ? now + 1 : parsePast(input.until, '--until', now);
-  if (until <= since) throw new UsageError(`invalid --until '${input.until}': not after --since`);
-  const by = [...new Set<UsageDimension>(input.by ?? ['resource', 'model'])];
+    until: flag(
+      '--until <when>',
+      'end of the window (exclusive): a duration back from now or a date (default: now)',
+      z.string().optional(),
+    ),
+    by: flag(
+      '--by <dimension>',
+      'group by resource|model|connection|provider|key|hour|day (repeatable; default: resource, model)',
+      z.array(z.enum(dimensions, { error: `must be one of ${dimensions.join(', ')}` })).optional(),
+      { repeatable: true },
+    ),
+    resource: flag('--resource <name>', 'only this resource', z.string().min(1).optional()),
+    key: flag(
+      '--key <name|id>',
+      'only requests made with this API key (a revoked key by its id)',
+      z.string().min(1).optional(),
+    ),
+  },
+  async run(input, ctx) {
+    const now = Date.now();
+    const since = parsePast(input.since, '--since', now);
+    // The window is [since, until): "now" includes what was recorded this very millisecond.
+    const until = input.until === undefined ? now + 1 : parsePast(input.until, '--until', now);
+    if (until <= since) throw new UsageError(`invalid --until '${input.until}': not after --since`);
+    const by = [...new Set<UsageDimension>(input.by ?? ['resource', 'model'])];
 
-  const scope = await resolveEnvironment(ctx, 'read');
-  const store = await ctx.store();
-  const envId = scope.environment.id;
-  const report = store.usage.report({
-    environmentId: envId,
-    since,
-    until,
-    by,
-    // Rows keep the resource's name as requested; an id given here is translated to that name.
-    ...(input.resource !== undefined && {
-      resource: store.resources.find(envId, input.resource)?.name ?? input.resource,
-    }),
-    ...(input.key !== undefined && { keyId: historyKeyId(scope, store, input.key) }),
-  });
+    const scope = await resolveEnvironment(ctx, 'read');
+    const store = await ctx.store();
+    const envId = scope.environment.id;
+    const report = store.usage.report({
+      environmentId: envId,
+      since,
+      until,
+      by,
+      // Rows keep the resource's name as requested; an id given here is translated to that name.
+      ...(input.resource !== undefined && {
+        resource: store.resources.find(envId, input.resource)?.name ?? input.resource,
+      }),
+      ...(input.key !== undefined && { keyId: historyKeyId(scope, store, input.key) }),
+    });
 
-  const keyNames = new Map(store.apiKeys.list(envId).map((k) => [k.id, k.name]));
-  const connectionNames = new Map(store.connections.list(envId).map((c) => [c.id, c.name]));
-  const rows = report.rows.map(({ group, figures }) => ({
-    ...group,
-    ...(by.includes('key') && { keyName: group.key ? (keyNames.get(group.key) ?? null) : null }),
-    ...(by.includes('connection') && {
-      connectionName: group.connection ? (connectionNames.get(group.connection) ?? null) : null,
-    }),
-    ...figuresJson(figures),
-  }));
-  if (ctx.out.json) return ctx.out.writeJson(rows);
+    const keyNames = new Map(store.apiKeys.list(envId).map((k) => [k.id, k.name]));
+    const connectionNames = new Map(store.connections.list(envId).map((c) => [c.id, c.name]));
+    const rows = report.rows.map(({ group, figures }) => ({
+      ...group,
+      ...(by.includes('key') && { keyName: group.key ? (keyNames.get(group.key) ?? null) : null }),
+      ...(by.includes('connection') && {
+        connectionName: group.connection ? (connectionNames.get(group.connection) ?? null) : null,
+      }),
+      ...figuresJson(figures),
+    }));
+    if (ctx.out.json) return ctx.out.writeJson(rows);
 
-  const where = `${scope.workspace.name}/${scope.environment.name}`;
-  const window = `${formatTime(report.since)} – ${input.until === undefined ? 'now' : formatTime(report.until)}`;
-  if (rows.length === 0) return ctx.out.message(`no usage in ${where} from ${window}`);
-  ctx.out.message(`usage in ${where}, ${window}`);
-  if (report.since !== since || (input.until !== undefined && report.until !== until)) {
-    ctx.out.message(
-      '(usage older than its raw retention is kept as hourly totals: the window is counted in whole hours)',
+    const where = `${scope.workspace.name}/${scope.environment.name}`;
+    const window = `${formatTime(report.since)} – ${input.until === undefined ? 'now' : formatTime(report.until)}`;
+    if (rows.length === 0) return ctx.out.message(`no usage in ${where} from ${window}`);
+    ctx.out.message(`usage in ${where}, ${window}`);
+    if (report.since !== since || (input.until !== undefined && report.until !== until)) {
+      ctx.out.message(
+        '(usage older than its raw retention is kept as hourly totals: the window is counted in whole hours)',
+      );
+    }
+    const total = {
+      total: true as const,
+      ...figuresJson(report.rows.reduce((sum, row) => addFigures(sum, row.figures), emptyFigures())),
+    };
+    type Line = (typeof rows)[number] | typeof total;
+    const label = (row: (typeof rows)[number], d: UsageDimension): string | null => {
+      if (d === 'key') return row.key ? (row.keyName ?? `${row.key} (removed)`) : null;
+      if (d === 'connection') return row.connection ? (row.connectionName ?? `${row.connection} (removed)`) : null;
+      if (d === 'hour') return row.hour ? formatTime(Date.parse(row.hour)).slice(0, 16) : null;
+      return row[d] ?? null;
+    };
+    const n = (v: number) => v.toLocaleString('en-US');
+    const pair = (a: number | null, b: number | null) => (a === null ? null : `${formatMs(a)} / ${formatMs(b)}`);
+    ctx.out.list<Line>(
+      [...rows, total],
+      [
+        ...by.map((d, i) => ({
+          header: d.toUpperCase(),
+          value: (row: Line) => ('total' in row ? (i === 0 ? 'total' : ' ') : (label(row, d) ?? '-')),
+        })),
+        { header: 'REQUESTS', value: (r) => n(r.requests) },
+        { header: 'ERRORS', value: (r) => n(r.errors) },
+        { header: 'FALLBACKS', value: (r) => n(r.fallbacks) },
+        { header: 'INPUT', value: (r) => n(r.inputTokens) },
+        { header: 'OUTPUT', value: (r) => n(r.outputTokens) },
+        { header: 'CACHED', value: (r) => n(r.cachedTokens) },
+        { header: 'COST', value: (r) => formatCost(r) },
+        { header: 'LATENCY P50/P95', value: (r) => pair(r.latencyP50Ms, r.latencyP95Ms) },
+        { header: 'TTFT P50/P95', value: (r) => pair(r.ttftP50Ms, r.ttftP95Ms) },
+      ],
     );
-  }
-  const total = {
-    total: true as const,
-    ...figuresJson(report.rows.reduce((sum, row) => addFigures(sum, row.figures), emptyFigures())),
-  };
-  type Line = (typeof rows)[number] | typeof total;
-  const label = (row: (typeof rows)[number], d: UsageDimension): string | null => {
-    if (d === 'key') return row.key ? (row.keyName ?? `${row.key} (removed)`) : null;
-    if (d === 'connection') return row.connection ? (row.connectionName ?? `${row.connection} (removed)`) : null;
-    if (d === 'hour') return row.hour ? formatTime(Date.parse(row.hour)).slice(0, 16) : null;
-    return row[d] ?? null;
-  };
-  const n = (v: number) => v.toLocaleString('en-US');
-  const pair = (a: number | null, b: number | null) => (a === null ? null : `${formatMs(a)} / ${formatMs(b)}`);
-  ctx.out.list<Line>(
-    [...rows, total],
-    [
-      ...by.map((d, i) => ({
-        header: d.toUpperCase(),
-        value: (row: Line) => ('total' in row ? (i === 0 ? 'total' : ' ') : (label(row, d) ?? '-')),
-      })),
-      { header: 'REQUESTS', value: (r) => n(r.requests) },
-      { header: 'ERRORS', value: (r) => n(r.errors) },
-      { header: 'FALLBACKS', value: (r) => n(r.fallbacks) },
-      { header: 'INPUT', value: (r) => n(r.inputTokens) },
-      { header: 'OUTPUT', value: (r) => n(r.outputTokens) },
-      { header: 'CACHED', value: (r) => n(r.cachedTokens) },
-      { header: 'COST', value: (r) => formatCost(r) },
-      { header: 'LATENCY P50/P95', value: (r) => pair(r.latencyP50Ms, r.latencyP95Ms) },
-      { header: 'TTFT P50/P95', value: (r) => pair(r.ttftP50Ms, r.ttftP95Ms) },
-    ],
-  );
-};
+  },
+});
 
 /** A group's figures as printed under --json. Cost is in USD; null when some of it is unknown. */
 function figuresJson(f: UsageFigures) {

@@ -1,15 +1,18 @@
 import { z } from 'zod';
 import { nameSchema, parseInput } from '../../input.js';
 import { required } from '../../prompts.js';
-import type { VerbRun } from '../../verb.js';
+import { defineVerb, text } from '../../verb.js';
 
-export const run: VerbRun = async (ctx, [name], flags) => {
-  const input = parseInput(
-    z.object({ name: nameSchema, description: z.string().optional() }),
-    { name: await required(ctx, name, '<name>', 'Workspace name'), description: flags.description },
-    { name: '<name>' },
-  );
-  const store = await ctx.store();
-  const workspace = store.workspaces.create({ ...input, user: ctx.user });
-  ctx.out.object({ ...workspace, role: 'owner' });
-};
+export const verb = defineVerb({
+  flags: { description: text('--description <text>', 'what the workspace is for') },
+  async run({ description }, ctx, [name]) {
+    const input = parseInput(
+      z.object({ name: nameSchema }),
+      { name: await required(ctx, name, '<name>', 'Workspace name') },
+      { name: '<name>' },
+    );
+    const store = await ctx.store();
+    const workspace = store.workspaces.create({ ...input, description, user: ctx.user });
+    ctx.out.object({ ...workspace, role: 'owner' });
+  },
+});

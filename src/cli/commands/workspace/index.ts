@@ -10,7 +10,6 @@ export const workspaceCommand = (deps: CliDeps) =>
         args: '[name]',
         summary: 'Create a workspace; you become its owner',
         examples: ['vmx workspace create acme --description "Acme agents"', 'vmx workspace create acme --json'],
-        options: (c) => c.option('--description <text>', 'what the workspace is for'),
         load: () => import('./create.js'),
       },
       {
@@ -31,8 +30,6 @@ export const workspaceCommand = (deps: CliDeps) =>
         args: '[workspace]',
         summary: 'Rename a workspace or change its description',
         examples: ['vmx workspace update acme --name acme-corp', 'vmx workspace update acme --description ""'],
-        options: (c) =>
-          c.option('--name <name>', 'new name').option('--description <text>', 'new description ("" clears it)'),
         load: () => import('./update.js'),
       },
       {

@@ -1,9 +1,11 @@
 import { resolveWorkspace } from '../../scope.js';
-import type { VerbRun } from '../../verb.js';
+import { defineVerb } from '../../verb.js';
 
-export const run: VerbRun = async (ctx, [ref]) => {
-  const { workspace, role } = await resolveWorkspace(ctx, 'read', ref);
-  const store = await ctx.store();
-  const environments = store.environments.list(workspace.id).map((e) => e.name);
-  ctx.out.object({ ...workspace, role, environments });
-};
+export const verb = defineVerb({
+  async run(_options, ctx, [ref]) {
+    const { workspace, role } = await resolveWorkspace(ctx, 'read', ref);
+    const store = await ctx.store();
+    const environments = store.environments.list(workspace.id).map((e) => e.name);
+    ctx.out.object({ ...workspace, role, environments });
+  },
+});
