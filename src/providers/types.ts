@@ -1,6 +1,6 @@
 import { headerField, headerNames, legacyHeaderValues } from './connection-config.js';
 import type { WireEvent } from './pivot.js';
-import type { Dialect } from './registry.js';
+import type { Dialect } from './dialects/index.js';
 
 export type { Dialect };
 

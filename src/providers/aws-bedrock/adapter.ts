@@ -10,10 +10,10 @@ import { bufferedResponse } from '../http/fetch-response.js';
 import { wentSilent, withIdleGap } from '../http/silence.js';
 import type { WireEvent } from '../pivot.js';
 import type { AdapterDeps } from '../provider.js';
-import type { Dialect } from '../registry.js';
+import type { Dialect } from '../dialects/index.js';
 import type { ConnectionTarget, NativeCall, ProviderAdapter, UpstreamResponse } from '../types.js';
 import { UpstreamUnavailable } from '../types.js';
-import type { BedrockSettings } from './index.js';
+import type { BedrockSettings } from './settings.js';
 
 /**
  * The AWS SDK loads when the adapter is made (the daemon's start), not when the registry is read:

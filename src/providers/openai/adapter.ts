@@ -1,6 +1,6 @@
 import { errorMessage } from '../http/error-message.js';
 import type { AdapterDeps, CommonSettings } from '../provider.js';
-import type { Dialect } from '../registry.js';
+import type { Dialect } from '../dialects/index.js';
 import type { ConnectionTarget, NativeCall, ProviderAdapter, UpstreamResponse } from '../types.js';
 
 const PATHS = { 'openai-chat': '/chat/completions', 'openai-responses': '/responses' } as const;
