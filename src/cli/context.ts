@@ -1,5 +1,5 @@
 import { dataPaths, ensureHome, resolveHome, resolveUser, tightenHome, type DataPaths } from '../config.js';
-import type { ConnectionSecrets } from '../store/credentials/index.js';
+import type { ConnectionSecrets, KeyringBackend } from '../store/credentials/index.js';
 import type { Store } from '../store/open.js';
 import { readSettings, writeSettings, type CliSettings } from './current-context.js';
 import { Output, type Sink } from './io/output.js';
@@ -14,6 +14,8 @@ export interface CliDeps {
   prompter: Prompter;
   /** Prompts are allowed only when stdin and stdout are terminals. */
   canPrompt: boolean;
+  /** The OS keychain binding; unset means `@napi-rs/keyring`. In-process tests pass a fake so they never reach a real keychain. */
+  keyring?: KeyringBackend;
 }
 
 export function processDeps(): CliDeps {
@@ -91,7 +93,7 @@ export function createContext(flags: GlobalFlags, deps: CliDeps): CliContext {
         const { ConnectionSecrets, openCredentialStore } = await import('../store/credentials/index.js');
         secrets = new ConnectionSecrets(() => {
           ensureHome(paths.home);
-          const { store, warning } = openCredentialStore({ home: paths.home, env: deps.env });
+          const { store, warning } = openCredentialStore({ home: paths.home, env: deps.env, keyring: deps.keyring });
           if (warning) out.warn(warning);
           return store;
         }, deps.env);

@@ -1,10 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cli as inProcess } from '../helpers/run-cli-in-process.js';
 import { cli, type CliResult } from '../helpers/run-cli.js';
 import { tempHome } from '../helpers/temp-home.js';
+import { rounds } from '../helpers/time-budget.js';
 
-const ROUNDS = 20;
+const ROUNDS = rounds(8, 20);
 
 const expectOk = (results: CliResult[]) => {
   for (const result of results) expect([result.code, result.stderr]).toEqual([0, '']);
@@ -13,7 +15,8 @@ const expectOk = (results: CliResult[]) => {
 /**
  * Edits of different fields of one entity, run as real CLI processes at the same moment: each one is
  * a read-modify-write, so unless it reads and writes inside one transaction a later writer puts back
- * what an earlier one changed, and that edit is silently gone.
+ * what an earlier one changed, and that edit is silently gone. Only the parallel edits are processes;
+ * the setup and the look at what landed run in this process (`local`), against the same store.
  */
 describe('concurrent CLI edits of one entity', () => {
   it(
@@ -22,13 +25,14 @@ describe('concurrent CLI edits of one entity', () => {
     async () => {
       const home = tempHome();
       const vmx = cli(home);
-      expectOk([await vmx('workspace create acme'), await vmx('env add dev -w acme'), await vmx('use acme/dev')]);
-      expectOk([await vmx('connection add local --provider openai-compatible --base-url http://127.0.0.1:9/v1')]);
+      const local = inProcess(home);
+      expectOk([await local('workspace create acme'), await local('env add dev -w acme'), await local('use acme/dev')]);
+      expectOk([await local('connection add local --provider openai-compatible --base-url http://127.0.0.1:9/v1')]);
       expectOk([
-        await vmx(['resource', 'add', 'shared', '--model', 'local/m0', '--route', 'tokens.input < 7 -> local/rt']),
+        await local(['resource', 'add', 'shared', '--model', 'local/m0', '--route', 'tokens.input < 7 -> local/rt']),
       ]);
       // The full JSON form of one rule, as `show --json` prints it, for the --routing-file rounds.
-      const routing = JSON.stringify((await vmx('resource show shared --json')).json().routing);
+      const routing = JSON.stringify((await local('resource show shared --json')).json().routing);
 
       for (let round = 0; round < ROUNDS; round++) {
         const file = join(home, `routing-${round}.json`);
@@ -43,7 +47,7 @@ describe('concurrent CLI edits of one entity', () => {
           vmx(['resource', 'update', 'shared', ...routeFlags]),
         ]);
         expectOk(results);
-        const shown = (await vmx('resource show shared --json')).json();
+        const shown = (await local('resource show shared --json')).json();
         expect({
           round,
           description: shown.description,
@@ -67,9 +71,11 @@ describe('concurrent CLI edits of one entity', () => {
     `keeps both edits of ${ROUNDS} rounds of parallel \`env update\` and \`workspace update\` (--name and --description)`,
     { timeout: 120_000 },
     async () => {
-      const vmx = cli(tempHome());
-      const workspaceId = (await vmx('workspace create acme --json')).json().id;
-      const envId = (await vmx('env add dev -w acme --json')).json().id;
+      const home = tempHome();
+      const vmx = cli(home);
+      const local = inProcess(home);
+      const workspaceId = (await local('workspace create acme --json')).json().id;
+      const envId = (await local('env add dev -w acme --json')).json().id;
 
       for (let round = 0; round < ROUNDS; round++) {
         const results = await Promise.all([
@@ -79,8 +85,8 @@ describe('concurrent CLI edits of one entity', () => {
           vmx(['workspace', 'update', workspaceId, '--description', `ws-${round}`]),
         ]);
         expectOk(results);
-        const env = (await vmx(['env', 'show', envId, '-w', workspaceId, '--json'])).json();
-        const workspace = (await vmx(['workspace', 'show', workspaceId, '--json'])).json();
+        const env = (await local(['env', 'show', envId, '-w', workspaceId, '--json'])).json();
+        const workspace = (await local(['workspace', 'show', workspaceId, '--json'])).json();
         expect({ round, env: [env.name, env.description], workspace: [workspace.name, workspace.description] }).toEqual(
           {
             round,

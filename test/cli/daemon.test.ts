@@ -3,6 +3,7 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cli as inProcess } from '../helpers/run-cli-in-process.js';
 import { binPath, cli } from '../helpers/run-cli.js';
 import { alive, freePort, started, until } from '../helpers/processes.js';
 import { tempHome } from '../helpers/temp-home.js';
@@ -150,9 +151,10 @@ describe('vmx serve | status | stop | logs', () => {
     }
   });
 
+  // Reading a pidfile and flag checks need no process of their own: these two run in this process.
   it('treats a pidfile of a dead process as not running and removes it', async () => {
     const home = tempHome();
-    const vmx = cli(home);
+    const vmx = inProcess(home);
     const gone = spawn(process.execPath, ['-e', '']);
     await new Promise((resolve) => gone.once('exit', resolve));
     writeFileSync(
@@ -173,7 +175,7 @@ describe('vmx serve | status | stop | logs', () => {
   });
 
   it('refuses bad flags with exit 2', async () => {
-    const vmx = cli(tempHome());
+    const vmx = inProcess(tempHome());
     for (const args of [
       'serve --port abc',
       'serve --port 70000',

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { cli as inProcess } from '../helpers/run-cli-in-process.js';
 import { cli } from '../helpers/run-cli.js';
 import { alive, started, until } from '../helpers/processes.js';
 import { tempHome } from '../helpers/temp-home.js';
@@ -22,11 +23,12 @@ const FILES = ['vmx.db', 'vmx.db-wal', 'vmx.db-shm', 'vmx.log', 'config.json', '
 
 /**
  * A data dir as an earlier version, a hand-made dir or a loose umask leaves it: 0755, every file 0644,
- * with the database's -wal and -shm present (a connection holds them open; the caller closes it).
+ * with the database's -wal and -shm present (a connection holds them open; the caller closes it). Made
+ * in this process; what is tested (a command, the daemon) then runs as a real process.
  */
 async function looseHome(): Promise<{ home: string; db: Database.Database }> {
   const home = tempHome();
-  const vmx = cli(home);
+  const vmx = inProcess(home);
   expect((await vmx('workspace create acme')).code).toBe(0);
   expect((await vmx('use acme')).code).toBe(0);
   writeFileSync(join(home, 'vmx.log'), '{"msg":"an old line"}\n');
@@ -101,15 +103,19 @@ describe('the data dir is owner-only (0700, files 0600), tightened whenever it i
       child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
       try {
-        await until(`the daemon's pidfile (stderr: ${stderr})`, () => {
+        const { url } = await until(`the daemon's pidfile (stderr: ${stderr})`, () => {
           try {
-            return JSON.parse(readFileSync(join(home, 'vmx.pid'), 'utf8')).pid === child.pid;
+            const pidfile = JSON.parse(readFileSync(join(home, 'vmx.pid'), 'utf8')) as { pid: number; url: string };
+            return pidfile.pid === child.pid && pidfile;
           } catch {
             return false;
           }
         });
         expect(stalePid).not.toBe(child.pid);
         expect(modes(home, FILES)).toEqual({ '.': '700', ...Object.fromEntries(FILES.map((f) => [f, '600'])) });
+        // The pidfile is written a moment before the daemon listens for SIGTERM; once it has answered a
+        // request it is past that moment, and the SIGTERM below tests the clean stop, not that race.
+        expect((await fetch(`${url}/healthz`)).status).toBe(200);
       } finally {
         child.kill('SIGTERM');
       }

@@ -1,13 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { cli as inProcess } from '../helpers/run-cli-in-process.js';
 import { cli } from '../helpers/run-cli.js';
 import { tempHome } from '../helpers/temp-home.js';
 
+/** Exit codes as a real `bin/vmx.js` process reports them; the setup and the store checks run in this process. */
 describe('exit codes and error output', () => {
   const home = tempHome();
   const vmx = cli(home, 'alice');
+  const local = inProcess(home, 'alice');
   beforeAll(async () => {
-    await vmx('workspace create acme');
-    await vmx('env add dev -w acme');
+    expect((await local('workspace create acme')).code).toBe(0);
+    expect((await local('env add dev -w acme')).code).toBe(0);
   });
 
   it.each([
@@ -53,8 +56,8 @@ describe('exit codes and error output', () => {
   });
 
   it('leaves the store untouched after refused input', async () => {
-    expect((await vmx('workspace list --json')).json().map((w: any) => w.name)).toEqual(['acme']);
-    expect((await vmx('env list -w acme --json')).json().map((e: any) => e.name)).toEqual(['dev']);
+    expect((await local('workspace list --json')).json().map((w: any) => w.name)).toEqual(['acme']);
+    expect((await local('env list -w acme --json')).json().map((e: any) => e.name)).toEqual(['dev']);
   });
 
   it('prints help with examples and exits 0', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
-import { runCli } from '../helpers/run-cli.js';
+import { runCliInProcess } from '../helpers/run-cli-in-process.js';
 
 describe('discovered capacity', () => {
   let gw: TestGateway;
@@ -24,7 +24,9 @@ describe('discovered capacity', () => {
       () => gw.store.connections.get(gw.env.connectionId)!.discoveredCapacity['fake-model'],
     );
     expect(discovered.capacity).toEqual([{ period: 'minute', requests: 500, tokens: 30000 }]);
-    const shown = await runCli(['connection', 'show', 'up', '-w', 'acme', '-e', 'dev', '--json'], { home: gw.home });
+    const shown = await runCliInProcess(['connection', 'show', 'up', '-w', 'acme', '-e', 'dev', '--json'], {
+      home: gw.home,
+    });
     expect(shown.json().discoveredCapacity['fake-model'].capacity).toEqual([
       { period: 'minute', requests: 500, tokens: 30000 },
     ]);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRule, resolveRouting } from '../../src/gateway/routing/index.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
-import { runCli } from '../helpers/run-cli.js';
+import { runCliInProcess } from '../helpers/run-cli-in-process.js';
 
 describe('vmx resource explain makes the decision the daemon makes', () => {
   let gw: TestGateway;
@@ -51,7 +51,7 @@ describe('vmx resource explain makes the decision the daemon makes', () => {
   ])('%s', async (_case, request, expected) => {
     const file = join(gw.home, 'request.json');
     writeFileSync(file, JSON.stringify({ model: 'chat', ...request }));
-    const explained = await runCli(
+    const explained = await runCliInProcess(
       ['resource', 'explain', 'chat', '--request', file, '-w', 'acme', '-e', 'dev', '--json'],
       { home: gw.home },
     );

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UsageRecord } from '../../src/store/repos/usage.js';
 import { eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
 import { usageRow } from '../helpers/history-rows.js';
-import { cli } from '../helpers/run-cli.js';
+import { cli } from '../helpers/run-cli-in-process.js';
+import { expectWithinBudget } from '../helpers/time-budget.js';
 
 const DAY = 86_400_000;
 const OLD_ROWS = 200_000;
@@ -70,9 +71,11 @@ describe('retention in the daemon', () => {
       `prune of ${OLD_ROWS} rows: ${summary!.steps} steps in ${summary!.ms.toFixed(0)} ms (longest step ${summary!.longestStepMs.toFixed(1)} ms); ` +
         `${latencies.length} requests meanwhile, p50 ${latencies[latencies.length >> 1]!.toFixed(1)} ms, worst ${worst.toFixed(1)} ms`,
     );
-    // Requests were served all along, none waited for more than a few steps.
+    // Requests were served all along (the pass runs a step at a time, off the event loop), and none
+    // waited for more than a few steps (a wall-clock budget: `npm run test:slow`).
+    expect(summary!.steps).toBeGreaterThan(1);
     expect(latencies.length).toBeGreaterThan(10);
-    expect(worst).toBeLessThan(500);
+    expectWithinBudget(worst, 500, 'the slowest request during the prune');
 
     const status = (await (await fetch(`${gw.url}/v1/status`)).json()) as {
       retention: unknown;

@@ -11,7 +11,7 @@ import {
   UPSTREAM_SECRET,
   type TestGateway,
 } from '../helpers/gateway.js';
-import { runCli } from '../helpers/run-cli.js';
+import { runCliInProcess } from '../helpers/run-cli-in-process.js';
 
 /**
  * A provider that echoes the credentials it was sent — in an error event inside a stream, in a
@@ -125,7 +125,10 @@ describe('echoed secrets go no further', () => {
       seen.push(JSON.stringify(gw.store.audit.get(id)), JSON.stringify(gw.store.usage.forRequest(id)));
     }
     const cli = (...args: string[]) =>
-      runCli([...args, '-w', 'acme', '-e', 'dev', '--json'], { home: gw.home, env: { VMX_CREDENTIAL_STORE: 'file' } });
+      runCliInProcess([...args, '-w', 'acme', '-e', 'dev', '--json'], {
+        home: gw.home,
+        env: { VMX_CREDENTIAL_STORE: 'file' },
+      });
     for (const args of [
       ['audit', 'list'],
       ['usage', '--by', 'model'],

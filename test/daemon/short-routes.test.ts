@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { singleModelResource } from '../../src/store/repos/resources.js';
 import type { FakeAnthropic } from '../helpers/fake-anthropic.js';
 import { addFakeAnthropic, startGateway, type TestGateway } from '../helpers/gateway.js';
-import { runCli } from '../helpers/run-cli.js';
+import { runCliInProcess } from '../helpers/run-cli-in-process.js';
 
 /**
  * Drop-in base URLs (HTTP.md "Routes"): `OPENAI_BASE_URL=http://127.0.0.1:PORT/v1` and
@@ -135,7 +135,7 @@ describe('short routes, unknown routes and keys that work at once', () => {
   it('a key made by `vmx key create` works on the very next request, 20 times of 20', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 20; i++) {
-      const created = await runCli(['key', 'create', `fresh-${i}`, '-w', 'acme', '-e', 'dev', '--json'], {
+      const created = await runCliInProcess(['key', 'create', `fresh-${i}`, '-w', 'acme', '-e', 'dev', '--json'], {
         home: gw.home,
       });
       expect(created.code, created.stderr).toBe(0);

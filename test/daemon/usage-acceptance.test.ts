@@ -30,7 +30,7 @@ import {
   type Plan,
 } from '../helpers/mixed-traffic.js';
 import { parsePrometheus, sumSamples } from '../helpers/prometheus.js';
-import { cli } from '../helpers/run-cli.js';
+import { cli } from '../helpers/run-cli-in-process.js';
 import {
   expectedNano,
   groupKey,

@@ -4,7 +4,7 @@ import { openStore } from '../../src/store/open.js';
 import type { UsageRecord } from '../../src/store/repos/usage.js';
 import { prune, retentionPolicy } from '../../src/store/retention.js';
 import { auditRow, usageRow } from '../helpers/history-rows.js';
-import { cli } from '../helpers/run-cli.js';
+import { cli } from '../helpers/run-cli-in-process.js';
 import { tempHome } from '../helpers/temp-home.js';
 
 const HOUR = 3_600_000;

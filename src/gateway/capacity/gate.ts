@@ -118,6 +118,14 @@ export class CapacityGate {
     if (changed.length) this.journal?.(changed);
   }
 
+  /** Current usage of one limit in its current window (tests read it; a status view may). */
+  used(level: CapacityLevel, id: string, period: Period): { requests: number; tokens: number } {
+    const counter = this.counters.get(counterKey(level, id, period));
+    return counter && counter.windowStart === windowOf(period, this.clock()).start
+      ? { requests: counter.requests, tokens: counter.tokens }
+      : { requests: 0, tokens: 0 };
+  }
+
   /** Counters changed since the last call, for the recorder to persist. */
   takeDirty(): CounterRow[] {
     const rows = [...this.dirty].map((key) => ({ ...this.counters.get(key)! }));

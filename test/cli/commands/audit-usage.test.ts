@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/store/open.js';
-import type { AuditRecord } from '../../src/store/repos/audit.js';
-import type { UsageRecord } from '../../src/store/repos/usage.js';
-import { cli } from '../helpers/run-cli.js';
-import { auditRow, usageRow } from '../helpers/history-rows.js';
-import { tempHome } from '../helpers/temp-home.js';
+import { openStore } from '../../../src/store/open.js';
+import type { AuditRecord } from '../../../src/store/repos/audit.js';
+import type { UsageRecord } from '../../../src/store/repos/usage.js';
+import { cli } from '../../helpers/run-cli-in-process.js';
+import { auditRow, usageRow } from '../../helpers/history-rows.js';
+import { tempHome } from '../../helpers/temp-home.js';
 
 const HOUR = 3_600_000;
 const now = Date.now();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cli } from '../helpers/run-cli.js';
-import { tempHome } from '../helpers/temp-home.js';
+import { cli } from '../../helpers/run-cli-in-process.js';
+import { tempHome } from '../../helpers/temp-home.js';
 
 /** Retention settings prune every workspace's history: only an owner of some workspace may change them. */
 describe('vmx config set/unset: who may', () => {

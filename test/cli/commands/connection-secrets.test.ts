@@ -2,9 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.js';
-import { cli, type CliResult } from '../helpers/run-cli.js';
-import { tempHome } from '../helpers/temp-home.js';
+import { startFakeOpenAI, type FakeOpenAI } from '../../helpers/fake-openai.js';
+import { cli, type CliResult } from '../../helpers/run-cli-in-process.js';
+import { tempHome } from '../../helpers/temp-home.js';
 
 /** What an Azure-style `api-key` header carries: a credential like any API key. */
 const HEADER_SECRET = 'azure-key-4b7e9d2c1a0f8e6d';

@@ -2,8 +2,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { cli } from '../helpers/run-cli.js';
-import { tempHome } from '../helpers/temp-home.js';
+import { cli } from '../../helpers/run-cli-in-process.js';
+import { tempHome } from '../../helpers/temp-home.js';
 
 const SECRET = 'sk-test-9f8e7d6c5b4a3210-vmx-secret';
 
@@ -24,7 +24,8 @@ describe('vmx connection', () => {
     const reader = new Database(join(home, 'vmx.db'));
     reader.exec('BEGIN');
     reader.prepare('SELECT count(*) FROM workspaces').get();
-    // No session bus in the test's environment: 'auto' finds no keychain and announces the file.
+    // No keychain here (the in-process CLI's keyring answers like a machine without a session bus):
+    // 'auto' finds none and announces the file.
     const added = await vmx('connection add oa --provider openai --api-key-stdin --limit 100r/m --json', {
       input: `${SECRET}\n`,
       env: { VMX_CREDENTIAL_STORE: 'auto' },

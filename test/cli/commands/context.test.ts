@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cli } from '../helpers/run-cli.js';
-import { tempHome } from '../helpers/temp-home.js';
+import { cli } from '../../helpers/run-cli-in-process.js';
+import { tempHome } from '../../helpers/temp-home.js';
 
 describe('current context: vmx use and whoami', () => {
   it('makes -w/-e optional once set, and whoami reports it', async () => {

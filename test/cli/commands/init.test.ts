@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { CliDeps } from '../../src/cli/context.js';
-import type { Prompter } from '../../src/cli/io/prompter.js';
-import { main } from '../../src/cli/main.js';
-import { cli } from '../helpers/run-cli.js';
-import { tempHome } from '../helpers/temp-home.js';
+import type { CliDeps } from '../../../src/cli/context.js';
+import type { Prompter } from '../../../src/cli/io/prompter.js';
+import { main } from '../../../src/cli/main.js';
+import { cli } from '../../helpers/run-cli-in-process.js';
+import { tempHome } from '../../helpers/temp-home.js';
 
 describe('vmx init', () => {
   it('sets everything up from flags without a TTY and prints a working snippet', async () => {

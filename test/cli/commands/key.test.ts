@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hashApiKey } from '../../src/gateway/key-material.js';
-import { cli } from '../helpers/run-cli.js';
-import { tempHome } from '../helpers/temp-home.js';
+import { hashApiKey } from '../../../src/gateway/key-material.js';
+import { cli } from '../../helpers/run-cli-in-process.js';
+import { tempHome } from '../../helpers/temp-home.js';
 
 describe('vmx key', () => {
   it('prints a new key once, stores only its hash, and lists it masked', async () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { cli } from '../helpers/run-cli.js';
-import { tempHome } from '../helpers/temp-home.js';
+import { cli } from '../../helpers/run-cli-in-process.js';
+import { tempHome } from '../../helpers/temp-home.js';
 
-describe('workspaces, members and roles through bin/vmx.js', () => {
+describe('workspaces, members and roles through the CLI', () => {
   it('creates a workspace with an id and makes the creator its owner', async () => {
     const vmx = cli(tempHome(), 'alice');
     const created = await vmx('workspace create acme --json');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { requestId } from '../../src/daemon/pipeline/request-id.js';
+import { requestId } from '../../../src/daemon/pipeline/request-id.js';
 
 describe('request ids', () => {
   it('are UUIDv7: the time in milliseconds first, random after', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withIdleGap } from '../../src/providers/http/silence.js';
+import { withIdleGap } from '../../../src/providers/http/silence.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

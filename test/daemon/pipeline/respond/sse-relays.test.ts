@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ChatStreamRelay } from '../../src/daemon/pipeline/respond/chat-stream-relay.js';
-import { NamedEventRelay } from '../../src/daemon/pipeline/respond/named-event-relay.js';
-import { SseFrames } from '../../src/daemon/pipeline/respond/sse-frames.js';
-import { dialects } from '../../src/providers/dialects/index.js';
+import { ChatStreamRelay } from '../../../../src/daemon/pipeline/respond/chat-stream-relay.js';
+import { NamedEventRelay } from '../../../../src/daemon/pipeline/respond/named-event-relay.js';
+import { SseFrames } from '../../../../src/daemon/pipeline/respond/sse-frames.js';
+import { dialects } from '../../../../src/providers/dialects/index.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
