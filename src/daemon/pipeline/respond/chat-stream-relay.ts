@@ -1,6 +1,5 @@
-import type { PivotUsage } from '../../../providers/pivot.js';
 import { chatBodyUsage } from '../../../providers/dialects/openai-chat/usage.js';
-import { SseFrames } from './sse-frames.js';
+import { SseRelay } from './sse-relay.js';
 
 /** A chunk that carries usage (`"usage":{…}`, Groq's `x_groq.usage` too); `"usage":null` does not. */
 const USAGE = /"usage"\s*:\s*\{/;
@@ -15,15 +14,7 @@ const ERROR = /^\s*\{\s*"error"\s*:/;
  * chunk (`choices: []`, as usage chunks have) just before `[DONE]`. Only event boundaries are scanned;
  * JSON is parsed for those events alone.
  */
-export class ChatStreamRelay {
-  usage: PivotUsage | undefined;
-  /** performance.now() when the first data event arrived (time to first token). */
-  firstEventAt: number | undefined;
-  /** `[DONE]` arrived: the stream is whole. */
-  complete = false;
-  /** The message of an error the provider reported inside the stream. */
-  failure: string | undefined;
-  private readonly frames = new SseFrames();
+export class ChatStreamRelay extends SseRelay {
   private first: { id?: unknown; created?: unknown; model?: unknown } | undefined;
   private closed = false;
 
@@ -34,22 +25,11 @@ export class ChatStreamRelay {
       /** Blanks credentials a provider echoes in an error it reports inside the stream. */
       redact?: (text: string) => string;
     },
-  ) {}
-
-  /** Feeds upstream bytes; returns what to write to the client now. */
-  push(chunk: Uint8Array): string {
-    let out = '';
-    for (const event of this.frames.push(chunk)) out += this.event(event);
-    return out;
+  ) {
+    super();
   }
 
-  /** The upstream ended: an event that lacked its blank line goes out too. */
-  end(): string {
-    const rest = this.frames.end();
-    return rest === undefined ? '' : this.event(rest);
-  }
-
-  private event(event: string): string {
+  protected event(event: string): string {
     const data = dataOf(event);
     if (data === undefined) return event; // comments and keep-alives
     if (data === '[DONE]') {

@@ -1,6 +1,5 @@
 import type { NamedEventFacts } from '../../../providers/dialects/dialect.js';
-import type { PivotUsage } from '../../../providers/pivot.js';
-import { SseFrames } from './sse-frames.js';
+import { SseRelay } from './sse-relay.js';
 
 type Data = Record<string, unknown>;
 
@@ -10,35 +9,18 @@ type Data = Record<string, unknown>;
  * the `vmx` envelope. Only events that carry usage, end the stream or report a failure are parsed; the
  * rest are only split at their blank-line boundary (LF or CRLF).
  */
-export class NamedEventRelay {
-  usage: PivotUsage | undefined;
-  firstEventAt: number | undefined;
-  /** The dialect's terminal event arrived: the stream is whole. */
-  complete = false;
-  /** The message of an error the provider reported inside the stream. */
-  failure: string | undefined;
-  private readonly frames = new SseFrames();
-
+export class NamedEventRelay extends SseRelay {
   constructor(
     /** The dialect's stream facts (providers/dialects/<id>/index.ts). */
     private readonly spec: NamedEventFacts,
     private readonly envelope: (final: boolean) => object,
     /** Blanks credentials a provider echoes in an error it reports inside the stream. */
     private readonly redact: (text: string) => string = (text) => text,
-  ) {}
-
-  push(chunk: Uint8Array): string {
-    let out = '';
-    for (const event of this.frames.push(chunk)) out += this.event(event);
-    return out;
+  ) {
+    super();
   }
 
-  end(): string {
-    const rest = this.frames.end();
-    return rest === undefined ? '' : this.event(rest);
-  }
-
-  private event(text: string): string {
+  protected event(text: string): string {
     const name = /^event: ?(.*)$/m.exec(text)?.[1]?.trim() ?? '';
     const first = this.firstEventAt === undefined;
     if (first) this.firstEventAt = performance.now();
