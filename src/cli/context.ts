@@ -1,6 +1,6 @@
 import { dataPaths, ensureHome, resolveHome, resolveUser, tightenHome, type DataPaths } from '../config.js';
 import type { ConnectionSecrets, KeyringBackend } from '../store/credentials/index.js';
-import type { Store } from '../store/open.js';
+import type { StoreBackend } from '../store/backend.js';
 import { readSettings, writeSettings, type CliSettings } from './current-context.js';
 import { Output, type Sink } from './io/output.js';
 import { inquirerPrompter, type Prompter } from './io/prompter.js';
@@ -49,7 +49,8 @@ export interface CliContext {
   readonly paths: DataPaths;
   readonly flags: GlobalFlags;
   readonly deps: CliDeps;
-  store(): Promise<Store>;
+  /** The store (the SQLite file in the data dir), opened on first use. */
+  store(): Promise<StoreBackend>;
   /**
    * Connection secrets (keychain, else the announced file fallback, with env overrides). The
    * credential store itself is opened only when a secret is actually read or written.
@@ -68,7 +69,7 @@ export function createContext(flags: GlobalFlags, deps: CliDeps): CliContext {
   tightenHome(paths.home);
   const json = Boolean(flags.json);
   const color = !json && flags.color !== false && !deps.env.NO_COLOR && Boolean(deps.stdout.isTTY);
-  let opened: Store | undefined;
+  let opened: StoreBackend | undefined;
   let secrets: ConnectionSecrets | undefined;
   const out = new Output(deps.stdout, deps.stderr, json, color);
   return {
@@ -83,8 +84,11 @@ export function createContext(flags: GlobalFlags, deps: CliDeps): CliContext {
       if (!opened) {
         ensureHome(paths.home);
         // Loaded on demand so that --help and other store-less commands skip the native module.
-        const { openStore } = await import('../store/open.js');
-        opened = openStore(paths.db);
+        const [{ openStore }, { sqliteBackend }] = await Promise.all([
+          import('../store/open.js'),
+          import('../store/backend.js'),
+        ]);
+        opened = sqliteBackend(openStore(paths.db));
       }
       return opened;
     },
@@ -106,7 +110,7 @@ export function createContext(flags: GlobalFlags, deps: CliDeps): CliContext {
       writeSettings(paths.config, settings);
     },
     dispose() {
-      opened?.close();
+      void opened?.close();
       opened = undefined;
     },
   };

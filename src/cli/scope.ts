@@ -1,5 +1,5 @@
 import { NotFoundError, PermissionError, UsageError } from '../errors.js';
-import type { Store } from '../store/open.js';
+import type { Repositories } from '../store/backend.js';
 import type { Environment } from '../store/repos/environments.js';
 import type { Role } from '../store/repos/members.js';
 import type { Workspace } from '../store/repos/workspaces.js';
@@ -27,7 +27,7 @@ export async function resolveWorkspace(
   const store = await ctx.store();
   let ref = explicit ?? ctx.flags.workspace ?? ctx.settings().context?.workspace;
   if (!ref) {
-    const mine = store.workspaces.listForUser(ctx.user);
+    const mine = await store.workspaces.listForUser(ctx.user);
     if (!ctx.canPrompt || mine.length === 0) {
       throw new UsageError('no workspace given: pass -w/--workspace <name> or set one with `vmx use <workspace>`');
     }
@@ -36,14 +36,19 @@ export async function resolveWorkspace(
       mine.map((w) => ({ name: w.name, value: w.id })),
     );
   }
-  const workspace = store.workspaces.find(ref);
+  const workspace = await store.workspaces.find(ref);
   if (!workspace) throw new NotFoundError(`workspace '${ref}' not found`);
-  return { workspace, role: checkRole(store, ctx.user, workspace, action) };
+  return { workspace, role: await checkRole(store, ctx.user, workspace, action) };
 }
 
 /** The acting user's role in the workspace, if it permits `action`; else a permission error saying why. */
-export function checkRole(store: Store, user: string, workspace: Workspace, action: WorkspaceAction): Role {
-  const member = store.members.get(workspace.id, user);
+export async function checkRole(
+  store: Repositories,
+  user: string,
+  workspace: Workspace,
+  action: WorkspaceAction,
+): Promise<Role> {
+  const member = await store.members.get(workspace.id, user);
   if (!member) throw new PermissionError(`${user} is not a member of workspace '${workspace.name}'`);
   if (!permits(member.role, action)) {
     throw new PermissionError(
@@ -64,7 +69,7 @@ export async function resolveEnvironment(
   const context = ctx.settings().context;
   let ref = explicit ?? ctx.flags.env ?? (context?.workspace === scope.workspace.id ? context.environment : undefined);
   if (!ref) {
-    const all = store.environments.list(scope.workspace.id);
+    const all = await store.environments.list(scope.workspace.id);
     if (!ctx.canPrompt || all.length === 0) {
       throw new UsageError('no environment given: pass -e/--env <name> or set one with `vmx use <workspace>/<env>`');
     }
@@ -73,7 +78,7 @@ export async function resolveEnvironment(
       all.map((e) => ({ name: e.name, value: e.id })),
     );
   }
-  const environment = store.environments.find(scope.workspace.id, ref);
+  const environment = await store.environments.find(scope.workspace.id, ref);
   if (!environment) throw new NotFoundError(`environment '${ref}' not found in workspace '${scope.workspace.name}'`);
   return { ...scope, environment };
 }

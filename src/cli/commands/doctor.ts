@@ -8,9 +8,9 @@ export const verb = defineVerb({
   async run(_options, ctx) {
     const store = await ctx.store();
     const mode = statSync(ctx.paths.home).mode & 0o777;
-    const schemaVersion = store.schemaVersion();
+    const schemaVersion = await store.schemaVersion();
     const credentials = credentialReport(ctx.paths.home, ctx.deps.env);
-    const rows = store.usage.counts();
+    const rows = await store.usage.counts();
     ctx.out.object({
       version,
       node: process.version,
@@ -21,10 +21,10 @@ export const verb = defineVerb({
       schemaVersion,
       schemaLatest: latestSchemaVersion,
       schemaOk: schemaVersion === latestSchemaVersion,
-      databaseBytes: store.space.sizeBytes(),
+      databaseBytes: await store.space.sizeBytes(),
       usageRows: rows.raw,
       usageHourlyRows: rows.hourly,
-      auditRows: store.audit.count(),
+      auditRows: await store.audit.count(),
       settingsFile: existsSync(ctx.paths.config) ? ctx.paths.config : null,
       credentialStore: credentials.kind,
       credentialStoreDetail: credentials.detail,

@@ -7,11 +7,12 @@ export const verb = defineVerb({
     let environment: string | null = null;
     if (context) {
       const store = await ctx.store();
-      const ws = store.workspaces.find(context.workspace);
+      const ws = await store.workspaces.find(context.workspace);
       workspace = ws?.name ?? `${context.workspace} (deleted)`;
       if (context.environment) {
         environment =
-          (ws && store.environments.find(ws.id, context.environment)?.name) ?? `${context.environment} (deleted)`;
+          (ws && (await store.environments.find(ws.id, context.environment))?.name) ??
+          `${context.environment} (deleted)`;
       }
     }
     ctx.out.object({ user: ctx.user, workspace, environment, home: ctx.paths.home });

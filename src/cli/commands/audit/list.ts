@@ -42,10 +42,10 @@ export const verb = defineVerb({
     if (input.status !== undefined) filter.status = input.status;
     // Records keep the resource's name as requested; an id given here is translated to that name.
     if (input.resource !== undefined)
-      filter.resource = store.resources.find(scope.environment.id, input.resource)?.name ?? input.resource;
-    if (input.key !== undefined) filter.keyId = historyKeyId(scope, store, input.key);
+      filter.resource = (await store.resources.find(scope.environment.id, input.resource))?.name ?? input.resource;
+    if (input.key !== undefined) filter.keyId = await historyKeyId(scope, store, input.key);
     if (input.correlationId !== undefined) filter.correlationId = input.correlationId;
-    const records = store.audit.list(filter);
+    const records = await store.audit.list(filter);
     if (ctx.out.json) return ctx.out.writeJson(records.map(auditJson));
     ctx.out.list(
       records,

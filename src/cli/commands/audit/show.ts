@@ -11,7 +11,7 @@ export const verb = defineVerb({
     const requestId = await required(ctx, ref, '<request-id>', 'Request id');
     const scope = await resolveEnvironment(ctx, 'read');
     const store = await ctx.store();
-    const record = store.audit.get(requestId);
+    const record = await store.audit.get(requestId);
     // Another environment's request is as invisible here as one that never happened. A request that
     // named no existing environment (a 404 on the path) belongs to none, and shows from anywhere.
     if (!record || (record.environmentId !== null && record.environmentId !== scope.environment.id)) {
@@ -19,11 +19,13 @@ export const verb = defineVerb({
         `request '${requestId}' not found in environment '${scope.workspace.name}/${scope.environment.name}'`,
       );
     }
-    const usage = store.usage.forRequest(requestId).filter((u) => u.environmentId === record.environmentId);
+    const usage = (await store.usage.forRequest(requestId)).filter((u) => u.environmentId === record.environmentId);
     if (ctx.out.json) return ctx.out.writeJson({ ...auditJson(record), usage });
 
-    const keyName = record.keyId ? (store.apiKeys.find(scope.environment.id, record.keyId)?.name ?? '(removed)') : null;
-    const connections = new Map(store.connections.list(scope.environment.id).map((c) => [c.id, c.name]));
+    const keyName = record.keyId
+      ? ((await store.apiKeys.find(scope.environment.id, record.keyId))?.name ?? '(removed)')
+      : null;
+    const connections = new Map((await store.connections.list(scope.environment.id)).map((c) => [c.id, c.name]));
     ctx.out.object({
       requestId: record.requestId,
       time: `${formatTime(record.at)} (${new Date(record.at).toISOString()})`,

@@ -5,7 +5,7 @@ import { describeSetting, settingKey } from './settings.js';
 export const verb = defineVerb({
   async run(_options, ctx, [ref]) {
     const key = settingKey(await required(ctx, ref, '<key>', 'Setting'));
-    const setting = describeSetting(await ctx.store(), key);
+    const setting = await describeSetting(await ctx.store(), key);
     if (ctx.out.json) return ctx.out.writeJson(setting);
     ctx.out.message(setting.value);
   },

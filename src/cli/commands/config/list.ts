@@ -5,7 +5,9 @@ import { describeSetting } from './settings.js';
 export const verb = defineVerb({
   async run(_options, ctx) {
     const store = await ctx.store();
-    const rows = (Object.keys(retentionSettings) as RetentionKey[]).map((key) => describeSetting(store, key));
+    const rows = await Promise.all(
+      (Object.keys(retentionSettings) as RetentionKey[]).map((key) => describeSetting(store, key)),
+    );
     ctx.out.list(rows, [
       { header: 'KEY', value: (r) => r.key },
       { header: 'VALUE', value: (r) => (r.set ? r.value : `${r.value} (default)`) },

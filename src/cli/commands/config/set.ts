@@ -12,14 +12,15 @@ export const verb = defineVerb({
     const store = await ctx.store();
     // One transaction: the policy is checked against the other settings as they are when this one is
     // written, so two changes at once cannot together make a policy that neither would pass alone.
-    const { before, after } = store.transaction(() => {
-      checkMayChangeSettings(store, ctx.user);
-      const before = describeSetting(store, key);
+    const { before, after } = await store.transaction(async (tx) => {
+      await checkMayChangeSettings(tx, ctx.user);
+      const before = await describeSetting(tx, key);
       // The policy as a whole must still make sense with the new value.
-      const problem = policyProblem(retentionPolicy({ get: (k) => (k === key ? value : store.settings.get(k)) }));
+      const set = new Map((await tx.settings.list()).map((s) => [s.key, s.value]));
+      const problem = policyProblem(retentionPolicy({ get: (k) => (k === key ? value : set.get(k)) }));
       if (problem) throw new UsageError(`cannot set ${key} to ${value}: ${problem}`);
-      store.settings.set(key, value);
-      return { before, after: describeSetting(store, key) };
+      await tx.settings.set(key, value);
+      return { before, after: await describeSetting(tx, key) };
     });
     if (ctx.out.json) return ctx.out.writeJson(after);
     ctx.out.message(`${key} = ${after.value} (was ${before.value}${before.set ? '' : ', the default'})`);

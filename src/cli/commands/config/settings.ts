@@ -1,10 +1,10 @@
 import { PermissionError, UsageError } from '../../../errors.js';
-import type { Store } from '../../../store/open.js';
+import type { Repositories } from '../../../store/backend.js';
 import { isRetentionKey, retentionSettings, type RetentionKey } from '../../../store/retention.js';
 
 /** One setting as `config` prints it. */
-export function describeSetting(store: Store, key: RetentionKey) {
-  const set = store.settings.get(key);
+export async function describeSetting(store: Repositories, key: RetentionKey) {
+  const set = await store.settings.get(key);
   const { default: fallback, about } = retentionSettings[key];
   return { key, value: set ?? fallback, default: fallback, set: set !== undefined, about };
 }
@@ -20,9 +20,9 @@ export function settingKey(key: string): RetentionKey {
  * at least one workspace — or a store with no workspace yet (nobody to protect, nobody who could be
  * owner). Called inside the transaction that writes the setting.
  */
-export function checkMayChangeSettings(store: Store, user: string): void {
-  if (!store.workspaces.any()) return;
-  if (store.workspaces.listForUser(user).some((w) => w.role === 'owner')) return;
+export async function checkMayChangeSettings(store: Repositories, user: string): Promise<void> {
+  if (!(await store.workspaces.any())) return;
+  if ((await store.workspaces.listForUser(user)).some((w) => w.role === 'owner')) return;
   throw new PermissionError(
     `${user} owns no workspace; store-wide settings prune every workspace's history, so changing them requires the owner role in at least one workspace`,
   );

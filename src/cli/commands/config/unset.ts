@@ -9,12 +9,13 @@ export const verb = defineVerb({
     const key = settingKey(await required(ctx, ref, '<key>', 'Setting'));
     const store = await ctx.store();
     // One transaction, as in `config set`: checked against the other settings as they are when written.
-    const after = store.transaction(() => {
-      checkMayChangeSettings(store, ctx.user);
-      const problem = policyProblem(retentionPolicy({ get: (k) => (k === key ? undefined : store.settings.get(k)) }));
+    const after = await store.transaction(async (tx) => {
+      await checkMayChangeSettings(tx, ctx.user);
+      const set = new Map((await tx.settings.list()).map((s) => [s.key, s.value]));
+      const problem = policyProblem(retentionPolicy({ get: (k) => (k === key ? undefined : set.get(k)) }));
       if (problem) throw new UsageError(`cannot put ${key} back to its default: ${problem}`);
-      store.settings.unset(key);
-      return describeSetting(store, key);
+      await tx.settings.unset(key);
+      return describeSetting(tx, key);
     });
     if (ctx.out.json) return ctx.out.writeJson(after);
     ctx.out.message(`${key} = ${after.value} (the default)`);

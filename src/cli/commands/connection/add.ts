@@ -31,8 +31,8 @@ export const verb = defineVerb({
     const secrets = secret ? await ctx.secrets() : undefined;
     // The row and the keychain entry (credential and header values) go together: if the keychain
     // refuses, the row is rolled back.
-    const connection = store.transaction(() => {
-      const created = store.connections.create({
+    const connection = await store.transaction(async (tx) => {
+      const created = await tx.connections.create({
         environmentId: scope.environment.id,
         name,
         description: flags.description,

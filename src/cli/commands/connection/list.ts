@@ -7,7 +7,7 @@ export const verb = defineVerb({
     const scope = await resolveEnvironment(ctx, 'read');
     const store = await ctx.store();
     ctx.out.list(
-      store.connections.list(scope.environment.id).map((c) => connectionView(c)),
+      (await store.connections.list(scope.environment.id)).map((c) => connectionView(c)),
       [
         { header: 'NAME', value: (c) => c.name },
         { header: 'PROVIDER', value: (c) => c.provider },

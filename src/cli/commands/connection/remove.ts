@@ -10,10 +10,14 @@ export const verb = defineVerb({
   async run({ force }, ctx, [ref]) {
     const scope = await resolveEnvironment(ctx, 'write');
     const store = await ctx.store();
-    const connection = findConnection(scope, store, await required(ctx, ref, '<connection>', 'Connection to remove'));
-    const users = store.resources
-      .list(scope.environment.id)
-      .filter((resource) => referencedConnectionIds(resource).has(connection.id));
+    const connection = await findConnection(
+      scope,
+      store,
+      await required(ctx, ref, '<connection>', 'Connection to remove'),
+    );
+    const users = (await store.resources.list(scope.environment.id)).filter((resource) =>
+      referencedConnectionIds(resource).has(connection.id),
+    );
     const names = users.map((r) => r.name).join(', ');
     if (users.length > 0 && !force) {
       throw new ConflictError(
@@ -27,12 +31,12 @@ export const verb = defineVerb({
         : `remove connection '${connection.name}'`,
     );
     const secrets = await ctx.secrets();
-    store.transaction(() => {
+    await store.transaction(async (tx) => {
       for (const resource of users) {
-        store.apiKeys.forgetResource(scope.environment.id, resource.id);
-        store.resources.delete(resource.id);
+        await tx.apiKeys.forgetResource(scope.environment.id, resource.id);
+        await tx.resources.delete(resource.id);
       }
-      store.connections.delete(connection.id);
+      await tx.connections.delete(connection.id);
     });
     secrets.remove(connection.id);
     if (ctx.out.json) {

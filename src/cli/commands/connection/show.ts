@@ -9,7 +9,7 @@ export const verb = defineVerb({
   async run(_options, ctx, [ref]) {
     const scope = await resolveEnvironment(ctx, 'read');
     const store = await ctx.store();
-    const connection = findConnection(scope, store, await required(ctx, ref, '<connection>', 'Connection'));
+    const connection = await findConnection(scope, store, await required(ctx, ref, '<connection>', 'Connection'));
     const secrets = await ctx.secrets();
     ctx.out.object(connectionView(connection, secrets.status(connection, connectionSecretFields(connection))));
   },

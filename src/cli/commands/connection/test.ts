@@ -14,7 +14,11 @@ export const verb = defineVerb({
   async run({ model }, ctx, [ref]) {
     const scope = await resolveEnvironment(ctx, 'read');
     const store = await ctx.store();
-    const connection = findConnection(scope, store, await required(ctx, ref, '<connection>', 'Connection to test'));
+    const connection = await findConnection(
+      scope,
+      store,
+      await required(ctx, ref, '<connection>', 'Connection to test'),
+    );
     if (!isProviderId(connection.provider))
       throw new UsageError(`connection '${connection.name}' has an unknown provider`);
     // The adapters load only here: the probe is the one part of providers/ beyond the registry the CLI uses.

@@ -23,20 +23,20 @@ export const verb = defineVerb({
     const scope = await resolveEnvironment(ctx, 'write');
     const store = await ctx.store();
     const reference = await required(ctx, ref, '<connection>', 'Connection to update');
-    const found = findConnection(scope, store, reference);
+    const found = await findConnection(scope, store, reference);
     if (!isProviderId(found.provider)) throw new UsageError(`connection '${found.name}' has an unknown provider`);
     const provider = providers[found.provider];
-    // Reads stdin or prompts, so it cannot run inside the (synchronous) transaction; it needs only the provider.
+    // Reads stdin or prompts, so it runs before the transaction (which holds the write lock); it needs only the provider.
     const credential = await collectCredential(ctx, provider, input.name ?? found.name, input, 'update');
     const secrets = await ctx.secrets();
 
     // One IMMEDIATE transaction: the row is read under the write lock and only what the flags name is
     // changed, so concurrent edits of other fields (by other processes) are never written back over.
     // The credential entry is read-modify-written inside it too, and a refusing keychain rolls it back.
-    const updated = editInTransaction(store, ctx.user, scope, 'write', () => {
-      const current = findConnection(scope, store, found.id);
+    const updated = await editInTransaction(store, ctx.user, scope, 'write', async (tx) => {
+      const current = await findConnection(scope, tx, found.id);
       const config = buildConfig(provider, input, current.config);
-      const next = store.connections.update(
+      const next = await tx.connections.update(
         current,
         {
           name: input.name,

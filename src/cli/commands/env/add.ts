@@ -14,7 +14,7 @@ export const verb = defineVerb({
     );
     const { workspace } = await resolveWorkspace(ctx, 'write');
     const store = await ctx.store();
-    const environment = store.environments.create({
+    const environment = await store.environments.create({
       workspaceId: workspace.id,
       workspaceName: workspace.name,
       ...input,

@@ -6,7 +6,7 @@ export const verb = defineVerb({
     const { workspace } = await resolveWorkspace(ctx, 'read');
     const store = await ctx.store();
     ctx.out.list(
-      store.environments.list(workspace.id),
+      await store.environments.list(workspace.id),
       [
         { header: 'NAME', value: (e) => e.name },
         { header: 'DESCRIPTION', value: (e) => e.description },

@@ -8,8 +8,8 @@ export const verb = defineVerb({
     const { workspace, environment } = await resolveEnvironment(ctx, 'write', target);
     await confirmDestructive(ctx, `remove environment '${environment.name}' of workspace '${workspace.name}'`);
     const store = await ctx.store();
-    const connectionIds = store.connections.idsInEnvironment(environment.id);
-    store.environments.delete(environment.id);
+    const connectionIds = await store.connections.idsInEnvironment(environment.id);
+    await store.environments.delete(environment.id);
     // The rows are gone; their keychain entries go too (the database no longer points at them).
     if (connectionIds.length > 0) {
       const secrets = await ctx.secrets();

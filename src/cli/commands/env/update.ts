@@ -16,13 +16,18 @@ export const verb = defineVerb({
     const scope = await resolveEnvironment(ctx, 'write', ref);
     const store = await ctx.store();
     // The repository re-reads the row and writes only the fields given, inside this transaction.
-    const updated = editInTransaction(store, ctx.user, scope, 'write', () =>
-      store.environments.update(
-        scope.environment,
-        scope.workspace.name,
-        { name: change.name, description: change.description === '' ? null : change.description },
-        ctx.user,
-      ),
+    const updated = await editInTransaction(
+      store,
+      ctx.user,
+      scope,
+      'write',
+      async (tx) =>
+        await tx.environments.update(
+          scope.environment,
+          scope.workspace.name,
+          { name: change.name, description: change.description === '' ? null : change.description },
+          ctx.user,
+        ),
     );
     ctx.out.object(updated);
   },

@@ -87,19 +87,19 @@ async function createAll(ctx: CliContext, setup: Setup, key: string) {
   const { names, provider, config, model, capacity, secret } = setup;
   const store = await ctx.store();
   const secrets = secret ? await ctx.secrets() : undefined;
-  const existing = store.workspaces.find(names.workspace);
+  const existing = await store.workspaces.find(names.workspace);
   if (existing) await resolveWorkspace(ctx, 'write', existing.id);
-  return store.transaction(() => {
-    const workspace = existing ?? store.workspaces.create({ name: names.workspace, user: ctx.user });
+  return store.transaction(async (tx) => {
+    const workspace = existing ?? (await tx.workspaces.create({ name: names.workspace, user: ctx.user }));
     const environment =
-      store.environments.find(workspace.id, names.environment) ??
-      store.environments.create({
+      (await tx.environments.find(workspace.id, names.environment)) ??
+      (await tx.environments.create({
         workspaceId: workspace.id,
         workspaceName: workspace.name,
         name: names.environment,
         user: ctx.user,
-      });
-    const connection = store.connections.create({
+      }));
+    const connection = await tx.connections.create({
       environmentId: environment.id,
       name: names.connection,
       provider: provider.id,
@@ -107,12 +107,12 @@ async function createAll(ctx: CliContext, setup: Setup, key: string) {
       capacity,
       user: ctx.user,
     });
-    const resource = store.resources.create(
+    const resource = await tx.resources.create(
       environment.id,
       singleModelResource(names.resource, { connectionId: connection.id, model }),
       ctx.user,
     );
-    const apiKey = store.apiKeys.create({
+    const apiKey = await tx.apiKeys.create({
       environmentId: environment.id,
       name: names.key,
       keyHash: hashApiKey(key),

@@ -38,10 +38,10 @@ export const verb = defineVerb({
     const scope = await resolveEnvironment(ctx, 'write');
     const store = await ctx.store();
     const resources = input.resource
-      ? [...new Set(input.resource.map((ref) => findResource(scope, store, ref).id))]
+      ? [...new Set(await Promise.all(input.resource.map(async (ref) => (await findResource(scope, store, ref)).id)))]
       : null;
     const key = generateApiKey();
-    const created = store.apiKeys.create({
+    const created = await store.apiKeys.create({
       environmentId: scope.environment.id,
       name: input.name,
       description: input.description,
@@ -53,7 +53,7 @@ export const verb = defineVerb({
       allowOverrides: input.allowOverrides ?? false,
       user: ctx.user,
     });
-    const view = keyView(created, store.resources.list(scope.environment.id));
+    const view = keyView(created, await store.resources.list(scope.environment.id));
     if (ctx.out.json) {
       ctx.out.writeJson({ ...view, key });
       return;

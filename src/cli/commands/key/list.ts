@@ -6,9 +6,9 @@ export const verb = defineVerb({
   async run(_options, ctx) {
     const scope = await resolveEnvironment(ctx, 'read');
     const store = await ctx.store();
-    const resources = store.resources.list(scope.environment.id);
+    const resources = await store.resources.list(scope.environment.id);
     ctx.out.list(
-      store.apiKeys.list(scope.environment.id).map((k) => keyView(k, resources)),
+      (await store.apiKeys.list(scope.environment.id)).map((k) => keyView(k, resources)),
       [
         { header: 'NAME', value: (k) => k.name },
         { header: 'KEY', value: (k) => k.maskedKey },

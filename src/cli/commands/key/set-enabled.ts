@@ -12,10 +12,14 @@ const setEnabled = (enabled: boolean) =>
       const store = await ctx.store();
       const target = await required(ctx, ref, '<key>', 'Key');
       // Found and changed in one transaction: a key revoked meanwhile is reported, not written blind.
-      const updated = editInTransaction(store, ctx.user, scope, 'write', () =>
-        store.apiKeys.setEnabled(findApiKey(scope, store, target), enabled, ctx.user),
+      const updated = await editInTransaction(
+        store,
+        ctx.user,
+        scope,
+        'write',
+        async (tx) => await tx.apiKeys.setEnabled(await findApiKey(scope, tx, target), enabled, ctx.user),
       );
-      ctx.out.object(keyView(updated, store.resources.list(scope.environment.id)));
+      ctx.out.object(keyView(updated, await store.resources.list(scope.environment.id)));
     },
   });
 

@@ -8,7 +8,7 @@ export const verb = defineVerb({
   async run(_options, ctx, [ref]) {
     const scope = await resolveEnvironment(ctx, 'read');
     const store = await ctx.store();
-    const key = findApiKey(scope, store, await required(ctx, ref, '<key>', 'Key'));
-    ctx.out.object(keyView(key, store.resources.list(scope.environment.id)));
+    const key = await findApiKey(scope, store, await required(ctx, ref, '<key>', 'Key'));
+    ctx.out.object(keyView(key, await store.resources.list(scope.environment.id)));
   },
 });

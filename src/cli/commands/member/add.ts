@@ -17,7 +17,7 @@ export const verb = defineVerb({
     const { workspace } = await resolveWorkspace(ctx, 'manage-members');
     const store = await ctx.store();
     ctx.out.object(
-      store.members.add({ workspaceId: workspace.id, workspaceName: workspace.name, ...input, by: ctx.user }),
+      await store.members.add({ workspaceId: workspace.id, workspaceName: workspace.name, ...input, by: ctx.user }),
     );
   },
 });

@@ -10,14 +10,18 @@ export const verb = defineVerb({
     const scope = await resolveWorkspace(ctx, 'manage-members');
     const { workspace } = scope;
     const store = await ctx.store();
-    if (!store.members.get(workspace.id, target)) {
+    if (!(await store.members.get(workspace.id, target))) {
       throw new NotFoundError(`'${target}' is not a member of workspace '${workspace.name}'`);
     }
     await confirmDestructive(ctx, `remove ${target} from workspace '${workspace.name}'`);
     // Checked again after the prompt, in the transaction that removes: the role that allowed it, the
     // member and the last-owner rule.
-    editInTransaction(store, ctx.user, scope, 'manage-members', () =>
-      store.members.remove(workspace.id, workspace.name, target),
+    await editInTransaction(
+      store,
+      ctx.user,
+      scope,
+      'manage-members',
+      async (tx) => await tx.members.remove(workspace.id, workspace.name, target),
     );
     if (ctx.out.json) ctx.out.writeJson({ workspaceId: workspace.id, user: target, removed: true });
     else ctx.out.message(`Removed ${target} from ${workspace.name}`);

@@ -27,8 +27,12 @@ export const verb = defineVerb({
     const store = await ctx.store();
     // The member row and the owner count are read inside the transaction, so two demotions at once
     // cannot both pass the last-owner check.
-    const member = editInTransaction(store, ctx.user, scope, 'manage-members', () =>
-      store.members.setRole(scope.workspace.id, scope.workspace.name, input.user, input.role),
+    const member = await editInTransaction(
+      store,
+      ctx.user,
+      scope,
+      'manage-members',
+      async (tx) => await tx.members.setRole(scope.workspace.id, scope.workspace.name, input.user, input.role),
     );
     ctx.out.object(member);
   },

@@ -18,8 +18,14 @@ export const verb = defineVerb({
     const scope = await resolveEnvironment(ctx, 'write');
     const store = await ctx.store();
     const model = await required(ctx, flags.model, '--model', 'Model (connection/model)');
-    const fields = buildResourceFields(scope, store, input.name, await readResourceInput(ctx, { ...flags, model }));
-    const resource = store.resources.create(scope.environment.id, fields, ctx.user);
-    printResource(ctx.out, resourceView(resource, store.connections.list(scope.environment.id)));
+    const connections = await store.connections.list(scope.environment.id);
+    const fields = buildResourceFields(
+      scope,
+      connections,
+      input.name,
+      await readResourceInput(ctx, { ...flags, model }),
+    );
+    const resource = await store.resources.create(scope.environment.id, fields, ctx.user);
+    printResource(ctx.out, resourceView(resource, connections));
   },
 });

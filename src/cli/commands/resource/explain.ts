@@ -4,11 +4,11 @@ import { counterKey, type CapacityLevel } from '../../../gateway/capacity/gate.j
 import type { Capacity } from '../../../gateway/capacity/limits.js';
 import { windowOf } from '../../../gateway/capacity/windows.js';
 import { estimateInputTokens } from '../../../gateway/estimate/token-estimate.js';
-import { ErrorRates } from '../../../gateway/health/error-rates.js';
+import { ERROR_RATE_HISTORY_MINUTES, ErrorRates } from '../../../gateway/health/error-rates.js';
 import { plan, ruleOutcomes } from '../../../gateway/plan.js';
 import { formatRule, type ModelRef } from '../../../gateway/routing/index.js';
 import { dialectOfRoute, inboundSpec } from '../../../providers/registry.js';
-import type { Store } from '../../../store/open.js';
+import type { CounterRow } from '../../../store/repos/capacity-counters.js';
 import type { Resource } from '../../../store/repos/resources.js';
 import { readAll } from '../../io/stdin.js';
 import { findResource } from '../../lookup.js';
@@ -36,16 +36,17 @@ export const verb = defineVerb({
 
     const scope = await resolveEnvironment(ctx, 'read');
     const store = await ctx.store();
-    const resource = findResource(scope, store, await required(ctx, ref, '<resource>', 'Resource'));
-    const connections = new Map(store.connections.list(scope.environment.id).map((c) => [c.id, c]));
+    const resource = await findResource(scope, store, await required(ctx, ref, '<resource>', 'Resource'));
+    const connections = new Map((await store.connections.list(scope.environment.id)).map((c) => [c.id, c]));
     const label = (model: ModelRef) =>
       `${connections.get(model.connectionId)?.name ?? model.connectionId}/${model.model}`;
     const nameOf = (id: string) => connections.get(id)?.name;
 
     const now = Date.now();
+    const history = await store.usage.attemptsSince(now - ERROR_RATE_HISTORY_MINUTES * 60_000);
     const rates = ErrorRates.fromHistory(
       () => now,
-      (since) => store.usage.attemptsSince(since),
+      () => history,
     );
     const inputTokens = estimateInputTokens(body);
     const request = { body, messages: inboundSpec(dialect).messages(body), inputTokens };
@@ -82,7 +83,7 @@ export const verb = defineVerb({
               }
             : { action: 'primary', model: label(chain[0]!) },
       chain: chain.map(label),
-      limits: limitsFor(store, resource, chain, connections, now),
+      limits: limitsFor(await store.capacityCounters.all(), resource, chain, connections, now),
     };
     if (ctx.out.json) return ctx.out.writeJson(view);
     ctx.out.message(`resource ${view.resource} (${route}), estimated input tokens: ${inputTokens}`);
@@ -104,13 +105,13 @@ export const verb = defineVerb({
 });
 
 function limitsFor(
-  store: Store,
+  counters: readonly CounterRow[],
   resource: Resource,
   chain: ModelRef[],
   connections: Map<string, { id: string; name: string; capacity: Capacity[] }>,
   now: number,
 ) {
-  const saved = new Map(store.capacityCounters.all().map((row) => [row.key, row]));
+  const saved = new Map(counters.map((row) => [row.key, row]));
   const used = (key: string, period: Capacity['period']) => {
     const row = saved.get(key);
     return row && row.windowStart === windowOf(period, now).start ? row : { requests: 0, tokens: 0 };

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../../../errors.js';
 import { parseLimits } from '../../../gateway/capacity/limits.js';
-import type { Store } from '../../../store/open.js';
+import { NotFoundError } from '../../../errors.js';
+import type { Connection } from '../../../store/repos/connections.js';
 import type { Resource, ResourceFields } from '../../../store/repos/resources.js';
 import {
   parseRoutingDocument,
@@ -14,7 +15,7 @@ import {
 } from '../../../gateway/routing/index.js';
 import type { CliContext } from '../../context.js';
 import { readAll } from '../../io/stdin.js';
-import { findConnection } from '../../lookup.js';
+import { notFoundIn } from '../../lookup.js';
 import type { EnvironmentScope } from '../../scope.js';
 import type { ResourceFlags } from './flags.js';
 
@@ -26,7 +27,7 @@ export interface ResourceInput extends Omit<ResourceFlags, 'route' | 'routingFil
 
 /**
  * Reads and parses what the flags point at (a routing file, stdin). Done before an edit's transaction,
- * which is synchronous and holds the write lock: no waiting on a file or a pipe inside it.
+ * which holds the write lock: no waiting on a file or a pipe inside it.
  */
 export async function readResourceInput(ctx: CliContext, flags: ResourceFlags): Promise<ResourceInput> {
   const { route, routingFile, ...rest } = flags;
@@ -45,16 +46,16 @@ export async function readResourceInput(ctx: CliContext, flags: ResourceFlags): 
 /**
  * The stored fields of a resource from the input, over `current` when updating: only what a flag names
  * changes. Every referenced connection must belong to the resource's environment (else exit 3, naming
- * it). Synchronous, so that an update can run it on the row it read inside its transaction.
+ * it). `connections` are the environment's, as read in the same transaction as `current`.
  */
 export function buildResourceFields(
   scope: EnvironmentScope,
-  store: Store,
+  connections: readonly Connection[],
   name: string,
   input: ResourceInput,
   current?: Resource,
 ): ResourceFields {
-  const ref = (text: string, flag: string) => modelRef(scope, store, text, flag);
+  const ref = (text: string, flag: string) => modelRef(scope, connections, text, flag);
   const model = input.model !== undefined ? ref(input.model, '--model') : current?.model;
   if (!model) throw new UsageError('missing required flag --model <connection/model>');
 
@@ -78,7 +79,7 @@ export function buildResourceFields(
     fallbackModels,
     useFallback,
     secondaryModels,
-    routing: input.routing ? resolvedRouting(scope, store, input.routing) : (current?.routing ?? null),
+    routing: input.routing ? resolvedRouting(connections, input.routing) : (current?.routing ?? null),
     capacity: input.limit ? parseLimits(input.limit) : (current?.capacity ?? []),
     enforceCapacity: input.enforceCapacity ?? current?.enforceCapacity ?? false,
   };
@@ -87,17 +88,22 @@ export function buildResourceFields(
 const isNone = (values: string[]) => values.length === 1 && values[0] === 'none';
 
 /** `connection/model`: the connection is the text before the first '/', the model may contain more. */
-function modelRef(scope: EnvironmentScope, store: Store, text: string, flag: string): ModelRef {
+function modelRef(scope: EnvironmentScope, connections: readonly Connection[], text: string, flag: string): ModelRef {
   const slash = text.indexOf('/');
   if (slash <= 0 || slash === text.length - 1) {
     throw new UsageError(`invalid ${flag} '${text}': expected <connection>/<model>, e.g. oa/gpt-4o-mini`);
   }
-  const connection = findConnection(scope, store, text.slice(0, slash));
+  const name = text.slice(0, slash);
+  const connection = connectionIn(connections, name) ?? notFoundIn(scope, 'connection', name);
   return { connectionId: connection.id, model: text.slice(slash + 1) };
 }
 
-function resolvedRouting(scope: EnvironmentScope, store: Store, input: RoutingInput): Routing | null {
-  const resolver: ConnectionResolver = (nameOrId) => store.connections.find(scope.environment.id, nameOrId);
+/** A connection by id or by name, the id first (as the repository finds one). */
+const connectionIn = (connections: readonly Connection[], ref: string): Connection | undefined =>
+  connections.find((c) => c.id === ref) ?? connections.find((c) => c.name === ref);
+
+function resolvedRouting(connections: readonly Connection[], input: RoutingInput): Routing | null {
+  const resolver: ConnectionResolver = (nameOrId) => connectionIn(connections, nameOrId);
   const routing = resolveRouting(input, resolver);
   // No groups means no routing: stored as null, so `show` prints the same whichever way it was cleared.
   return routing.conditions.length === 0 ? null : routing;

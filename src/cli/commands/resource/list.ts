@@ -6,9 +6,9 @@ export const verb = defineVerb({
   async run(_options, ctx) {
     const scope = await resolveEnvironment(ctx, 'read');
     const store = await ctx.store();
-    const connections = store.connections.list(scope.environment.id);
+    const connections = await store.connections.list(scope.environment.id);
     ctx.out.list(
-      store.resources.list(scope.environment.id).map((r) => resourceView(r, connections)),
+      (await store.resources.list(scope.environment.id)).map((r) => resourceView(r, connections)),
       [
         { header: 'NAME', value: (r) => r.name },
         { header: 'MODEL', value: (r) => modelLabel(r.model) },

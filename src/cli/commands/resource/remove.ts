@@ -7,11 +7,11 @@ export const verb = defineVerb({
   async run(_options, ctx, [ref]) {
     const scope = await resolveEnvironment(ctx, 'write');
     const store = await ctx.store();
-    const resource = findResource(scope, store, await required(ctx, ref, '<resource>', 'Resource to remove'));
+    const resource = await findResource(scope, store, await required(ctx, ref, '<resource>', 'Resource to remove'));
     await confirmDestructive(ctx, `remove resource '${resource.name}'`);
-    store.transaction(() => {
-      store.apiKeys.forgetResource(scope.environment.id, resource.id);
-      store.resources.delete(resource.id);
+    await store.transaction(async (tx) => {
+      await tx.apiKeys.forgetResource(scope.environment.id, resource.id);
+      await tx.resources.delete(resource.id);
     });
     if (ctx.out.json) ctx.out.writeJson({ id: resource.id, name: resource.name, deleted: true });
     else ctx.out.message(`Removed resource ${resource.name}`);

@@ -8,7 +8,7 @@ export const verb = defineVerb({
   async run(_options, ctx, [ref]) {
     const scope = await resolveEnvironment(ctx, 'read');
     const store = await ctx.store();
-    const resource = findResource(scope, store, await required(ctx, ref, '<resource>', 'Resource'));
-    printResource(ctx.out, resourceView(resource, store.connections.list(scope.environment.id)));
+    const resource = await findResource(scope, store, await required(ctx, ref, '<resource>', 'Resource'));
+    printResource(ctx.out, resourceView(resource, await store.connections.list(scope.environment.id)));
   },
 });

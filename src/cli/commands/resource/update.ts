@@ -14,17 +14,23 @@ export const verb = defineVerb({
     const scope = await resolveEnvironment(ctx, 'write');
     const store = await ctx.store();
     // Looked up first so that a wrong name fails before a routing file (or stdin) is read.
-    const { id } = findResource(scope, store, await required(ctx, ref, '<resource>', 'Resource to update'));
+    const { id } = await findResource(scope, store, await required(ctx, ref, '<resource>', 'Resource to update'));
     const changes = await readResourceInput(ctx, flags);
-    const updated = editInTransaction(store, ctx.user, scope, 'write', () => {
+    const updated = await editInTransaction(store, ctx.user, scope, 'write', async (tx) => {
       // The row as it is now, not as it was before the file was read: edits made meanwhile stay.
-      const current = findResource(scope, store, id);
-      return store.resources.update(
+      const current = await findResource(scope, tx, id);
+      return await tx.resources.update(
         current,
-        buildResourceFields(scope, store, name ?? current.name, changes, current),
+        buildResourceFields(
+          scope,
+          await tx.connections.list(scope.environment.id),
+          name ?? current.name,
+          changes,
+          current,
+        ),
         ctx.user,
       );
     });
-    printResource(ctx.out, resourceView(updated, store.connections.list(scope.environment.id)));
+    printResource(ctx.out, resourceView(updated, await store.connections.list(scope.environment.id)));
   },
 });

@@ -51,20 +51,20 @@ export const verb = defineVerb({
     const scope = await resolveEnvironment(ctx, 'read');
     const store = await ctx.store();
     const envId = scope.environment.id;
-    const report = store.usage.report({
+    const report = await store.usage.report({
       environmentId: envId,
       since,
       until,
       by,
       // Rows keep the resource's name as requested; an id given here is translated to that name.
       ...(input.resource !== undefined && {
-        resource: store.resources.find(envId, input.resource)?.name ?? input.resource,
+        resource: (await store.resources.find(envId, input.resource))?.name ?? input.resource,
       }),
-      ...(input.key !== undefined && { keyId: historyKeyId(scope, store, input.key) }),
+      ...(input.key !== undefined && { keyId: await historyKeyId(scope, store, input.key) }),
     });
 
-    const keyNames = new Map(store.apiKeys.list(envId).map((k) => [k.id, k.name]));
-    const connectionNames = new Map(store.connections.list(envId).map((c) => [c.id, c.name]));
+    const keyNames = new Map((await store.apiKeys.list(envId)).map((k) => [k.id, k.name]));
+    const connectionNames = new Map((await store.connections.list(envId)).map((c) => [c.id, c.name]));
     const rows = report.rows.map(({ group, figures }) => ({
       ...group,
       ...(by.includes('key') && { keyName: group.key ? (keyNames.get(group.key) ?? null) : null }),

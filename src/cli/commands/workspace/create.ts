@@ -12,7 +12,7 @@ export const verb = defineVerb({
       { name: '<name>' },
     );
     const store = await ctx.store();
-    const workspace = store.workspaces.create({ ...input, description, user: ctx.user });
+    const workspace = await store.workspaces.create({ ...input, description, user: ctx.user });
     ctx.out.object({ ...workspace, role: 'owner' });
   },
 });

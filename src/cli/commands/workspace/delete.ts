@@ -7,13 +7,13 @@ export const verb = defineVerb({
     const target = await required(ctx, ref, '<workspace>', 'Workspace to delete');
     const { workspace } = await resolveWorkspace(ctx, 'delete-workspace', target);
     const store = await ctx.store();
-    const environments = store.environments.list(workspace.id).length;
+    const environments = (await store.environments.list(workspace.id)).length;
     await confirmDestructive(
       ctx,
       `delete workspace '${workspace.name}' and its ${environments} environment(s), with everything in them`,
     );
-    const connectionIds = store.connections.idsInWorkspace(workspace.id);
-    store.workspaces.delete(workspace.id);
+    const connectionIds = await store.connections.idsInWorkspace(workspace.id);
+    await store.workspaces.delete(workspace.id);
     // The rows are gone; their keychain entries go too (the database no longer points at them).
     if (connectionIds.length > 0) {
       const secrets = await ctx.secrets();

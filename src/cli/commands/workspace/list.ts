@@ -4,7 +4,7 @@ export const verb = defineVerb({
   async run(_options, ctx) {
     const store = await ctx.store();
     ctx.out.list(
-      store.workspaces.listForUser(ctx.user),
+      await store.workspaces.listForUser(ctx.user),
       [
         { header: 'NAME', value: (w) => w.name },
         { header: 'ROLE', value: (w) => w.role },

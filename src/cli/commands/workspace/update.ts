@@ -16,12 +16,17 @@ export const verb = defineVerb({
     const scope = await resolveWorkspace(ctx, 'write', ref);
     const store = await ctx.store();
     // The repository re-reads the row and writes only the fields given, inside this transaction.
-    const updated = editInTransaction(store, ctx.user, scope, 'write', () =>
-      store.workspaces.update(
-        scope.workspace,
-        { name: change.name, description: change.description === '' ? null : change.description },
-        ctx.user,
-      ),
+    const updated = await editInTransaction(
+      store,
+      ctx.user,
+      scope,
+      'write',
+      async (tx) =>
+        await tx.workspaces.update(
+          scope.workspace,
+          { name: change.name, description: change.description === '' ? null : change.description },
+          ctx.user,
+        ),
     );
     ctx.out.object({ ...updated, role: scope.role });
   },
