@@ -1,5 +1,6 @@
 import { RuntimeError, UsageError } from '../../errors.js';
 import { CompositeStore } from './composite-store.js';
+import type { AsyncCredentialStore } from './sealed-store.js';
 import type { CredentialStore } from './types.js';
 
 /** The two names of a connection that secrets care about: the id keys the store, the name the env. */
@@ -23,7 +24,7 @@ export interface ConnectionSecretStatus {
   /** `********` when a secret is available (stored or from the environment), null otherwise. */
   value: '********' | null;
   /** The store holding the entry, else `env` when only overrides supply it, else `none`. */
-  source: 'keychain' | 'file' | 'env' | 'none';
+  source: 'keychain' | 'file' | 'shared' | 'env' | 'none';
   /** The override variables that are set for the given fields. */
   envOverrides: string[];
 }
@@ -65,21 +66,9 @@ export class ConnectionSecrets {
 
   /** The secret fields of `connection`, env overrides first, then the stored entry. */
   read(connection: ConnectionRef, fields: readonly string[]): ConnectionSecretValues {
-    const values: Record<string, string> = {};
-    const fromEnv: string[] = [];
-    let stored: Record<string, string> | undefined;
-    for (const field of fields) {
-      const override = this.env[connectionEnvVar(connection.name, field)];
-      if (override) {
-        values[field] = override;
-        fromEnv.push(field);
-        continue;
-      }
-      stored ??= this.stored(connection.id);
-      const value = stored[field];
-      if (value !== undefined) values[field] = value;
-    }
-    return { values, fromEnv, missing: fields.filter((field) => values[field] === undefined) };
+    const overrides = envOverrides(this.env, connection, fields);
+    const stored = coveredByEnv(overrides, fields) ? {} : this.stored(connection.id);
+    return combine(fields, overrides, stored);
   }
 
   /**
@@ -88,14 +77,7 @@ export class ConnectionSecrets {
    * @throws UsageError when no field is given or a field is empty.
    */
   write(connectionId: string, values: Record<string, string | undefined>): void {
-    const entry: Record<string, string> = {};
-    for (const [field, value] of Object.entries(values)) {
-      if (value === undefined) continue;
-      if (value === '') throw new UsageError(`the secret field "${field}" must not be empty`);
-      entry[field] = value;
-    }
-    if (Object.keys(entry).length === 0) throw new UsageError('no secret to store');
-    this.open().set(connectionId, JSON.stringify(entry));
+    this.open().set(connectionId, JSON.stringify(entryOf(values)));
   }
 
   /**
@@ -127,9 +109,7 @@ export class ConnectionSecrets {
 
   /** Where the secret of `connection` lives, for `connection show`; reads no secret out. */
   status(connection: ConnectionRef, fields: readonly string[]): ConnectionSecretStatus {
-    const envOverrides = fields
-      .map((field) => connectionEnvVar(connection.name, field))
-      .filter((name) => this.env[name]);
+    const envOverrides = setOverrideVars(this.env, connection, fields);
     const store = this.open();
     const holder =
       store instanceof CompositeStore
@@ -143,22 +123,7 @@ export class ConnectionSecrets {
 
   private stored(connectionId: string): Record<string, string> {
     const raw = this.open().get(connectionId);
-    if (raw === undefined) return {};
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw);
-    } catch {
-      parsed = undefined; // the parser's message would quote the secret
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw new RuntimeError(
-        `the stored secret of connection "${connectionId}" is not a JSON object of fields`,
-        'set the secret again, e.g. with `vmx connection update`',
-      );
-    }
-    const fields: Record<string, string> = {};
-    for (const [field, value] of Object.entries(parsed)) if (typeof value === 'string') fields[field] = value;
-    return fields;
+    return raw === undefined ? {} : parseEntry(raw, connectionId);
   }
 
   private open(): CredentialStore {
@@ -167,7 +132,160 @@ export class ConnectionSecrets {
   }
 }
 
+/**
+ * {@link ConnectionSecrets} over a store that answers through promises (the shared store's sealed
+ * `connection_secrets`): the same methods, rules and results, each returning a promise, so that it
+ * is an `Async<ConnectionSecrets>` (store/backend.ts) and callers can hold either behind that type
+ * (`asAsync(new ConnectionSecrets(…))` for the embedded store).
+ *
+ * Where the sync class takes a connection id, this one also takes the connection itself, so that an
+ * error (no secret key, a value that does not open) names the connection rather than its id. A read
+ * fully covered by environment overrides never opens the store, so it needs no secret key.
+ */
+export class AsyncConnectionSecrets {
+  private resolved: Promise<AsyncCredentialStore> | undefined;
+
+  /** @param store the store, or a function opening it (called once, on the first use that needs it). */
+  constructor(
+    private readonly store: AsyncCredentialStore | (() => AsyncCredentialStore | Promise<AsyncCredentialStore>),
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  async read(connection: ConnectionRef, fields: readonly string[]): Promise<ConnectionSecretValues> {
+    const overrides = envOverrides(this.env, connection, fields);
+    const stored = coveredByEnv(overrides, fields) ? {} : await this.stored(connection);
+    return combine(fields, overrides, stored);
+  }
+
+  async write(connection: ConnectionRef | string, values: Record<string, string | undefined>): Promise<void> {
+    const entry = entryOf(values);
+    const { id, label } = refOf(connection);
+    await (await this.open()).set(id, JSON.stringify(entry), label);
+  }
+
+  async replace(connection: ConnectionRef | string, values: Record<string, string>): Promise<void> {
+    const stored = await this.stored(connection);
+    if (sameFields(stored, values)) return;
+    if (Object.keys(values).length === 0) await this.remove(refOf(connection).id);
+    else await this.write(connection, values);
+  }
+
+  storedFields(connection: ConnectionRef | string): Promise<Record<string, string>> {
+    return this.stored(connection);
+  }
+
+  /** Needs no secret key. */
+  async remove(connectionId: string): Promise<boolean> {
+    return (await this.open()).delete(connectionId);
+  }
+
+  /** Needs no secret key. */
+  async has(connectionId: string): Promise<boolean> {
+    return (await this.open()).has(connectionId);
+  }
+
+  /** Needs no secret key: reads no secret out. */
+  async status(connection: ConnectionRef, fields: readonly string[]): Promise<ConnectionSecretStatus> {
+    const envOverrides = setOverrideVars(this.env, connection, fields);
+    const store = await this.open();
+    const source = (await store.has(connection.id)) ? store.kind : envOverrides.length > 0 ? 'env' : 'none';
+    return { value: source === 'none' ? null : '********', source, envOverrides };
+  }
+
+  private async stored(connection: ConnectionRef | string): Promise<Record<string, string>> {
+    const { id, label } = refOf(connection);
+    const raw = await (await this.open()).get(id, label);
+    return raw === undefined ? {} : parseEntry(raw, label);
+  }
+
+  private open(): Promise<AsyncCredentialStore> {
+    if (!this.resolved) {
+      const { store } = this;
+      const opening = Promise.resolve().then(() => (typeof store === 'function' ? store() : store));
+      // A failed open is not remembered: the next use tries again, as the sync class does.
+      opening.catch(() => {
+        if (this.resolved === opening) this.resolved = undefined;
+      });
+      this.resolved = opening;
+    }
+    return this.resolved;
+  }
+}
+
+function refOf(connection: ConnectionRef | string): { id: string; label: string } {
+  return typeof connection === 'string'
+    ? { id: connection, label: connection }
+    : { id: connection.id, label: connection.name };
+}
+
 function sameFields(a: Record<string, string>, b: Record<string, string>): boolean {
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && a[key] === b[key]);
+}
+
+/** Field → value of the overrides that are set (an empty variable counts as unset). */
+function envOverrides(env: NodeJS.ProcessEnv, connection: ConnectionRef, fields: readonly string[]) {
+  const overrides: Record<string, string> = {};
+  for (const field of fields) {
+    const value = env[connectionEnvVar(connection.name, field)];
+    if (value) overrides[field] = value;
+  }
+  return overrides;
+}
+
+/** The names of the override variables that are set for `fields`, for `status`. */
+function setOverrideVars(env: NodeJS.ProcessEnv, connection: ConnectionRef, fields: readonly string[]): string[] {
+  return fields.map((field) => connectionEnvVar(connection.name, field)).filter((name) => env[name]);
+}
+
+/** Whether the overrides supply every field, so that the store need not be opened at all. */
+function coveredByEnv(overrides: Record<string, string>, fields: readonly string[]): boolean {
+  return fields.every((field) => Object.hasOwn(overrides, field));
+}
+
+function combine(
+  fields: readonly string[],
+  overrides: Record<string, string>,
+  stored: Record<string, string>,
+): ConnectionSecretValues {
+  const values: Record<string, string> = {};
+  const fromEnv: string[] = [];
+  for (const field of fields) {
+    if (Object.hasOwn(overrides, field)) {
+      values[field] = overrides[field]!;
+      fromEnv.push(field);
+    } else if (Object.hasOwn(stored, field)) values[field] = stored[field]!;
+  }
+  return { values, fromEnv, missing: fields.filter((field) => values[field] === undefined) };
+}
+
+/** The entry to store for `values`: undefined fields dropped, empty ones refused. */
+function entryOf(values: Record<string, string | undefined>): Record<string, string> {
+  const entry: Record<string, string> = {};
+  for (const [field, value] of Object.entries(values)) {
+    if (value === undefined) continue;
+    if (value === '') throw new UsageError(`the secret field "${field}" must not be empty`);
+    entry[field] = value;
+  }
+  if (Object.keys(entry).length === 0) throw new UsageError('no secret to store');
+  return entry;
+}
+
+/** The fields of a stored entry; `label` names the connection in the error. */
+function parseEntry(raw: string, label: string): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    parsed = undefined; // the parser's message would quote the secret
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new RuntimeError(
+      `the stored secret of connection "${label}" is not a JSON object of fields`,
+      'set the secret again, e.g. with `vmx connection update`',
+    );
+  }
+  const fields: Record<string, string> = {};
+  for (const [field, value] of Object.entries(parsed)) if (typeof value === 'string') fields[field] = value;
+  return fields;
 }
