@@ -1,6 +1,6 @@
 import { dataPaths, ensureHome, resolveHome, resolveUser, tightenHome, type DataPaths } from '../config.js';
 import type { ConnectionSecrets, KeyringBackend } from '../store/credentials/index.js';
-import type { StoreBackend } from '../store/backend.js';
+import type { Async, StoreBackend } from '../store/backend.js';
 import { readSettings, writeSettings, type CliSettings } from './current-context.js';
 import { Output, type Sink } from './io/output.js';
 import { inquirerPrompter, type Prompter } from './io/prompter.js';
@@ -55,7 +55,7 @@ export interface CliContext {
    * Connection secrets (keychain, else the announced file fallback, with env overrides). The
    * credential store itself is opened only when a secret is actually read or written.
    */
-  secrets(): Promise<ConnectionSecrets>;
+  secrets(): Promise<Async<ConnectionSecrets>>;
   settings(): CliSettings;
   saveSettings(settings: CliSettings): void;
   /** Closes what was opened; called once by main after the command. */
@@ -70,7 +70,7 @@ export function createContext(flags: GlobalFlags, deps: CliDeps): CliContext {
   const json = Boolean(flags.json);
   const color = !json && flags.color !== false && !deps.env.NO_COLOR && Boolean(deps.stdout.isTTY);
   let opened: StoreBackend | undefined;
-  let secrets: ConnectionSecrets | undefined;
+  let secrets: Async<ConnectionSecrets> | undefined;
   const out = new Output(deps.stdout, deps.stderr, json, color);
   return {
     out,
@@ -94,13 +94,18 @@ export function createContext(flags: GlobalFlags, deps: CliDeps): CliContext {
     },
     async secrets() {
       if (!secrets) {
-        const { ConnectionSecrets, openCredentialStore } = await import('../store/credentials/index.js');
-        secrets = new ConnectionSecrets(() => {
-          ensureHome(paths.home);
-          const { store, warning } = openCredentialStore({ home: paths.home, env: deps.env, keyring: deps.keyring });
-          if (warning) out.warn(warning);
-          return store;
-        }, deps.env);
+        const [{ ConnectionSecrets, openCredentialStore }, { asAsync }] = await Promise.all([
+          import('../store/credentials/index.js'),
+          import('../store/backend.js'),
+        ]);
+        secrets = asAsync(
+          new ConnectionSecrets(() => {
+            ensureHome(paths.home);
+            const { store, warning } = openCredentialStore({ home: paths.home, env: deps.env, keyring: deps.keyring });
+            if (warning) out.warn(warning);
+            return store;
+          }, deps.env),
+        );
       }
       return secrets;
     },

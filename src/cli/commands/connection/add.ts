@@ -42,9 +42,9 @@ export const verb = defineVerb({
         prices,
         user: ctx.user,
       });
-      if (secret) secrets!.write(created.id, secret);
+      if (secret) await secrets!.write(created.id, secret);
       return created;
     });
-    ctx.out.object(connectionView(connection, secrets?.status(connection, connectionSecretFields(connection))));
+    ctx.out.object(connectionView(connection, await secrets?.status(connection, connectionSecretFields(connection))));
   },
 });

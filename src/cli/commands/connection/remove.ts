@@ -38,7 +38,7 @@ export const verb = defineVerb({
       }
       await tx.connections.delete(connection.id);
     });
-    secrets.remove(connection.id);
+    await secrets.remove(connection.id);
     if (ctx.out.json) {
       ctx.out.writeJson({
         id: connection.id,

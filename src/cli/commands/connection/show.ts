@@ -11,6 +11,6 @@ export const verb = defineVerb({
     const store = await ctx.store();
     const connection = await findConnection(scope, store, await required(ctx, ref, '<connection>', 'Connection'));
     const secrets = await ctx.secrets();
-    ctx.out.object(connectionView(connection, secrets.status(connection, connectionSecretFields(connection))));
+    ctx.out.object(connectionView(connection, await secrets.status(connection, connectionSecretFields(connection))));
   },
 });

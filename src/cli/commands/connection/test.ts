@@ -24,9 +24,13 @@ export const verb = defineVerb({
     // The adapters load only here: the probe is the one part of providers/ beyond the registry the CLI uses.
     const { probe } = await import('../../../providers/probe.js');
     const secrets = await ctx.secrets();
-    const result = await probe(connection, secrets.read(connection, connectionSecretFields(connection)).values, {
-      model,
-    });
+    const result = await probe(
+      connection,
+      (await secrets.read(connection, connectionSecretFields(connection))).values,
+      {
+        model,
+      },
+    );
     if (!result.ok) throw new RuntimeError(`${connection.name}: ${result.message}`);
     const detail = 'model' in result ? { model: result.model } : { models: result.models };
     if (ctx.out.json)

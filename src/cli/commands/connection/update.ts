@@ -47,10 +47,10 @@ export const verb = defineVerb({
         },
         ctx.user,
       );
-      secrets.replace(
+      await secrets.replace(
         current.id,
         nextSecretEntry({
-          stored: secrets.storedFields(current.id),
+          stored: await secrets.storedFields(current.id),
           credential,
           headerFlags: input.header,
           previousConfig: current.config,
@@ -59,6 +59,6 @@ export const verb = defineVerb({
       );
       return next;
     });
-    ctx.out.object(connectionView(updated, secrets.status(updated, connectionSecretFields(updated))));
+    ctx.out.object(connectionView(updated, await secrets.status(updated, connectionSecretFields(updated))));
   },
 });

@@ -13,7 +13,7 @@ export const verb = defineVerb({
     // The rows are gone; their keychain entries go too (the database no longer points at them).
     if (connectionIds.length > 0) {
       const secrets = await ctx.secrets();
-      for (const id of connectionIds) secrets.remove(id);
+      for (const id of connectionIds) await secrets.remove(id);
     }
     const settings = ctx.settings();
     if (settings.context?.environment === environment.id) {

@@ -122,7 +122,7 @@ async function createAll(ctx: CliContext, setup: Setup, key: string) {
       expiresAt: null,
       user: ctx.user,
     });
-    if (secret) secrets!.write(connection.id, secret);
+    if (secret) await secrets!.write(connection.id, secret);
     return { workspace, environment, connection, resource, apiKey };
   });
 }
