@@ -1,3 +1,4 @@
+import type { SealedSecretTable } from './credentials/sealed-store.js';
 import type { Store } from './open.js';
 import type { ApiKeyRepo } from './repos/api-keys.js';
 import type { AuditRepo } from './repos/audit.js';
@@ -33,6 +34,12 @@ export interface Repositories {
   readonly capacityCounters: Async<CapacityCounterRepo>;
   readonly settings: Async<SettingsRepo>;
   readonly space: Async<SpaceRepo>;
+  /**
+   * A shared store's sealed provider secrets (`connection_secrets`), on the same connection as the
+   * other repositories — inside a transaction, part of it. The embedded store keeps secrets in the
+   * OS keychain instead and has none.
+   */
+  readonly sealedSecrets?: SealedSecretTable;
 }
 
 export type BackendKind = 'sqlite' | 'postgres';

@@ -26,7 +26,7 @@ export interface ApiKeyWithHash extends ApiKey {
   keyHash: string;
 }
 
-interface ApiKeyRow extends StampColumns {
+export interface ApiKeyRow extends StampColumns {
   id: string;
   environment_id: string;
   name: string;
@@ -40,7 +40,7 @@ interface ApiKeyRow extends StampColumns {
   allow_overrides: number;
 }
 
-const toApiKey = (row: ApiKeyRow): ApiKey => ({
+export const toApiKey = (row: ApiKeyRow): ApiKey => ({
   id: row.id,
   environmentId: row.environment_id,
   name: row.name,

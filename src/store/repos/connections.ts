@@ -26,7 +26,7 @@ export interface Connection extends Stamps {
   prices: PriceOverride[];
 }
 
-interface ConnectionRow extends StampColumns {
+export interface ConnectionRow extends StampColumns {
   id: string;
   environment_id: string;
   name: string;
@@ -38,7 +38,7 @@ interface ConnectionRow extends StampColumns {
   prices: string;
 }
 
-const toConnection = (row: ConnectionRow): Connection => ({
+export const toConnection = (row: ConnectionRow): Connection => ({
   id: row.id,
   environmentId: row.environment_id,
   name: row.name,

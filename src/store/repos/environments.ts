@@ -11,14 +11,14 @@ export interface Environment extends Stamps {
   description: string | null;
 }
 
-interface EnvironmentRow extends StampColumns {
+export interface EnvironmentRow extends StampColumns {
   id: string;
   workspace_id: string;
   name: string;
   description: string | null;
 }
 
-const toEnvironment = (row: EnvironmentRow): Environment => ({
+export const toEnvironment = (row: EnvironmentRow): Environment => ({
   id: row.id,
   workspaceId: row.workspace_id,
   name: row.name,

@@ -15,7 +15,7 @@ export interface Member {
   addedBy: string;
 }
 
-interface MemberRow {
+export interface MemberRow {
   id: string;
   workspace_id: string;
   user: string;
@@ -24,7 +24,7 @@ interface MemberRow {
   added_by: string;
 }
 
-const toMember = (row: MemberRow): Member => ({
+export const toMember = (row: MemberRow): Member => ({
   id: row.id,
   workspaceId: row.workspace_id,
   user: row.user,

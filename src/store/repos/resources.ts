@@ -24,7 +24,7 @@ export interface Resource extends Stamps {
   enforceCapacity: boolean;
 }
 
-interface ResourceRow extends StampColumns {
+export interface ResourceRow extends StampColumns {
   id: string;
   environment_id: string;
   name: string;
@@ -38,7 +38,7 @@ interface ResourceRow extends StampColumns {
   enforce_capacity: number;
 }
 
-const toResource = (row: ResourceRow): Resource => ({
+export const toResource = (row: ResourceRow): Resource => ({
   id: row.id,
   environmentId: row.environment_id,
   name: row.name,
@@ -81,7 +81,8 @@ export function singleModelResource(name: string, model: ModelRef): ResourceFiel
   };
 }
 
-const columns = (fields: ResourceFields) => ({
+/** The columns of a resource's fields as both backends store them (JSON text, 0/1 flags). */
+export const resourceColumns = (fields: ResourceFields) => ({
   name: fields.name,
   description: fields.description,
   model: toJson(fields.model),
@@ -131,7 +132,7 @@ export function createResourceRepo(db: Database) {
     create(environmentId: string, fields: ResourceFields, user: string): Resource {
       const id = randomUUID();
       const now = new Date().toISOString();
-      write(() => insert.run({ id, environmentId, ...columns(fields), now, user }), fields.name);
+      write(() => insert.run({ id, environmentId, ...resourceColumns(fields), now, user }), fields.name);
       return toResource(byId.get(id)!);
     },
 
@@ -147,7 +148,7 @@ export function createResourceRepo(db: Database) {
 
     update(resource: Resource, fields: ResourceFields, user: string): Resource {
       const now = new Date().toISOString();
-      write(() => update.run({ id: resource.id, ...columns(fields), now, user }), fields.name);
+      write(() => update.run({ id: resource.id, ...resourceColumns(fields), now, user }), fields.name);
       return toResource(byId.get(resource.id)!);
     },
 

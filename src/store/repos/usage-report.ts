@@ -113,33 +113,54 @@ export function dayOf(hour: number): string {
 }
 
 type ReportRow = UsageReport['rows'][number];
-type Source = 'raw' | 'hourly';
+export type ReportSource = 'raw' | 'hourly';
+
+/** The window a report counts and the queries that cover it, each over raw rows or hourly ones. */
+export interface ReportPlan {
+  since: number;
+  until: number;
+  parts: Array<{ source: ReportSource; from: number; to: number }>;
+}
 
 /**
- * Figures over [since, until) of one environment, grouped by `q.by` (in order). Whole hours come from
- * the hourly roll-up and the partial hours at the edges from raw rows; `rawFloor` is the moment raw
- * rows start (see UsageRepo.rawFloor), and window edges before it move back to their hour.
+ * Whole hours come from the hourly roll-up and the partial hours at the edges from raw rows;
+ * `rawFloor` is the moment raw rows start (see UsageRepo.rawFloor), and window edges before it move
+ * back to their hour. The same for every backend: only the queries differ.
  */
-export function usageReport(db: Database, q: UsageQuery, rawFloor: number): UsageReport {
+export function reportPlan(q: UsageQuery, rawFloor: number): ReportPlan {
   const snap = (at: number) => (at < rawFloor ? Math.floor(at / HOUR) * HOUR : at);
   const since = snap(q.since);
   const until = Math.max(since, snap(q.until));
   const firstWhole = Math.ceil(since / HOUR) * HOUR;
   const lastWhole = Math.floor(until / HOUR) * HOUR;
-  const parts: Array<Record<string, unknown>> = [];
+  const parts: ReportPlan['parts'] = [];
   if (firstWhole < lastWhole) {
-    parts.push(...grouped(db, 'hourly', q, firstWhole, lastWhole));
-    if (since < firstWhole) parts.push(...grouped(db, 'raw', q, since, firstWhole));
-    if (lastWhole < until) parts.push(...grouped(db, 'raw', q, lastWhole, until));
+    parts.push({ source: 'hourly', from: firstWhole, to: lastWhole });
+    if (since < firstWhole) parts.push({ source: 'raw', from: since, to: firstWhole });
+    if (lastWhole < until) parts.push({ source: 'raw', from: lastWhole, to: until });
   } else if (since < until) {
-    parts.push(...grouped(db, 'raw', q, since, until));
+    parts.push({ source: 'raw', from: since, to: until });
   }
-  return { since, until, rows: mergeParts(q.by, parts) };
+  return { since, until, parts };
+}
+
+/** The columns a query groups by: `day` is summed from hours. */
+export const groupDimensions = (by: readonly UsageDimension[]) =>
+  [...new Set(by.map((d) => (d === 'day' ? 'hour' : d)))] as Array<Exclude<UsageDimension, 'day'>>;
+
+/**
+ * Figures over [since, until) of one environment, grouped by `q.by` (in order); see reportPlan for
+ * which rows are read.
+ */
+export function usageReport(db: Database, q: UsageQuery, rawFloor: number): UsageReport {
+  const { since, until, parts } = reportPlan(q, rawFloor);
+  const rows = parts.flatMap((part) => grouped(db, part.source, q, part.from, part.to));
+  return { since, until, rows: mergeParts(q.by, rows) };
 }
 
 /** One query over raw rows or hourly ones, its figures grouped by the query's dimensions. */
-function grouped(db: Database, source: Source, q: UsageQuery, from: number, to: number) {
-  const dims = [...new Set(q.by.map((d) => (d === 'day' ? 'hour' : d)))] as Array<Exclude<UsageDimension, 'day'>>;
+function grouped(db: Database, source: ReportSource, q: UsageQuery, from: number, to: number) {
+  const dims = groupDimensions(q.by);
   const select = dims.map((d) => `${dimensionSql[d][source]} AS "${d}"`);
   const where = [
     'environment_id = @environmentId',
@@ -154,8 +175,12 @@ function grouped(db: Database, source: Source, q: UsageQuery, from: number, to: 
   return db.prepare(sql).all(params) as Array<Record<string, unknown>>;
 }
 
-/** Adds up the parts' rows that fall in the same group (days span hours; a window spans sources), sorted by group. */
-function mergeParts(by: readonly UsageDimension[], parts: Array<Record<string, unknown>>): ReportRow[] {
+/**
+ * Adds up the parts' rows that fall in the same group (days span hours; a window spans sources), sorted
+ * by group. A part row holds its group columns (`hour` as epoch ms), the counts (numbers or numeric
+ * text) and the sketches as JSON text; a row whose `requests` is null is an aggregate over no rows.
+ */
+export function mergeParts(by: readonly UsageDimension[], parts: Array<Record<string, unknown>>): ReportRow[] {
   const rows = new Map<string, ReportRow>();
   for (const part of parts) {
     if (part.requests === null) continue; // an aggregate over no rows

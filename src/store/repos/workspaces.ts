@@ -16,13 +16,13 @@ export interface MemberWorkspace extends Workspace {
   role: Role;
 }
 
-interface WorkspaceRow extends StampColumns {
+export interface WorkspaceRow extends StampColumns {
   id: string;
   name: string;
   description: string | null;
 }
 
-const toWorkspace = (row: WorkspaceRow): Workspace => ({
+export const toWorkspace = (row: WorkspaceRow): Workspace => ({
   id: row.id,
   name: row.name,
   description: row.description,
