@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Metrics } from '../src/daemon/metrics.js';
 import { CapacityGate, type LimitSet } from '../src/gateway/capacity/gate.js';
+import { MemoryCounters } from '../src/gateway/capacity/memory-counters.js';
 import { Exchange } from '../src/daemon/pipeline/exchange.js';
 import { ExchangeRecorder } from '../src/daemon/pipeline/record/exchange-recorder.js';
 import { emptyBatch, writeBatch } from '../src/daemon/pipeline/record/batch.js';
@@ -63,7 +64,8 @@ const hooks = {
     rates.rate(r.id, t.connectionId, t.model, w, s),
   random: Math.random,
 };
-const gate = new CapacityGate();
+const counters = new MemoryCounters();
+const gate = new CapacityGate(counters);
 const limits: LimitSet[] = [
   {
     level: 'key',
@@ -85,7 +87,7 @@ function decide(): number {
   const { chain } = route(env, resource, body, 'openai-chat', hooks, tokens);
   const admission = gate.admit(limits, tokens());
   if ('counters' in admission) gate.reconcile(admission, 20);
-  gate.takeDirty();
+  counters.takeDirty();
   return chain.length;
 }
 

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { CapacityGate, type CounterRow } from '../gateway/capacity/gate.js';
+import { MemoryCounters } from '../gateway/capacity/memory-counters.js';
 import { ErrorRates } from '../gateway/health/error-rates.js';
 import { Pricer } from '../pricing/cost.js';
 import type { DialectCodec } from '../providers/pivot.js';
@@ -62,15 +63,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const auditBodyLimit = deps.auditBodyLimit ?? 32 * 1024;
   const clock = deps.clock ?? Date.now;
   const journal = deps.journal;
-  const gate = new CapacityGate(
-    clock,
+  const counters = new MemoryCounters(
     deps.counters ?? deps.store.capacityCounters.all(),
     journal && ((rows) => journal.write(rows)),
   );
+  const gate = new CapacityGate(counters, clock);
   const errorRates = ErrorRates.fromHistory(clock, (since) => deps.store.usage.attemptsSince(since));
   const discovered = new DiscoveredCapacityTracker();
   deps.recorder.alsoSend((batch) => {
-    batch.counters.push(...gate.takeDirty());
+    batch.counters.push(...counters.takeDirty());
     // Taken together with the counters: every change in the old journal file is in this batch or an earlier one.
     const superseded = journal?.rotate();
     if (superseded) batch.supersedes.push(superseded);

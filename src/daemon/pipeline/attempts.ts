@@ -10,6 +10,7 @@ import {
   type CapacityGate,
   type CapacityRejection,
   type LimitSet,
+  type Verdict,
 } from '../../gateway/capacity/gate.js';
 import type { ConfigCache } from '../config-cache.js';
 import type { ModelLabel } from './respond/envelope.js';
@@ -86,7 +87,8 @@ export async function runAttempts(
     try {
       const attempt = prepare(exchange, ref, label, deps, startedAt);
       secret = attempt.target.secret;
-      admission = attempt.admission = admit(exchange, attempt.connection, deps.gate);
+      const pending = admit(exchange, attempt.connection, deps.gate);
+      admission = attempt.admission = pending instanceof Promise ? await pending : pending;
       await tryOne(attempt);
       return;
     } catch (error) {
@@ -143,7 +145,11 @@ class ConnectionCapacity extends AttemptFailed {
  * the key or resource level ends the request (another model would not help); at the connection level
  * the next model is tried.
  */
-function admit(exchange: Exchange, connection: Connection, gate: CapacityGate): Admission | undefined {
+function admit(
+  exchange: Exchange,
+  connection: Connection,
+  gate: CapacityGate,
+): Admission | undefined | Promise<Admission> {
   const sets: LimitSet[] = connection.capacity.length
     ? [
         ...exchange.limits,
@@ -152,7 +158,12 @@ function admit(exchange: Exchange, connection: Connection, gate: CapacityGate): 
     : exchange.limits;
   if (sets.length === 0) return undefined;
   const needsTokens = sets.some((set) => set.limits.some((limit) => limit.tokens !== undefined));
+  // The embedded gate answers at once (no await on the hot path); a shared store through a promise.
   const result = gate.admit(sets, needsTokens ? exchange.estimateInput() : 0);
+  return result instanceof Promise ? result.then(admitted) : admitted(result);
+}
+
+function admitted(result: Verdict): Admission {
   if (!isRejection(result)) return result;
   if (result.level === 'connection') throw new ConnectionCapacity(result);
   throw new CapacityError(result.message, result.retryAfterSeconds);

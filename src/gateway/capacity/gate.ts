@@ -1,5 +1,10 @@
+import { BusyError } from '../../errors.js';
+import type { Charge, ChargeOutcome, CounterRow, CounterStore, CounterUse } from './counter-store.js';
+import { isRefusal } from './counter-store.js';
 import type { Capacity, Period } from './limits.js';
 import { windowOf } from './windows.js';
+
+export type { CounterRow } from './counter-store.js';
 
 export type CapacityLevel = 'key' | 'resource' | 'connection';
 
@@ -22,14 +27,6 @@ export interface CapacityRejection {
   message: string;
 }
 
-/** A counter as saved: one limit's use in its current window. */
-export interface CounterRow {
-  key: string;
-  windowStart: number;
-  requests: number;
-  tokens: number;
-}
-
 /** The one name of a limit's counter: level, the limited entity's id, period (`key:<id>:minute`). */
 export const counterKey = (level: CapacityLevel, id: string, period: Period): string => `${level}:${id}:${period}`;
 
@@ -41,108 +38,106 @@ export interface Admission {
   settled?: boolean;
 }
 
-/**
- * Capacity admission, exact under concurrency: checking every limit of every level and charging them
- * all is one synchronous step (no await in between), so no two requests can both take the last slot.
- * Input tokens are charged from the estimate up front and corrected with the provider's real usage
- * afterwards. Every change goes to `journal` as it is made (before the request it admits goes on),
- * and counters reach the store in the recorder's batches; both are read back at start, so neither a
- * restart nor a kill resets them.
- */
-export class CapacityGate {
-  private readonly counters = new Map<string, CounterRow>();
-  private readonly dirty = new Set<string>();
+export type Verdict = Admission | CapacityRejection;
 
+/** `T` when the store's method answers at once, a promise of `T` when it answers through one. */
+type Like<R, T> = R extends PromiseLike<unknown> ? Promise<T> : T;
+
+/** A charge as the gate plans it: what the store needs, and the limit it stands for (to name a refusal). */
+interface Planned extends Charge {
+  readonly set: LimitSet;
+  readonly period: Period;
+}
+
+/**
+ * Capacity admission, exact under concurrency: every limit of every level is checked and charged in
+ * one atomic step of the counter store, so no two requests — in this daemon or, on a shared store, in
+ * any daemon — can both take the last slot. Input tokens are charged from the estimate up front and
+ * corrected with the provider's real usage afterwards.
+ *
+ * The gate computes the windows (on its clock), counter keys, limits, Retry-After and messages; the
+ * store only counts. It answers the way its store does: at once with the embedded {@link MemoryCounters}
+ * (the daemon's hot path stays synchronous), through a promise with Redis or PostgreSQL.
+ */
+export class CapacityGate<S extends CounterStore = CounterStore> {
   constructor(
+    readonly store: S,
     private readonly clock: () => number = Date.now,
-    saved: CounterRow[] = [],
-    private readonly journal?: (changed: readonly CounterRow[]) => void,
-  ) {
-    // What was recovered is written back with the first batch (a journal may be all that had it).
-    for (const row of saved) {
-      this.counters.set(row.key, { ...row });
-      this.dirty.add(row.key);
-    }
-  }
+    /** Where a shared store's failures are reported (a reconcile runs off the request path). */
+    private readonly onError: (error: unknown) => void = () => {},
+  ) {}
 
   /** Checks every limit; when all pass, charges one request and `estimate` tokens to each. */
-  admit(sets: readonly LimitSet[], estimate: number): Admission | CapacityRejection {
+  admit(sets: readonly LimitSet[], estimate: number): Like<ReturnType<S['checkAndCharge']>, Verdict> {
     const now = this.clock();
-    const touched: CounterRow[] = [];
+    const plan: Planned[] = [];
     for (const set of sets) {
       for (const limit of set.limits) {
         const window = windowOf(limit.period, now);
-        const counter = this.counter(counterKey(set.level, set.id, limit.period), window.start);
-        const refuse = (dimension: 'requests' | 'tokens', max: number): CapacityRejection => {
-          const retryAfterSeconds = Math.max(1, Math.ceil((window.end - now) / 1000));
-          return {
-            level: set.level,
-            name: set.name,
-            period: limit.period,
-            dimension,
-            limit: max,
-            retryAfterSeconds,
-            message: `capacity exceeded at ${set.level} level: ${set.level} '${set.name}' allows ${max} ${dimension} per ${limit.period}; retry in ${retryAfterSeconds}s`,
-          };
-        };
-        if (limit.requests !== undefined && counter.requests + 1 > limit.requests)
-          return refuse('requests', limit.requests);
-        if (limit.tokens !== undefined && counter.tokens + estimate > limit.tokens)
-          return refuse('tokens', limit.tokens);
-        touched.push(counter);
+        plan.push({
+          key: counterKey(set.level, set.id, limit.period),
+          windowStart: window.start,
+          windowEnd: window.end,
+          maxRequests: limit.requests,
+          maxTokens: limit.tokens,
+          set,
+          period: limit.period,
+        });
       }
     }
-    for (const counter of touched) {
-      counter.requests += 1;
-      counter.tokens += estimate;
-      this.dirty.add(counter.key);
-    }
-    this.journal?.(touched);
-    return { counters: touched, estimate };
+    const outcome = this.store.checkAndCharge(plan, estimate, now);
+    const verdict = (result: ChargeOutcome): Verdict =>
+      isRefusal(result) ? rejection(plan[result.index]!, result.dimension, now) : { counters: result, estimate };
+    return (
+      outcome instanceof Promise ? outcome.then(verdict, this.unavailable) : verdict(outcome as ChargeOutcome)
+    ) as Like<ReturnType<S['checkAndCharge']>, Verdict>;
   }
 
-  /** Replaces the estimate with the tokens really used (0 for a failed attempt), in the windows charged. */
-  reconcile(admission: Admission, actualTokens: number): void {
+  /**
+   * A shared store that does not answer admits nothing (limits stay exact): the request is answered
+   * 503 with Retry-After, and the cause goes to `onError`.
+   */
+  private readonly unavailable = (error: unknown): never => {
+    this.onError(error);
+    throw new BusyError(`capacity counters unavailable: ${(error as Error)?.message ?? String(error)}`, 1);
+  };
+
+  /**
+   * Replaces the estimate with the tokens really used (0 for a failed attempt), in the windows charged.
+   * On a shared store the correction is sent and not waited for; the promise returned (for tests) never
+   * rejects: a failure goes to `onError`.
+   */
+  reconcile(admission: Admission, actualTokens: number): void | Promise<void> {
     if (admission.settled) return;
     admission.settled = true;
     const delta = actualTokens - admission.estimate;
-    if (delta === 0) return;
-    const changed: CounterRow[] = [];
-    for (const counter of admission.counters) {
-      // The window may have rolled over meanwhile; the new one was never charged for this request.
-      if (this.counters.get(counter.key) !== counter) continue;
-      counter.tokens = Math.max(0, counter.tokens + delta);
-      this.dirty.add(counter.key);
-      changed.push(counter);
-    }
-    if (changed.length) this.journal?.(changed);
+    if (delta === 0 || admission.counters.length === 0) return;
+    const done = this.store.adjust(admission.counters, delta);
+    if (done instanceof Promise) return done.catch(this.onError);
   }
 
   /** Current usage of one limit in its current window (tests read it; a status view may). */
-  used(level: CapacityLevel, id: string, period: Period): { requests: number; tokens: number } {
-    const counter = this.counters.get(counterKey(level, id, period));
-    return counter && counter.windowStart === windowOf(period, this.clock()).start
-      ? { requests: counter.requests, tokens: counter.tokens }
-      : { requests: 0, tokens: 0 };
-  }
-
-  /** Counters changed since the last call, for the recorder to persist. */
-  takeDirty(): CounterRow[] {
-    const rows = [...this.dirty].map((key) => ({ ...this.counters.get(key)! }));
-    this.dirty.clear();
-    return rows;
-  }
-
-  private counter(key: string, windowStart: number): CounterRow {
-    let counter = this.counters.get(key);
-    if (!counter || counter.windowStart !== windowStart) {
-      counter = { key, windowStart, requests: 0, tokens: 0 };
-      this.counters.set(key, counter);
-    }
-    return counter;
+  used(level: CapacityLevel, id: string, period: Period): Like<ReturnType<S['used']>, CounterUse> {
+    const window = windowOf(period, this.clock());
+    return this.store.used(counterKey(level, id, period), window.start) as Like<ReturnType<S['used']>, CounterUse>;
   }
 }
 
-export function isRejection(result: Admission | CapacityRejection): result is CapacityRejection {
+function rejection(charge: Planned, dimension: 'requests' | 'tokens', now: number): CapacityRejection {
+  const { level, name } = charge.set;
+  const limit = (dimension === 'requests' ? charge.maxRequests : charge.maxTokens)!;
+  const retryAfterSeconds = Math.max(1, Math.ceil((charge.windowEnd - now) / 1000));
+  return {
+    level,
+    name,
+    period: charge.period,
+    dimension,
+    limit,
+    retryAfterSeconds,
+    message: `capacity exceeded at ${level} level: ${level} '${name}' allows ${limit} ${dimension} per ${charge.period}; retry in ${retryAfterSeconds}s`,
+  };
+}
+
+export function isRejection(result: Verdict): result is CapacityRejection {
   return 'retryAfterSeconds' in result;
 }

@@ -5,7 +5,6 @@ import type { Period } from './limits.js';
  * hour, a day at midnight UTC, a week on Monday 00:00 UTC, a month on the 1st 00:00 UTC.
  */
 export function windowOf(period: Period, now: number): { start: number; end: number } {
-  const d = new Date(now);
   switch (period) {
     case 'minute': {
       const start = now - (now % 60_000);
@@ -21,11 +20,12 @@ export function windowOf(period: Period, now: number): { start: number; end: num
     }
     case 'week': {
       const day = now - (now % 86_400_000);
-      const sinceMonday = (d.getUTCDay() + 6) % 7;
+      const sinceMonday = (new Date(now).getUTCDay() + 6) % 7;
       const start = day - sinceMonday * 86_400_000;
       return { start, end: start + 7 * 86_400_000 };
     }
     case 'month': {
+      const d = new Date(now);
       const start = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
       return { start, end: Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) };
     }

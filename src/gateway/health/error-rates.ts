@@ -11,6 +11,16 @@ export interface AttemptOutcome {
   at: number;
 }
 
+/** How many attempts of one (resource, connection, model) ended with `status` in one minute (`at / 60 000`). */
+export interface MinuteCount {
+  resourceId: string | null;
+  connectionId: string | null;
+  model: string | null;
+  minute: number;
+  status: number;
+  count: number;
+}
+
 interface Minute {
   total: number;
   failures: number;
@@ -42,18 +52,32 @@ export class ErrorRates {
     status: number,
     at = this.clock(),
   ): void {
-    const key = `${resourceId}|${connectionId}|${model}`;
+    this.add(`${resourceId}|${connectionId}|${model}`, Math.floor(at / 60_000), status, 1);
+  }
+
+  /**
+   * Replaces the minutes `fromMinute` … `toMinute` with `counts` (a shared store's totals over every
+   * daemon's traffic); other minutes stay as they are.
+   */
+  replaceMinutes(fromMinute: number, toMinute: number, counts: Iterable<MinuteCount>): void {
+    for (const minutes of this.series.values())
+      for (let minute = fromMinute; minute <= toMinute; minute++) minutes.delete(minute);
+    for (const c of counts)
+      if (c.minute >= fromMinute && c.minute <= toMinute)
+        this.add(`${c.resourceId}|${c.connectionId}|${c.model}`, c.minute, c.status, c.count);
+  }
+
+  private add(key: string, minute: number, status: number, count: number): void {
     let minutes = this.series.get(key);
     if (!minutes) this.series.set(key, (minutes = new Map()));
-    const minute = Math.floor(at / 60_000);
     let bucket = minutes.get(minute);
     if (!bucket) {
       minutes.set(minute, (bucket = { total: 0, failures: 0, byStatus: new Map() }));
       for (const old of minutes.keys()) if (old <= minute - KEEP_MINUTES) minutes.delete(old);
     }
-    bucket.total++;
-    if (status >= 400) bucket.failures++;
-    bucket.byStatus.set(status, (bucket.byStatus.get(status) ?? 0) + 1);
+    bucket.total += count;
+    if (status >= 400) bucket.failures += count;
+    bucket.byStatus.set(status, (bucket.byStatus.get(status) ?? 0) + count);
   }
 
   /**
