@@ -1,6 +1,7 @@
 import { dataPaths, ensureHome, resolveHome, resolveUser, tightenHome, type DataPaths } from '../config.js';
 import type { ConnectionSecrets, KeyringBackend } from '../store/credentials/index.js';
-import type { Async, StoreBackend } from '../store/backend.js';
+import type { Async, Repositories, StoreBackend } from '../store/backend.js';
+import type { SecretKeyring } from '../store/credentials/sealed-keys.js';
 import { readSettings, writeSettings, type CliSettings } from './current-context.js';
 import { Output, type Sink } from './io/output.js';
 import { inquirerPrompter, type Prompter } from './io/prompter.js';
@@ -38,6 +39,8 @@ export interface GlobalFlags {
   env?: string;
   yes?: boolean;
   color?: boolean;
+  databaseUrl?: string;
+  secretKeyFile?: string;
 }
 
 /** Everything a verb's run() gets: output, prompts, identity, paths and the store (opened on first use). */
@@ -55,11 +58,11 @@ export interface CliContext {
    * Connection secrets (keychain, else the announced file fallback, with env overrides). The
    * credential store itself is opened only when a secret is actually read or written.
    */
-  secrets(): Promise<Async<ConnectionSecrets>>;
+  secrets(tx?: Repositories): Promise<Async<ConnectionSecrets>>;
   settings(): CliSettings;
   saveSettings(settings: CliSettings): void;
-  /** Closes what was opened; called once by main after the command. */
-  dispose(): void;
+  /** Closes what was opened; awaited once by main after the command. */
+  dispose(): Promise<void>;
 }
 
 export function createContext(flags: GlobalFlags, deps: CliDeps): CliContext {
@@ -69,8 +72,10 @@ export function createContext(flags: GlobalFlags, deps: CliDeps): CliContext {
   tightenHome(paths.home);
   const json = Boolean(flags.json);
   const color = !json && flags.color !== false && !deps.env.NO_COLOR && Boolean(deps.stdout.isTTY);
-  let opened: StoreBackend | undefined;
+  const databaseUrl = flags.databaseUrl || deps.env.VMX_DATABASE_URL || undefined;
+  let opened: Promise<StoreBackend> | undefined;
   let secrets: Async<ConnectionSecrets> | undefined;
+  let sharedKeys: Promise<SecretKeyring | undefined> | undefined;
   const out = new Output(deps.stdout, deps.stderr, json, color);
   return {
     out,
@@ -80,19 +85,15 @@ export function createContext(flags: GlobalFlags, deps: CliDeps): CliContext {
     paths,
     flags,
     deps,
-    async store() {
-      if (!opened) {
-        ensureHome(paths.home);
-        // Loaded on demand so that --help and other store-less commands skip the native module.
-        const [{ openStore }, { sqliteBackend }] = await Promise.all([
-          import('../store/open.js'),
-          import('../store/backend.js'),
-        ]);
-        opened = sqliteBackend(openStore(paths.db));
-      }
+    store() {
+      opened ??= databaseUrl ? openShared(databaseUrl) : openEmbedded(paths);
       return opened;
     },
-    async secrets() {
+    async secrets(tx) {
+      if (databaseUrl) {
+        sharedKeys ??= loadKeys(flags.secretKeyFile, deps.env);
+        return sharedSecrets(tx ?? (await this.store()), await sharedKeys, deps.env);
+      }
       if (!secrets) {
         const [{ ConnectionSecrets, openCredentialStore }, { asAsync }] = await Promise.all([
           import('../store/credentials/index.js'),
@@ -114,9 +115,50 @@ export function createContext(flags: GlobalFlags, deps: CliDeps): CliContext {
       ensureHome(paths.home);
       writeSettings(paths.config, settings);
     },
-    dispose() {
-      void opened?.close();
+    async dispose() {
+      const closing = opened;
       opened = undefined;
+      await (await closing?.catch(() => undefined))?.close();
     },
   };
+}
+
+/** The embedded SQLite store in the data dir, loaded on demand so that store-less commands skip the native module. */
+async function openEmbedded(paths: DataPaths): Promise<StoreBackend> {
+  ensureHome(paths.home);
+  const [{ openStore }, { sqliteBackend }] = await Promise.all([
+    import('../store/open.js'),
+    import('../store/backend.js'),
+  ]);
+  return sqliteBackend(openStore(paths.db));
+}
+
+/** The shared PostgreSQL store (`--database-url`, VMX_DATABASE_URL). */
+async function openShared(url: string): Promise<StoreBackend> {
+  const { openPostgresBackend } = await import('../store/postgres/open.js');
+  return openPostgresBackend(url, { maxConnections: 2 });
+}
+
+/** The key sealing a shared store's secrets (`--secret-key-file`, VMX_SECRET_KEY); none is not an error until a secret is read. */
+async function loadKeys(keyFile: string | undefined, env: NodeJS.ProcessEnv): Promise<SecretKeyring | undefined> {
+  const { loadSecretKeys } = await import('../store/credentials/sealed-keys.js');
+  return loadSecretKeys({ keyFile, env });
+}
+
+/**
+ * Provider secrets sealed in the shared store's `connection_secrets`, through `repositories` — a
+ * transaction's, when the secret is written with its connection.
+ */
+async function sharedSecrets(
+  repositories: Repositories,
+  keys: SecretKeyring | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<Async<ConnectionSecrets>> {
+  const [{ AsyncConnectionSecrets }, { SealedCredentialStore }] = await Promise.all([
+    import('../store/credentials/connection-secrets.js'),
+    import('../store/credentials/sealed-store.js'),
+  ]);
+  const table = repositories.sealedSecrets;
+  if (!table) throw new Error('a shared store without its connection_secrets table');
+  return new AsyncConnectionSecrets(new SealedCredentialStore(table, keys), env);
 }

@@ -32,6 +32,11 @@ export function buildProgram(deps: CliDeps): Command {
     .option('-w, --workspace <name|id>', 'workspace to act on (default: the current context)')
     .option('-e, --env <name|id>', 'environment to act on (default: the current context)')
     .option('-y, --yes', 'skip confirmations')
+    .option(
+      '--database-url <url>',
+      'a shared PostgreSQL store (env VMX_DATABASE_URL; default: the SQLite file in --home)',
+    )
+    .option('--secret-key-file <path>', 'key sealing provider secrets in a shared store (env VMX_SECRET_KEY)')
     .addOption(new Option('--no-color', 'no colours in human output'))
     .showSuggestionAfterError(true)
     .addHelpText(

@@ -126,7 +126,7 @@ export function buildVerb(definition: VerbDefinition, deps: CliDeps): Command {
       const { verb, labels } = await loaders.get(command)!();
       await verb.run(parseFlags(verb.flags ?? {}, self.opts(), labels), ctx, positional);
     } finally {
-      ctx.dispose();
+      await ctx.dispose();
     }
   });
   return command;

@@ -9,7 +9,13 @@ export const verb = defineVerb({
     const store = await ctx.store();
     const mode = statSync(ctx.paths.home).mode & 0o777;
     const schemaVersion = await store.schemaVersion();
-    const credentials = credentialReport(ctx.paths.home, ctx.deps.env);
+    const shared = store.kind === 'postgres';
+    const schemaLatest = shared
+      ? (await import('../../store/postgres/migrations/index.js')).latestSchemaVersion
+      : latestSchemaVersion;
+    const credentials = shared
+      ? await sharedCredentialReport(ctx.flags.secretKeyFile, ctx.deps.env)
+      : credentialReport(ctx.paths.home, ctx.deps.env);
     const rows = await store.usage.counts();
     ctx.out.object({
       version,
@@ -17,10 +23,11 @@ export const verb = defineVerb({
       user: ctx.user,
       home: ctx.paths.home,
       homeMode: mode.toString(8).padStart(4, '0'),
-      database: ctx.paths.db,
+      store: store.kind,
+      database: store.location,
       schemaVersion,
-      schemaLatest: latestSchemaVersion,
-      schemaOk: schemaVersion === latestSchemaVersion,
+      schemaLatest,
+      schemaOk: schemaVersion === schemaLatest,
       databaseBytes: await store.space.sizeBytes(),
       usageRows: rows.raw,
       usageHourlyRows: rows.hourly,
@@ -37,6 +44,25 @@ function credentialReport(home: string, env: NodeJS.ProcessEnv): { kind: string;
   try {
     const { store, warning } = openCredentialStore({ home, env });
     return { kind: store.kind, detail: warning ? `${store.description} — ${warning}` : store.description };
+  } catch (error) {
+    return { kind: 'unavailable', detail: (error as Error).message };
+  }
+}
+
+/** In a shared store, secrets are sealed in the database: which key seals them, or why none can. */
+async function sharedCredentialReport(
+  keyFile: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<{ kind: string; detail: string }> {
+  const { loadSecretKeys } = await import('../../store/credentials/sealed-keys.js');
+  try {
+    const keys = loadSecretKeys({ keyFile, env });
+    return {
+      kind: 'shared',
+      detail: keys
+        ? `sealed in the database with AES-256-GCM, key ${keys.current.id} from ${keys.source}`
+        : 'sealed in the database; no secret key given (VMX_SECRET_KEY or --secret-key-file): secrets can be neither read nor stored',
+    };
   } catch (error) {
     return { kind: 'unavailable', detail: (error as Error).message };
   }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../../helpers/run-cli-in-process.js';
 import { tempHome } from '../../helpers/temp-home.js';
@@ -57,6 +58,8 @@ describe('current context: vmx use and whoami', () => {
     expect(report).toMatchObject({
       home,
       homeMode: '0700',
+      store: 'sqlite',
+      database: join(home, 'vmx.db'),
       schemaOk: true,
       usageRows: 0,
       usageHourlyRows: 0,

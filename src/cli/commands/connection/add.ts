@@ -42,7 +42,7 @@ export const verb = defineVerb({
         prices,
         user: ctx.user,
       });
-      if (secret) await secrets!.write(created.id, secret);
+      if (secret) await (await ctx.secrets(tx)).write(created.id, secret);
       return created;
     });
     ctx.out.object(connectionView(connection, await secrets?.status(connection, connectionSecretFields(connection))));

@@ -47,10 +47,11 @@ export const verb = defineVerb({
         },
         ctx.user,
       );
-      await secrets.replace(
+      const inTx = await ctx.secrets(tx);
+      await inTx.replace(
         current.id,
         nextSecretEntry({
-          stored: await secrets.storedFields(current.id),
+          stored: await inTx.storedFields(current.id),
           credential,
           headerFlags: input.header,
           previousConfig: current.config,

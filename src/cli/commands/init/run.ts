@@ -86,7 +86,6 @@ type Setup = Awaited<ReturnType<typeof askSetup>>;
 async function createAll(ctx: CliContext, setup: Setup, key: string) {
   const { names, provider, config, model, capacity, secret } = setup;
   const store = await ctx.store();
-  const secrets = secret ? await ctx.secrets() : undefined;
   const existing = await store.workspaces.find(names.workspace);
   if (existing) await resolveWorkspace(ctx, 'write', existing.id);
   return store.transaction(async (tx) => {
@@ -122,7 +121,7 @@ async function createAll(ctx: CliContext, setup: Setup, key: string) {
       expiresAt: null,
       user: ctx.user,
     });
-    if (secret) await secrets!.write(connection.id, secret);
+    if (secret) await (await ctx.secrets(tx)).write(connection.id, secret);
     return { workspace, environment, connection, resource, apiKey };
   });
 }

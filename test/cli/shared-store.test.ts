@@ -1,0 +1,59 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../helpers/run-cli-in-process.js';
+import { freshDatabase, POSTGRES_SKIP_REASON, postgresUrl, type FreshDatabase } from '../helpers/postgres.js';
+import { tempHome } from '../helpers/temp-home.js';
+
+const url = postgresUrl();
+const title = url
+  ? 'the CLI on a shared PostgreSQL store'
+  : `the CLI on a shared store: skipped, ${POSTGRES_SKIP_REASON}`;
+
+/**
+ * Two machines (two data dirs) pointed at one PostgreSQL (VMX_DATABASE_URL) see one configuration:
+ * what one creates the other lists, and a provider secret is sealed in the database with the key both
+ * are given (VMX_SECRET_KEY), never stored in clear.
+ */
+describe.skipIf(!url)(title, () => {
+  let database: FreshDatabase;
+  const secretKey = randomBytes(32).toString('base64');
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    database = await freshDatabase();
+    env = { VMX_DATABASE_URL: database.url, VMX_SECRET_KEY: secretKey };
+  });
+  afterAll(() => database?.drop());
+
+  it('what one machine creates, another lists; a secret is sealed, and refused without the key', async () => {
+    const laptop = cli(tempHome());
+    const ci = cli(tempHome());
+    const on = (run: typeof laptop, args: string, extra: { input?: string; env?: Record<string, string> } = {}) =>
+      run(args, { ...extra, env: { ...env, ...extra.env } });
+
+    expect((await on(laptop, 'workspace create acme')).code).toBe(0);
+    expect((await on(laptop, 'env add dev -w acme')).code).toBe(0);
+    const added = await on(laptop, 'connection add oa --provider openai --api-key-stdin -w acme -e dev --json', {
+      input: 'sk-shared-secret-123\n',
+    });
+    expect([added.code, added.stderr]).toEqual([0, '']);
+    const key = (await on(laptop, 'key create ci -w acme -e dev --json')).json();
+
+    const listed = await on(ci, 'key list -w acme -e dev --json');
+    expect(listed.json().map((k: { name: string }) => k.name)).toEqual(['ci']);
+    expect(listed.json()[0].id).toBe(key.id);
+    const doctor = (await on(ci, 'doctor --json')).json();
+    expect(doctor).toMatchObject({ store: 'postgres', schemaOk: true, credentialStore: 'shared' });
+    expect(doctor.database).not.toContain(secretKey);
+
+    const dump = execFileSync('pg_dump', [database.url], { encoding: 'utf8' });
+    expect(dump).toContain('connection_secrets');
+    expect(dump).not.toContain('sk-shared-secret-123');
+
+    const withoutKey = await on(ci, 'connection test oa -w acme -e dev', { env: { VMX_SECRET_KEY: '' } });
+    expect(withoutKey.code).not.toBe(0);
+    expect(withoutKey.stderr.split('\n')[0]).toBe(
+      "error: connection 'oa' has a secret in the shared store; set VMX_SECRET_KEY or --secret-key-file to read it",
+    );
+  });
+});
