@@ -23,21 +23,13 @@ class Program extends Command {
 
 /** The root command: global flags of CLI.md and one line per noun. */
 export function buildProgram(deps: CliDeps): Command {
-  const program = new Program('vmx')
-    .description('A local AI gateway: workspaces, environments, connections, resources and keys, served on localhost.')
-    .version(version, '-v, --version')
-    .option('--json', 'machine output: JSON on stdout, errors as JSON on stderr')
-    .option('--home <dir>', 'data directory (env VMX_HOME)')
-    .option('--as <user>', 'acting user (env VMX_USER; default: the OS user)')
-    .option('-w, --workspace <name|id>', 'workspace to act on (default: the current context)')
-    .option('-e, --env <name|id>', 'environment to act on (default: the current context)')
-    .option('-y, --yes', 'skip confirmations')
-    .option(
-      '--database-url <url>',
-      'a shared PostgreSQL store (env VMX_DATABASE_URL; default: the SQLite file in --home)',
-    )
-    .option('--secret-key-file <path>', 'key sealing provider secrets in a shared store (env VMX_SECRET_KEY)')
-    .addOption(new Option('--no-color', 'no colours in human output'))
+  const program = globalFlags(
+    new Program('vmx')
+      .description(
+        'A local AI gateway: workspaces, environments, connections, resources and keys, served on localhost.',
+      )
+      .version(version, '-v, --version'),
+  )
     .showSuggestionAfterError(true)
     .addHelpText(
       'after',
@@ -104,4 +96,21 @@ export function buildProgram(deps: CliDeps): Command {
   program.addCommand(auditCommand(deps));
   program.addCommand(configCommand(deps));
   return program;
+}
+
+/** The global flags (CLI.md): every verb reads them through its context. */
+function globalFlags(program: Program): Program {
+  return program
+    .option('--json', 'machine output: JSON on stdout, errors as JSON on stderr')
+    .option('--home <dir>', 'data directory (env VMX_HOME)')
+    .option('--as <user>', 'acting user (env VMX_USER; default: the OS user)')
+    .option('-w, --workspace <name|id>', 'workspace to act on (default: the current context)')
+    .option('-e, --env <name|id>', 'environment to act on (default: the current context)')
+    .option('-y, --yes', 'skip confirmations')
+    .option(
+      '--database-url <url>',
+      'a shared PostgreSQL store (env VMX_DATABASE_URL; default: the SQLite file in --home)',
+    )
+    .option('--secret-key-file <path>', 'key sealing provider secrets in a shared store (env VMX_SECRET_KEY)')
+    .addOption(new Option('--no-color', 'no colours in human output'));
 }
