@@ -104,7 +104,7 @@ describe('retention in the daemon', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(other.store.usage.counts().raw).toBe(3);
       expect((await cli(other.home)('config set retention.usage-raw 2d')).code).toBe(0);
-      await eventually(() => other.store.usage.counts().raw === 0);
+      await eventually(() => other.store.usage.counts().raw === 0, 15_000);
     } finally {
       await other.close();
     }

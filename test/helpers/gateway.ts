@@ -139,8 +139,8 @@ export async function startGateway(
   return gateway;
 }
 
-/** Polls until `check` returns a value (or throws after `timeoutMs`). */
-export async function eventually<T>(check: () => T | undefined | false, timeoutMs = 3000): Promise<T> {
+/** Polls until `check` returns a value; the deadline only keeps a broken build from hanging (a loaded machine is slow). */
+export async function eventually<T>(check: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = check();
