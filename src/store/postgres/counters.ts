@@ -10,31 +10,6 @@ import type { MinuteCount } from '../../gateway/health/error-rates.js';
 import type { ErrorRateStore } from '../../gateway/health/shared-error-rates.js';
 import { atomically, type Queryable } from './queryable.js';
 
-/**
- * The tables these stores use, as the migration creates them (tests create them in a scratch
- * database). Error rates are kept per (resource, connection, model) and status, as routing reads them
- * (`errorRate(5)`, `errorRate(5, 429)`); '' stands for "none" (an attempt without a stored resource).
- */
-export const COUNTER_TABLES_SQL = `
-  CREATE TABLE IF NOT EXISTS capacity_windows (
-    counter_key  text NOT NULL,
-    window_start bigint NOT NULL,
-    requests     bigint NOT NULL,
-    tokens       bigint NOT NULL,
-    expires_at   bigint NOT NULL,
-    PRIMARY KEY (counter_key, window_start)
-  );
-  CREATE INDEX IF NOT EXISTS capacity_windows_by_expiry ON capacity_windows(expires_at);
-  CREATE TABLE IF NOT EXISTS error_rate_minutes (
-    minute        bigint NOT NULL,
-    resource_id   text NOT NULL,
-    connection_id text NOT NULL,
-    model         text NOT NULL,
-    status        integer NOT NULL,
-    attempts      bigint NOT NULL,
-    PRIMARY KEY (minute, connection_id, resource_id, model, status)
-  );`;
-
 /** How long a counter row outlives its window (clock skew between daemons, late reconciles). */
 export const WINDOW_MARGIN_MS = 60_000;
 /** Expired counter rows are deleted at most this often (by the gate's clock), a batch at a time. */

@@ -12,7 +12,8 @@ import {
 import { parseLimits } from '../../../src/gateway/capacity/limits.js';
 import { MemoryCounters } from '../../../src/gateway/capacity/memory-counters.js';
 import { MemoryErrorRateStore, type ErrorRateStore } from '../../../src/gateway/health/shared-error-rates.js';
-import { COUNTER_TABLES_SQL, PgCounters, PgErrorRateStore } from '../../../src/store/postgres/counters.js';
+import { PgCounters, PgErrorRateStore } from '../../../src/store/postgres/counters.js';
+import { migrate } from '../../../src/store/postgres/migrate.js';
 import { RedisCounters } from '../../../src/store/redis/counters.js';
 import { RedisErrorRateStore } from '../../../src/store/redis/error-rates.js';
 import { REDIS_SKIPPED, redisScope, redisUrl } from '../../helpers/redis.js';
@@ -100,7 +101,7 @@ export interface ScratchDatabase {
   drop(): Promise<void>;
 }
 
-/** A database of its own (`vmx_c_<random>`) with the counter tables, dropped with every connection to it. */
+/** A database of its own (`vmx_c_<random>`), migrated as a store's, dropped with every connection to it. */
 export async function scratchDatabase(adminUrl: string): Promise<ScratchDatabase> {
   const name = `vmx_c_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -117,7 +118,7 @@ export async function scratchDatabase(adminUrl: string): Promise<ScratchDatabase
     return p;
   };
   const main = pool();
-  await main.query(COUNTER_TABLES_SQL);
+  await migrate(main);
   return {
     url: url.toString(),
     main,
