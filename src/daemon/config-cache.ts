@@ -1,39 +1,19 @@
 import type { Logger } from 'pino';
-import { AuthenticationError, NotFoundError, ResourceNotAllowedError } from '../errors.js';
 import { connectionSecretFields } from '../providers/registry.js';
 import { connectionTarget, type ConnectionTarget } from '../providers/types.js';
 import type { ConnectionSecrets } from '../store/credentials/index.js';
 import type { Store } from '../store/open.js';
-import type { ApiKeyWithHash } from '../store/repos/api-keys.js';
 import type { Connection } from '../store/repos/connections.js';
-import type { Environment } from '../store/repos/environments.js';
-import type { Resource } from '../store/repos/resources.js';
-import type { Workspace } from '../store/repos/workspaces.js';
+import { buildSnapshot, mayBeUnknownYet, type ConfigSnapshot, type LiveConfig } from './config-snapshot.js';
 
-/** One environment's configuration as the request path reads it: plain maps, no SQL. */
-export interface EnvironmentConfig {
-  workspace: Workspace;
-  environment: Environment;
-  resources: Map<string, Resource>;
-  connections: Map<string, Connection>;
-}
-
-/** An immutable view of the whole configuration; a reload builds a new one and swaps it in. */
-export interface ConfigSnapshot {
-  /** By workspace id or name, then environment id or name. */
-  environment(workspaceRef: string, environmentRef: string): EnvironmentConfig | undefined;
-  /** By environment id (the short routes take the environment from the key). */
-  environmentById(id: string): EnvironmentConfig | undefined;
-  /** By SHA-256 hash of the presented key. */
-  key(hash: string): ApiKeyWithHash | undefined;
-}
+export type { ConfigSnapshot, EnvironmentConfig } from './config-snapshot.js';
 
 /**
  * Live configuration. The CLI writes the SQLite file directly; the daemon keeps everything it needs
  * for a request in memory and polls `PRAGMA data_version` (which changes only when another connection
  * commits) to reload within a fraction of a second — no database read per request.
  */
-export class ConfigCache {
+export class ConfigCache implements LiveConfig {
   private current: ConfigSnapshot;
   private version: number;
   private readonly timer: NodeJS.Timeout;
@@ -55,21 +35,12 @@ export class ConfigCache {
     return this.current;
   }
 
-  /**
-   * Runs `read` on the current snapshot. When it fails as a 401, 403 or 404 — a key, environment or
-   * resource this daemon may not know yet — and the database changed since the last reload, reloads
-   * and runs it once more: a key works the moment `vmx key create` returns, without a database read
-   * on every request.
-   */
+  /** See {@link LiveConfig.fresh}: here the change check is one pragma, answered at once. */
   fresh<T>(read: (snapshot: ConfigSnapshot) => T): T {
     try {
       return read(this.current);
     } catch (error) {
-      const unknown =
-        error instanceof AuthenticationError ||
-        error instanceof NotFoundError ||
-        error instanceof ResourceNotAllowedError;
-      if (!unknown || !this.poll()) throw error;
+      if (!mayBeUnknownYet(error) || !this.poll()) throw error;
       return read(this.current);
     }
   }
@@ -127,31 +98,13 @@ export class ConfigCache {
   }
 
   private load(): ConfigSnapshot {
-    const byWorkspace = new Map<string, Map<string, EnvironmentConfig>>();
-    const byId = new Map<string, EnvironmentConfig>();
-    const workspaces = new Map(this.store.workspaces.all().map((w) => [w.id, w]));
-    for (const environment of this.store.environments.all()) {
-      const workspace = workspaces.get(environment.workspaceId);
-      if (!workspace) continue;
-      const entry: EnvironmentConfig = {
-        workspace,
-        environment,
-        resources: new Map(this.store.resources.list(environment.id).map((r) => [r.name, r])),
-        connections: new Map(this.store.connections.list(environment.id).map((c) => [c.id, c])),
-      };
-      byId.set(environment.id, entry);
-      for (const wsKey of [workspace.id, workspace.name]) {
-        let envs = byWorkspace.get(wsKey);
-        if (!envs) byWorkspace.set(wsKey, (envs = new Map()));
-        envs.set(environment.id, entry);
-        envs.set(environment.name, entry);
-      }
-    }
-    const keys = new Map(this.store.apiKeys.listWithHashes().map((k) => [k.keyHash, k]));
-    return {
-      environment: (workspaceRef, environmentRef) => byWorkspace.get(workspaceRef)?.get(environmentRef),
-      environmentById: (id) => byId.get(id),
-      key: (hash) => keys.get(hash),
-    };
+    const store = this.store;
+    return buildSnapshot({
+      workspaces: store.workspaces.all(),
+      environments: store.environments.all(),
+      resources: (id) => store.resources.list(id),
+      connections: (id) => store.connections.list(id),
+      keys: store.apiKeys.listWithHashes(),
+    });
   }
 }

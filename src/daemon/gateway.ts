@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { CapacityGate, type CounterRow } from '../gateway/capacity/gate.js';
+import type { CounterStore } from '../gateway/capacity/counter-store.js';
 import { MemoryCounters } from '../gateway/capacity/memory-counters.js';
 import { ErrorRates } from '../gateway/health/error-rates.js';
 import { Pricer } from '../pricing/cost.js';
@@ -7,7 +8,7 @@ import type { DialectCodec } from '../providers/pivot.js';
 import type { Dialect, ProviderId } from '../providers/registry.js';
 import type { ProviderAdapter } from '../providers/types.js';
 import type { Store } from '../store/open.js';
-import type { ConfigCache } from './config-cache.js';
+import type { LiveConfig } from './config-snapshot.js';
 import { Metrics } from './metrics.js';
 import type { ChargeJournal } from './pipeline/record/charge-journal.js';
 import { DiscoveredCapacityTracker } from './pipeline/record/discovered-capacity.js';
@@ -19,8 +20,9 @@ import type { DaemonStatus } from './status.js';
 
 /** What the gateway is built from; server.ts passes the real ones, tests may pass their own. */
 export interface GatewayDeps {
-  store: Store;
-  config: ConfigCache;
+  /** The embedded store: where in-memory counters and error rates start from (unless given below). */
+  store?: Store;
+  config: LiveConfig;
   /** Where finished requests' rows go (the writer thread; tests may collect them in memory). */
   recorder: Pick<Recorder, 'alsoSend' | 'usage' | 'audit'>;
   logger: Logger;
@@ -39,11 +41,15 @@ export interface GatewayDeps {
   /** Capacity counters to start from (default: the store's), and the journal their changes go to first. */
   counters?: CounterRow[];
   journal?: ChargeJournal;
+  /** Counters shared with other daemons (Redis, PostgreSQL); default: in memory, as above. */
+  counterStore?: CounterStore;
+  /** Error rates shared with other daemons; default: in memory, rebuilt from the store's attempts. */
+  errorRates?: ErrorRates;
 }
 
 /** The gateway's parts, built once: what the routes serve requests with. */
 export interface Gateway {
-  config: ConfigCache;
+  config: LiveConfig;
   recorder: ExchangeRecorder;
   routing: RoutingHooks;
   completion: CompletionDeps;
@@ -62,20 +68,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const metrics = deps.metrics ?? new Metrics();
   const auditBodyLimit = deps.auditBodyLimit ?? 32 * 1024;
   const clock = deps.clock ?? Date.now;
-  const journal = deps.journal;
-  const counters = new MemoryCounters(
-    deps.counters ?? deps.store.capacityCounters.all(),
-    journal && ((rows) => journal.write(rows)),
+  const gate = new CapacityGate(deps.counterStore ?? memoryCounters(deps), clock, (error) =>
+    deps.logger.warn({ err: error }, 'capacity counters'),
   );
-  const gate = new CapacityGate(counters, clock);
-  const errorRates = ErrorRates.fromHistory(clock, (since) => deps.store.usage.attemptsSince(since));
+  const errorRates =
+    deps.errorRates ?? ErrorRates.fromHistory(clock, (since) => deps.store?.usage.attemptsSince(since) ?? []);
   const discovered = new DiscoveredCapacityTracker();
-  deps.recorder.alsoSend((batch) => {
-    batch.counters.push(...counters.takeDirty());
-    // Taken together with the counters: every change in the old journal file is in this batch or an earlier one.
-    const superseded = journal?.rotate();
-    if (superseded) batch.supersedes.push(superseded);
-  });
   deps.recorder.alsoSend(discovered.take);
   const recorder = new ExchangeRecorder(
     deps.recorder,
@@ -107,6 +105,25 @@ export function createGateway(deps: GatewayDeps): Gateway {
       auditBodyLimit,
     },
   };
+}
+
+/**
+ * The embedded default: counters in this process, carried on from the store and the journal, their
+ * changes sent with every batch of records (and the journal file they supersede).
+ */
+function memoryCounters(deps: GatewayDeps): MemoryCounters {
+  const journal = deps.journal;
+  const counters = new MemoryCounters(
+    deps.counters ?? deps.store?.capacityCounters.all() ?? [],
+    journal && ((rows) => journal.write(rows)),
+  );
+  deps.recorder.alsoSend((batch) => {
+    batch.counters.push(...counters.takeDirty());
+    // Taken together with the counters: every change in the old journal file is in this batch or an earlier one.
+    const superseded = journal?.rotate();
+    if (superseded) batch.supersedes.push(superseded);
+  });
+  return counters;
 }
 
 /** An attempt's cost: the row names the provider; the connection adds its base URL and price overrides. */

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Store } from '../store/open.js';
+import type { Repositories } from '../store/backend.js';
 import { policyProblem, retentionPolicy, type PruneSummary, type RetentionPolicy } from '../store/retention.js';
 import type { DaemonStatus } from './status.js';
 
@@ -28,7 +28,8 @@ export class Pruner {
   private putOff = false;
 
   constructor(
-    private readonly store: Store,
+    /** The store's settings and space (answering through promises: embedded or shared). */
+    private readonly store: Pick<Repositories, 'settings' | 'space'>,
     private readonly runPass: (policy: RetentionPolicy) => Promise<PruneSummary>,
     private readonly logger: Logger,
     private readonly status: DaemonStatus,
@@ -36,11 +37,13 @@ export class Pruner {
   ) {}
 
   start(): void {
-    this.settingsSeen = this.settings();
+    void this.settings().then((seen) => (this.settingsSeen = seen), this.settingsUnread);
     this.schedule(this.options.firstAfterMs ?? 30_000);
     // `vmx config set retention.…` takes effect within the check interval, not at the next pass.
     this.check = setInterval(() => {
-      if (this.settings() !== this.settingsSeen) void this.run();
+      void this.settings().then((now) => {
+        if (now !== this.settingsSeen) void this.run();
+      }, this.settingsUnread);
     }, this.options.checkEveryMs ?? 60_000);
     this.check.unref();
   }
@@ -70,14 +73,17 @@ export class Pruner {
     this.timer.unref();
   }
 
-  private settings(): string {
-    return JSON.stringify(this.store.settings.list().map((s) => [s.key, s.value]));
+  private async settings(): Promise<string> {
+    return JSON.stringify((await this.store.settings.list()).map((s) => [s.key, s.value]));
   }
 
+  private readonly settingsUnread = (error: unknown) => this.logger.debug({ err: error }, 'retention settings unread');
+
   private async pass(): Promise<PruneSummary | undefined> {
-    this.settingsSeen = this.settings();
     try {
-      const policy = retentionPolicy(this.store.settings);
+      this.settingsSeen = await this.settings();
+      const set = new Map((await this.store.settings.list()).map((s) => [s.key, s.value]));
+      const policy = retentionPolicy({ get: (key) => set.get(key) });
       const problem = policyProblem(policy);
       if (problem) {
         this.logger.warn(`retention skipped: ${problem}`);
@@ -85,7 +91,8 @@ export class Pruner {
       }
       const summary = await this.runPass(policy);
       this.putOff = false;
-      this.status.retention = { at: new Date().toISOString(), ...summary, sizeBytes: this.store.space.sizeBytes() };
+      const sizeBytes = await this.store.space.sizeBytes();
+      this.status.retention = { at: new Date().toISOString(), ...summary, sizeBytes };
       if (summary.steps > 0) this.logger.info({ retention: summary }, 'retention: old usage and audit pruned');
       return summary;
     } catch (error) {

@@ -12,7 +12,7 @@ import {
   type LimitSet,
   type Verdict,
 } from '../../gateway/capacity/gate.js';
-import type { ConfigCache } from '../config-cache.js';
+import type { LiveConfig } from '../config-snapshot.js';
 import type { ModelLabel } from './respond/envelope.js';
 import type { Exchange } from './exchange.js';
 import { modelLabel } from './route.js';
@@ -51,7 +51,7 @@ export class ClientGone extends Error {}
 export const worthFallingBack = (status: number) => status !== 400 && status !== 422;
 
 export interface AttemptDeps {
-  config: ConfigCache;
+  config: LiveConfig;
   adapters: Partial<Record<string, ProviderAdapter>>;
   gate: CapacityGate;
   record: (usage: Exchange['attempts'][number]) => void;
@@ -173,7 +173,7 @@ function prepare(
   exchange: Exchange,
   ref: ModelRef,
   label: ModelLabel,
-  deps: { config: ConfigCache; adapters: Partial<Record<string, ProviderAdapter>> },
+  deps: { config: LiveConfig; adapters: Partial<Record<string, ProviderAdapter>> },
   startedAt: number,
 ): Attempt {
   const connection = exchange.env!.connections.get(ref.connectionId);

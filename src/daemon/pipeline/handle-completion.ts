@@ -35,7 +35,9 @@ export async function handleCompletion(gateway: Gateway, request: CompletionRequ
   const abort = abortWhenClientLeaves(request.raw);
   try {
     exchange.requestBody = request.body;
-    const { caller, inbound, resource } = gateway.config.fresh((snapshot) => identify(snapshot, exchange, request));
+    // The embedded store answers at once; a shared one may ask the database first.
+    const known = gateway.config.fresh((snapshot) => identify(snapshot, exchange, request));
+    const { caller, inbound, resource } = known instanceof Promise ? await known : known;
     chargeTo(exchange, caller.key, resource);
     const chain = planChain(gateway, exchange, caller, resource, inbound);
     await serveCompletion(gateway.completion, exchange, inbound, chain, request.raw, abort.signal);

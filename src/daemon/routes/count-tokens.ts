@@ -17,7 +17,7 @@ export async function countTokens(
   reply: FastifyReply,
 ): Promise<unknown> {
   try {
-    const { env, inbound, resource } = gateway.config.fresh((snapshot) => {
+    const { env, inbound, resource } = await gateway.config.fresh((snapshot) => {
       const { env, key } = authorize(snapshot, placeOf(request.params), request.headers);
       const inbound = readInboundBody('anthropic-messages', request.body);
       return { env, inbound, resource: resolveResource(env, key, inbound.model, inbound.vmx).resource };

@@ -15,7 +15,7 @@ export const modelsRoute =
       app.get<{ Params: Partial<{ workspace: string; environment: string }> }>(path, async (request, reply) => {
         const anthropic = request.headers['anthropic-version'] !== undefined;
         try {
-          const { env, key } = gateway.config.fresh((snapshot) =>
+          const { env, key } = await gateway.config.fresh((snapshot) =>
             authorize(snapshot, placeOf(request.params), request.headers),
           );
           const resources = [...env.resources.values()].filter(

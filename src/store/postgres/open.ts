@@ -16,6 +16,8 @@ export interface PostgresOptions {
 export interface PostgresBackend extends StoreBackend {
   readonly kind: 'postgres';
   readonly pool: pg.Pool;
+  /** The URL it was opened with (password included: for a connection of its own, such as LISTEN; never shown). */
+  readonly connectionString: string;
   /** Bumped by every committed configuration change (and announced by NOTIFY vmx_config with the new value). */
   configVersion(): Promise<number>;
 }
@@ -69,6 +71,7 @@ export async function openPostgresBackend(url: string, options: PostgresOptions 
     kind: 'postgres',
     location,
     pool,
+    connectionString: url,
     ...pgRepositories(pool),
     transaction: (fn) => atomically(pool, (client) => fn(pgRepositories(client))),
     schemaVersion: () => schemaVersion(pool),

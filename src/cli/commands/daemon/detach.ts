@@ -14,7 +14,12 @@ const POLL_MS = 50;
  * names it and /healthz answers. Its stderr goes to a temp file so that a daemon that dies while
  * starting (port in use, bad data dir) can be reported with its own error line.
  */
-export async function startDetached(ctx: CliContext, main: string, args: string[]): Promise<void> {
+export async function startDetached(
+  ctx: CliContext,
+  main: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'vmx-serve-'));
   const stderrPath = join(dir, 'stderr');
   const fd = openSync(stderrPath, 'w', 0o600);
@@ -23,7 +28,7 @@ export async function startDetached(ctx: CliContext, main: string, args: string[
     const child = spawn(process.execPath, [main, ...args], {
       detached: true,
       stdio: ['ignore', 'ignore', fd],
-      env: ctx.deps.env,
+      env,
     });
     let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     child.once('exit', (code, signal) => (exited = { code, signal }));

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ConflictError, RuntimeError, UsageError } from '../../../errors.js';
 import type { CliContext } from '../../context.js';
 import { parseDuration } from '../../../durations.js';
-import { defineVerb, flag, toggle } from '../../verb.js';
+import { defineVerb, flag, text, toggle } from '../../verb.js';
 import { runningDaemon } from './daemon-process.js';
 import { startDetached } from './detach.js';
 
@@ -43,6 +43,10 @@ export const verb = defineVerb({
       'cut a request whose body has not arrived whole by then (default 60s)',
       z.string().optional(),
     ),
+    redisUrl: text(
+      '--redis-url <url>',
+      'with a shared store: Redis for the capacity counters and error rates (env VMX_REDIS_URL; default: PostgreSQL)',
+    ),
   },
   async run(input, ctx) {
     const options: ServeOptions = {
@@ -65,8 +69,10 @@ export const verb = defineVerb({
         `binding to ${options.host}: the gateway will be reachable from other machines (clients still need an API key)`,
       );
     }
-    if (input.detach) return startDetached(ctx, daemonMain(), daemonArgs(ctx, options, 'none'));
-    await runForeground(ctx, daemonArgs(ctx, options, ctx.out.json || !ctx.deps.stdout.isTTY ? 'json' : 'pretty'));
+    const env = daemonEnv(ctx, input.redisUrl);
+    if (input.detach) return startDetached(ctx, daemonMain(), daemonArgs(ctx, options, 'none'), env);
+    const format = ctx.out.json || !ctx.deps.stdout.isTTY ? 'json' : 'pretty';
+    await runForeground(ctx, daemonArgs(ctx, options, format), env);
   },
 });
 
@@ -75,6 +81,19 @@ function daemonMain(): string {
   const path = fileURLToPath(new URL('../daemon/main.js', import.meta.url));
   if (!existsSync(path)) throw new RuntimeError(`the daemon is missing at ${path}`, 'rebuild vmx with `npm run build`');
   return path;
+}
+
+/**
+ * The daemon's environment: the store URLs and the key file go by environment, not by argument, so
+ * that a password in a URL never shows in the process list.
+ */
+function daemonEnv(ctx: CliContext, redisUrl: string | undefined): NodeJS.ProcessEnv {
+  return {
+    ...ctx.deps.env,
+    ...(ctx.flags.databaseUrl && { VMX_DATABASE_URL: ctx.flags.databaseUrl }),
+    ...(redisUrl && { VMX_REDIS_URL: redisUrl }),
+    ...(ctx.flags.secretKeyFile && { VMX_SECRET_KEY_FILE: ctx.flags.secretKeyFile }),
+  };
 }
 
 function daemonArgs(ctx: CliContext, options: ServeOptions, logFormat: 'pretty' | 'json' | 'none'): string[] {
@@ -100,12 +119,12 @@ function daemonArgs(ctx: CliContext, options: ServeOptions, logFormat: 'pretty' 
  * Its stderr is relayed, except its `error:` line, which becomes this command's error (exit 1) so
  * there is one error line, in JSON under --json.
  */
-async function runForeground(ctx: CliContext, args: string[]): Promise<void> {
+async function runForeground(ctx: CliContext, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
   // The IPC channel carries no messages: the daemon watches it close, so that if this process is
   // killed (even with SIGKILL, which cannot be forwarded) the daemon stops instead of living on.
   const child = spawn(process.execPath, [daemonMain(), ...args], {
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
-    env: ctx.deps.env,
+    env,
   });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   process.on('SIGINT', forward);

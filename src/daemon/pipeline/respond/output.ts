@@ -3,7 +3,7 @@ import type { CapacityGate } from '../../../gateway/capacity/gate.js';
 import type { DialectCodec, PivotUsage } from '../../../providers/pivot.js';
 import type { Dialect } from '../../../providers/registry.js';
 import type { ProviderAdapter, UpstreamResponse } from '../../../providers/types.js';
-import type { ConfigCache } from '../../config-cache.js';
+import type { LiveConfig } from '../../config-snapshot.js';
 import type { Attempt } from '../attempts.js';
 import type { Exchange } from '../exchange.js';
 import { usageRow } from '../record/usage-row.js';
@@ -11,7 +11,7 @@ import { envelope, vmxHeaders } from './envelope.js';
 import { forwardedHeaders } from './forwarded-headers.js';
 
 export interface CompletionDeps {
-  config: ConfigCache;
+  config: LiveConfig;
   gate: CapacityGate;
   /** Provider rate-limit headers seen on a successful answer (discovered capacity). */
   onHeaders?: (connectionId: string, model: string, headers: UpstreamResponse['headers']) => void;
