@@ -52,13 +52,13 @@ export function cliEnv(home: string): NodeJS.ProcessEnv {
   return { ...process.env, VMX_HOME: home, VMX_USER: 'bench', VMX_CREDENTIAL_STORE: 'file', NO_COLOR: '1' };
 }
 
-/** Runs the real CLI (bin/vmx.js) against `home`; resolves with stdout, rejects with stderr. */
-export function vmx(home: string, args: string[]): Promise<string> {
+/** Runs the real CLI (bin/vmx.js) against `home` (and the store `env` names); resolves with stdout, rejects with stderr. */
+export function vmx(home: string, env: NodeJS.ProcessEnv, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       [join(root, 'bin/vmx.js'), ...args],
-      { cwd: root, env: cliEnv(home), timeout: 30_000 },
+      { cwd: root, env: { ...cliEnv(home), ...env }, timeout: 30_000 },
       (error, stdout, stderr) =>
         error
           ? reject(new Error(`vmx ${args.join(' ')} failed (${error.code}):\n${stderr || stdout}`))
@@ -88,12 +88,15 @@ export function rssMb(pid: number): number {
 }
 
 /** Starts dist/daemon/main.js on a free loopback port; resolves once the pidfile exists and /healthz answers. */
-export async function startDaemon(home: string): Promise<{ url: string; child: ChildProcess }> {
+export async function startDaemon(
+  home: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ url: string; child: ChildProcess }> {
   if (!existsSync(join(root, 'dist/daemon/main.js')))
     throw new Error('dist/daemon/main.js is missing: run `npm run build` (npm run bench does)');
   const { child, stderr } = start(
     ['dist/daemon/main.js', '--home', home, '--port', '0', '--log-format', 'none', '--grace-ms', '1000'],
-    cliEnv(home),
+    { ...cliEnv(home), ...env },
   );
   child.stdout!.resume();
   const deadline = Date.now() + 15_000;

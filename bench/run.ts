@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { configure } from './configure.js';
 import {
   cpuPerRequest,
   preflight,
@@ -12,16 +13,8 @@ import {
   type Target,
   type ThroughputSide,
 } from './measure.js';
-import {
-  cpuMicros,
-  killChildren,
-  rssMb,
-  startDaemon,
-  startFloorProxy,
-  startUpstream,
-  stopChild,
-  vmx,
-} from './processes.js';
+import { cpuMicros, killChildren, rssMb, startDaemon, startFloorProxy, startUpstream, stopChild } from './processes.js';
+import { sharedStore, type SharedStore } from './shared.js';
 
 /**
  * vmx benchmark: the overhead the daemon adds in front of an OpenAI-compatible upstream.
@@ -40,6 +33,10 @@ const { values: args } = parseArgs({
     'cpu-requests': { type: 'string', default: '20000' },
     only: { type: 'string' },
     json: { type: 'boolean', default: false },
+    // A PostgreSQL server (a URL allowed to create databases) and a Redis: the same daemon measured
+    // again on a shared store, in the same run.
+    postgres: { type: 'string' },
+    redis: { type: 'string' },
   },
   strict: true,
 });
@@ -98,84 +95,7 @@ async function main(): Promise<void> {
     stops.push(() => stopChild(upstream.child));
     log(`fake upstream at ${upstream.url}`);
 
-    await vmx(home, ['workspace', 'create', 'bench']);
-    await vmx(home, ['env', 'add', 'dev', '-w', 'bench']);
-    await vmx(home, [
-      'connection',
-      'add',
-      'up',
-      '--provider',
-      'openai-compatible',
-      '--base-url',
-      upstream.url,
-      '-w',
-      'bench',
-      '-e',
-      'dev',
-    ]);
-    await vmx(home, ['resource', 'add', 'chat', '--model', 'up/fake-model', '-w', 'bench', '-e', 'dev']);
-    // The same upstream behind a resource with three routing rules, a fallback chain and limits at the
-    // connection, resource and key levels (none of which trips), for the cost of all that machinery.
-    await vmx(home, [
-      'connection',
-      'add',
-      'limited',
-      '--provider',
-      'openai-compatible',
-      '--base-url',
-      upstream.url,
-      '--limit',
-      '100000000r/m',
-      '--limit',
-      '1000000000t/d',
-      '-w',
-      'bench',
-      '-e',
-      'dev',
-    ]);
-    await vmx(home, [
-      'resource',
-      'add',
-      'configured',
-      '--model',
-      'limited/fake-model',
-      '--fallback',
-      'up/fake-model',
-      '--fallback',
-      'limited/backup',
-      '--route',
-      'request.toolsCount > 0 -> up/tools-model',
-      '--route',
-      'request.lastMessage.content contains "urgent" -> up/urgent-model',
-      '--route',
-      'errorRate(5) > 50 -> up/steady-model',
-      '--limit',
-      '100000000r/m',
-      '--enforce-capacity',
-      '-w',
-      'bench',
-      '-e',
-      'dev',
-    ]);
-    const { key } = JSON.parse(await vmx(home, ['key', 'create', 'bench', '-w', 'bench', '-e', 'dev', '--json'])) as {
-      key: string;
-    };
-    const { key: limitedKey } = JSON.parse(
-      await vmx(home, [
-        'key',
-        'create',
-        'limited',
-        '--limit',
-        '100000000r/m',
-        '--limit',
-        '1000000000t/d',
-        '-w',
-        'bench',
-        '-e',
-        'dev',
-        '--json',
-      ]),
-    ) as { key: string };
+    const { key, limitedKey } = await configure(home, upstream.url);
 
     const daemon = await startDaemon(home);
     stops.unshift(() => stopChild(daemon.child));
@@ -232,14 +152,68 @@ async function main(): Promise<void> {
       };
     }
     rss.end = rssMb(daemon.child.pid!);
+    const shared = args.postgres ? await measureShared(args.postgres, args.redis, upstream.url) : undefined;
 
     const environment = { node: process.version, cpus: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown' };
-    if (args.json) process.stdout.write(`${JSON.stringify({ environment, options, results, rssMb: rss }, null, 2)}\n`);
-    else process.stdout.write(report(environment, results, rss));
+    if (args.json)
+      process.stdout.write(`${JSON.stringify({ environment, options, results, rssMb: rss, shared }, null, 2)}\n`);
+    else process.stdout.write(report(environment, results, rss) + sharedReport(results, shared));
   } finally {
     await cleanup();
   }
 }
+
+interface SharedResult {
+  store: string;
+  /** Added latency over direct (nonstream), and the cost of rules, fallbacks and three limits (configured), µs. */
+  added: Record<'nonstream' | 'configured', Percentiles>;
+  /** CPU µs per request of the shared-store daemon: a plain resource, and the configured one with its limits. */
+  cpu: Record<'nonstream' | 'configured', number>;
+}
+
+/**
+ * The same daemon on a shared store (a scratch PostgreSQL database, Redis when given), configured the
+ * same way and measured the same way right after the embedded one.
+ */
+async function measureShared(postgres: string, redis: string | undefined, upstreamUrl: string): Promise<SharedResult> {
+  const store: SharedStore = await sharedStore(postgres, redis);
+  stops.push(store.drop);
+  const sharedHome = mkdtempSync(join(tmpdir(), 'vmx-bench-shared-'));
+  stops.push(async () => rmSync(sharedHome, { recursive: true, force: true }));
+  const { key, limitedKey } = await configure(sharedHome, upstreamUrl, store.env);
+  const daemon = await startDaemon(sharedHome, store.env);
+  stops.unshift(() => stopChild(daemon.child));
+  log(`vmx daemon on ${store.name} at ${daemon.url}`);
+  const result: SharedResult = {
+    store: store.name,
+    added: {} as SharedResult['added'],
+    cpu: {} as SharedResult['cpu'],
+  };
+  for (const mode of ['nonstream', 'configured'] as const) {
+    const targets = targetsFor(mode, upstreamUrl, daemon.url, key, limitedKey);
+    await preflight(targets);
+    log(`${mode} on ${store.name}: ${options.requests} sequential requests per side, then CPU per request`);
+    const seq = await sequential(targets, options.requests, options.warmup);
+    result.added[mode] = minus(seq.vmx.total, seq.direct.total);
+    const cpu = () => cpuMicros(daemon.child.pid!);
+    result.cpu[mode] = await cpuPerRequest(targets[1], cpu, options.connections, options.cpuRequests);
+  }
+  return result;
+}
+
+function sharedReport(results: Partial<Record<Mode, ModeResult>>, shared: SharedResult | undefined): string {
+  if (!shared) return '';
+  const embedded = results.nonstream;
+  const rows: Array<Array<string | number>> = [
+    ['nonstream added p50 / p99 (µs)', fmt(embedded?.sequential.added), fmt(shared.added.nonstream)],
+    ['configuration cost p50 / p99 (µs)', fmt(results.configured?.sequential.added), fmt(shared.added.configured)],
+    ['CPU µs / request, plain resource', Math.round(embedded?.cpu?.vmx ?? 0), Math.round(shared.cpu.nonstream)],
+    ['CPU µs / request, rules + limits', '-', Math.round(shared.cpu.configured)],
+  ];
+  return `\nThe embedded store against a shared one (${shared.store}), same run\n${table(['', 'sqlite', shared.store], rows)}\n`;
+}
+
+const fmt = (p: Percentiles | undefined) => (p ? `${p.p50} / ${p.p99}` : '-');
 
 function targetsFor(
   mode: Mode,
