@@ -52,7 +52,12 @@ export interface CliContext {
   readonly paths: DataPaths;
   readonly flags: GlobalFlags;
   readonly deps: CliDeps;
-  /** The store (the SQLite file in the data dir), opened on first use. */
+  /**
+   * The shared store's URLs, if one is named: --database-url, else VMX_DATABASE_URL / VMX_REDIS_URL,
+   * else what `vmx use --database-url` remembered for this data dir.
+   */
+  storeUrls(): { databaseUrl?: string; redisUrl?: string };
+  /** The store (a shared one if named, else the SQLite file in the data dir), opened on first use. */
   store(): Promise<StoreBackend>;
   /**
    * Connection secrets (keychain, else the announced file fallback, with env overrides). The
@@ -72,7 +77,14 @@ export function createContext(flags: GlobalFlags, deps: CliDeps): CliContext {
   tightenHome(paths.home);
   const json = Boolean(flags.json);
   const color = !json && flags.color !== false && !deps.env.NO_COLOR && Boolean(deps.stdout.isTTY);
-  const databaseUrl = flags.databaseUrl || deps.env.VMX_DATABASE_URL || undefined;
+  // Read when a command opens the store, not before: most commands never need it.
+  const storeUrls = () => {
+    const remembered = readSettings(paths.config).store;
+    return {
+      databaseUrl: flags.databaseUrl || deps.env.VMX_DATABASE_URL || remembered?.databaseUrl || undefined,
+      redisUrl: deps.env.VMX_REDIS_URL || remembered?.redisUrl || undefined,
+    };
+  };
   let opened: Promise<StoreBackend> | undefined;
   let secrets: Async<ConnectionSecrets> | undefined;
   let sharedKeys: Promise<SecretKeyring | undefined> | undefined;
@@ -85,12 +97,14 @@ export function createContext(flags: GlobalFlags, deps: CliDeps): CliContext {
     paths,
     flags,
     deps,
+    storeUrls,
     store() {
+      const { databaseUrl } = storeUrls();
       opened ??= databaseUrl ? openShared(databaseUrl) : openEmbedded(paths);
       return opened;
     },
     async secrets(tx) {
-      if (databaseUrl) {
+      if (storeUrls().databaseUrl) {
         sharedKeys ??= loadKeys(flags.secretKeyFile, deps.env);
         return sharedSecrets(tx ?? (await this.store()), await sharedKeys, deps.env);
       }

@@ -2,9 +2,11 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { RuntimeError } from '../errors.js';
 import { tightenFiles } from '../config.js';
 
-/** The current context set by `vmx use`: ids, so renames do not break it. */
+/** What `vmx use` remembers for this data dir: the current context (ids, so renames do not break it) and the store. */
 export interface CliSettings {
   context?: { workspace: string; environment?: string };
+  /** A shared store to use when no flag or environment variable names one (`vmx use --database-url`). */
+  store?: { databaseUrl: string; redisUrl?: string };
 }
 
 export function readSettings(path: string): CliSettings {
@@ -24,7 +26,8 @@ export function readSettings(path: string): CliSettings {
 // Checked by hand rather than with zod: this runs on most commands, and zod's load time would dominate start-up.
 function isSettings(value: unknown): value is CliSettings {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const context = (value as CliSettings).context;
+  const { context, store } = value as CliSettings;
+  if (store !== undefined && !isStore(store)) return false;
   if (context === undefined) return true;
   return (
     typeof context === 'object' &&
@@ -32,6 +35,12 @@ function isSettings(value: unknown): value is CliSettings {
     typeof context.workspace === 'string' &&
     (context.environment === undefined || typeof context.environment === 'string')
   );
+}
+
+function isStore(store: unknown): boolean {
+  if (typeof store !== 'object' || store === null) return false;
+  const { databaseUrl, redisUrl } = store as { databaseUrl?: unknown; redisUrl?: unknown };
+  return typeof databaseUrl === 'string' && (redisUrl === undefined || typeof redisUrl === 'string');
 }
 
 /** Written to a temp file and renamed, so a crash never leaves half a file. */

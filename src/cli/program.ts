@@ -56,8 +56,13 @@ export function buildProgram(deps: CliDeps): Command {
       {
         name: 'use',
         args: '[context]',
-        summary: 'Set the current workspace (and environment) so -w/-e become optional',
-        examples: ['vmx use acme/dev', 'vmx use acme'],
+        summary: 'Set the current workspace (and environment), or the shared store, for this data dir',
+        examples: [
+          'vmx use acme/dev',
+          'vmx use acme',
+          'vmx use --database-url postgres://vmx@db/vmx --redis-url redis://cache:6379',
+          'vmx use --local',
+        ],
         load: () => import('./commands/use.js'),
       },
       deps,

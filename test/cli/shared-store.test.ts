@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/run-cli-in-process.js';
 import { freshDatabase, POSTGRES_SKIP_REASON, postgresUrl, type FreshDatabase } from '../helpers/postgres.js';
@@ -43,7 +45,12 @@ describe.skipIf(!url)(title, () => {
     expect(listed.json().map((k: { name: string }) => k.name)).toEqual(['ci']);
     expect(listed.json()[0].id).toBe(key.id);
     const doctor = (await on(ci, 'doctor --json')).json();
-    expect(doctor).toMatchObject({ store: 'postgres', schemaOk: true, credentialStore: 'shared' });
+    expect(doctor).toMatchObject({
+      store: 'postgres',
+      schemaOk: true,
+      credentialStore: 'shared',
+      counters: 'postgres',
+    });
     expect(doctor.database).not.toContain(secretKey);
 
     const dump = execFileSync('pg_dump', [database.url], { encoding: 'utf8' });
@@ -55,5 +62,20 @@ describe.skipIf(!url)(title, () => {
     expect(withoutKey.stderr.split('\n')[0]).toBe(
       "error: connection 'oa' has a secret in the shared store; set VMX_SECRET_KEY or --secret-key-file to read it",
     );
+  });
+
+  it('vmx use --database-url remembers the store for the data dir; --local forgets it', async () => {
+    const home = tempHome();
+    const run = cli(home);
+    const used = await run(['use', '--database-url', database.url, '--json']);
+    expect([used.code, used.stderr]).toEqual([0, '']);
+    expect(used.json()).toMatchObject({ store: 'postgres', redis: null });
+    // No flag, no variable: the remembered store, with what the other machines made.
+    expect((await run('workspace list --json')).json().map((w: { name: string }) => w.name)).toContain('acme');
+    expect((await run('doctor --json')).json().store).toBe('postgres');
+    expect(statSync(join(home, 'config.json')).mode & 0o777).toBe(0o600);
+
+    expect((await run('use --local --json')).json()).toMatchObject({ store: 'sqlite' });
+    expect((await run('workspace list --json')).json()).toEqual([]);
   });
 });

@@ -17,6 +17,7 @@ export const verb = defineVerb({
       ? await sharedCredentialReport(ctx.flags.secretKeyFile, ctx.deps.env)
       : credentialReport(ctx.paths.home, ctx.deps.env);
     const rows = await store.usage.counts();
+    const counters = shared ? await countersReport(ctx.storeUrls().redisUrl) : { counters: 'daemon' };
     ctx.out.object({
       version,
       node: process.version,
@@ -32,6 +33,7 @@ export const verb = defineVerb({
       usageRows: rows.raw,
       usageHourlyRows: rows.hourly,
       auditRows: await store.audit.count(),
+      ...counters,
       settingsFile: existsSync(ctx.paths.config) ? ctx.paths.config : null,
       credentialStore: credentials.kind,
       credentialStoreDetail: credentials.detail,
@@ -65,5 +67,21 @@ async function sharedCredentialReport(
     };
   } catch (error) {
     return { kind: 'unavailable', detail: (error as Error).message };
+  }
+}
+
+/**
+ * Where the daemons of a shared store keep capacity counters and error rates: Redis when one is named
+ * (and whether it answers), else PostgreSQL.
+ */
+async function countersReport(redisUrl: string | undefined): Promise<Record<string, string | boolean>> {
+  if (!redisUrl) return { counters: 'postgres' };
+  const { connectRedis, redisLocation } = await import('../../store/redis/connect.js');
+  const report = { counters: 'redis', redis: redisLocation(redisUrl) };
+  try {
+    (await connectRedis(redisUrl)).disconnect();
+    return { ...report, redisOk: true };
+  } catch (error) {
+    return { ...report, redisOk: false, redisError: (error as Error).message };
   }
 }

@@ -87,11 +87,13 @@ function daemonMain(): string {
  * The daemon's environment: the store URLs and the key file go by environment, not by argument, so
  * that a password in a URL never shows in the process list.
  */
-function daemonEnv(ctx: CliContext, redisUrl: string | undefined): NodeJS.ProcessEnv {
+function daemonEnv(ctx: CliContext, redisFlag: string | undefined): NodeJS.ProcessEnv {
+  const { databaseUrl, redisUrl } = ctx.storeUrls();
+  const redis = redisFlag || redisUrl;
   return {
     ...ctx.deps.env,
-    ...(ctx.flags.databaseUrl && { VMX_DATABASE_URL: ctx.flags.databaseUrl }),
-    ...(redisUrl && { VMX_REDIS_URL: redisUrl }),
+    ...(databaseUrl && { VMX_DATABASE_URL: databaseUrl }),
+    ...(databaseUrl && redis && { VMX_REDIS_URL: redis }),
     ...(ctx.flags.secretKeyFile && { VMX_SECRET_KEY_FILE: ctx.flags.secretKeyFile }),
   };
 }
