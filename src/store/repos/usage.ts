@@ -119,7 +119,7 @@ export class UsageRepo {
   }
 
   forRequest(requestId: string): UsageRecord[] {
-    return this.sql.byRequest.all(requestId).map(toRecord);
+    return this.sql.byRequest.all(requestId).map(toUsageRecord);
   }
 
   /** Raw rows before this moment (hour-aligned) are gone; their hours live on in usage_hourly. */
@@ -157,7 +157,8 @@ export class UsageRepo {
   }
 }
 
-function toRecord(row: Record<string, unknown>): UsageRecord {
+/** A `usage` row as a record; PostgreSQL's rows read the same (its pool parses int8 and numeric as numbers). */
+export function toUsageRecord(row: Record<string, unknown>): UsageRecord {
   return {
     requestId: row.request_id as string,
     attempt: row.attempt as number,

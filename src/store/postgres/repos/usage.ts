@@ -1,6 +1,12 @@
 import { addTo, type Sketch } from '../../../gateway/latency-sketch.js';
 import type { Async } from '../../backend.js';
-import type { UsageQuery, UsageRecord, UsageRepo } from '../../repos/usage.js';
+import {
+  toUsageRecord,
+  type UsageFigures,
+  type UsageQuery,
+  type UsageRecord,
+  type UsageRepo,
+} from '../../repos/usage.js';
 import type { Queryable } from '../queryable.js';
 import { withoutNul } from './audit.js';
 import { createPgStateCell } from './settings.js';
@@ -44,7 +50,7 @@ const USAGE_COLUMNS: ReadonlyArray<Column<UsageRecord>> = [
 ];
 
 /** One group of one hour in usage_hourly, summed from a batch the way SQLite's roll-up statement sums it. */
-interface HourlyRow {
+interface HourlyRow extends UsageFigures {
   hour: number;
   environmentId: string;
   workspaceId: string;
@@ -55,19 +61,6 @@ interface HourlyRow {
   model: string;
   route: string;
   stream: number;
-  requests: number;
-  attempts: number;
-  errors: number;
-  fallbacks: number;
-  inputTokens: number;
-  outputTokens: number;
-  cachedTokens: number;
-  cacheWriteTokens: number;
-  totalTokens: number;
-  costNano: number;
-  unpriced: number;
-  latency: Sketch;
-  ttft: Sketch;
 }
 
 const HOURLY_COLUMNS: ReadonlyArray<Column<HourlyRow>> = [
@@ -223,7 +216,7 @@ export function createPgUsageRepo(q: Queryable): Async<UsageRepo> {
         'SELECT * FROM usage WHERE request_id = $1 ORDER BY attempt, id',
         [requestId],
       );
-      return rows.map(toRecord);
+      return rows.map(toUsageRecord);
     },
 
     rawFloor,
@@ -258,39 +251,5 @@ export function createPgUsageRepo(q: Queryable): Async<UsageRepo> {
       );
       return { raw: Number(rows[0]!.raw), hourly: Number(rows[0]!.hourly) };
     },
-  };
-}
-
-const numberOrNull = (value: unknown) => (value === null || value === undefined ? null : Number(value));
-
-function toRecord(row: Record<string, unknown>): UsageRecord {
-  return {
-    requestId: row.request_id as string,
-    attempt: Number(row.attempt),
-    at: Number(row.at),
-    workspaceId: row.workspace_id as string,
-    environmentId: row.environment_id as string,
-    keyId: row.key_id as string | null,
-    resourceId: row.resource_id as string | null,
-    resource: row.resource as string,
-    connectionId: row.connection_id as string | null,
-    provider: row.provider as string | null,
-    model: row.model as string | null,
-    route: row.route as string,
-    stream: Number(row.stream) === 1,
-    status: Number(row.status),
-    error: row.error as string | null,
-    inputTokens: numberOrNull(row.input_tokens),
-    outputTokens: numberOrNull(row.output_tokens),
-    totalTokens: numberOrNull(row.total_tokens),
-    cachedTokens: numberOrNull(row.cached_tokens),
-    cacheWriteTokens: numberOrNull(row.cache_write_tokens),
-    durationMs: numberOrNull(row.duration_ms),
-    providerMs: numberOrNull(row.provider_ms),
-    ttftMs: numberOrNull(row.ttft_ms),
-    gateMs: numberOrNull(row.gate_ms),
-    correlationId: row.correlation_id as string | null,
-    final: Number(row.final) === 1,
-    costNano: numberOrNull(row.cost_nano),
   };
 }
