@@ -77,13 +77,15 @@ export function createContext(flags: GlobalFlags, deps: CliDeps): CliContext {
   tightenHome(paths.home);
   const json = Boolean(flags.json);
   const color = !json && flags.color !== false && !deps.env.NO_COLOR && Boolean(deps.stdout.isTTY);
-  // Read when a command opens the store, not before: most commands never need it.
+  // Read when a command first needs it (opening the store, a secret), once: most commands never do.
+  let urls: ReturnType<CliContext['storeUrls']> | undefined;
   const storeUrls = () => {
+    if (urls) return urls;
     const remembered = readSettings(paths.config).store;
-    return {
+    return (urls = {
       databaseUrl: flags.databaseUrl || deps.env.VMX_DATABASE_URL || remembered?.databaseUrl || undefined,
       redisUrl: deps.env.VMX_REDIS_URL || remembered?.redisUrl || undefined,
-    };
+    });
   };
   let opened: Promise<StoreBackend> | undefined;
   let secrets: Async<ConnectionSecrets> | undefined;
