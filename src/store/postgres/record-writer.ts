@@ -1,9 +1,8 @@
 import type pg from 'pg';
-import type { Capacity } from '../../gateway/capacity/limits.js';
 import type { AuditRecord } from '../repos/audit.js';
-import type { CounterRow } from '../repos/capacity-counters.js';
 import type { DiscoveredCapacity } from '../repos/connections.js';
 import type { UsageRecord } from '../repos/usage.js';
+import { emptyBatch, isEmpty, type RecordBatch } from '../record-batch.js';
 import type { RetentionPolicy } from '../retention.js';
 import { createPgAuditRepo } from './repos/audit.js';
 import { createPgCapacityCounterRepo } from './repos/capacity-counters.js';
@@ -11,22 +10,7 @@ import { createPgConnectionRepo } from './repos/connections.js';
 import { createPgUsageRepo } from './repos/usage.js';
 import { prunePg, type PgPruneSummary } from './retention.js';
 
-/**
- * What the daemon records in one transaction: the SQLite writer thread's batch, field for field, so
- * the daemon's sources (capacity counters, discovered capacity) feed either writer. `supersedes`
- * names charge-journal files; this writer only hands them back through `onWritten` once committed.
- */
-export interface RecordBatch {
-  usage: UsageRecord[];
-  audit: AuditRecord[];
-  counters: CounterRow[];
-  discovered: Array<{ connectionId: string; model: string; capacity: Capacity; at: string }>;
-  supersedes: string[];
-}
-
-const emptyBatch = (): RecordBatch => ({ usage: [], audit: [], counters: [], discovered: [], supersedes: [] });
 const recordsIn = (b: RecordBatch) => b.usage.length + b.audit.length;
-const isEmpty = (b: RecordBatch) => recordsIn(b) + b.counters.length + b.discovered.length + b.supersedes.length === 0;
 
 export interface RecordWriterOptions {
   /** A batch goes to the database this long after its first record (default 50 ms) … */

@@ -1,38 +1,8 @@
-import type { Capacity } from '../../../gateway/capacity/limits.js';
 import type { Store } from '../../../store/open.js';
-import type { AuditRecord } from '../../../store/repos/audit.js';
-import type { CounterRow } from '../../../store/repos/capacity-counters.js';
+import type { DiscoveredUpdate, RecordBatch } from '../../../store/record-batch.js';
 import type { DiscoveredCapacity } from '../../../store/repos/connections.js';
-import type { UsageRecord } from '../../../store/repos/usage.js';
 
-/** A limit a provider announced for one model of a connection (rate-limit headers). */
-export interface DiscoveredUpdate {
-  connectionId: string;
-  model: string;
-  capacity: Capacity;
-  at: string;
-}
-
-/** What the daemon records in one transaction. */
-export interface RecordBatch {
-  usage: UsageRecord[];
-  audit: AuditRecord[];
-  /** Capacity counters changed since the last batch, as they are now. */
-  counters: CounterRow[];
-  discovered: DiscoveredUpdate[];
-  /** Charge-journal files whose every entry this batch's counters include: removed once it is committed. */
-  supersedes: string[];
-}
-
-export const emptyBatch = (): RecordBatch => ({ usage: [], audit: [], counters: [], discovered: [], supersedes: [] });
-
-export const isEmpty = (batch: RecordBatch): boolean =>
-  batch.usage.length +
-    batch.audit.length +
-    batch.counters.length +
-    batch.discovered.length +
-    batch.supersedes.length ===
-  0;
+export { emptyBatch, isEmpty, type DiscoveredUpdate, type RecordBatch } from '../../../store/record-batch.js';
 
 /** Writes a batch in one IMMEDIATE transaction (all or nothing). */
 export function writeBatch(store: Store, batch: RecordBatch): void {
