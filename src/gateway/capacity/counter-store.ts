@@ -6,12 +6,18 @@ export interface CounterRow {
   tokens: number;
 }
 
+/**
+ * How long a shared store keeps a counter after its window ends: the daemons' clocks may disagree by
+ * a little, and a late reconcile still finds it.
+ */
+export const WINDOW_MARGIN_MS = 60_000;
+
 /** One counter an admission checks and charges: one request and the estimated tokens. */
 export interface Charge {
   /** The limit's counter name, {@link counterKey}: `level:id:period`. */
   readonly key: string;
   readonly windowStart: number;
-  /** When the window ends on the gate's clock: a shared store keeps the counter that long, plus a margin. */
+  /** When the window ends on the gate's clock: a shared store keeps the counter that long, plus {@link WINDOW_MARGIN_MS}. */
   readonly windowEnd: number;
   readonly maxRequests: number | undefined;
   readonly maxTokens: number | undefined;

@@ -1,17 +1,16 @@
-import type {
-  Charge,
-  ChargeOutcome,
-  CounterRow,
-  CounterStore,
-  CounterUse,
-  Refusal,
+import {
+  type Charge,
+  type ChargeOutcome,
+  type CounterRow,
+  type CounterStore,
+  type CounterUse,
+  type Refusal,
+  WINDOW_MARGIN_MS,
 } from '../../gateway/capacity/counter-store.js';
 import type { MinuteCount } from '../../gateway/health/error-rates.js';
 import type { ErrorRateStore } from '../../gateway/health/shared-error-rates.js';
 import { atomically, type Queryable } from './queryable.js';
 
-/** How long a counter row outlives its window (clock skew between daemons, late reconciles). */
-export const WINDOW_MARGIN_MS = 60_000;
 /** Expired counter rows are deleted at most this often (by the gate's clock), a batch at a time. */
 const PRUNE_EVERY_MS = 60_000;
 const PRUNE_BATCH = 1_000;

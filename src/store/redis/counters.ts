@@ -1,17 +1,12 @@
 import type { Redis, Result } from 'ioredis';
-import type {
-  Charge,
-  ChargeOutcome,
-  CounterRow,
-  CounterStore,
-  CounterUse,
+import {
+  type Charge,
+  type ChargeOutcome,
+  type CounterRow,
+  type CounterStore,
+  type CounterUse,
+  WINDOW_MARGIN_MS,
 } from '../../gateway/capacity/counter-store.js';
-
-/**
- * How long a counter outlives its window: the daemons' clocks may disagree by a little, and a late
- * reconcile still finds it.
- */
-export const WINDOW_MARGIN_MS = 60_000;
 
 /**
  * Checks every counter, then charges all or none (KEYS: the counters; ARGV: the tokens, then per

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CapacityGate } from '../../../src/gateway/capacity/gate.js';
-import { PgCounters, WINDOW_MARGIN_MS } from '../../../src/store/postgres/counters.js';
+import { WINDOW_MARGIN_MS } from '../../../src/gateway/capacity/counter-store.js';
+import { PgCounters } from '../../../src/store/postgres/counters.js';
 import { POSTGRES_SKIPPED, scratchDatabase, set, type ScratchDatabase } from './backends.js';
 
 const url = process.env.VMX_TEST_DATABASE_URL;

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { CapacityGate, isRejection } from '../../../src/gateway/capacity/gate.js';
-import { RedisCounters, WINDOW_MARGIN_MS } from '../../../src/store/redis/counters.js';
+import { WINDOW_MARGIN_MS } from '../../../src/gateway/capacity/counter-store.js';
+import { RedisCounters } from '../../../src/store/redis/counters.js';
 import { set } from '../../gateway/capacity/backends.js';
 import { REDIS_SKIPPED, redisScope, redisUrl } from '../../helpers/redis.js';
 
