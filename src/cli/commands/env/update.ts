@@ -1,18 +1,12 @@
-import { UsageError } from '../../../errors.js';
 import { editInTransaction } from '../../edit.js';
-import { nameSchema } from '../../input.js';
 import { resolveEnvironment } from '../../scope.js';
-import { defineVerb, flag, text } from '../../verb.js';
+import { defineVerb } from '../../verb.js';
+import { renameChange, renameFlags } from '../rename.js';
 
 export const verb = defineVerb({
-  flags: {
-    name: flag('--name <name>', 'new name', nameSchema.optional()),
-    description: text('--description <text>', 'new description ("" clears it)'),
-  },
-  async run(change, ctx, [ref]) {
-    if (change.name === undefined && change.description === undefined) {
-      throw new UsageError('nothing to update: pass --name or --description');
-    }
+  flags: renameFlags,
+  async run(flags, ctx, [ref]) {
+    const change = renameChange(flags);
     const scope = await resolveEnvironment(ctx, 'write', ref);
     const store = await ctx.store();
     // The repository re-reads the row and writes only the fields given, inside this transaction.
@@ -21,13 +15,7 @@ export const verb = defineVerb({
       ctx.user,
       scope,
       'write',
-      async (tx) =>
-        await tx.environments.update(
-          scope.environment,
-          scope.workspace.name,
-          { name: change.name, description: change.description === '' ? null : change.description },
-          ctx.user,
-        ),
+      async (tx) => await tx.environments.update(scope.environment, scope.workspace.name, change, ctx.user),
     );
     ctx.out.object(updated);
   },
