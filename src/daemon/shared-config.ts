@@ -33,6 +33,8 @@ export class SharedConfig implements LiveConfig {
   private version = -1;
   private targets = new Map<string, Target>();
   private reloading: Promise<boolean> | undefined;
+  /** The one check queued behind the reload in flight. */
+  private checkAfter: Promise<boolean> | undefined;
   private listener: pg.Client | undefined;
   private readonly timer: NodeJS.Timeout;
   private stopped = false;
@@ -88,10 +90,22 @@ export class SharedConfig implements LiveConfig {
     throw new UpstreamUnavailable(`connection ${connection.name} is not loaded yet; retry`, 502);
   }
 
-  /** Reloads when the configuration's version moved; one reload at a time. True when it did. */
+  /**
+   * Reloads when the configuration's version moved; one reload at a time. True when it did. Asked
+   * while a reload is in flight, it checks once more after that one: the change it was asked for may
+   * have committed after the reload in flight read its snapshot (a key created a moment ago must not
+   * get a 401).
+   */
   check(): Promise<boolean> {
-    this.reloading ??= this.reloadIfChanged().finally(() => (this.reloading = undefined));
-    return this.reloading;
+    if (!this.reloading) {
+      this.reloading = this.reloadIfChanged().finally(() => (this.reloading = undefined));
+      return this.reloading;
+    }
+    this.checkAfter ??= this.reloading.then(async (changed) => {
+      this.checkAfter = undefined;
+      return (await this.check()) || changed;
+    });
+    return this.checkAfter;
   }
 
   async stop(): Promise<void> {
