@@ -33,10 +33,10 @@ describe('chat completions error table (HTTP.md)', () => {
       name: 'prod',
       user: 'alice',
     });
-    otherEnvKey = gw.createKey({ environmentId: prod.id });
-    disabledKey = gw.createKey({ enabled: false });
-    expiredKey = gw.createKey({ expiresAt: new Date(Date.now() - 1000).toISOString() });
-    limitedKey = gw.createKey({ resources: [] });
+    otherEnvKey = await gw.createKey({ environmentId: prod.id });
+    disabledKey = await gw.createKey({ enabled: false });
+    expiredKey = await gw.createKey({ expiresAt: new Date(Date.now() - 1000).toISOString() });
+    limitedKey = await gw.createKey({ resources: [] });
     await new Promise((resolve) => setTimeout(resolve, 400));
   });
   afterAll(() => gw.close());

@@ -131,7 +131,7 @@ describe('chat completions through vmx with the official openai SDK', () => {
     const page = await client.models.list();
     expect(page.data.map((m) => m.id)).toEqual(['chat']);
     expect(page.data[0]).toMatchObject({ object: 'model', owned_by: 'vmx' });
-    const limited = new OpenAI({ baseURL: gw.baseURL, apiKey: gw.createKey({ resources: [] }), maxRetries: 0 });
+    const limited = new OpenAI({ baseURL: gw.baseURL, apiKey: await gw.createKey({ resources: [] }), maxRetries: 0 });
     await new Promise((resolve) => setTimeout(resolve, 400)); // the daemon picks up CLI changes within a poll
     expect((await limited.models.list()).data).toEqual([]);
   });

@@ -27,7 +27,7 @@ describe('live config, client aborts, shutdown and secrecy', () => {
     await expect(client.chat.completions.create(body)).rejects.toMatchObject({ status: 401 });
     expectWithinBudget(Date.now() - revokedAt, 1500, 'the refused request, counted from the revocation');
 
-    const second = gw.createKey();
+    const second = await gw.createKey();
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const other = new OpenAI({ baseURL: gw.baseURL, apiKey: second, maxRetries: 0 });
     await other.chat.completions.create(body);

@@ -27,7 +27,7 @@ describe('short routes, unknown routes and keys that work at once', () => {
       singleModelResource('hidden', { connectionId: gw.env.connectionId, model: 'fake-model' }),
       't',
     );
-    limitedKey = gw.createKey({ resources: [gw.env.resourceId, claude.resourceId] });
+    limitedKey = await gw.createKey({ resources: [gw.env.resourceId, claude.resourceId] });
   });
   afterAll(async () => {
     await gw.close();
@@ -77,7 +77,7 @@ describe('short routes, unknown routes and keys that work at once', () => {
       name: 'prod',
       user: 'alice',
     });
-    const prodKey = gw.createKey({ environmentId: other.id });
+    const prodKey = await gw.createKey({ environmentId: other.id });
     const prod = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: prodKey, maxRetries: 0 });
     await expect(
       prod.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] }),

@@ -1,13 +1,14 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { PrunerOptions } from '../../src/daemon/pruner.js';
 import { startDaemon, type RunningDaemon } from '../../src/daemon/server.js';
-import { ConnectionSecrets, FileStore } from '../../src/store/credentials/index.js';
+import type { StoreBackend } from '../../src/store/backend.js';
+import type { Capacity } from '../../src/gateway/capacity/limits.js';
 import { generateApiKey, hashApiKey, maskApiKey } from '../../src/gateway/key-material.js';
-import { openStore, type Store } from '../../src/store/open.js';
+import type { Store } from '../../src/store/open.js';
 import { singleModelResource } from '../../src/store/repos/resources.js';
 import { startFakeAnthropic, type FakeAnthropic, type FakeAnthropicOptions } from './fake-anthropic.js';
 import { startFakeOpenAI, type FakeOpenAI, type FakeOpenAIOptions } from './fake-openai.js';
+import { openGatewayStore, type GatewayBackend, type GatewayStore } from './gateway-store.js';
 import { tempHome } from './temp-home.js';
 
 /** The provider secret of the test connection: it must never show up anywhere but the upstream request. */
@@ -17,18 +18,25 @@ export const ANTHROPIC_SECRET = 'sk-ant-fake-secret-0123456789';
 
 export interface TestGateway {
   home: string;
+  /** The store the daemon runs on. */
+  backend: GatewayBackend;
   /** The daemon's base URL, e.g. http://127.0.0.1:PORT */
   url: string;
   /** OpenAI SDK base URL for acme/dev. */
   baseURL: string;
   fake: FakeOpenAI;
-  /** A second connection to the same SQLite file, as the CLI would have. */
-  store: Store;
+  /** The daemon's store through its repositories, as the CLI (of any machine) sees it. */
+  repos: StoreBackend;
+  /**
+   * A second connection to the same SQLite file, for the tests about SQLite alone.
+   * @throws on a shared store: a suite that runs on every backend uses {@link repos}.
+   */
+  readonly store: Store;
   env: { workspaceId: string; environmentId: string; connectionId: string; resourceId: string };
   /** An API key of acme/dev allowed to call everything. */
   key: string;
   daemon: RunningDaemon;
-  /** Stops the daemon (flushing everything) and starts a new one on the same data dir. */
+  /** Stops the daemon (flushing everything) and starts a new one on the same store. */
   restart(): Promise<void>;
   /** Creates another key in acme/dev (or another environment). */
   createKey(options?: {
@@ -36,66 +44,82 @@ export interface TestGateway {
     environmentId?: string;
     enabled?: boolean;
     expiresAt?: string | null;
-  }): string;
+    capacity?: Capacity[];
+  }): Promise<string>;
+  /** Stores a connection's provider secret where the daemon reads it (file store, or sealed in PostgreSQL). */
+  writeSecret(connectionId: string, values: Record<string, string>): Promise<void>;
+  /** See {@link GatewayStore.counterUse}. */
+  counterUse: GatewayStore['counterUse'];
   close(): Promise<void>;
 }
 
-/**
- * A real daemon (real SQLite file, real fastify on a free port) in front of the fake OpenAI upstream,
- * configured as acme/dev with connection `up` (provider openai, base URL = the fake) and resource
- * `chat` → up/fake-model. Secrets go to the 0600 file store in the temp data dir.
- */
-export async function startGateway(
-  options: {
-    graceMs?: number;
-    bodyLimit?: number;
-    requestTimeoutMs?: number;
-    inFlightBodyBytes?: number;
-    clock?: () => number;
-    retention?: PrunerOptions;
-    fake?: FakeOpenAIOptions;
-  } = {},
-): Promise<TestGateway> {
-  const home = tempHome();
-  const fake = await startFakeOpenAI(options.fake);
-  const store = openStore(join(home, 'vmx.db'));
-  const workspace = store.workspaces.create({ name: 'acme', user: 'alice' });
-  const environment = store.environments.create({
+export interface GatewayOptions {
+  /** The store it runs on; the embedded SQLite file unless given. */
+  backend?: GatewayBackend;
+  graceMs?: number;
+  bodyLimit?: number;
+  requestTimeoutMs?: number;
+  inFlightBodyBytes?: number;
+  clock?: () => number;
+  retention?: PrunerOptions;
+  fake?: FakeOpenAIOptions;
+}
+
+/** acme/dev with connection `up` (openai at `baseUrl`, its secret stored) and resource `chat` → up/fake-model. */
+async function seed(opened: GatewayStore, baseUrl: string) {
+  const repos = opened.repos;
+  const workspace = await repos.workspaces.create({ name: 'acme', user: 'alice' });
+  const environment = await repos.environments.create({
     workspaceId: workspace.id,
     workspaceName: 'acme',
     name: 'dev',
     user: 'alice',
   });
-  const connection = store.connections.create({
+  const connection = await repos.connections.create({
     environmentId: environment.id,
     name: 'up',
     provider: 'openai',
-    config: { baseUrl: fake.url, firstByteTimeoutMs: 1500 },
+    config: { baseUrl, firstByteTimeoutMs: 1500 },
     capacity: [],
     user: 'alice',
   });
-  new ConnectionSecrets(new FileStore(home), {}).write(connection.id, { apiKey: UPSTREAM_SECRET });
-  const resource = store.resources.create(
+  await opened.writeSecret(connection.id, { apiKey: UPSTREAM_SECRET });
+  const resource = await repos.resources.create(
     environment.id,
     singleModelResource('chat', { connectionId: connection.id, model: 'fake-model' }),
     'alice',
   );
-  const createKey: TestGateway['createKey'] = (o = {}) => {
+  return { workspace, environment, connection, resource };
+}
+
+/**
+ * A real daemon (real fastify on a free port) on a real store — the SQLite file in a temp data dir by
+ * default, or a fresh PostgreSQL schema (+ Redis) — in front of the fake OpenAI upstream, configured
+ * by {@link seed}. On SQLite, secrets go to the 0600 file store in the data dir; on a shared store,
+ * they are sealed with a key of the test's own.
+ */
+export async function startGateway(options: GatewayOptions = {}): Promise<TestGateway> {
+  const home = tempHome();
+  const fake = await startFakeOpenAI(options.fake);
+  const opened = await openGatewayStore(options.backend ?? 'sqlite', home);
+  const repos = opened.repos;
+  const { workspace, environment, connection, resource } = await seed(opened, fake.url);
+  const createKey: TestGateway['createKey'] = async (o = {}) => {
     const key = generateApiKey();
-    const created = store.apiKeys.create({
+    const created = await repos.apiKeys.create({
       environmentId: o.environmentId ?? environment.id,
       name: `key-${Math.random().toString(36).slice(2, 10)}`,
       keyHash: hashApiKey(key),
       maskedKey: maskApiKey(key),
       resources: o.resources === undefined ? null : o.resources,
-      capacity: [],
+      capacity: o.capacity ?? [],
       expiresAt: o.expiresAt ?? null,
       user: 'alice',
     });
-    if (o.enabled === false) store.apiKeys.setEnabled(created, false, 'alice');
+    if (o.enabled === false) await repos.apiKeys.setEnabled(created, false, 'alice');
     return key;
   };
-  const key = createKey();
+  const key = await createKey();
   const start = (port = 0) =>
     startDaemon({
       home,
@@ -106,17 +130,22 @@ export async function startGateway(
       requestTimeoutMs: options.requestTimeoutMs,
       inFlightBodyBytes: options.inFlightBodyBytes,
       stdout: 'none',
-      env: { VMX_CREDENTIAL_STORE: 'file' },
       clock: options.clock,
       retention: options.retention,
+      ...opened.daemon,
     });
   const daemon = await start();
   const gateway: TestGateway = {
     home,
+    backend: opened.backend,
     url: daemon.url,
     baseURL: `${daemon.url}/v1/completion/acme/dev`,
     fake,
-    store,
+    repos,
+    get store(): Store {
+      if (!opened.sqlite) throw new Error(`gw.store is the SQLite file; on ${opened.backend} use gw.repos`);
+      return opened.sqlite;
+    },
     env: {
       workspaceId: workspace.id,
       environmentId: environment.id,
@@ -126,6 +155,8 @@ export async function startGateway(
     key,
     daemon,
     createKey,
+    writeSecret: opened.writeSecret,
+    counterUse: opened.counterUse,
     async restart() {
       await gateway.daemon.close('restart');
       gateway.daemon = await start(gateway.daemon.port);
@@ -133,17 +164,20 @@ export async function startGateway(
     async close() {
       await gateway.daemon.close('test');
       await fake.close();
-      store.close();
+      await opened.close();
     },
   };
   return gateway;
 }
 
 /** Polls until `check` returns a value; the deadline only keeps a broken build from hanging (a loaded machine is slow). */
-export async function eventually<T>(check: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value) return value;
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -160,7 +194,7 @@ export async function addFakeAnthropic(
 ): Promise<{ fake: FakeAnthropic; connectionId: string; resourceId: string }> {
   const fake = await startFakeAnthropic(options);
   const env = gw.env.environmentId;
-  const connection = gw.store.connections.create({
+  const connection = await gw.repos.connections.create({
     environmentId: env,
     name: 'claude',
     provider: 'anthropic',
@@ -168,8 +202,8 @@ export async function addFakeAnthropic(
     capacity: [],
     user: 'alice',
   });
-  new ConnectionSecrets(new FileStore(gw.home), {}).write(connection.id, { apiKey: ANTHROPIC_SECRET });
-  const resource = gw.store.resources.create(
+  await gw.writeSecret(connection.id, { apiKey: ANTHROPIC_SECRET });
+  const resource = await gw.repos.resources.create(
     env,
     singleModelResource('sonnet', { connectionId: connection.id, model: 'claude-sonnet-4-5' }),
     'alice',
@@ -181,10 +215,13 @@ export async function addFakeAnthropic(
  * For a describe block: a gateway with a fake Anthropic behind it ({@link addFakeAnthropic}), started
  * once and closed after; both fakes are reset before each test. Read `gw` and `anthropic` inside tests.
  */
-export function gatewayWithAnthropic(): { readonly gw: TestGateway; readonly anthropic: FakeAnthropic } {
+export function gatewayWithAnthropic(backend: GatewayBackend = 'sqlite'): {
+  readonly gw: TestGateway;
+  readonly anthropic: FakeAnthropic;
+} {
   const state = {} as { gw: TestGateway; anthropic: FakeAnthropic };
   beforeAll(async () => {
-    state.gw = await startGateway();
+    state.gw = await startGateway({ backend });
     state.anthropic = (await addFakeAnthropic(state.gw)).fake;
   });
   afterAll(async () => {
