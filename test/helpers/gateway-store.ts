@@ -29,6 +29,8 @@ export interface GatewayStore {
   repos: StoreBackend;
   /** The SQLite file itself, for the tests about SQLite alone; undefined on a shared store. */
   sqlite: Store | undefined;
+  /** The environment a CLI on another machine is given to use this store (the URLs, the secret key). */
+  cliEnv: Record<string, string>;
   /** What the daemon is started with to use this store. */
   daemon: Pick<DaemonOptions, 'databaseUrl' | 'redisUrl' | 'env'>;
   /**
@@ -50,6 +52,7 @@ export async function openGatewayStore(backend: GatewayBackend, home: string): P
       backend,
       repos: sqliteBackend(store),
       sqlite: store,
+      cliEnv: {},
       daemon: { env: { VMX_CREDENTIAL_STORE: 'file' } },
       writeSecret: async (connectionId, values) => files.write(connectionId, values),
       async counterUse(key, windowStart) {
@@ -74,6 +77,7 @@ export async function openGatewayStore(backend: GatewayBackend, home: string): P
     backend,
     repos,
     sqlite: undefined,
+    cliEnv: { VMX_DATABASE_URL: database.url, ...(redis ? { VMX_REDIS_URL: redis } : {}), ...env },
     daemon: { databaseUrl: database.url, redisUrl: redis, env },
     writeSecret: (connectionId, values) => secrets.write(connectionId, values),
     counterUse: async (key, windowStart) => counters.used(key, windowStart),

@@ -9,6 +9,7 @@ import { singleModelResource } from '../../src/store/repos/resources.js';
 import { startFakeAnthropic, type FakeAnthropic, type FakeAnthropicOptions } from './fake-anthropic.js';
 import { startFakeOpenAI, type FakeOpenAI, type FakeOpenAIOptions } from './fake-openai.js';
 import { openGatewayStore, type GatewayBackend, type GatewayStore } from './gateway-store.js';
+import { cli, type CliResult } from './run-cli-in-process.js';
 import { tempHome } from './temp-home.js';
 
 /** The provider secret of the test connection: it must never show up anywhere but the upstream request. */
@@ -48,6 +49,11 @@ export interface TestGateway {
   }): Promise<string>;
   /** Stores a connection's provider secret where the daemon reads it (file store, or sealed in PostgreSQL). */
   writeSecret(connectionId: string, values: Record<string, string>): Promise<void>;
+  /** The CLI (in process) on this gateway's data dir and store, as user alice unless told. */
+  cli(
+    args: string | string[],
+    extra?: { user?: string; input?: string; env?: Record<string, string> },
+  ): Promise<CliResult>;
   /** See {@link GatewayStore.counterUse}. */
   counterUse: GatewayStore['counterUse'];
   close(): Promise<void>;
@@ -157,6 +163,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<TestGa
     createKey,
     writeSecret: opened.writeSecret,
     counterUse: opened.counterUse,
+    cli: (args, extra = {}) => cli(home)(args, { ...extra, env: { ...opened.cliEnv, ...extra.env } }),
     async restart() {
       await gateway.daemon.close('restart');
       gateway.daemon = await start(gateway.daemon.port);
