@@ -64,6 +64,8 @@ export interface CliContext {
    * credential store itself is opened only when a secret is actually read or written.
    */
   secrets(tx?: Repositories): Promise<Async<ConnectionSecrets>>;
+  /** The keys sealing a shared store's secrets (--secret-key-file, VMX_SECRET_KEY…), loaded once; none given is undefined. */
+  secretKeys(): Promise<SecretKeyring | undefined>;
   settings(): CliSettings;
   saveSettings(settings: CliSettings): void;
   /** Closes what was opened; awaited once by main after the command. */
@@ -105,10 +107,13 @@ export function createContext(flags: GlobalFlags, deps: CliDeps): CliContext {
       opened ??= databaseUrl ? openShared(databaseUrl) : openEmbedded(paths);
       return opened;
     },
+    secretKeys() {
+      sharedKeys ??= loadKeys(flags.secretKeyFile, deps.env);
+      return sharedKeys;
+    },
     async secrets(tx) {
       if (storeUrls().databaseUrl) {
-        sharedKeys ??= loadKeys(flags.secretKeyFile, deps.env);
-        return sharedSecrets(tx ?? (await this.store()), await sharedKeys, deps.env);
+        return sharedSecrets(tx ?? (await this.store()), await this.secretKeys(), deps.env);
       }
       if (!secrets) {
         const [{ ConnectionSecrets, openCredentialStore }, { asAsync }] = await Promise.all([

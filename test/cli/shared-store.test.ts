@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeOpenAI } from '../helpers/fake-openai.js';
 import { cli } from '../helpers/run-cli-in-process.js';
 import { freshDatabase, POSTGRES_SKIP_REASON, postgresUrl, type FreshDatabase } from '../helpers/postgres.js';
 import { tempHome } from '../helpers/temp-home.js';
@@ -77,5 +78,67 @@ describe.skipIf(!url)(title, () => {
 
     expect((await run('use --local --json')).json()).toMatchObject({ store: 'sqlite' });
     expect((await run('workspace list --json')).json()).toEqual([]);
+  });
+
+  it('a key rotation: the new key first and the old one previous, vmx connection reseal, then the old key goes', async () => {
+    const own = await freshDatabase();
+    const fake = await startFakeOpenAI();
+    try {
+      const home = tempHome();
+      const [oldKey, newKey, strayKey] = [0, 1, 2].map(() => randomBytes(32).toString('base64'));
+      const run = (args: string, keys: Record<string, string>, input?: string) =>
+        cli(home)(args, { input, env: { VMX_DATABASE_URL: own.url, VMX_SECRET_KEY_PREVIOUS: '', ...keys } });
+      const add = (name: string, key: string) =>
+        run(
+          `connection add ${name} --provider openai --base-url ${fake.url} --api-key-stdin -w acme -e dev --json`,
+          { VMX_SECRET_KEY: key },
+          `sk-${name}-secret-456\n`,
+        );
+
+      expect((await run('workspace create acme', {})).code).toBe(0);
+      expect((await run('env add dev -w acme', {})).code).toBe(0);
+      const rot = await add('rot', oldKey!);
+      expect([rot.code, rot.stderr]).toEqual([0, '']);
+
+      const rotating = { VMX_SECRET_KEY: newKey!, VMX_SECRET_KEY_PREVIOUS: oldKey! };
+      const resealed = await run('connection reseal --json', rotating);
+      expect([resealed.code, resealed.stderr]).toEqual([0, '']);
+      expect(resealed.json()).toMatchObject({ resealed: [rot.json().id], unchanged: [], failed: [] });
+      expect((await run('connection reseal', rotating)).stdout).toMatch(
+        /^Re-sealed 0 connection secrets with key [0-9a-f]{8}; 1 already were\n$/,
+      );
+
+      // The old key is dropped: the secret opens with the new one alone.
+      const shown = await run('connection show rot -w acme -e dev --json', { VMX_SECRET_KEY: newKey! });
+      expect([shown.code, shown.json().secret]).toEqual([
+        0,
+        expect.objectContaining({ value: '********', source: 'shared' }),
+      ]);
+      const tested = await run('connection test rot -w acme -e dev', { VMX_SECRET_KEY: newKey! });
+      expect([tested.code, tested.stderr]).toEqual([0, '']);
+      expect(fake.requests.at(-1)!.headers.authorization).toBe('Bearer sk-rot-secret-456');
+
+      // A secret sealed with a key nobody gives any more is named, the rest still re-sealed, exit 1.
+      expect((await add('stray', strayKey!)).code).toBe(0);
+      const failed = await run('connection reseal', { VMX_SECRET_KEY: newKey! });
+      expect(failed.code).toBe(1);
+      expect(failed.stderr.split('\n')[0]).toMatch(
+        /^error: could not re-seal the secret of connection 'stray': the secret of connection '[0-9a-f-]+' was sealed with key [0-9a-f]{8}, which is neither/,
+      );
+      expect(execFileSync('pg_dump', [own.url], { encoding: 'utf8' })).not.toMatch(/sk-(rot|stray)-secret/);
+    } finally {
+      await fake.close();
+      await own.drop();
+    }
+  });
+
+  it('re-sealing is for a shared store: the embedded one says so', async () => {
+    const embedded = await cli(tempHome())('connection reseal', {
+      env: { VMX_SECRET_KEY: randomBytes(32).toString('base64') },
+    });
+    expect([embedded.code, embedded.stderr.split('\n')[0]]).toEqual([
+      2,
+      'error: nothing to re-seal: the embedded store keeps provider secrets in the OS keychain; re-sealing is for a shared store (--database-url)',
+    ]);
   });
 });

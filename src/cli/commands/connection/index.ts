@@ -50,6 +50,16 @@ export const connectionCommand = (deps: CliDeps) =>
         load: () => import('./test.js'),
       },
       {
+        name: 'reseal',
+        summary:
+          'Seal every connection secret of a shared store with the current secret key (the last step of a key rotation)',
+        examples: [
+          'VMX_SECRET_KEY="$(cat new.key)" VMX_SECRET_KEY_PREVIOUS="$(cat old.key)" vmx connection reseal',
+          'vmx connection reseal --secret-key-file /etc/vmx/secret.key --json',
+        ],
+        load: () => import('./reseal.js'),
+      },
+      {
         name: 'remove',
         args: '[connection]',
         summary: 'Remove a connection and its keychain entry (refused while resources use it)',
