@@ -49,8 +49,11 @@ export interface CounterStore {
    * A counter whose window differs from the one kept starts over at zero. `now` is the gate's clock.
    */
   checkAndCharge(charges: readonly Charge[], tokens: number, now: number): ChargeOutcome | Promise<ChargeOutcome>;
-  /** Adds `delta` tokens (never going below zero) to counters still in the windows they were charged in. */
-  adjust(counters: readonly CounterRow[], delta: number): void | Promise<void>;
+  /**
+   * Adds `delta` tokens and `requests` requests (each never going below zero) to counters still in
+   * the windows they were charged in.
+   */
+  adjust(counters: readonly CounterRow[], delta: number, requests?: number): void | Promise<void>;
   /** What a counter holds in the given window (zero when another window or nothing is kept). */
   used(key: string, windowStart: number): CounterUse | Promise<CounterUse>;
 }

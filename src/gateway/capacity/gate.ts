@@ -116,6 +116,18 @@ export class CapacityGate<S extends CounterStore = CounterStore> {
     if (done instanceof Promise) return done.catch(this.onError);
   }
 
+  /**
+   * Takes back all an admission charged — its request and its estimate — when a later gate (a pool)
+   * refused the request it was made for: nothing was sent, so nothing counts.
+   */
+  release(admission: Admission): void | Promise<void> {
+    if (admission.settled) return;
+    admission.settled = true;
+    if (admission.counters.length === 0) return;
+    const done = this.store.adjust(admission.counters, -admission.estimate, -1);
+    if (done instanceof Promise) return done.catch(this.onError);
+  }
+
   /** Current usage of one limit in its current window (tests read it; a status view may). */
   used(level: CapacityLevel, id: string, period: Period): Like<ReturnType<S['used']>, CounterUse> {
     const window = windowOf(period, this.clock());

@@ -43,13 +43,14 @@ export class MemoryCounters implements CounterStore {
     return touched;
   }
 
-  adjust(counters: readonly CounterRow[], delta: number): void {
+  adjust(counters: readonly CounterRow[], delta: number, requests = 0): void {
     const changed: CounterRow[] = [];
     for (const charged of counters) {
       // The window may have rolled over meanwhile; the new one was never charged for this request.
       const counter = this.counters.get(charged.key);
       if (counter === undefined || counter.windowStart !== charged.windowStart) continue;
       counter.tokens = Math.max(0, counter.tokens + delta);
+      counter.requests = Math.max(0, counter.requests + requests);
       this.dirty.add(counter.key);
       changed.push(counter);
     }

@@ -34,7 +34,8 @@ const ADJUST_SQL = `
     SELECT counter_key, window_start FROM capacity_windows
     WHERE (counter_key, window_start) IN (SELECT * FROM unnest($1::text[], $2::bigint[]))
     ORDER BY counter_key, window_start FOR UPDATE)
-  UPDATE capacity_windows AS c SET tokens = GREATEST(0, c.tokens + $3::bigint) FROM locked
+  UPDATE capacity_windows AS c
+  SET tokens = GREATEST(0, c.tokens + $3::bigint), requests = GREATEST(0, c.requests + $4::bigint) FROM locked
   WHERE c.counter_key = locked.counter_key AND c.window_start = locked.window_start`;
 
 /** Rows whose window ended long enough ago; rows another transaction holds are left for next time. */
@@ -95,9 +96,10 @@ export class PgCounters implements CounterStore {
     }
   }
 
-  async adjust(counters: readonly CounterRow[], delta: number): Promise<void> {
-    if (counters.length === 0 || delta === 0) return;
-    await this.db.query(ADJUST_SQL, [counters.map((c) => c.key), counters.map((c) => c.windowStart), delta]);
+  async adjust(counters: readonly CounterRow[], delta: number, requests = 0): Promise<void> {
+    if (counters.length === 0 || (delta === 0 && requests === 0)) return;
+    const keys = counters.map((c) => c.key);
+    await this.db.query(ADJUST_SQL, [keys, counters.map((c) => c.windowStart), delta, requests]);
   }
 
   async used(key: string, windowStart: number): Promise<CounterUse> {

@@ -32,11 +32,12 @@ end
 return charged
 `;
 
-/** Adds ARGV[1] tokens to each counter that still exists, never going below zero. */
+/** Adds ARGV[1] tokens and ARGV[2] requests to each counter that still exists, never going below zero. */
 const ADJUST = `
 for _, key in ipairs(KEYS) do
   if redis.call('EXISTS', key) == 1 then
     if redis.call('HINCRBY', key, 't', ARGV[1]) < 0 then redis.call('HSET', key, 't', 0) end
+    if ARGV[2] ~= '0' and redis.call('HINCRBY', key, 'r', ARGV[2]) < 0 then redis.call('HSET', key, 'r', 0) end
   end
 end
 return 0
@@ -81,10 +82,10 @@ export class RedisCounters implements CounterStore {
     }));
   }
 
-  async adjust(counters: readonly CounterRow[], delta: number): Promise<void> {
-    if (counters.length === 0 || delta === 0) return;
+  async adjust(counters: readonly CounterRow[], delta: number, requests = 0): Promise<void> {
+    if (counters.length === 0 || (delta === 0 && requests === 0)) return;
     const keys = counters.map((counter) => this.keyOf(counter.key, counter.windowStart));
-    await this.redis.vmxAdjust(keys.length, ...keys, delta);
+    await this.redis.vmxAdjust(keys.length, ...keys, delta, requests);
   }
 
   async used(key: string, windowStart: number): Promise<CounterUse> {

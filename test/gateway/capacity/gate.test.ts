@@ -163,6 +163,19 @@ describe.each(list)('CapacityGate on $name counters', (backend) => {
       await admitted(g.admit(limits, 20));
     });
 
+    it('release takes back the request and the estimate (a later gate refused), once', async () => {
+      const { gate: g } = await gate();
+      const limits = [set('key', ['2r/m', '100t/m'])];
+      await admitted(g.admit(limits, 30));
+      const second = await admitted(g.admit(limits, 60));
+      await refused(g.admit(limits, 1));
+      await g.release(second);
+      await g.release(second);
+      await g.reconcile(second, 500); // settled by the release
+      expect(await g.used('key', 'key-id', 'minute')).toEqual({ requests: 1, tokens: 30 });
+      await admitted(g.admit(limits, 70));
+    });
+
     it('never goes below zero', async () => {
       const { gate: g, store } = await gate();
       const admission = await admitted(g.admit([set('key', ['100t/m'])], 50));
