@@ -1,25 +1,27 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseRule, resolveRouting } from '../../src/gateway/routing/index.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
-import { runCliInProcess } from '../helpers/run-cli-in-process.js';
+import { describeEachGateway } from '../helpers/gateway-store.js';
 
-describe('vmx resource explain makes the decision the daemon makes', () => {
+describeEachGateway('vmx resource explain makes the decision the daemon makes', (backend) => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startGateway();
+    gw = await startGateway({ backend });
     const env = gw.env.environmentId;
-    const resource = gw.store.resources.find(env, 'chat')!;
+    const resource = (await gw.repos.resources.find(env, 'chat'))!;
+    const connections = await gw.repos.connections.list(env);
     const rules = [
       'request.toolsCount > 0 -> up/tool-model',
       'tokens.input < 20 -> up/small-model',
       'request.lastMessage.content contains "secret" -> block',
     ];
-    const routing = resolveRouting({ enabled: true, conditions: rules.map((r) => parseRule(r)) }, (ref) =>
-      gw.store.connections.find(env, ref),
+    const routing = resolveRouting(
+      { enabled: true, conditions: rules.map((r) => parseRule(r)) },
+      (ref) => connections.find((c) => c.id === ref) ?? connections.find((c) => c.name === ref),
     );
-    gw.store.resources.update(
+    await gw.repos.resources.update(
       resource,
       {
         ...resource,
@@ -51,10 +53,8 @@ describe('vmx resource explain makes the decision the daemon makes', () => {
   ])('%s', async (_case, request, expected) => {
     const file = join(gw.home, 'request.json');
     writeFileSync(file, JSON.stringify({ model: 'chat', ...request }));
-    const explained = await runCliInProcess(
-      ['resource', 'explain', 'chat', '--request', file, '-w', 'acme', '-e', 'dev', '--json'],
-      { home: gw.home },
-    );
+    const args = ['resource', 'explain', 'chat', '--request', file, '-w', 'acme', '-e', 'dev', '--json'];
+    const explained = await gw.cli(args);
     expect(explained.stderr).toBe('');
     const view = explained.json();
     const response = await fetch(`${gw.baseURL}/chat/completions`, {

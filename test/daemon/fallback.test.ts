@@ -1,17 +1,18 @@
 import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { describeEachGateway } from '../helpers/gateway-store.js';
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 400));
 
-describe('fallback (HTTP.md)', () => {
+describeEachGateway('fallback (HTTP.md)', (backend) => {
   let gw: TestGateway;
   let client: OpenAI;
   beforeAll(async () => {
-    gw = await startGateway();
+    gw = await startGateway({ backend });
     const env = gw.env.environmentId;
     // A connection nobody listens on: connection refused.
-    const dead = gw.store.connections.create({
+    const dead = await gw.repos.connections.create({
       environmentId: env,
       name: 'dead',
       provider: 'openai-compatible',
@@ -19,13 +20,13 @@ describe('fallback (HTTP.md)', () => {
       capacity: [],
       user: 't',
     });
-    const resource = gw.store.resources.find(env, 'chat')!;
-    gw.store.resources.update(
+    const resource = (await gw.repos.resources.find(env, 'chat'))!;
+    await gw.repos.resources.update(
       resource,
       { ...resource, fallbackModels: [{ connectionId: gw.env.connectionId, model: 'backup-model' }] },
       't',
     );
-    gw.store.resources.create(
+    await gw.repos.resources.create(
       env,
       {
         name: 'refused-first',
@@ -69,16 +70,16 @@ describe('fallback (HTTP.md)', () => {
       }),
     ]);
     const requestId = response.headers.get('x-vmx-request-id')!;
-    await eventually(() => gw.store.usage.forRequest(requestId).length === 2);
-    const attempts = gw.store.usage.forRequest(requestId);
+    const attempts = await eventually(async () => {
+      const rows = await gw.repos.usage.forRequest(requestId);
+      return rows.length === 2 && rows;
+    });
     expect(attempts.map((a) => [a.model, a.status >= 400])).toEqual([
       ['fake-model', true],
       ['backup-model', false],
     ]);
-    await eventually(() => gw.store.audit.get(requestId));
-    expect(gw.store.audit.get(requestId)!.events).toEqual([
-      expect.objectContaining({ type: 'fallback', reason: attempts[0]!.error }),
-    ]);
+    const audit = await eventually(() => gw.repos.audit.get(requestId));
+    expect(audit.events).toEqual([expect.objectContaining({ type: 'fallback', reason: attempts[0]!.error })]);
   });
 
   it('falls back on connection refused', async () => {
@@ -159,14 +160,14 @@ describe('fallback (HTTP.md)', () => {
   });
 
   it('honours useFallback: false', async () => {
-    const resource = gw.store.resources.find(gw.env.environmentId, 'chat')!;
-    gw.store.resources.update(resource, { ...resource, useFallback: false }, 't');
+    const resource = (await gw.repos.resources.find(gw.env.environmentId, 'chat'))!;
+    await gw.repos.resources.update(resource, { ...resource, useFallback: false }, 't');
     await settle();
     gw.fake.enqueue({ kind: 'error', status: 500 });
     await expect(ask()).rejects.toMatchObject({ status: 500 });
     expect(gw.fake.requests).toHaveLength(1);
-    gw.store.resources.update(
-      gw.store.resources.find(gw.env.environmentId, 'chat')!,
+    await gw.repos.resources.update(
+      (await gw.repos.resources.find(gw.env.environmentId, 'chat'))!,
       { ...resource, useFallback: true },
       't',
     );
@@ -175,7 +176,7 @@ describe('fallback (HTTP.md)', () => {
 
   it('a connection out of capacity falls back like a provider 429', async () => {
     const env = gw.env.environmentId;
-    const limited = gw.store.connections.create({
+    const limited = await gw.repos.connections.create({
       environmentId: env,
       name: 'limited',
       provider: 'openai-compatible',
@@ -183,7 +184,7 @@ describe('fallback (HTTP.md)', () => {
       capacity: [{ period: 'day', requests: 1 }],
       user: 't',
     });
-    gw.store.resources.create(
+    await gw.repos.resources.create(
       env,
       {
         name: 'capped',

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { generateApiKey, hashApiKey, maskApiKey } from '../../src/gateway/key-material.js';
 import { singleModelResource } from '../../src/store/repos/resources.js';
 import { parseRule, resolveRouting } from '../../src/gateway/routing/index.js';
 import { eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { describeEachGateway } from '../helpers/gateway-store.js';
 
 /**
  * Bad input is the caller's, never the provider's (HTTP.md "Errors"): malformed `vmx` fields and
@@ -11,17 +12,17 @@ import { eventually, startGateway, type TestGateway } from '../helpers/gateway.j
  * or drop its block rules.
  */
 
-describe('bad input and policy-safe overrides', () => {
+describeEachGateway('bad input and policy-safe overrides', (backend) => {
   let gw: TestGateway;
   let trusted: string;
   beforeAll(async () => {
-    gw = await startGateway();
+    gw = await startGateway({ backend });
     const env = gw.env.environmentId;
     const routing = resolveRouting(
       { enabled: true, conditions: [parseRule('request.allMessagesContent matches /ssn/i -> block')] },
       () => undefined,
     );
-    gw.store.resources.create(
+    await gw.repos.resources.create(
       env,
       {
         ...singleModelResource('guarded', { connectionId: gw.env.connectionId, model: 'fake-model' }),
@@ -32,7 +33,7 @@ describe('bad input and policy-safe overrides', () => {
       'alice',
     );
     trusted = generateApiKey();
-    gw.store.apiKeys.create({
+    await gw.repos.apiKeys.create({
       environmentId: env,
       name: 'trusted',
       keyHash: hashApiKey(trusted),
@@ -61,8 +62,8 @@ describe('bad input and policy-safe overrides', () => {
   const ask = (overrides: Record<string, unknown>, content = 'hello', key = gw.key) =>
     post({ model: 'guarded', messages: [{ role: 'user', content }], vmx: { resourceConfigOverrides: overrides } }, key);
   const noProviderAttempt = async (requestId: string) => {
-    await eventually(() => gw.store.audit.get(requestId));
-    expect(gw.store.usage.forRequest(requestId).every((row) => row.model === null)).toBe(true);
+    await eventually(() => gw.repos.audit.get(requestId));
+    expect((await gw.repos.usage.forRequest(requestId)).every((row) => row.model === null)).toBe(true);
   };
 
   it.each([
