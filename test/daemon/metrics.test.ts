@@ -1,16 +1,18 @@
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { describeEachGateway } from '../helpers/gateway-store.js';
 import { parsePrometheus, sumSamples } from '../helpers/prometheus.js';
 
-describe('GET /metrics', () => {
+describeEachGateway('GET /metrics', (backend) => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startGateway();
+    gw = await startGateway({ backend });
   });
   afterAll(() => gw.close());
 
   it('exposes request, error, token and latency series that match the usage rows', async () => {
+    const started = Date.now();
     const client = new OpenAI({ baseURL: gw.baseURL, apiKey: gw.key, maxRetries: 0 });
     for (let i = 0; i < 3; i++)
       await client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: `question ${i}` }] });
@@ -30,12 +32,19 @@ describe('GET /metrics', () => {
 
     expect(sum('vmx_requests_total', { route: 'chat', resource: 'chat', status: '200' })).toBe(4);
     expect(sum('vmx_errors_total', { status: '503' })).toBe(1);
-    await eventually(() => (gw.store.db.prepare('SELECT count(*) AS n FROM usage').get() as { n: number }).n === 5);
-    const usage = gw.store.db
-      .prepare('SELECT sum(input_tokens) AS input, sum(output_tokens) AS output FROM usage')
-      .get() as { input: number; output: number };
-    expect(sum('vmx_tokens_total', { kind: 'input' })).toBe(usage.input);
-    expect(sum('vmx_tokens_total', { kind: 'output' })).toBe(usage.output);
+    await eventually(async () => (await gw.repos.usage.counts()).raw === 5);
+    // The rows summed by the store: a window shorter than an hour is read from the raw rows alone.
+    const report = await gw.repos.usage.report({
+      environmentId: gw.env.environmentId,
+      since: started - 1000,
+      until: Date.now() + 1000,
+      by: [],
+    });
+    expect(report.rows).toHaveLength(1);
+    const usage = report.rows[0]!.figures;
+    expect(usage.attempts).toBe(5);
+    expect(sum('vmx_tokens_total', { kind: 'input' })).toBe(usage.inputTokens);
+    expect(sum('vmx_tokens_total', { kind: 'output' })).toBe(usage.outputTokens);
     expect(sum('vmx_request_duration_seconds_count', { status: '200' })).toBe(4);
     expect(sum('vmx_time_to_first_token_seconds_count')).toBe(1);
     expect(sum('vmx_provider_attempts_total', { status: '503' })).toBe(1);

@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openaiResponsesCodec } from '../../src/providers/dialects/openai-responses/codec.js';
 import { usageRow } from '../../src/daemon/pipeline/record/usage-row.js';
 import { singleModelResource } from '../../src/store/repos/resources.js';
 import type { UsageRecord } from '../../src/store/repos/usage.js';
 import type { FakeAnthropic } from '../helpers/fake-anthropic.js';
 import { addFakeAnthropic, eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { describeEachGateway } from '../helpers/gateway-store.js';
 
 /**
  * One usage reader per dialect (providers/dialects/<id>/usage.ts): the same upstream usage gives the
@@ -21,14 +22,14 @@ const columns = (row: UsageRecord) => ({
   costNano: row.costNano,
 });
 
-describe('the same upstream usage makes the same usage row on every path', () => {
+describeEachGateway('the same upstream usage makes the same usage row on every path', (backend) => {
   let gw: TestGateway;
   let anthropic: FakeAnthropic;
   beforeAll(async () => {
-    gw = await startGateway();
+    gw = await startGateway({ backend });
     ({ fake: anthropic } = await addFakeAnthropic(gw));
     // A model the price catalog knows, so that cost follows the tokens (`sonnet` is claude-sonnet-4-5).
-    gw.store.resources.create(
+    await gw.repos.resources.create(
       gw.env.environmentId,
       singleModelResource('gpt', { connectionId: gw.env.connectionId, model: 'gpt-4o' }),
       't',
@@ -48,7 +49,7 @@ describe('the same upstream usage makes the same usage row on every path', () =>
     const text = await response.text();
     expect(response.status, text).toBe(200);
     const requestId = response.headers.get('x-vmx-request-id')!;
-    return eventually(() => gw.store.usage.forRequest(requestId)[0]);
+    return eventually(async () => (await gw.repos.usage.forRequest(requestId))[0]);
   }
   const chat = (model: string, stream: boolean) => ({ model, stream, messages: [{ role: 'user', content: 'hi' }] });
   const messages = (model: string, stream: boolean) => ({
