@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { describeEachGateway } from '../helpers/gateway-store.js';
 import { expectWithinBudget } from '../helpers/time-budget.js';
 
 /** Raw HTTP against the daemon, so malformed input can be sent as is. */
@@ -19,15 +20,15 @@ async function post(
 
 const ok = JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] });
 
-describe('chat completions error table (HTTP.md)', () => {
+describeEachGateway('chat completions error table (HTTP.md)', (backend) => {
   let gw: TestGateway;
   let otherEnvKey: string;
   let disabledKey: string;
   let expiredKey: string;
   let limitedKey: string;
   beforeAll(async () => {
-    gw = await startGateway({ bodyLimit: 64 * 1024 });
-    const prod = gw.store.environments.create({
+    gw = await startGateway({ backend, bodyLimit: 64 * 1024 });
+    const prod = await gw.repos.environments.create({
       workspaceId: gw.env.workspaceId,
       workspaceName: 'acme',
       name: 'prod',
@@ -154,8 +155,8 @@ describe('chat completions error table (HTTP.md)', () => {
     const requestId = response.headers.get('x-vmx-request-id')!;
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(gw.fake.requests.length).toBe(before); // nothing reached the provider
-    await eventually(() => gw.store.audit.get(requestId));
-    expect(gw.store.audit.get(requestId)!.status).toBe(status);
+    await eventually(() => gw.repos.audit.get(requestId));
+    expect((await gw.repos.audit.get(requestId))!.status).toBe(status);
   });
 
   it('the x-api-key header authenticates', async () => {
@@ -170,8 +171,8 @@ describe('chat completions error table (HTTP.md)', () => {
     expect(response.json.error).toEqual(providerError);
     const requestId = response.headers.get('x-vmx-request-id')!;
     expect(response.json.vmx).toMatchObject({ requestId, events: [] });
-    await eventually(() => gw.store.usage.forRequest(requestId).length === 1);
-    expect(gw.store.usage.forRequest(requestId)[0]).toMatchObject({
+    await eventually(async () => (await gw.repos.usage.forRequest(requestId)).length === 1);
+    expect((await gw.repos.usage.forRequest(requestId))[0]).toMatchObject({
       status: 500,
       error: expect.stringContaining('boom'),
     });

@@ -1,17 +1,18 @@
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { describeEachGateway } from '../helpers/gateway-store.js';
 
-describe('chat completions through vmx with the official openai SDK', () => {
+describeEachGateway('chat completions through vmx with the official openai SDK', (backend) => {
   let gw: TestGateway;
   let client: OpenAI;
   beforeAll(async () => {
-    gw = await startGateway();
+    gw = await startGateway({ backend });
     client = new OpenAI({ baseURL: gw.baseURL, apiKey: gw.key, maxRetries: 0 });
   });
   afterAll(() => gw.close());
 
-  const rows = (requestId: string) => gw.store.usage.forRequest(requestId);
+  const rows = (requestId: string) => gw.repos.usage.forRequest(requestId);
 
   it('create: the provider body comes back with the vmx envelope and headers', async () => {
     const { data, response } = await client.chat.completions
@@ -28,8 +29,8 @@ describe('chat completions through vmx with the official openai SDK', () => {
     const upstream = gw.fake.requests.at(-1)!;
     expect(upstream.json).toEqual({ model: 'fake-model', messages: [{ role: 'user', content: 'Say hello' }] });
     const sent = upstream.sentUsage!;
-    await eventually(() => rows(requestId).length === 1);
-    expect(rows(requestId)[0]).toMatchObject({
+    await eventually(async () => (await rows(requestId)).length === 1);
+    expect((await rows(requestId))[0]).toMatchObject({
       status: 200,
       inputTokens: sent.prompt_tokens,
       outputTokens: sent.completion_tokens,
@@ -40,8 +41,8 @@ describe('chat completions through vmx with the official openai SDK', () => {
       route: 'chat',
       stream: false,
     });
-    await eventually(() => gw.store.audit.get(requestId));
-    expect(gw.store.audit.get(requestId)).toMatchObject({ status: 200, resource: 'chat', route: 'chat' });
+    await eventually(() => gw.repos.audit.get(requestId));
+    expect(await gw.repos.audit.get(requestId)).toMatchObject({ status: 200, resource: 'chat', route: 'chat' });
   });
 
   it('stream().finalChatCompletion() without include_usage: no usage chunk reaches the client, usage is still recorded', async () => {
@@ -60,13 +61,13 @@ describe('chat completions through vmx with the official openai SDK', () => {
     // The gateway asked the upstream for usage even though the client did not.
     expect(gw.fake.requests.at(-1)!.json.stream_options).toEqual({ include_usage: true });
     const sent = gw.fake.requests.at(-1)!.sentUsage!;
-    await eventually(() => rows(requestId).length === 1);
-    expect(rows(requestId)[0]).toMatchObject({
+    await eventually(async () => (await rows(requestId)).length === 1);
+    expect((await rows(requestId))[0]).toMatchObject({
       stream: true,
       inputTokens: sent.prompt_tokens,
       outputTokens: sent.completion_tokens,
     });
-    expect(rows(requestId)[0]!.ttftMs).toBeGreaterThan(0);
+    expect((await rows(requestId))[0]!.ttftMs).toBeGreaterThan(0);
   });
 
   it('stream with include_usage: the client gets the usage chunk', async () => {
@@ -146,8 +147,8 @@ describe('chat completions through vmx with the official openai SDK', () => {
       .withResponse();
     expect(response.headers.get('x-vmx-correlation-id')).toBe('corr-42');
     expect(gw.fake.requests.at(-1)!.json.vmx).toBeUndefined();
-    await eventually(() => gw.store.audit.get((data as any).vmx.requestId));
-    expect(gw.store.audit.get((data as any).vmx.requestId)!.correlationId).toBe('corr-42');
+    await eventually(() => gw.repos.audit.get((data as any).vmx.requestId));
+    expect((await gw.repos.audit.get((data as any).vmx.requestId))!.correlationId).toBe('corr-42');
 
     const ephemeral = await client.chat.completions.create({
       model: 'not-stored',

@@ -1,24 +1,24 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { singleModelResource } from '../../src/store/repos/resources.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectionSecrets, FileStore } from '../../src/store/credentials/index.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic.js';
 import { startFakeBedrock, type FakeBedrock } from '../helpers/fake-bedrock.js';
 import { eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { describeEachGateway } from '../helpers/gateway-store.js';
 
 const CLAUDE = 'anthropic.claude-3-haiku-20240307-v1:0';
 
-describe('passthrough is verbatim; errors and conversions speak the caller’s dialect', () => {
+describeEachGateway('passthrough is verbatim; errors and conversions speak the caller’s dialect', (backend) => {
   let gw: TestGateway;
   let anthropic: FakeAnthropic;
   let bedrock: FakeBedrock;
   beforeAll(async () => {
-    gw = await startGateway();
+    gw = await startGateway({ backend });
     anthropic = await startFakeAnthropic();
     bedrock = await startFakeBedrock();
     const env = gw.env.environmentId;
-    const claude = gw.store.connections.create({
+    const claude = await gw.repos.connections.create({
       environmentId: env,
       name: 'claude',
       provider: 'anthropic',
@@ -26,7 +26,7 @@ describe('passthrough is verbatim; errors and conversions speak the caller’s d
       capacity: [],
       user: 't',
     });
-    const aws = gw.store.connections.create({
+    const aws = await gw.repos.connections.create({
       environmentId: env,
       name: 'aws',
       provider: 'aws-bedrock',
@@ -34,13 +34,12 @@ describe('passthrough is verbatim; errors and conversions speak the caller’s d
       capacity: [],
       user: 't',
     });
-    const secrets = new ConnectionSecrets(new FileStore(gw.home), {});
-    secrets.write(claude.id, { apiKey: 'sk-ant-e2e' });
-    secrets.write(aws.id, { accessKeyId: 'AKIDE2E', secretAccessKey: 'e2e-secret' });
+    await gw.writeSecret(claude.id, { apiKey: 'sk-ant-e2e' });
+    await gw.writeSecret(aws.id, { accessKeyId: 'AKIDE2E', secretAccessKey: 'e2e-secret' });
     const resource = (name: string, connectionId: string, model: string) =>
-      gw.store.resources.create(env, singleModelResource(name, { connectionId, model }), 't');
-    resource('sonnet', claude.id, 'claude-sonnet-4-5');
-    resource('bedrock-claude', aws.id, CLAUDE);
+      gw.repos.resources.create(env, singleModelResource(name, { connectionId, model }), 't');
+    await resource('sonnet', claude.id, 'claude-sonnet-4-5');
+    await resource('bedrock-claude', aws.id, CLAUDE);
     await new Promise((resolve) => setTimeout(resolve, 400));
   });
   afterAll(async () => {
@@ -160,8 +159,8 @@ describe('passthrough is verbatim; errors and conversions speak the caller’s d
     });
     expect(response.status).toBe(200);
     const requestId = response.headers.get('x-vmx-request-id')!;
-    await eventually(() => gw.store.audit.get(requestId));
-    const events = gw.store.audit.get(requestId)!.events as Array<{ type: string; dropped?: string[] }>;
+    await eventually(() => gw.repos.audit.get(requestId));
+    const events = (await gw.repos.audit.get(requestId))!.events as Array<{ type: string; dropped?: string[] }>;
     const conversion = events.find((e) => e.type === 'conversion');
     expect(conversion?.dropped?.join(' ')).toContain('logit_bias');
   });

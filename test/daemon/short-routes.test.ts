@@ -1,10 +1,10 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { singleModelResource } from '../../src/store/repos/resources.js';
 import type { FakeAnthropic } from '../helpers/fake-anthropic.js';
 import { addFakeAnthropic, startGateway, type TestGateway } from '../helpers/gateway.js';
-import { runCliInProcess } from '../helpers/run-cli-in-process.js';
+import { describeEachGateway } from '../helpers/gateway-store.js';
 
 /**
  * Drop-in base URLs (HTTP.md "Routes"): `OPENAI_BASE_URL=http://127.0.0.1:PORT/v1` and
@@ -13,16 +13,16 @@ import { runCliInProcess } from '../helpers/run-cli-in-process.js';
  * `vmx key create` returns.
  */
 
-describe('short routes, unknown routes and keys that work at once', () => {
+describeEachGateway('short routes, unknown routes and keys that work at once', (backend) => {
   let gw: TestGateway;
   let anthropic: FakeAnthropic;
   /** A key of acme/dev allowed only `chat` and `sonnet`. */
   let limitedKey: string;
   beforeAll(async () => {
-    gw = await startGateway();
+    gw = await startGateway({ backend });
     const claude = await addFakeAnthropic(gw);
     anthropic = claude.fake;
-    gw.store.resources.create(
+    await gw.repos.resources.create(
       gw.env.environmentId,
       singleModelResource('hidden', { connectionId: gw.env.connectionId, model: 'fake-model' }),
       't',
@@ -71,7 +71,7 @@ describe('short routes, unknown routes and keys that work at once', () => {
   });
 
   it('a short route acts in the key’s environment; an unknown key is a 401 in the route’s dialect', async () => {
-    const other = gw.store.environments.create({
+    const other = await gw.repos.environments.create({
       workspaceId: gw.env.workspaceId,
       workspaceName: 'acme',
       name: 'prod',
@@ -135,9 +135,7 @@ describe('short routes, unknown routes and keys that work at once', () => {
   it('a key made by `vmx key create` works on the very next request, 20 times of 20', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 20; i++) {
-      const created = await runCliInProcess(['key', 'create', `fresh-${i}`, '-w', 'acme', '-e', 'dev', '--json'], {
-        home: gw.home,
-      });
+      const created = await gw.cli(['key', 'create', `fresh-${i}`, '-w', 'acme', '-e', 'dev', '--json']);
       expect(created.code, created.stderr).toBe(0);
       const response = await fetch(`${gw.url}/v1/chat/completions`, {
         method: 'POST',
@@ -151,7 +149,7 @@ describe('short routes, unknown routes and keys that work at once', () => {
   }, 60_000);
 
   it('a resource made a moment ago is found, not 404', async () => {
-    gw.store.resources.create(
+    await gw.repos.resources.create(
       gw.env.environmentId,
       singleModelResource('brand-new', { connectionId: gw.env.connectionId, model: 'fake-model' }),
       't',
