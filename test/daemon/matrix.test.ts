@@ -1,10 +1,11 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { singleModelResource } from '../../src/store/repos/resources.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic.js';
 import { startFakeBedrock, type FakeBedrock } from '../helpers/fake-bedrock.js';
 import { eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { describeEachGateway } from '../helpers/gateway-store.js';
 
 /**
  * Every route × every provider × stream or not × text or tool call, with the official SDKs as clients
@@ -17,21 +18,33 @@ const routes = ['chat', 'responses', 'messages'] as const;
 const BEDROCK_CLAUDE = 'anthropic.claude-3-haiku-20240307-v1:0';
 const weatherSchema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
 
-describe('route × provider × stream × kind matrix', () => {
+describeEachGateway('route × provider × stream × kind matrix', (backend) => {
   let gw: TestGateway;
   let anthropic: FakeAnthropic;
   let bedrock: FakeBedrock;
   let openaiClient: OpenAI;
   let anthropicClient: Anthropic;
+  /** The request id vmx gave the last answer the SDKs received. */
+  let lastRequestId: string | null = null;
+  const recordingFetch: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    lastRequestId = response.headers.get('x-vmx-request-id');
+    return response;
+  };
 
   beforeAll(async () => {
-    gw = await startGateway();
+    gw = await startGateway({ backend });
     anthropic = await startFakeAnthropic();
     bedrock = await startFakeBedrock();
-    const { store } = gw;
+    const { repos } = gw;
     const env = gw.env.environmentId;
-    const add = (name: string, provider: Provider, config: Record<string, unknown>, secret: Record<string, string>) => {
-      const connection = store.connections.create({
+    const add = async (
+      name: string,
+      provider: Provider,
+      config: Record<string, unknown>,
+      secret: Record<string, string>,
+    ) => {
+      const connection = await repos.connections.create({
         environmentId: env,
         name,
         provider,
@@ -42,28 +55,31 @@ describe('route × provider × stream × kind matrix', () => {
       return { connection, secret };
     };
     const connections = [
-      add('compat', 'openai-compatible', { baseUrl: gw.fake.url }, {}),
-      add('claude', 'anthropic', { baseUrl: anthropic.url }, { apiKey: 'sk-ant-test' }),
-      add(
+      await add('compat', 'openai-compatible', { baseUrl: gw.fake.url }, {}),
+      await add('claude', 'anthropic', { baseUrl: anthropic.url }, { apiKey: 'sk-ant-test' }),
+      await add(
         'bedrock',
         'aws-bedrock',
         { baseUrl: bedrock.url, region: 'us-east-1' },
         { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret-test-key' },
       ),
     ];
-    const { ConnectionSecrets, FileStore } = await import('../../src/store/credentials/index.js');
-    const secrets = new ConnectionSecrets(new FileStore(gw.home), {});
     for (const { connection, secret } of connections)
-      if (Object.keys(secret).length) secrets.write(connection.id, secret);
+      if (Object.keys(secret).length) await gw.writeSecret(connection.id, secret);
     const resource = (name: string, connectionId: string, model: string) =>
-      store.resources.create(env, singleModelResource(name, { connectionId, model }), 't');
-    resource('r-openai', gw.env.connectionId, 'fake-model');
-    resource('r-openai-compatible', connections[0]!.connection.id, 'fake-model');
-    resource('r-anthropic', connections[1]!.connection.id, 'claude-sonnet-4-5');
-    resource('r-aws-bedrock', connections[2]!.connection.id, BEDROCK_CLAUDE);
+      repos.resources.create(env, singleModelResource(name, { connectionId, model }), 't');
+    await resource('r-openai', gw.env.connectionId, 'fake-model');
+    await resource('r-openai-compatible', connections[0]!.connection.id, 'fake-model');
+    await resource('r-anthropic', connections[1]!.connection.id, 'claude-sonnet-4-5');
+    await resource('r-aws-bedrock', connections[2]!.connection.id, BEDROCK_CLAUDE);
     await new Promise((resolve) => setTimeout(resolve, 400));
-    openaiClient = new OpenAI({ baseURL: gw.baseURL, apiKey: gw.key, maxRetries: 0 });
-    anthropicClient = new Anthropic({ baseURL: `${gw.baseURL}/anthropic`, apiKey: gw.key, maxRetries: 0 });
+    openaiClient = new OpenAI({ baseURL: gw.baseURL, apiKey: gw.key, maxRetries: 0, fetch: recordingFetch });
+    anthropicClient = new Anthropic({
+      baseURL: `${gw.baseURL}/anthropic`,
+      apiKey: gw.key,
+      maxRetries: 0,
+      fetch: recordingFetch,
+    });
   });
   afterAll(async () => {
     await gw.close();
@@ -96,9 +112,7 @@ describe('route × provider × stream × kind matrix', () => {
     };
   }
 
-  const usageCount = () => (gw.store.db.prepare('SELECT count(*) AS n FROM usage').get() as { n: number }).n;
-  const lastUsage = () =>
-    gw.store.db.prepare('SELECT * FROM usage ORDER BY id DESC LIMIT 1').get() as Record<string, unknown>;
+  const usageCount = async () => (await gw.repos.usage.counts()).raw;
 
   const cells = routes.flatMap((route) =>
     providers.flatMap((provider) =>
@@ -107,7 +121,8 @@ describe('route × provider × stream × kind matrix', () => {
   );
 
   it.each(cells)('$route → $provider, stream=$stream, $kind', async ({ route, provider, stream, kind }) => {
-    const before = usageCount();
+    const before = await usageCount();
+    lastRequestId = null;
     const model = `r-${provider}`;
     if (kind === 'tool') queueTool(provider);
     let text = '';
@@ -167,17 +182,24 @@ describe('route × provider × stream × kind matrix', () => {
     } else {
       expect(tool).toEqual({ name: 'get_weather', args: { city: 'Paris' } });
     }
-    await eventually(() => usageCount() === before + 1);
-    const row = lastUsage();
+    // The request's one usage row, and no other row written since the request began.
+    const requestId = lastRequestId!;
+    expect(requestId).toBeTruthy();
+    const rows = await eventually(async () => {
+      const written = await gw.repos.usage.forRequest(requestId);
+      return written.length > 0 && written;
+    });
+    await eventually(async () => (await usageCount()) === before + 1);
+    expect(rows).toHaveLength(1);
     const sent = reported(provider);
-    expect(row).toMatchObject({
+    expect(rows[0]).toMatchObject({
       status: 200,
       route,
-      stream: stream ? 1 : 0,
+      stream,
       provider,
-      input_tokens: sent.input,
-      output_tokens: sent.output,
-      total_tokens: sent.input + sent.output,
+      inputTokens: sent.input,
+      outputTokens: sent.output,
+      totalTokens: sent.input + sent.output,
     });
   });
 

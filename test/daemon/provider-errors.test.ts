@@ -1,8 +1,9 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import type { FakeAnthropic } from '../helpers/fake-anthropic.js';
 import { ANTHROPIC_SECRET, eventually, gatewayWithAnthropic, type TestGateway } from '../helpers/gateway.js';
+import { describeEachGateway } from '../helpers/gateway-store.js';
 
 /**
  * Provider errors pass through (HTTP.md "Errors"): the client's SDK sees the provider's status, type,
@@ -21,8 +22,8 @@ const contextExceeded = {
 };
 const promptTooLong = 'prompt is too long: 210000 tokens > 200000 maximum';
 
-describe('provider errors reach the client as the provider said them', () => {
-  const setup = gatewayWithAnthropic();
+describeEachGateway('provider errors reach the client as the provider said them', (backend) => {
+  const setup = gatewayWithAnthropic(backend);
   let gw: TestGateway;
   let anthropic: FakeAnthropic;
   let openai: OpenAI;
@@ -130,7 +131,7 @@ describe('provider errors reach the client as the provider said them', () => {
     expect(text).toContain('invalid x-api-key: ********');
     expect(text).not.toContain(ANTHROPIC_SECRET);
     const requestId = response.headers.get('x-vmx-request-id')!;
-    const audit = await eventually(() => gw.store.audit.get(requestId));
+    const audit = await eventually(() => gw.repos.audit.get(requestId));
     expect(JSON.stringify(audit)).not.toContain(ANTHROPIC_SECRET);
   });
 

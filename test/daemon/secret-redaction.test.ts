@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { headerField } from '../../src/providers/registry.js';
-import { ConnectionSecrets, FileStore } from '../../src/store/credentials/index.js';
+import type { PostgresBackend } from '../../src/store/postgres/open.js';
 import type { FakeAnthropic } from '../helpers/fake-anthropic.js';
 import {
   ANTHROPIC_SECRET,
@@ -11,7 +12,7 @@ import {
   UPSTREAM_SECRET,
   type TestGateway,
 } from '../helpers/gateway.js';
-import { runCliInProcess } from '../helpers/run-cli-in-process.js';
+import { describeEachGateway } from '../helpers/gateway-store.js';
 
 /**
  * A provider that echoes the credentials it was sent — in an error event inside a stream, in a
@@ -21,21 +22,17 @@ import { runCliInProcess } from '../helpers/run-cli-in-process.js';
 
 const HEADER_SECRET = 'azure-style-header-secret-5f3c9a1e';
 
-describe('echoed secrets go no further', () => {
-  const setup = gatewayWithAnthropic();
+describeEachGateway('echoed secrets go no further', (backend) => {
+  const setup = gatewayWithAnthropic(backend);
   let gw: TestGateway;
   let anthropic: FakeAnthropic;
   beforeAll(async () => {
     ({ gw, anthropic } = setup);
     // The OpenAI connection also authenticates with an extra header, a secret like its key.
-    const connection = gw.store.connections.get(gw.env.connectionId)!;
-    gw.store.transaction(() => {
-      gw.store.connections.update(connection, { config: { ...connection.config, headers: ['api-key'] } }, 'alice');
-      new ConnectionSecrets(new FileStore(gw.home), {}).write(connection.id, {
-        apiKey: UPSTREAM_SECRET,
-        [headerField('api-key')]: HEADER_SECRET,
-      });
-    });
+    // The secret first: the header it names may be configured only once its value is there.
+    const connection = (await gw.repos.connections.get(gw.env.connectionId))!;
+    await gw.writeSecret(connection.id, { apiKey: UPSTREAM_SECRET, [headerField('api-key')]: HEADER_SECRET });
+    await gw.repos.connections.update(connection, { config: { ...connection.config, headers: ['api-key'] } }, 'alice');
     await new Promise((resolve) => setTimeout(resolve, 500)); // the daemon sees the edit within its poll
   });
 
@@ -120,15 +117,18 @@ describe('echoed secrets go no further', () => {
     }
     expect(seen.join('\n')).toContain('********');
 
-    await eventually(() => requestIds.every((id) => gw.store.audit.get(id)));
-    for (const id of requestIds) {
-      seen.push(JSON.stringify(gw.store.audit.get(id)), JSON.stringify(gw.store.usage.forRequest(id)));
-    }
-    const cli = (...args: string[]) =>
-      runCliInProcess([...args, '-w', 'acme', '-e', 'dev', '--json'], {
-        home: gw.home,
-        env: { VMX_CREDENTIAL_STORE: 'file' },
-      });
+    // Every request reached an upstream: each has its audit row and at least one usage row.
+    const records = await eventually(async () => {
+      const all = await Promise.all(
+        requestIds.map(async (id) => ({
+          audit: await gw.repos.audit.get(id),
+          usage: await gw.repos.usage.forRequest(id),
+        })),
+      );
+      return all.every((r) => r.audit && r.usage.length > 0) && all;
+    });
+    for (const { audit, usage } of records) seen.push(JSON.stringify(audit), JSON.stringify(usage));
+    const cli = (...args: string[]) => gw.cli([...args, '-w', 'acme', '-e', 'dev', '--json']);
     for (const args of [
       ['audit', 'list'],
       ['usage', '--by', 'model'],
@@ -143,6 +143,20 @@ describe('echoed secrets go no further', () => {
     }
     await gw.restart(); // the log is complete once the daemon has stopped
     seen.push(readFileSync(join(gw.home, 'vmx.log'), 'utf8'));
+    if (backend !== 'sqlite') {
+      // Every row of every table of the shared store, sealed secrets included: the whole database
+      // (the URL without the test schema's search_path option, whose '+' for a space libpq would misread).
+      const database = new URL((gw.repos as PostgresBackend).connectionString);
+      database.search = '';
+      const dump = execFileSync('pg_dump', [database.toString()], {
+        encoding: 'utf8',
+        maxBuffer: 256 * 1024 * 1024,
+      });
+      expect(dump).toContain('connection_secrets');
+      expect(dump).toContain(requestIds[0]);
+      expect(dump).toContain('Incorrect credentials: key ********'); // the echo is stored, blanked
+      seen.push(dump);
+    }
 
     const everything = seen.join('\n');
     for (const secret of [UPSTREAM_SECRET, HEADER_SECRET, ANTHROPIC_SECRET]) expect(everything).not.toContain(secret);

@@ -1,7 +1,8 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import type { UsageRecord } from '../../src/store/repos/usage.js';
 import type { FakeAnthropic } from '../helpers/fake-anthropic.js';
 import { eventually, gatewayWithAnthropic, type TestGateway } from '../helpers/gateway.js';
+import { describeEachGateway } from '../helpers/gateway-store.js';
 
 /**
  * A stream is whole only with its dialect's terminal event (HTTP.md "Response"): one that ends
@@ -10,8 +11,8 @@ import { eventually, gatewayWithAnthropic, type TestGateway } from '../helpers/g
  * tokens the provider had reported by then.
  */
 
-describe('stream integrity', () => {
-  const setup = gatewayWithAnthropic();
+describeEachGateway('stream integrity', (backend) => {
+  const setup = gatewayWithAnthropic(backend);
   let gw: TestGateway;
   let anthropic: FakeAnthropic;
   beforeAll(() => ({ gw, anthropic } = setup));
@@ -28,8 +29,8 @@ describe('stream integrity', () => {
     const text = await response.text();
     expect(response.status).toBe(200);
     const requestId = response.headers.get('x-vmx-request-id')!;
-    const row = await eventually(() => gw.store.usage.forRequest(requestId)[0]);
-    const audit = await eventually(() => gw.store.audit.get(requestId));
+    const row = await eventually(async () => (await gw.repos.usage.forRequest(requestId))[0]);
+    const audit = await eventually(() => gw.repos.audit.get(requestId));
     return { text, row, auditError: audit.error };
   }
   const messages = [{ role: 'user', content: 'hi' }];
@@ -110,7 +111,7 @@ describe('stream integrity', () => {
     let seen = '';
     while (!seen.includes('content_block_delta')) seen += new TextDecoder().decode((await reader.read()).value);
     controller.abort();
-    const row = await eventually(() => gw.store.usage.forRequest(requestId)[0]);
+    const row = await eventually(async () => (await gw.repos.usage.forRequest(requestId))[0]);
     expect(row).toMatchObject({ status: 499, model: 'claude-sonnet-4-5', inputTokens: 33 });
   });
 });

@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectionSecrets, FileStore } from '../../src/store/credentials/index.js';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { singleModelResource } from '../../src/store/repos/resources.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../helpers/fake-anthropic.js';
 import { startFakeBedrock, type FakeBedrock } from '../helpers/fake-bedrock.js';
 import { eventually, startGateway, UPSTREAM_SECRET, type TestGateway } from '../helpers/gateway.js';
+import { describeEachGateway } from '../helpers/gateway-store.js';
 
 /**
  * HTTP.md "Limits": upstream timeouts per connection (connect, first byte, idle gap inside a stream
@@ -32,18 +32,19 @@ function post(gw: TestGateway, path: string, body: unknown, signal?: AbortSignal
 
 /** Sets config fields of a connection and restarts the daemon, so that the next request surely uses them. */
 async function configure(gw: TestGateway, connectionId: string, config: Record<string, unknown>): Promise<void> {
-  const connection = gw.store.connections.get(connectionId)!;
-  gw.store.connections.update(connection, { config: { ...connection.config, ...config } }, 'alice');
+  const connection = (await gw.repos.connections.get(connectionId))!;
+  await gw.repos.connections.update(connection, { config: { ...connection.config, ...config } }, 'alice');
   await gw.restart();
 }
 
-describe('no head-of-line blocking on one connection', () => {
+describeEachGateway('no head-of-line blocking on one connection', (backend) => {
   let gw: TestGateway;
   beforeAll(async () => {
     gw = await startGateway({
+      backend,
       fake: { choose: (request) => (request.json?.model === 'hang-model' ? { kind: 'hang' } : undefined) },
     });
-    gw.store.resources.create(
+    await gw.repos.resources.create(
       gw.env.environmentId,
       singleModelResource('stuck', { connectionId: gw.env.connectionId, model: 'hang-model' }),
       'alice',
@@ -76,7 +77,7 @@ describe('no head-of-line blocking on one connection', () => {
   });
 });
 
-describe('the idle gap ends a silent answer', () => {
+describeEachGateway('the idle gap ends a silent answer', (backend) => {
   let gw: TestGateway;
   let anthropic: FakeAnthropic;
   let bedrock: FakeBedrock;
@@ -85,7 +86,7 @@ describe('the idle gap ends a silent answer', () => {
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    gw = await startGateway();
+    gw = await startGateway({ backend });
     anthropic = await startFakeAnthropic();
     bedrock = await startFakeBedrock();
     // Headers and the start of a JSON answer, then nothing: a body that goes silent half-way.
@@ -102,15 +103,14 @@ describe('the idle gap ends a silent answer', () => {
     const env = gw.env.environmentId;
     // 300 ms of silence is the limit everywhere; the first byte may take long.
     const timeouts = { firstByteTimeoutMs: 30_000, idleTimeoutMs: 300 };
-    const secrets = new ConnectionSecrets(new FileStore(gw.home), {});
-    const add = (
+    const add = async (
       name: string,
       provider: string,
       config: Record<string, unknown>,
       secret: Record<string, string>,
       model: string,
     ) => {
-      const connection = gw.store.connections.create({
+      const connection = await gw.repos.connections.create({
         environmentId: env,
         name,
         provider,
@@ -118,27 +118,37 @@ describe('the idle gap ends a silent answer', () => {
         capacity: [],
         user: 'alice',
       });
-      if (Object.keys(secret).length > 0) secrets.write(connection.id, secret);
-      gw.store.resources.create(env, singleModelResource(`r-${name}`, { connectionId: connection.id, model }), 'alice');
+      if (Object.keys(secret).length > 0) await gw.writeSecret(connection.id, secret);
+      await gw.repos.resources.create(
+        env,
+        singleModelResource(`r-${name}`, { connectionId: connection.id, model }),
+        'alice',
+      );
       ids[name] = connection.id;
     };
-    add('claude', 'anthropic', { baseUrl: anthropic.url }, { apiKey: 'sk-ant-test-123456' }, 'claude-sonnet-4-5');
-    add(
+    await add('claude', 'anthropic', { baseUrl: anthropic.url }, { apiKey: 'sk-ant-test-123456' }, 'claude-sonnet-4-5');
+    await add(
       'bedrock',
       'aws-bedrock',
       { baseUrl: bedrock.url, region: 'us-east-1' },
       { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret-test-key' },
       'anthropic.claude-3-haiku-20240307-v1:0',
     );
-    add(
+    await add(
       'bedrock-converse',
       'aws-bedrock',
       { baseUrl: bedrock.url, region: 'us-east-1' },
       { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret-test-key' },
       'amazon.nova-lite-v1:0',
     );
-    add('stall-openai', 'openai-compatible', { baseUrl: `${stallingUrl}/v1` }, {}, 'fake-model');
-    add('stall-claude', 'anthropic', { baseUrl: stallingUrl }, { apiKey: 'sk-ant-test-123456' }, 'claude-sonnet-4-5');
+    await add('stall-openai', 'openai-compatible', { baseUrl: `${stallingUrl}/v1` }, {}, 'fake-model');
+    await add(
+      'stall-claude',
+      'anthropic',
+      { baseUrl: stallingUrl },
+      { apiKey: 'sk-ant-test-123456' },
+      'claude-sonnet-4-5',
+    );
     await configure(gw, gw.env.connectionId, timeouts);
   });
   afterEach(() => {
@@ -213,11 +223,11 @@ describe('the idle gap ends a silent answer', () => {
   });
 });
 
-describe('extra headers (--header) come from the credential store', () => {
+describeEachGateway('extra headers (--header) come from the credential store', (backend) => {
   const HEADER_SECRET = 'azure-header-secret-3f9a1c7e';
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startGateway();
+    gw = await startGateway({ backend });
   });
   afterAll(() => gw.close());
 
@@ -238,10 +248,7 @@ describe('extra headers (--header) come from the credential store', () => {
   }
 
   it('sends the value of a header kept in the credential store, and blanks it where the provider echoes it', async () => {
-    new ConnectionSecrets(new FileStore(gw.home), {}).write(gw.env.connectionId, {
-      apiKey: UPSTREAM_SECRET,
-      'header:api-key': HEADER_SECRET,
-    });
+    await gw.writeSecret(gw.env.connectionId, { apiKey: UPSTREAM_SECRET, 'header:api-key': HEADER_SECRET });
     await configure(gw, gw.env.connectionId, { headers: ['api-key'] });
     await expectSentAndBlanked();
   });
@@ -251,15 +258,14 @@ describe('extra headers (--header) come from the credential store', () => {
     const bedrock = await startFakeBedrock();
     try {
       const env = gw.env.environmentId;
-      const secrets = new ConnectionSecrets(new FileStore(gw.home), {});
-      const add = (
+      const add = async (
         name: string,
         provider: string,
         config: Record<string, unknown>,
         secret: Record<string, string>,
         model: string,
       ) => {
-        const connection = gw.store.connections.create({
+        const connection = await gw.repos.connections.create({
           environmentId: env,
           name,
           provider,
@@ -267,15 +273,21 @@ describe('extra headers (--header) come from the credential store', () => {
           capacity: [],
           user: 'alice',
         });
-        secrets.write(connection.id, { ...secret, 'header:X-Proxy-Auth': HEADER_SECRET });
-        gw.store.resources.create(
+        await gw.writeSecret(connection.id, { ...secret, 'header:X-Proxy-Auth': HEADER_SECRET });
+        await gw.repos.resources.create(
           env,
           singleModelResource(`r-${name}`, { connectionId: connection.id, model }),
           'alice',
         );
       };
-      add('claude', 'anthropic', { baseUrl: anthropic.url }, { apiKey: 'sk-ant-test-123456' }, 'claude-sonnet-4-5');
-      add(
+      await add(
+        'claude',
+        'anthropic',
+        { baseUrl: anthropic.url },
+        { apiKey: 'sk-ant-test-123456' },
+        'claude-sonnet-4-5',
+      );
+      await add(
         'bedrock',
         'aws-bedrock',
         { baseUrl: bedrock.url, region: 'us-east-1' },
@@ -293,7 +305,7 @@ describe('extra headers (--header) come from the credential store', () => {
   });
 
   it('still sends (and blanks) a value an older vmx stored in the config', async () => {
-    new ConnectionSecrets(new FileStore(gw.home), {}).write(gw.env.connectionId, { apiKey: UPSTREAM_SECRET });
+    await gw.writeSecret(gw.env.connectionId, { apiKey: UPSTREAM_SECRET });
     await configure(gw, gw.env.connectionId, { headers: { 'api-key': HEADER_SECRET } });
     await expectSentAndBlanked();
   });
