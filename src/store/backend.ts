@@ -6,6 +6,8 @@ import type { CapacityCounterRepo } from './repos/capacity-counters.js';
 import type { ConnectionRepo } from './repos/connections.js';
 import type { EnvironmentRepo } from './repos/environments.js';
 import type { MemberRepo } from './repos/members.js';
+import type { PoolStateRepo } from './repos/pool-states.js';
+import type { PoolRepo } from './repos/pools.js';
 import type { ResourceRepo } from './repos/resources.js';
 import type { SettingsRepo } from './repos/settings.js';
 import type { SpaceRepo } from './repos/space.js';
@@ -29,6 +31,9 @@ export interface Repositories {
   readonly connections: Async<ConnectionRepo>;
   readonly resources: Async<ResourceRepo>;
   readonly apiKeys: Async<ApiKeyRepo>;
+  readonly pools: Async<PoolRepo>;
+  /** Each connection's prioritization state, as the daemon saves it (not configuration). */
+  readonly poolStates: Async<PoolStateRepo>;
   readonly usage: Async<UsageRepo>;
   readonly audit: Async<AuditRepo>;
   readonly capacityCounters: Async<CapacityCounterRepo>;
@@ -82,6 +87,8 @@ function sqliteRepositories(store: Store): Repositories {
     connections: asAsync(store.connections),
     resources: asAsync(store.resources),
     apiKeys: asAsync(store.apiKeys),
+    pools: asAsync(store.pools),
+    poolStates: asAsync(store.poolStates),
     usage: asAsync(store.usage),
     audit: asAsync(store.audit),
     capacityCounters: asAsync(store.capacityCounters),

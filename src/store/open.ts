@@ -8,6 +8,8 @@ import { createCapacityCounterRepo, type CapacityCounterRepo } from './repos/cap
 import { createConnectionRepo, type ConnectionRepo } from './repos/connections.js';
 import { createEnvironmentRepo, type EnvironmentRepo } from './repos/environments.js';
 import { createMemberRepo, type MemberRepo } from './repos/members.js';
+import { createPoolStateRepo, type PoolStateRepo } from './repos/pool-states.js';
+import { createPoolRepo, type PoolRepo } from './repos/pools.js';
 import { createResourceRepo, type ResourceRepo } from './repos/resources.js';
 import { createSettingsRepo, type SettingsRepo } from './repos/settings.js';
 import { createSpaceRepo, type SpaceRepo } from './repos/space.js';
@@ -25,6 +27,8 @@ export interface Store {
   readonly connections: ConnectionRepo;
   readonly resources: ResourceRepo;
   readonly apiKeys: ApiKeyRepo;
+  readonly pools: PoolRepo;
+  readonly poolStates: PoolStateRepo;
   readonly usage: UsageRepo;
   readonly audit: AuditRepo;
   readonly capacityCounters: CapacityCounterRepo;
@@ -77,6 +81,8 @@ export function openStore(path: string, options: { readonly?: boolean } = {}): S
     connections: createConnectionRepo(db),
     resources: createResourceRepo(db),
     apiKeys: createApiKeyRepo(db),
+    pools: createPoolRepo(db),
+    poolStates: createPoolStateRepo(db),
     usage: createUsageRepo(db),
     audit: createAuditRepo(db),
     capacityCounters: createCapacityCounterRepo(db),

@@ -24,3 +24,9 @@ export const stamps = (row: StampColumns): Stamps => ({
 export const fromJson = <T>(text: string | null): T => (text === null ? (null as T) : (JSON.parse(text) as T));
 export const toJson = (value: unknown): string | null =>
   value === null || value === undefined ? null : JSON.stringify(value);
+/**
+ * A JSON column as a backend hands it over: text to parse (SQLite; PostgreSQL's text columns), or the
+ * value PostgreSQL's driver already parsed from a jsonb column.
+ */
+export const fromJsonColumn = <T>(value: string | T): T =>
+  typeof value === 'string' ? (JSON.parse(value) as T) : value;

@@ -7,6 +7,8 @@ import { pgSecretTable } from './repos/connection-secrets.js';
 import { createPgConnectionRepo } from './repos/connections.js';
 import { createPgEnvironmentRepo } from './repos/environments.js';
 import { createPgMemberRepo } from './repos/members.js';
+import { createPgPoolStateRepo } from './repos/pool-states.js';
+import { createPgPoolRepo } from './repos/pools.js';
 import { createPgResourceRepo } from './repos/resources.js';
 import { createPgSettingsRepo } from './repos/settings.js';
 import { createPgSpaceRepo } from './repos/space.js';
@@ -22,6 +24,8 @@ export function pgRepositories(q: Queryable): Repositories {
     connections: createPgConnectionRepo(q),
     resources: createPgResourceRepo(q),
     apiKeys: createPgApiKeyRepo(q),
+    pools: createPgPoolRepo(q),
+    poolStates: createPgPoolStateRepo(q),
     usage: createPgUsageRepo(q),
     audit: createPgAuditRepo(q),
     capacityCounters: createPgCapacityCounterRepo(q),

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RuntimeError } from '../../../src/errors.js';
+import { singleModelResource } from '../../../src/store/repos/resources.js';
 import { migrations } from '../../../src/store/postgres/migrations/index.js';
 import { openPostgresBackend, type PostgresBackend } from '../../../src/store/postgres/open.js';
 import { freshDatabase, POSTGRES_SKIP_REASON, postgresUrl, type FreshDatabase } from '../../helpers/postgres.js';
@@ -80,6 +81,7 @@ describe.skipIf(!postgresUrl())(title, () => {
     await expect.poll(() => heard.at(-1)).toBe(String(after));
     await rollbackLeavesVersion(backend, after);
     await notConfiguration(backend, after);
+    await poolsAreConfiguration(backend);
   });
 });
 
@@ -120,4 +122,28 @@ async function notConfiguration(backend: PostgresBackend, version: number): Prom
   expect(await backend.configVersion()).toBe(start + 1);
   await backend.connections.update(connection, { capacity: [{ period: 'minute', requests: 1 }] }, 'alice');
   expect(await backend.configVersion()).toBe(start + 2);
+}
+
+/** A pool's every change is configuration; a connection's pool state, written by daemons, is not. */
+async function poolsAreConfiguration(backend: PostgresBackend): Promise<void> {
+  const [workspace] = await backend.workspaces.all();
+  const [dev] = await backend.environments.list(workspace!.id);
+  const [connection] = await backend.connections.list(dev!.id);
+  const chat = await backend.resources.create(
+    dev!.id,
+    singleModelResource('chat', { connectionId: connection!.id, model: 'gpt' }),
+    'alice',
+  );
+  const start = await backend.configVersion();
+  const input = { environmentId: dev!.id, name: 'high', rank: 1, min: 10, max: 100, resourceIds: [chat.id], user: 'a' };
+  const high = await backend.pools.set(input);
+  expect(await backend.configVersion()).toBe(start + 1);
+  await backend.pools.set({ ...input, min: 20 });
+  expect(await backend.configVersion()).toBe(start + 2);
+  const state = { shares: { high: { current: 20 } }, minute: { start: 0, tokens: {} }, recent: [] };
+  await backend.poolStates.put(connection!.id, state, Date.now());
+  await backend.poolStates.delete(connection!.id);
+  expect(await backend.configVersion()).toBe(start + 2);
+  await backend.pools.delete(high.id);
+  expect(await backend.configVersion()).toBe(start + 3);
 }

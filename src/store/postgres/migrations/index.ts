@@ -1,5 +1,6 @@
 import type { Queryable } from '../queryable.js';
 import * as m0001 from './0001-initial.js';
+import * as m0002 from './0002-pools.js';
 
 /**
  * Every PostgreSQL migration in order; migration N brings the schema to version N (a row of
@@ -8,6 +9,7 @@ import * as m0001 from './0001-initial.js';
  */
 export const migrations: ReadonlyArray<{ version: number; name: string; up: (q: Queryable) => Promise<void> }> = [
   { version: 1, name: '0001-initial', up: m0001.up },
+  { version: 2, name: '0002-pools', up: m0002.up },
 ];
 
 export const latestSchemaVersion = migrations.length;
