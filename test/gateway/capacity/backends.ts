@@ -12,10 +12,13 @@ import {
 import { parseLimits } from '../../../src/gateway/capacity/limits.js';
 import { MemoryCounters } from '../../../src/gateway/capacity/memory-counters.js';
 import { MemoryErrorRateStore, type ErrorRateStore } from '../../../src/gateway/health/shared-error-rates.js';
+import { MemoryPoolStates, type PoolStateStore } from '../../../src/gateway/pools/state-store.js';
 import { PgCounters, PgErrorRateStore } from '../../../src/store/postgres/counters.js';
+import { PgPoolStates } from '../../../src/store/postgres/pool-states.js';
 import { migrate } from '../../../src/store/postgres/migrate.js';
 import { RedisCounters } from '../../../src/store/redis/counters.js';
 import { RedisErrorRateStore } from '../../../src/store/redis/error-rates.js';
+import { RedisPoolStates } from '../../../src/store/redis/pool-states.js';
 import { REDIS_SKIPPED, redisScope, redisUrl } from '../../helpers/redis.js';
 
 export const POSTGRES_SKIPPED =
@@ -35,6 +38,7 @@ export interface Backend {
   name: string;
   counters(): Promise<Shared<CounterStore>>;
   errorRates(): Promise<Shared<ErrorRateStore>>;
+  poolStates(): Promise<Shared<PoolStateStore>>;
   close(): Promise<void>;
 }
 
@@ -59,6 +63,7 @@ function memoryBackend(): Backend {
     name: 'memory',
     counters: async () => one(new MemoryCounters()),
     errorRates: async () => one(new MemoryErrorRateStore()),
+    poolStates: async () => one(new MemoryPoolStates()),
     close: async () => {},
   };
 }
@@ -73,6 +78,7 @@ function redisBackend(file: string): Backend {
     name: 'redis',
     counters: async () => shared((prefix) => new RedisCounters(scope.client(), prefix)),
     errorRates: async () => shared((prefix) => new RedisErrorRateStore(scope.client(), prefix)),
+    poolStates: async () => shared((prefix) => new RedisPoolStates(scope.client(), prefix)),
     close: () => scope.cleanup(),
   };
 }
@@ -88,6 +94,7 @@ function postgresBackend(url: string): Backend {
     name: 'postgres',
     counters: () => fresh('capacity_windows', (pool) => new PgCounters(pool)),
     errorRates: () => fresh('error_rate_minutes', (pool) => new PgErrorRateStore(pool)),
+    poolStates: () => fresh('pool_state', (pool) => new PgPoolStates(pool)),
     close: async () => (await database)?.drop(),
   };
 }
