@@ -2,6 +2,7 @@ import { NotFoundError } from '../errors.js';
 import type { Repositories } from '../store/backend.js';
 import type { ApiKey } from '../store/repos/api-keys.js';
 import type { Connection } from '../store/repos/connections.js';
+import type { Pool } from '../store/repos/pools.js';
 import type { Resource } from '../store/repos/resources.js';
 import type { EnvironmentScope } from './scope.js';
 
@@ -14,6 +15,9 @@ export const findResource = async (scope: EnvironmentScope, store: Repositories,
 
 export const findApiKey = async (scope: EnvironmentScope, store: Repositories, ref: string): Promise<ApiKey> =>
   (await store.apiKeys.find(scope.environment.id, ref)) ?? notFoundIn(scope, 'API key', ref);
+
+export const findPool = async (scope: EnvironmentScope, store: Repositories, ref: string): Promise<Pool> =>
+  (await store.pools.find(scope.environment.id, ref)) ?? notFoundIn(scope, 'pool', ref);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -5,6 +5,7 @@ import { connectionCommand } from './commands/connection/index.js';
 import { daemonVerbs } from './commands/daemon/index.js';
 import { envCommand } from './commands/env/index.js';
 import { keyCommand } from './commands/key/index.js';
+import { poolCommand } from './commands/pool/index.js';
 import { resourceCommand } from './commands/resource/index.js';
 import { memberCommand } from './commands/member/index.js';
 import { usageVerb } from './commands/usage/index.js';
@@ -96,6 +97,7 @@ export function buildProgram(deps: CliDeps): Command {
   program.addCommand(connectionCommand(deps));
   program.addCommand(resourceCommand(deps));
   program.addCommand(keyCommand(deps));
+  program.addCommand(poolCommand(deps));
   for (const verb of daemonVerbs) program.addCommand(buildVerb(verb, deps));
   program.addCommand(buildVerb(usageVerb, deps));
   program.addCommand(auditCommand(deps));

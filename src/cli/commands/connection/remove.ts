@@ -34,6 +34,7 @@ export const verb = defineVerb({
     await store.transaction(async (tx) => {
       for (const resource of users) {
         await tx.apiKeys.forgetResource(scope.environment.id, resource.id);
+        await tx.pools.forgetResource(scope.environment.id, resource.id);
         await tx.resources.delete(resource.id);
       }
       await tx.connections.delete(connection.id);

@@ -10,6 +10,12 @@ import { formatRule, type ModelRef } from '../../../gateway/routing/index.js';
 import { dialectOfRoute, inboundSpec } from '../../../providers/registry.js';
 import type { CounterRow } from '../../../store/repos/capacity-counters.js';
 import type { Resource } from '../../../store/repos/resources.js';
+import type { Connection } from '../../../store/repos/connections.js';
+import type { StoreBackend } from '../../../store/backend.js';
+import { readPoolStates } from '../../../store/pool-state-reader.js';
+import { minuteTokenBudget } from '../../../gateway/pools/gate.js';
+import { decide } from '../../../gateway/pools/scaling.js';
+import type { CliContext } from '../../context.js';
 import { readAll } from '../../io/stdin.js';
 import { findResource } from '../../lookup.js';
 import { required } from '../../prompts.js';
@@ -84,6 +90,7 @@ export const verb = defineVerb({
             : { action: 'primary', model: label(chain[0]!) },
       chain: chain.map(label),
       limits: limitsFor(await store.capacityCounters.all(), resource, chain, connections, now),
+      pools: await poolDecisions(ctx, store, resource, chain, connections, inputTokens, now),
     };
     if (ctx.out.json) return ctx.out.writeJson(view);
     ctx.out.message(`resource ${view.resource} (${route}), estimated input tokens: ${inputTokens}`);
@@ -101,8 +108,48 @@ export const verb = defineVerb({
     if (view.chain.length) ctx.out.message(`attempt chain: ${view.chain.join(' → ')}`);
     for (const l of view.limits)
       ctx.out.message(`limit: ${l.level} ${l.name}: ${l.spec} (used ${l.used} in the current ${l.period})`);
+    for (const p of view.pools)
+      ctx.out.message(
+        `pool: ${p.pool} on ${p.connection}: ${p.admitted ? 'admitted' : `denied (retry in ${p.retryAfterSeconds}s)`}, ` +
+          `share ${p.share}% of ${p.budget} tokens a minute, ${p.used} used this minute`,
+      );
   },
 });
+
+/**
+ * The pool decision on each connection of the chain, as the gate would take it now: the scaling step
+ * run on the allocation the daemons last saved (not saved back: a dry run).
+ */
+async function poolDecisions(
+  ctx: CliContext,
+  store: StoreBackend,
+  resource: Resource,
+  chain: ModelRef[],
+  connections: Map<string, Connection>,
+  estimate: number,
+  now: number,
+) {
+  const pools = await store.pools.list(resource.environmentId);
+  const pool = pools.find((p) => p.resourceIds.includes(resource.id));
+  if (!pool) return [];
+  const governed = [...new Set(chain.map((m) => m.connectionId))]
+    .map((id) => connections.get(id))
+    .filter((c): c is Connection => c !== undefined && minuteTokenBudget(c.capacity) !== undefined);
+  const states = await readPoolStates(store, ctx.storeUrls().redisUrl, governed.map((c) => c.id));
+  return governed.map((connection) => {
+    const budget = minuteTokenBudget(connection.capacity)!;
+    const { verdict } = decide(states.get(connection.id), { pools, pool: pool.name, estimate, budget, now });
+    return {
+      connection: connection.name,
+      pool: pool.name,
+      budget,
+      admitted: verdict.admitted,
+      share: verdict.share,
+      used: verdict.admitted ? verdict.used - estimate : verdict.used,
+      ...(!verdict.admitted && { retryAfterSeconds: verdict.retryAfterSeconds }),
+    };
+  });
+}
 
 function limitsFor(
   counters: readonly CounterRow[],

@@ -11,6 +11,7 @@ export const verb = defineVerb({
     await confirmDestructive(ctx, `remove resource '${resource.name}'`);
     await store.transaction(async (tx) => {
       await tx.apiKeys.forgetResource(scope.environment.id, resource.id);
+      await tx.pools.forgetResource(scope.environment.id, resource.id);
       await tx.resources.delete(resource.id);
     });
     if (ctx.out.json) ctx.out.writeJson({ id: resource.id, name: resource.name, deleted: true });
