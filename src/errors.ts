@@ -29,6 +29,7 @@ export type ErrorCode =
   | 'resource_not_allowed'
   | 'blocked_by_routing_rule'
   | 'capacity_exceeded'
+  | 'prioritization_denied'
   | 'upstream_error'
   | 'upstream_timeout'
   | 'provider_error'
@@ -158,8 +159,13 @@ export class BlockedError extends VmxError {
 export class CapacityError extends VmxError {
   /** Seconds until the window that refused the request ends. */
   readonly retryAfterSeconds: number;
-  constructor(message: string, retryAfterSeconds: number) {
-    super(message, { code: 'capacity_exceeded', exitCode: ExitCode.failure, httpStatus: 429 });
+  /** @param code `prioritization_denied` when a pool's share refused, not a limit. */
+  constructor(
+    message: string,
+    retryAfterSeconds: number,
+    code: 'capacity_exceeded' | 'prioritization_denied' = 'capacity_exceeded',
+  ) {
+    super(message, { code, exitCode: ExitCode.failure, httpStatus: 429 });
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }

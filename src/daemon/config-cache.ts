@@ -104,6 +104,7 @@ export class ConfigCache implements LiveConfig {
       environments: store.environments.all(),
       resources: (id) => store.resources.list(id),
       connections: (id) => store.connections.list(id),
+      pools: (id) => store.pools.list(id),
       keys: store.apiKeys.listWithHashes(),
     });
   }

@@ -1,8 +1,10 @@
 import { AuthenticationError, NotFoundError, ResourceNotAllowedError } from '../errors.js';
+import { environmentPools, type EnvironmentPools } from '../gateway/pools/gate.js';
 import type { ConnectionTarget } from '../providers/types.js';
 import type { ApiKeyWithHash } from '../store/repos/api-keys.js';
 import type { Connection } from '../store/repos/connections.js';
 import type { Environment } from '../store/repos/environments.js';
+import type { Pool } from '../store/repos/pools.js';
 import type { Resource } from '../store/repos/resources.js';
 import type { Workspace } from '../store/repos/workspaces.js';
 
@@ -12,6 +14,8 @@ export interface EnvironmentConfig {
   environment: Environment;
   resources: Map<string, Resource>;
   connections: Map<string, Connection>;
+  /** The environment's prioritization pools; undefined when it has none. */
+  pools: EnvironmentPools | undefined;
 }
 
 /** An immutable view of the whole configuration; a reload builds a new one and swaps it in. */
@@ -51,6 +55,7 @@ export interface ConfigRows {
   environments: readonly Environment[];
   resources(environmentId: string): readonly Resource[];
   connections(environmentId: string): readonly Connection[];
+  pools(environmentId: string): readonly Pool[];
   keys: readonly ApiKeyWithHash[];
 }
 
@@ -66,6 +71,7 @@ export function buildSnapshot(rows: ConfigRows): ConfigSnapshot {
       environment,
       resources: new Map(rows.resources(environment.id).map((r) => [r.name, r])),
       connections: new Map(rows.connections(environment.id).map((c) => [c.id, c])),
+      pools: environmentPools(rows.pools(environment.id)),
     };
     byId.set(environment.id, entry);
     for (const wsKey of [workspace.id, workspace.name]) {

@@ -3,6 +3,8 @@ import { CapacityGate, type CounterRow } from '../gateway/capacity/gate.js';
 import type { CounterStore } from '../gateway/capacity/counter-store.js';
 import { MemoryCounters } from '../gateway/capacity/memory-counters.js';
 import { ErrorRates } from '../gateway/health/error-rates.js';
+import { PoolGate } from '../gateway/pools/gate.js';
+import { MemoryPoolStates, type PoolStateStore } from '../gateway/pools/state-store.js';
 import { Pricer } from '../pricing/cost.js';
 import type { DialectCodec } from '../providers/pivot.js';
 import type { Dialect, ProviderId } from '../providers/registry.js';
@@ -45,6 +47,8 @@ export interface GatewayDeps {
   counterStore?: CounterStore;
   /** Error rates shared with other daemons; default: in memory, rebuilt from the store's attempts. */
   errorRates?: ErrorRates;
+  /** Pool allocations shared with other daemons; default: in memory, carried on from the store. */
+  poolStates?: PoolStateStore;
 }
 
 /** The gateway's parts, built once: what the routes serve requests with. */
@@ -70,6 +74,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const clock = deps.clock ?? Date.now;
   const gate = new CapacityGate(deps.counterStore ?? memoryCounters(deps), clock, (error) =>
     deps.logger.warn({ err: error }, 'capacity counters'),
+  );
+  const pools = new PoolGate(deps.poolStates ?? memoryPoolStates(deps), clock, (error) =>
+    deps.logger.warn({ err: error }, 'pool state'),
   );
   const errorRates =
     deps.errorRates ?? ErrorRates.fromHistory(clock, (since) => deps.store?.usage.attemptsSince(since) ?? []);
@@ -98,6 +105,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     completion: {
       config: deps.config,
       gate,
+      pools,
       onHeaders: discovered.observe,
       adapters: deps.adapters,
       codecs: deps.codecs,
@@ -124,6 +132,13 @@ function memoryCounters(deps: GatewayDeps): MemoryCounters {
     if (superseded) batch.supersedes.push(superseded);
   });
   return counters;
+}
+
+/** The embedded default: allocations in this process, carried on from the store, saved with every batch. */
+function memoryPoolStates(deps: GatewayDeps): MemoryPoolStates {
+  const states = new MemoryPoolStates(deps.store?.poolStates.all() ?? []);
+  deps.recorder.alsoSend((batch) => batch.poolStates.push(...states.takeDirty()));
+  return states;
 }
 
 /** An attempt's cost: the row names the provider; the connection adds its base URL and price overrides. */

@@ -25,6 +25,7 @@ const shapes: Partial<Record<ErrorCode, { openaiCode: string; type: string }>> =
   busy: { openaiCode: 'busy', type: 'overloaded_error' },
   blocked_by_routing_rule: { openaiCode: 'blocked_by_routing_rule', type: 'invalid_request_error' },
   capacity_exceeded: { openaiCode: 'capacity_exceeded', type: 'rate_limit_error' },
+  prioritization_denied: { openaiCode: 'prioritization_denied', type: 'rate_limit_error' },
   upstream_error: { openaiCode: 'upstream_error', type: 'api_error' },
   upstream_timeout: { openaiCode: 'upstream_timeout', type: 'api_error' },
 };

@@ -6,6 +6,7 @@ import type { Async } from '../store/backend.js';
 import type { ConnectionSecrets } from '../store/credentials/index.js';
 import type { PostgresBackend } from '../store/postgres/open.js';
 import { pgRepositories } from '../store/postgres/repositories.js';
+import type { Pool } from '../store/repos/pools.js';
 import type { Connection } from '../store/repos/connections.js';
 import {
   buildSnapshot,
@@ -199,9 +200,11 @@ async function readAll(client: pg.PoolClient): Promise<{ rows: ConfigRows; versi
   const environments = await repos.environments.all();
   const resources = new Map<string, Awaited<ReturnType<typeof repos.resources.list>>>();
   const connections = new Map<string, Connection[]>();
+  const pools = new Map<string, Pool[]>();
   for (const environment of environments) {
     resources.set(environment.id, await repos.resources.list(environment.id));
     connections.set(environment.id, await repos.connections.list(environment.id));
+    pools.set(environment.id, await repos.pools.list(environment.id));
   }
   return {
     version: Number(versions[0]?.version ?? 0),
@@ -210,6 +213,7 @@ async function readAll(client: pg.PoolClient): Promise<{ rows: ConfigRows; versi
       environments,
       resources: (id) => resources.get(id) ?? [],
       connections: (id) => connections.get(id) ?? [],
+      pools: (id) => pools.get(id) ?? [],
       keys: await repos.apiKeys.listWithHashes(),
     },
   };

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { CounterStore } from '../gateway/capacity/counter-store.js';
 import { SharedErrorRates, type ErrorRateStore } from '../gateway/health/shared-error-rates.js';
+import type { PoolStateStore } from '../gateway/pools/state-store.js';
 import { createAdapters } from '../providers/adapters.js';
 import { codecs } from '../providers/dialects/index.js';
 import { AsyncConnectionSecrets } from '../store/credentials/connection-secrets.js';
@@ -8,11 +9,13 @@ import { loadSecretKeys } from '../store/credentials/sealed-keys.js';
 import { SealedCredentialStore } from '../store/credentials/sealed-store.js';
 import { PgCounters, PgErrorRateStore } from '../store/postgres/counters.js';
 import { openPostgresBackend, type PostgresBackend } from '../store/postgres/open.js';
+import { PgPoolStates } from '../store/postgres/pool-states.js';
 import { PgRecordWriter } from '../store/postgres/record-writer.js';
 import { pgSecretTable } from '../store/postgres/repos/connection-secrets.js';
 import { connectRedis, redisLocation } from '../store/redis/connect.js';
 import { RedisCounters } from '../store/redis/counters.js';
 import { RedisErrorRateStore } from '../store/redis/error-rates.js';
+import { RedisPoolStates } from '../store/redis/pool-states.js';
 import { version } from '../version.js';
 import { createGateway } from './gateway.js';
 import type { Logger } from './logger.js';
@@ -66,6 +69,7 @@ async function assemble(
   const recorder = new PgRecordWriter(store.pool, { report: (level, message) => logger[level](message) });
   const counterStore: CounterStore = redis ? new RedisCounters(redis) : new PgCounters(store.pool);
   const rateStore: ErrorRateStore = redis ? new RedisErrorRateStore(redis) : new PgErrorRateStore(store.pool);
+  const poolStates: PoolStateStore = redis ? new RedisPoolStates(redis) : new PgPoolStates(store.pool);
   const errorRates = new SharedErrorRates(rateStore, options.clock);
   await errorRates.sync();
   const syncing = setInterval(
@@ -86,6 +90,7 @@ async function assemble(
     clock: options.clock,
     counterStore,
     errorRates,
+    poolStates,
   });
   logger.info(where, `shared store: ${where.database}; counters: ${where.counters}`);
   const closeShared = async () => {

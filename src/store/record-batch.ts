@@ -1,4 +1,5 @@
 import type { Capacity } from '../gateway/capacity/limits.js';
+import type { PoolState } from '../gateway/pools/scaling.js';
 import type { AuditRecord } from './repos/audit.js';
 import type { CounterRow } from './repos/capacity-counters.js';
 import type { UsageRecord } from './repos/usage.js';
@@ -18,16 +19,26 @@ export interface RecordBatch {
   /** Capacity counters changed since the last batch, as they are now. */
   counters: CounterRow[];
   discovered: DiscoveredUpdate[];
+  /** Pool allocations changed since the last batch, as they are now (the embedded store's; a shared one keeps its own). */
+  poolStates: { connectionId: string; state: PoolState }[];
   /** Charge-journal files whose every entry this batch's counters include: removed once it is committed. */
   supersedes: string[];
 }
 
-export const emptyBatch = (): RecordBatch => ({ usage: [], audit: [], counters: [], discovered: [], supersedes: [] });
+export const emptyBatch = (): RecordBatch => ({
+  usage: [],
+  audit: [],
+  counters: [],
+  discovered: [],
+  poolStates: [],
+  supersedes: [],
+});
 
 export const isEmpty = (batch: RecordBatch): boolean =>
   batch.usage.length +
     batch.audit.length +
     batch.counters.length +
     batch.discovered.length +
+    batch.poolStates.length +
     batch.supersedes.length ===
   0;

@@ -12,6 +12,13 @@ import {
   type LimitSet,
   type Verdict,
 } from '../../gateway/capacity/gate.js';
+import {
+  isPoolRejection,
+  minuteTokenBudget,
+  type PoolAdmission,
+  type PoolGate,
+  type PoolOutcome,
+} from '../../gateway/pools/gate.js';
 import type { LiveConfig } from '../config-snapshot.js';
 import type { ModelLabel } from './respond/envelope.js';
 import type { Exchange } from './exchange.js';
@@ -28,6 +35,8 @@ export interface Attempt {
   startedAt: number;
   /** What the capacity gate charged for this attempt (reconciled with real usage afterwards). */
   admission?: Admission;
+  /** What its pool was charged, when the resource is in a pool (reconciled likewise). */
+  pooled?: PoolAdmission;
 }
 
 /**
@@ -54,6 +63,8 @@ export interface AttemptDeps {
   config: LiveConfig;
   adapters: Partial<Record<string, ProviderAdapter>>;
   gate: CapacityGate;
+  /** The prioritization gate (after capacity); absent in tests of the pipeline without pools. */
+  pools?: PoolGate;
   record: (usage: Exchange['attempts'][number]) => void;
 }
 
@@ -73,7 +84,7 @@ export async function runAttempts(
   tryOne: (attempt: Attempt) => Promise<void>,
 ): Promise<void> {
   const failures: AttemptFailure[] = [];
-  let capacity: CapacityRejection | undefined;
+  let capacity: RefusedOnConnection | undefined;
   let answer: ProviderAnswer | undefined;
   for (let i = 0; i < chain.length; i++) {
     const ref = chain[i]!;
@@ -82,6 +93,7 @@ export async function runAttempts(
     let failure: AttemptFailure;
     let secret: Record<string, string> = {};
     let admission: Admission | undefined;
+    let pooled: PoolAdmission | undefined;
     capacity = undefined;
     answer = undefined;
     try {
@@ -89,13 +101,16 @@ export async function runAttempts(
       secret = attempt.target.secret;
       const pending = admit(exchange, attempt.connection, deps.gate);
       admission = attempt.admission = pending instanceof Promise ? await pending : pending;
+      const inPool = admitToPool(exchange, attempt.connection, deps, admission);
+      pooled = attempt.pooled = inPool instanceof Promise ? await inPool : inPool;
       await tryOne(attempt);
       return;
     } catch (error) {
       if (admission) deps.gate.reconcile(admission, 0);
+      if (pooled) deps.pools?.reconcile(pooled, 0);
       if (signal.aborted || error instanceof ClientGone) throw new ClientGone();
       if (error instanceof CapacityError) throw error;
-      if (error instanceof ConnectionCapacity) capacity = error.rejection;
+      if (error instanceof RefusedOnConnection) capacity = error;
       if (error instanceof AttemptFailed) answer = error.answer;
       failure = describe(error, label);
       // Providers echo credentials in some errors ("Incorrect API key provided: sk-…"): never pass them on.
@@ -123,21 +138,60 @@ export async function runAttempts(
       reason: failure.reason,
     });
   }
-  // When the last model was refused by its connection's limits, the answer is a 429 with Retry-After.
+  // When the last model was refused by its connection's limits or its pool, the answer is a 429 with Retry-After.
   if (capacity)
     throw new CapacityError(
       failures.map((f) => `${f.connection}/${f.model}: ${f.reason}`).join('; '),
       capacity.retryAfterSeconds,
+      capacity.code,
     );
   if (answer) throw new ProviderError(answer, failures);
   throw new UpstreamError(failures);
 }
 
-/** A connection's own limits refused this attempt: worth a fallback, like a provider's 429. */
-class ConnectionCapacity extends AttemptFailed {
-  constructor(readonly rejection: CapacityRejection) {
-    super(429, rejection.message);
+/**
+ * The connection's own limits, or the pool's share of its budget, refused this attempt: worth a
+ * fallback, like a provider's 429.
+ */
+class RefusedOnConnection extends AttemptFailed {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    readonly code: 'capacity_exceeded' | 'prioritization_denied',
+  ) {
+    super(429, message);
   }
+}
+
+/**
+ * The prioritization gate, after capacity (reference §2.1): for a resource in one of its
+ * environment's pools, on a connection with a per-minute token budget. A refusal gives back what
+ * capacity charged for the attempt: nothing was sent.
+ */
+function admitToPool(
+  exchange: Exchange,
+  connection: Connection,
+  deps: AttemptDeps,
+  admission: Admission | undefined,
+): PoolAdmission | undefined | Promise<PoolAdmission> {
+  const pools = exchange.env!.pools;
+  const pool = pools && exchange.resourceId ? pools.poolOf.get(exchange.resourceId) : undefined;
+  const budget = pool && deps.pools ? minuteTokenBudget(connection.capacity) : undefined;
+  if (!pool || budget === undefined) return undefined;
+  const outcome = deps.pools!.admit({
+    connectionId: connection.id,
+    connectionName: connection.name,
+    pools: pools!.specs,
+    pool,
+    budget,
+    estimate: exchange.estimateInput(),
+  });
+  const settle = (result: PoolOutcome): PoolAdmission => {
+    if (!isPoolRejection(result)) return result;
+    if (admission) void deps.gate.release(admission);
+    throw new RefusedOnConnection(result.message, result.retryAfterSeconds, 'prioritization_denied');
+  };
+  return outcome instanceof Promise ? outcome.then(settle) : settle(outcome);
 }
 
 /**
@@ -165,7 +219,8 @@ function admit(
 
 function admitted(result: Verdict): Admission {
   if (!isRejection(result)) return result;
-  if (result.level === 'connection') throw new ConnectionCapacity(result);
+  if (result.level === 'connection')
+    throw new RefusedOnConnection(result.message, result.retryAfterSeconds, 'capacity_exceeded');
   throw new CapacityError(result.message, result.retryAfterSeconds);
 }
 

@@ -11,6 +11,8 @@ export function writeBatch(store: Store, batch: RecordBatch): void {
     for (const record of batch.audit) store.audit.insert(record);
     for (const row of batch.counters) store.capacityCounters.save(row);
     writeDiscovered(store, batch.discovered);
+    const savedAt = Date.now();
+    for (const { connectionId, state } of batch.poolStates) store.poolStates.put(connectionId, state, savedAt);
   });
 }
 

@@ -33,7 +33,13 @@ export async function serveCompletion(
 ): Promise<void> {
   const { vmx: _vmx, ...clientBody } = inbound.body;
   let pivot: PivotRequest | undefined;
-  const attemptDeps = { config: deps.config, adapters: deps.adapters, gate: deps.gate, record: deps.recordAttempt };
+  const attemptDeps = {
+    config: deps.config,
+    adapters: deps.adapters,
+    gate: deps.gate,
+    pools: deps.pools,
+    record: deps.recordAttempt,
+  };
   await runAttempts(exchange, chain, attemptDeps, signal, async (attempt) => {
     const dialect = attempt.adapter.dialectFor(exchange.dialect, attempt.ref.model);
     if (dialect === exchange.dialect) {

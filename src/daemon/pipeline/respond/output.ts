@@ -1,3 +1,4 @@
+import type { PoolGate } from '../../../gateway/pools/gate.js';
 import type { ServerResponse } from 'node:http';
 import type { CapacityGate } from '../../../gateway/capacity/gate.js';
 import type { DialectCodec, PivotUsage } from '../../../providers/pivot.js';
@@ -13,6 +14,8 @@ import { forwardedHeaders } from './forwarded-headers.js';
 export interface CompletionDeps {
   config: LiveConfig;
   gate: CapacityGate;
+  /** The prioritization gate, after capacity. */
+  pools?: PoolGate;
   /** Provider rate-limit headers seen on a successful answer (discovered capacity). */
   onHeaders?: (connectionId: string, model: string, headers: UpstreamResponse['headers']) => void;
   adapters: Partial<Record<string, ProviderAdapter>>;
@@ -53,6 +56,7 @@ export function finishAttempt(
   exchange.provider = attempt.label.provider;
   const usage = usageRow(pivotUsage);
   if (attempt.admission) deps.gate.reconcile(attempt.admission, usage?.totalTokens ?? attempt.admission.estimate);
+  if (attempt.pooled) deps.pools?.reconcile(attempt.pooled, usage?.totalTokens ?? attempt.pooled.estimate);
   deps.recordAttempt(
     exchange.usage({
       connectionId: attempt.connection.id,
