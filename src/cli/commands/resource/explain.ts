@@ -135,7 +135,11 @@ async function poolDecisions(
   const governed = [...new Set(chain.map((m) => m.connectionId))]
     .map((id) => connections.get(id))
     .filter((c): c is Connection => c !== undefined && minuteTokenBudget(c.capacity) !== undefined);
-  const states = await readPoolStates(store, ctx.storeUrls().redisUrl, governed.map((c) => c.id));
+  const states = await readPoolStates(
+    store,
+    ctx.storeUrls().redisUrl,
+    governed.map((c) => c.id),
+  );
   return governed.map((connection) => {
     const budget = minuteTokenBudget(connection.capacity)!;
     const { verdict } = decide(states.get(connection.id), { pools, pool: pool.name, estimate, budget, now });
