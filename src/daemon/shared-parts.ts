@@ -12,7 +12,8 @@ import { openPostgresBackend, type PostgresBackend } from '../store/postgres/ope
 import { PgPoolStates } from '../store/postgres/pool-states.js';
 import { PgRecordWriter } from '../store/postgres/record-writer.js';
 import { pgSecretTable } from '../store/postgres/repos/connection-secrets.js';
-import { connectRedis, redisLocation } from '../store/redis/connect.js';
+import { connectRedis } from '../store/redis/connect.js';
+import { withoutPassword } from '../store/url.js';
 import { RedisCounters } from '../store/redis/counters.js';
 import { RedisErrorRateStore } from '../store/redis/error-rates.js';
 import { RedisPoolStates } from '../store/redis/pool-states.js';
@@ -49,7 +50,7 @@ export async function openSharedParts(
     const config = await SharedConfig.open(store, secrets, logger);
     return await assemble(store, redis, config, options, logger, {
       database: store.location,
-      counters: redisUrl ? redisLocation(redisUrl) : store.location,
+      counters: redisUrl ? withoutPassword(redisUrl) : store.location,
     });
   } catch (error) {
     redis?.disconnect();

@@ -76,8 +76,11 @@ async function sharedCredentialReport(
  */
 async function countersReport(redisUrl: string | undefined): Promise<Record<string, string | boolean>> {
   if (!redisUrl) return { counters: 'postgres' };
-  const { connectRedis, redisLocation } = await import('../../store/redis/connect.js');
-  const report = { counters: 'redis', redis: redisLocation(redisUrl) };
+  const [{ connectRedis }, { withoutPassword }] = await Promise.all([
+    import('../../store/redis/connect.js'),
+    import('../../store/url.js'),
+  ]);
+  const report = { counters: 'redis', redis: withoutPassword(redisUrl) };
   try {
     (await connectRedis(redisUrl)).disconnect();
     return { ...report, redisOk: true };

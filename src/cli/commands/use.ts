@@ -28,11 +28,11 @@ async function rememberStore(ctx: CliContext, store: { databaseUrl: string; redi
   if (store) await ctx.store();
   // The context names a workspace of the old store: it goes with it.
   ctx.saveSettings({ ...ctx.settings(), store, context: undefined });
-  const { redactUrl } = await import('../../store/postgres/open.js');
+  const { withoutPassword } = await import('../../store/url.js');
   ctx.out.object({
     store: store ? 'postgres' : 'sqlite',
-    database: store ? redactUrl(store.databaseUrl) : ctx.paths.db,
-    redis: store?.redisUrl ? redactUrl(store.redisUrl) : null,
+    database: store ? withoutPassword(store.databaseUrl) : ctx.paths.db,
+    redis: store?.redisUrl ? withoutPassword(store.redisUrl) : null,
   });
 }
 

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { RuntimeError, VmxError } from '../../errors.js';
+import { withoutPassword } from '../url.js';
 import type { StoreBackend } from '../backend.js';
 import { migrate, schemaVersion } from './migrate.js';
 import { atomically } from './queryable.js';
@@ -34,24 +35,12 @@ function numberTypes(): pg.TypeOverrides {
   return types;
 }
 
-/** The URL as it may be shown: without its password. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '';
-    if (parsed.searchParams.has('password')) parsed.searchParams.set('password', '***');
-    return parsed.toString();
-  } catch {
-    return url.replace(/password=[^&\s]*/gi, 'password=***');
-  }
-}
-
 /**
  * Opens the shared PostgreSQL store at `url` and brings its schema up to date (one daemon migrates,
  * the others wait: see migrate()). Each repository call runs on a pooled connection.
  */
 export async function openPostgresBackend(url: string, options: PostgresOptions = {}): Promise<PostgresBackend> {
-  const location = redactUrl(url);
+  const location = withoutPassword(url);
   const pool = new pg.Pool({
     connectionString: url,
     max: options.maxConnections ?? 10,

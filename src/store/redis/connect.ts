@@ -1,20 +1,10 @@
 import { Redis } from 'ioredis';
+import { withoutPassword } from '../url.js';
 import { RuntimeError } from '../../errors.js';
 
 /** An admission waits at most this long for Redis before it is answered 503. */
 const COMMAND_TIMEOUT_MS = 2_000;
 const CONNECT_TIMEOUT_MS = 5_000;
-
-/** The URL as it may be shown: without its password. */
-export function redisLocation(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'an unparsable Redis URL';
-  }
-}
 
 /**
  * A connected client for the shared counters. While Redis is unreachable a command fails at once
@@ -37,7 +27,7 @@ export async function connectRedis(url: string, onError: (error: Error) => void 
   } catch (error) {
     redis.disconnect();
     throw new RuntimeError(
-      `cannot reach Redis at ${redisLocation(url)}: ${(error as Error).message}`,
+      `cannot reach Redis at ${withoutPassword(url)}: ${(error as Error).message}`,
       'check VMX_REDIS_URL / --redis-url and that the server is running',
     );
   }

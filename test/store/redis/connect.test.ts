@@ -4,7 +4,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BusyError, RuntimeError } from '../../../src/errors.js';
 import { CapacityGate, isRejection } from '../../../src/gateway/capacity/gate.js';
 import { RedisCounters } from '../../../src/store/redis/counters.js';
-import { connectRedis, redisLocation } from '../../../src/store/redis/connect.js';
+import { connectRedis } from '../../../src/store/redis/connect.js';
+import { withoutPassword } from '../../../src/store/url.js';
 import { set } from '../../gateway/capacity/backends.js';
 import { redisScope, redisUrl } from '../../helpers/redis.js';
 
@@ -24,7 +25,7 @@ describe('connectRedis', () => {
     await expect(failure).rejects.toBeInstanceOf(RuntimeError);
     await expect(failure).rejects.toThrow(/^cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+: /);
     await expect(failure).rejects.not.toThrow(/hunter2/);
-    expect(redisLocation('redis://user:pw@host:1/2')).toBe('redis://user:***@host:1/2');
+    expect(withoutPassword('redis://user:pw@host:1/2')).toBe('redis://user:***@host:1/2');
   });
 
   it.skipIf(!redisUrl())('answers with a client the counters run on', async () => {

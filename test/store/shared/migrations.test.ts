@@ -57,7 +57,9 @@ describe.skipIf(!postgresUrl())(title, () => {
   it('names the database without its password when it cannot be reached', async () => {
     const refused = await openPostgresBackend('postgres://vmx:s3cret@127.0.0.1:1/vmx').catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(RuntimeError);
-    expect((refused as Error).message).toMatch(/^cannot open the database at postgres:\/\/vmx@127\.0\.0\.1:1\/vmx: /);
+    expect((refused as Error).message).toMatch(
+      /^cannot open the database at postgres:\/\/vmx:\*\*\*@127\.0\.0\.1:1\/vmx: /,
+    );
     expect((refused as Error).message).not.toContain('s3cret');
   });
 
@@ -82,6 +84,7 @@ describe.skipIf(!postgresUrl())(title, () => {
     await rollbackLeavesVersion(backend, after);
     await notConfiguration(backend, after);
     await poolsAreConfiguration(backend);
+    await batchesAreNotConfiguration(backend);
   });
 });
 
@@ -146,4 +149,39 @@ async function poolsAreConfiguration(backend: PostgresBackend): Promise<void> {
   expect(await backend.configVersion()).toBe(start + 2);
   await backend.pools.delete(high.id);
   expect(await backend.configVersion()).toBe(start + 3);
+}
+
+/** Files and batches, written by users and daemons as batches run, are not configuration. */
+async function batchesAreNotConfiguration(backend: PostgresBackend): Promise<void> {
+  const [workspace] = await backend.workspaces.all();
+  const [dev] = await backend.environments.list(workspace!.id);
+  const start = await backend.configVersion();
+  const content = Buffer.from('{"custom_id":"a"}\n');
+  const file = await backend.files.create({
+    environmentId: dev!.id,
+    purpose: 'batch',
+    filename: 'in.jsonl',
+    content,
+    createdBy: 'alice',
+  });
+  const batch = await backend.batches.create(
+    {
+      environmentId: dev!.id,
+      keyId: null,
+      createdBy: 'alice',
+      source: 'cli',
+      type: 'async',
+      endpoint: '/v1/chat/completions',
+      capacity: [],
+      callback: null,
+      inputFileId: file.id,
+    },
+    [{ route: 'chat', resource: 'chat', request: { messages: [] } }],
+  );
+  const [item] = await backend.batches.claim({ owner: 'd1', now: Date.now(), limit: 1, leaseMs: 60_000 });
+  const outcome = { requestId: 'r', statusCode: 200, response: {}, error: null, inputTokens: 1, outputTokens: 1 };
+  expect(await backend.batches.finish(batch.id, item!.idx, 'd1', { status: 'completed', ...outcome })).toBe(true);
+  await backend.batches.setFiles(batch.id, { outputFileId: file.id, errorFileId: null });
+  await backend.files.delete(dev!.id, file.id);
+  expect(await backend.configVersion()).toBe(start);
 }
