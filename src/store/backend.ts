@@ -2,9 +2,11 @@ import type { SealedSecretTable } from './credentials/sealed-store.js';
 import type { Store } from './open.js';
 import type { ApiKeyRepo } from './repos/api-keys.js';
 import type { AuditRepo } from './repos/audit.js';
+import type { BatchRepo } from './repos/batches.js';
 import type { CapacityCounterRepo } from './repos/capacity-counters.js';
 import type { ConnectionRepo } from './repos/connections.js';
 import type { EnvironmentRepo } from './repos/environments.js';
+import type { FileRepo } from './repos/files.js';
 import type { MemberRepo } from './repos/members.js';
 import type { PoolStateRepo } from './repos/pool-states.js';
 import type { PoolRepo } from './repos/pools.js';
@@ -34,6 +36,10 @@ export interface Repositories {
   readonly pools: Async<PoolRepo>;
   /** Each connection's prioritization state, as the daemon saves it (not configuration). */
   readonly poolStates: Async<PoolStateRepo>;
+  /** Batch inputs, outputs and errors (JSONL). */
+  readonly files: Async<FileRepo>;
+  /** Batches and their items, claimed and run by the daemons' batch runners (not configuration). */
+  readonly batches: Async<BatchRepo>;
   readonly usage: Async<UsageRepo>;
   readonly audit: Async<AuditRepo>;
   readonly capacityCounters: Async<CapacityCounterRepo>;
@@ -89,6 +95,8 @@ function sqliteRepositories(store: Store): Repositories {
     apiKeys: asAsync(store.apiKeys),
     pools: asAsync(store.pools),
     poolStates: asAsync(store.poolStates),
+    files: asAsync(store.files),
+    batches: asAsync(store.batches),
     usage: asAsync(store.usage),
     audit: asAsync(store.audit),
     capacityCounters: asAsync(store.capacityCounters),

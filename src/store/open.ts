@@ -4,9 +4,11 @@ import { RuntimeError } from '../errors.js';
 import { latestSchemaVersion, migrations } from './migrations/index.js';
 import { createApiKeyRepo, type ApiKeyRepo } from './repos/api-keys.js';
 import { createAuditRepo, type AuditRepo } from './repos/audit.js';
+import { createBatchRepo, type BatchRepo } from './repos/batches.js';
 import { createCapacityCounterRepo, type CapacityCounterRepo } from './repos/capacity-counters.js';
 import { createConnectionRepo, type ConnectionRepo } from './repos/connections.js';
 import { createEnvironmentRepo, type EnvironmentRepo } from './repos/environments.js';
+import { createFileRepo, type FileRepo } from './repos/files.js';
 import { createMemberRepo, type MemberRepo } from './repos/members.js';
 import { createPoolStateRepo, type PoolStateRepo } from './repos/pool-states.js';
 import { createPoolRepo, type PoolRepo } from './repos/pools.js';
@@ -29,6 +31,8 @@ export interface Store {
   readonly apiKeys: ApiKeyRepo;
   readonly pools: PoolRepo;
   readonly poolStates: PoolStateRepo;
+  readonly files: FileRepo;
+  readonly batches: BatchRepo;
   readonly usage: UsageRepo;
   readonly audit: AuditRepo;
   readonly capacityCounters: CapacityCounterRepo;
@@ -83,6 +87,8 @@ export function openStore(path: string, options: { readonly?: boolean } = {}): S
     apiKeys: createApiKeyRepo(db),
     pools: createPoolRepo(db),
     poolStates: createPoolStateRepo(db),
+    files: createFileRepo(db),
+    batches: createBatchRepo(db),
     usage: createUsageRepo(db),
     audit: createAuditRepo(db),
     capacityCounters: createCapacityCounterRepo(db),

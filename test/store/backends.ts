@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sqliteBackend, type StoreBackend } from '../../src/store/backend.js';
 import { openStore } from '../../src/store/open.js';
-import { openPostgresBackend } from '../../src/store/postgres/open.js';
+import { openPostgresBackend, type PostgresBackend } from '../../src/store/postgres/open.js';
 import { freshSchema, POSTGRES_SKIP_REASON, postgresUrl } from '../helpers/postgres.js';
 import { tempHome } from '../helpers/temp-home.js';
 
@@ -14,6 +14,11 @@ import { tempHome } from '../helpers/temp-home.js';
 export interface BackendCase {
   name: 'sqlite' | 'postgres';
   open(): Promise<StoreBackend>;
+  /**
+   * Another connection to the store `open()` gave, as a second daemon (or CLI run) opens it: its own
+   * SQLite connection to the file, its own PostgreSQL pool. Closed when the test ends.
+   */
+  twin(store: StoreBackend): Promise<StoreBackend>;
 }
 
 /** What to undo when the test is done: stores to close, then databases to drop. */
@@ -30,6 +35,11 @@ const sqlite: BackendCase = {
     cleanups.push(() => backend.close());
     return backend;
   },
+  async twin(store) {
+    const backend = sqliteBackend(openStore(store.location));
+    cleanups.push(() => backend.close());
+    return backend;
+  },
 };
 
 const postgres: BackendCase = {
@@ -38,6 +48,11 @@ const postgres: BackendCase = {
     const database = await freshSchema();
     cleanups.push(database.drop);
     const backend = await openPostgresBackend(database.url, { maxConnections: 4 });
+    cleanups.push(() => backend.close());
+    return backend;
+  },
+  async twin(store) {
+    const backend = await openPostgresBackend((store as PostgresBackend).connectionString, { maxConnections: 4 });
     cleanups.push(() => backend.close());
     return backend;
   },

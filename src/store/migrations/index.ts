@@ -6,6 +6,7 @@ import * as m0004 from './0004-capacity-counters.js';
 import * as m0005 from './0005-cost-rollups-retention.js';
 import * as m0006 from './0006-key-overrides.js';
 import * as m0007 from './0007-pools.js';
+import * as m0008 from './0008-batches.js';
 
 /**
  * Every migration in order; migration N brings the schema to `user_version` N.
@@ -19,6 +20,7 @@ export const migrations: ReadonlyArray<{ name: string; up: (db: Database) => voi
   { name: '0005-cost-rollups-retention', up: m0005.up },
   { name: '0006-key-overrides', up: m0006.up },
   { name: '0007-pools', up: m0007.up },
+  { name: '0008-batches', up: m0008.up },
 ];
 
 export const latestSchemaVersion = migrations.length;

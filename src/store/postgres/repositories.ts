@@ -2,10 +2,12 @@ import type { Repositories } from '../backend.js';
 import type { Queryable } from './queryable.js';
 import { createPgApiKeyRepo } from './repos/api-keys.js';
 import { createPgAuditRepo } from './repos/audit.js';
+import { createPgBatchRepo } from './repos/batches.js';
 import { createPgCapacityCounterRepo } from './repos/capacity-counters.js';
 import { pgSecretTable } from './repos/connection-secrets.js';
 import { createPgConnectionRepo } from './repos/connections.js';
 import { createPgEnvironmentRepo } from './repos/environments.js';
+import { createPgFileRepo } from './repos/files.js';
 import { createPgMemberRepo } from './repos/members.js';
 import { createPgPoolStateRepo } from './repos/pool-states.js';
 import { createPgPoolRepo } from './repos/pools.js';
@@ -26,6 +28,8 @@ export function pgRepositories(q: Queryable): Repositories {
     apiKeys: createPgApiKeyRepo(q),
     pools: createPgPoolRepo(q),
     poolStates: createPgPoolStateRepo(q),
+    files: createPgFileRepo(q),
+    batches: createPgBatchRepo(q),
     usage: createPgUsageRepo(q),
     audit: createPgAuditRepo(q),
     capacityCounters: createPgCapacityCounterRepo(q),

@@ -1,6 +1,7 @@
 import type { Queryable } from '../queryable.js';
 import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-pools.js';
+import * as m0003 from './0003-batches.js';
 
 /**
  * Every PostgreSQL migration in order; migration N brings the schema to version N (a row of
@@ -10,6 +11,7 @@ import * as m0002 from './0002-pools.js';
 export const migrations: ReadonlyArray<{ version: number; name: string; up: (q: Queryable) => Promise<void> }> = [
   { version: 1, name: '0001-initial', up: m0001.up },
   { version: 2, name: '0002-pools', up: m0002.up },
+  { version: 3, name: '0003-batches', up: m0003.up },
 ];
 
 export const latestSchemaVersion = migrations.length;
