@@ -1,3 +1,4 @@
+import type { Repositories } from '../store/backend.js';
 import Fastify from 'fastify';
 import { createServer } from 'node:http';
 import type { InboundDialect } from '../providers/registry.js';
@@ -21,6 +22,15 @@ export interface AppOptions {
   requestTimeoutMs?: number;
   /** Request bytes being handled at once, beyond which new requests are asked to come back (default 64 MB). */
   inFlightBodyBytes?: number;
+  /** Where batches are kept and how the runner is told about a new one (the batch routes need both). */
+  batches?: BatchService;
+}
+
+/** What the batch routes work with: the store's batches and files, and the runner to wake. */
+export interface BatchService {
+  store: Pick<Repositories, 'batches' | 'files'>;
+  /** A batch was created or cancelled: the runner looks for work now. */
+  wake(): void;
 }
 
 /**

@@ -26,6 +26,8 @@ export interface ConfigSnapshot {
   environmentById(id: string): EnvironmentConfig | undefined;
   /** By SHA-256 hash of the presented key. */
   key(hash: string): ApiKeyWithHash | undefined;
+  /** By id (a batch runs its items as the key that created it). */
+  keyById(id: string): ApiKeyWithHash | undefined;
 }
 
 /**
@@ -82,9 +84,11 @@ export function buildSnapshot(rows: ConfigRows): ConfigSnapshot {
     }
   }
   const keys = new Map(rows.keys.map((k) => [k.keyHash, k]));
+  const keysById = new Map(rows.keys.map((k) => [k.id, k]));
   return {
     environment: (workspaceRef, environmentRef) => byWorkspace.get(workspaceRef)?.get(environmentRef),
     environmentById: (id) => byId.get(id),
     key: (hash) => keys.get(hash),
+    keyById: (id) => keysById.get(id),
   };
 }

@@ -12,7 +12,7 @@ import type { DaemonStatus } from './status.js';
  */
 export interface DaemonParts {
   /** What the pruner and start-up read of the store. */
-  repositories: Pick<Repositories, 'settings' | 'space' | 'apiKeys'>;
+  repositories: Pick<Repositories, 'settings' | 'space' | 'apiKeys' | 'batches' | 'files'>;
   config: LiveConfig;
   recorder: { stop(): void; close(): Promise<void>; prune(policy: RetentionPolicy): Promise<PruneSummary> };
   client: UpstreamClient;

@@ -1,6 +1,9 @@
 import { dataPaths, ensureHome, resolveHome } from '../config.js';
 import { RuntimeError } from '../errors.js';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { buildApp, type App } from './app.js';
+import { BatchRunner } from './batch/runner.js';
 import { createLogger, type Logger } from './logger.js';
 import { isAlive, readPidfile, removePidfile, writePidfile } from '../pidfile.js';
 import type { DaemonOptions } from './options.js';
@@ -31,10 +34,18 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   }
   const logger = await createLogger({ file: paths.log, stdout: options.stdout });
   const parts = await openParts(options, paths, env, logger);
+  const batches = new BatchRunner({
+    queue: parts.repositories.batches,
+    gateway: parts.gateway,
+    logger,
+    owner: `${hostname()}/${process.pid}/${randomBytes(4).toString('hex')}`,
+    clock: options.clock,
+  });
   const app = await buildApp(parts.gateway, {
     bodyLimit: options.bodyLimit,
     requestTimeoutMs: options.requestTimeoutMs,
     inFlightBodyBytes: options.inFlightBodyBytes,
+    batches: { store: parts.repositories, wake: () => batches.wake() },
   });
   const { url, port } = await listen(app, parts, options);
   writePidfile(paths.pidfile, {
@@ -54,6 +65,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     options.retention,
   );
   pruner.start();
+  batches.start();
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -61,7 +73,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     logger,
     prune: () => pruner.run(),
     close: (reason = 'close') =>
-      (closing ??= shutdown(reason, app, parts, pruner, logger, options.graceMs, paths.pidfile)),
+      (closing ??= shutdown(reason, app, parts, { pruner, batches }, logger, options.graceMs, paths.pidfile)),
   };
 }
 
@@ -97,7 +109,7 @@ async function shutdown(
   reason: string,
   app: App,
   parts: DaemonParts,
-  pruner: Pruner,
+  { pruner, batches }: { pruner: Pruner; batches: BatchRunner },
   logger: Logger,
   graceMs: number,
   pidfile: string,
@@ -108,9 +120,12 @@ async function shutdown(
   force.unref();
   // Keep-alive connections become idle as their last response ends; close them as they do.
   const idle = setInterval(() => app.server.closeIdleConnections(), 50);
+  // Batch items in flight finish (or wait for their grace) with the requests; none is claimed after.
+  const running = batches.stop();
   await app.close();
   clearTimeout(force);
   clearInterval(idle);
+  await running;
   await parts.config.stop();
   // Timers stop now; a pass under way ends at its next step once the writer is told to close.
   const pruning = pruner.stop();

@@ -99,7 +99,7 @@ export async function runAttempts(
     try {
       const attempt = prepare(exchange, ref, label, deps, startedAt);
       secret = attempt.target.secret;
-      const pending = admit(exchange, attempt.connection, deps.gate);
+      const pending = reservedOrAdmitted(exchange, attempt.connection, deps.gate);
       admission = attempt.admission = pending instanceof Promise ? await pending : pending;
       const inPool = admitToPool(exchange, attempt.connection, deps, admission);
       pooled = attempt.pooled = inPool instanceof Promise ? await inPool : inPool;
@@ -215,6 +215,22 @@ function admit(
   // The embedded gate answers at once (no await on the hot path); a shared store through a promise.
   const result = gate.admit(sets, needsTokens ? exchange.estimateInput() : 0);
   return result instanceof Promise ? result.then(admitted) : admitted(result);
+}
+
+/**
+ * What was reserved for the request, when this attempt goes to the connection it was reserved on;
+ * else (given back, if any) the attempt's own admission.
+ */
+function reservedOrAdmitted(
+  exchange: Exchange,
+  connection: Connection,
+  gate: CapacityGate,
+): Admission | undefined | Promise<Admission> {
+  const reserved = exchange.reserved;
+  exchange.reserved = undefined;
+  if (reserved?.connectionId === connection.id) return reserved.admission;
+  if (reserved) void gate.release(reserved.admission);
+  return admit(exchange, connection, gate);
 }
 
 function admitted(result: Verdict): Admission {

@@ -3,7 +3,7 @@ import { requestId } from './request-id.js';
 import type { ApiKeyWithHash } from '../../store/repos/api-keys.js';
 import type { UsageRecord } from '../../store/repos/usage.js';
 import { estimateInputTokens } from '../../gateway/estimate/token-estimate.js';
-import type { LimitSet } from '../../gateway/capacity/gate.js';
+import type { Admission, LimitSet } from '../../gateway/capacity/gate.js';
 import type { EnvironmentConfig } from '../config-cache.js';
 import type { Timings, VmxEvent } from './respond/envelope.js';
 
@@ -37,6 +37,11 @@ export class Exchange {
   provider = 'none';
   /** Capacity limits of the key and (when enforced) the resource, checked on every attempt. */
   limits: LimitSet[] = [];
+  /**
+   * Capacity charged before the request entered the pipeline (a batch item waits until it fits, then
+   * runs on what it reserved): the first attempt uses it when it goes to `connectionId`.
+   */
+  reserved: { connectionId: string; admission: Admission } | undefined;
   private inputEstimate: number | undefined;
 
   /** The route name in usage rows, audit rows and metrics. */
@@ -66,7 +71,7 @@ export class Exchange {
       at: Date.now(),
       workspaceId: this.env!.workspace.id,
       environmentId: this.env!.environment.id,
-      keyId: this.key?.id ?? null,
+      keyId: this.key?.id || null,
       resourceId: this.resourceId,
       resource: this.resource ?? '',
       route: this.route,

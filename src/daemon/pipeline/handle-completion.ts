@@ -21,6 +21,13 @@ export interface CompletionRequest {
   headers: IncomingHttpHeaders;
   body: unknown;
   raw: ServerResponse;
+  /**
+   * Who calls, when the daemon itself makes the request on someone's behalf (a batch item runs as the
+   * key that created the batch): no credential is read from the headers.
+   */
+  caller?: Caller;
+  /** Capacity the caller reserved for this request (see Exchange.reserved). */
+  reserved?: Exchange['reserved'];
 }
 
 /**
@@ -31,6 +38,7 @@ export interface CompletionRequest {
  */
 export async function handleCompletion(gateway: Gateway, request: CompletionRequest): Promise<void> {
   const exchange = new Exchange(request.dialect);
+  exchange.reserved = request.reserved;
   gateway.recorder.start();
   const abort = abortWhenClientLeaves(request.raw);
   try {
@@ -50,6 +58,8 @@ export async function handleCompletion(gateway: Gateway, request: CompletionRequ
       sendError(gateway.logger, exchange, request.raw, error);
     }
   } finally {
+    // Refused before any attempt (a bad body, an unknown resource): what was reserved is given back.
+    if (exchange.reserved) void gateway.completion.gate.release(exchange.reserved.admission);
     gateway.recorder.finish(exchange);
   }
 }
@@ -67,7 +77,7 @@ function abortWhenClientLeaves(raw: ServerResponse): AbortController {
 function identify(snapshot: ConfigSnapshot, exchange: Exchange, request: CompletionRequest) {
   const { place } = request;
   exchange.env = place && resolveEnvironmentConfig(snapshot, place.workspace, place.environment);
-  const caller = authenticate(snapshot, exchange.env, request.headers);
+  const caller = request.caller ?? authenticate(snapshot, exchange.env, request.headers);
   exchange.env = caller.env;
   exchange.key = caller.key;
   const inbound = readInboundBody(request.dialect, request.body);

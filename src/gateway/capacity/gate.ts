@@ -129,33 +129,6 @@ export class CapacityGate<S extends CounterStore = CounterStore> {
     if (done instanceof Promise) return done.catch(this.onError);
   }
 
-  /**
-   * Whether a request of `estimate` tokens would be admitted now, without charging anything: the
-   * first limit that would refuse it (with when its window ends), or undefined. A batch waits for
-   * room this way rather than being refused; the admission that follows is still atomic.
-   */
-  async room(sets: readonly LimitSet[], estimate: number): Promise<CapacityRejection | undefined> {
-    const now = this.clock();
-    for (const set of sets) {
-      for (const limit of set.limits) {
-        const window = windowOf(limit.period, now);
-        const used = await this.store.used(counterKey(set.level, set.id, limit.period), window.start);
-        const planned = {
-          set,
-          period: limit.period,
-          windowEnd: window.end,
-          maxRequests: limit.requests,
-          maxTokens: limit.tokens,
-        };
-        if (limit.requests !== undefined && used.requests + 1 > limit.requests)
-          return rejection(planned, 'requests', now);
-        if (limit.tokens !== undefined && used.tokens + estimate > limit.tokens)
-          return rejection(planned, 'tokens', now);
-      }
-    }
-    return undefined;
-  }
-
   /** Current usage of one limit in its current window (tests read it; a status view may). */
   used(level: CapacityLevel, id: string, period: Period): Like<ReturnType<S['used']>, CounterUse> {
     const window = windowOf(period, this.clock());
@@ -163,11 +136,7 @@ export class CapacityGate<S extends CounterStore = CounterStore> {
   }
 }
 
-function rejection(
-  charge: Pick<Planned, 'set' | 'period' | 'windowEnd' | 'maxRequests' | 'maxTokens'>,
-  dimension: 'requests' | 'tokens',
-  now: number,
-): CapacityRejection {
+function rejection(charge: Planned, dimension: 'requests' | 'tokens', now: number): CapacityRejection {
   const { level, name } = charge.set;
   const limit = (dimension === 'requests' ? charge.maxRequests : charge.maxTokens)!;
   const retryAfterSeconds = Math.max(1, Math.ceil((charge.windowEnd - now) / 1000));

@@ -198,18 +198,6 @@ describe.each(list)('CapacityGate on $name counters', (backend) => {
     });
   });
 
-  it('room() answers whether a request would fit, and names the limit that would refuse, without charging', async () => {
-    const { gate: g } = await gate();
-    const limits = [set('connection', ['2r/m', '100t/m'])];
-    expect(await g.room(limits, 60)).toBeUndefined();
-    expect(await g.room(limits, 60)).toBeUndefined(); // nothing was charged
-    await admitted(g.admit(limits, 60));
-    expect(await g.room(limits, 60)).toMatchObject({ level: 'connection', dimension: 'tokens', retryAfterSeconds: 4 });
-    expect(await g.room(limits, 40)).toBeUndefined();
-    await admitted(g.admit(limits, 10));
-    expect(await g.room(limits, 0)).toMatchObject({ dimension: 'requests', limit: 2 });
-  });
-
   it('names counters level:id:period', () => {
     expect(counterKey('resource', 'r-1', 'week')).toBe('resource:r-1:week');
   });

@@ -75,7 +75,7 @@ export class ExchangeRecorder {
       at: exchange.at,
       workspaceId: exchange.env?.workspace.id ?? null,
       environmentId: exchange.env?.environment.id ?? null,
-      keyId: exchange.key?.id ?? null,
+      keyId: exchange.key?.id || null,
       resource: exchange.resource,
       route: exchange.route,
       stream: exchange.stream,
