@@ -94,7 +94,7 @@ export interface NewBatchItem {
 }
 
 /** One request of a batch, with its claim (while running) and its outcome (once finished). */
-export interface BatchItem {
+export interface BatchItem extends Omit<BatchItemOutcome, 'status'> {
   batchId: string;
   /** Its place in the batch, from 0. */
   idx: number;
@@ -110,12 +110,6 @@ export interface BatchItem {
   claimedBy: string | null;
   /** When the claim's lease runs out (ms): another runner may take the item after that. */
   claimedUntil: number | null;
-  requestId: string | null;
-  statusCode: number | null;
-  response: Record<string, unknown> | null;
-  error: BatchItemError | null;
-  inputTokens: number;
-  outputTokens: number;
   updatedAt: number;
 }
 

@@ -41,6 +41,25 @@ function savedState(now: number): PoolState {
   };
 }
 
+/**
+ * Pools high (chat, 20–100 %) and low (batch, 10–50 %) on a fresh data dir, and the state the daemon
+ * would have saved for connection oa (`savedState`, changed by `edit`), early enough in a minute.
+ */
+async function withSavedState(edit: (state: PoolState) => void = () => {}) {
+  const home = tempHome();
+  const vmx = await setup(cli(home));
+  await vmx('pool set high --rank 1 --min 20 --max 100 --resource chat');
+  await vmx('pool set low --rank 2 --min 10 --max 50 --resource batch');
+  const oa = (await vmx('connection show oa --json')).json();
+  const now = await earlyInTheMinute();
+  const state = savedState(now);
+  edit(state);
+  const store = openStore(join(home, 'vmx.db'));
+  store.poolStates.put(oa.id, state, now);
+  store.close();
+  return { home, vmx, now };
+}
+
 /** Out of a minute's last seconds, so that a state saved now is still this minute's when status reads it. */
 async function earlyInTheMinute(): Promise<number> {
   const left = 60_000 - (Date.now() % 60_000);
@@ -199,15 +218,7 @@ describe('vmx pool', () => {
   });
 
   it('status: the share, tokens this minute and last change the daemon saved', async () => {
-    const home = tempHome();
-    const vmx = await setup(cli(home));
-    await vmx('pool set high --rank 1 --min 20 --max 100 --resource chat');
-    await vmx('pool set low --rank 2 --min 10 --max 50 --resource batch');
-    const oa = (await vmx('connection show oa --json')).json();
-    const now = await earlyInTheMinute();
-    const store = openStore(join(home, 'vmx.db'));
-    store.poolStates.put(oa.id, savedState(now), now);
-    store.close();
+    const { vmx, now } = await withSavedState();
 
     const [status] = (await vmx('pool status --connection oa --json')).json();
     expect(status.pools).toEqual([
@@ -234,21 +245,13 @@ describe('vmx pool', () => {
   });
 
   it('resource explain shows the pool decision on the saved allocation', async () => {
-    const home = tempHome();
-    const vmx = await setup(cli(home));
-    await vmx('pool set high --rank 1 --min 20 --max 100 --resource chat');
-    await vmx('pool set low --rank 2 --min 10 --max 50 --resource batch');
-    const oa = (await vmx('connection show oa --json')).json();
-    const now = await earlyInTheMinute();
-    const store = openStore(join(home, 'vmx.db'));
     // low is at its max (50 %: 50,000 tokens) and has used 49,999 of them this minute; high, at 50 %,
     // is quiet (2.5 % of the budget a minute lately): it would shrink, but low may not grow past its max.
-    const state = savedState(now);
-    state.shares.high!.current = 50;
-    state.shares.low = { current: 50 };
-    state.minute.tokens.low = 49_999;
-    store.poolStates.put(oa.id, state, now);
-    store.close();
+    const { home, vmx } = await withSavedState((state) => {
+      state.shares.high!.current = 50;
+      state.shares.low = { current: 50 };
+      state.minute.tokens.low = 49_999;
+    });
     const request = join(home, 'request.json');
     writeFileSync(request, JSON.stringify({ model: 'batch', messages: [{ role: 'user', content: 'a question' }] }));
 
