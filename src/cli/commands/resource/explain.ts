@@ -16,6 +16,7 @@ import { readPoolStates } from '../../../store/pool-state-reader.js';
 import { minuteTokenBudget } from '../../../gateway/pools/gate.js';
 import { decide } from '../../../gateway/pools/scaling.js';
 import type { CliContext } from '../../context.js';
+import type { Output } from '../../io/output.js';
 import { readAll } from '../../io/stdin.js';
 import { findResource } from '../../lookup.js';
 import { required } from '../../prompts.js';
@@ -93,28 +94,57 @@ export const verb = defineVerb({
       pools: await poolDecisions(ctx, store, resource, chain, connections, inputTokens, now),
     };
     if (ctx.out.json) return ctx.out.writeJson(view);
-    ctx.out.message(`resource ${view.resource} (${route}), estimated input tokens: ${inputTokens}`);
-    for (const r of rules)
-      ctx.out.message(
-        `  rule ${r.index + 1}: ${r.rule} → ${r.outcome}${r.traffic !== undefined && r.outcome === 'match' ? ` (taken in ${r.traffic}% of requests, else the next rule)` : ''}`,
-      );
-    if (rules.length === 0) ctx.out.message('  no routing rules');
-    const d = view.decision;
-    ctx.out.message(
-      d.action === 'block'
-        ? `decision: blocked by "${d.rule}" (400, no provider call)`
-        : `decision: ${d.model}${'rule' in d ? ` (rule "${d.rule}")` : ' (primary model)'}`,
-    );
-    if (view.chain.length) ctx.out.message(`attempt chain: ${view.chain.join(' → ')}`);
-    for (const l of view.limits)
-      ctx.out.message(`limit: ${l.level} ${l.name}: ${l.spec} (used ${l.used} in the current ${l.period})`);
-    for (const p of view.pools)
-      ctx.out.message(
-        `pool: ${p.pool} on ${p.connection}: ${p.admitted ? 'admitted' : `denied (retry in ${p.retryAfterSeconds}s)`}, ` +
-          `share ${p.share}% of ${p.budget} tokens a minute, ${p.used} used this minute`,
-      );
+    printExplanation(ctx.out, view);
   },
 });
+
+/** What `explain` found, as the human output reads it (the JSON output is the same object). */
+interface Explanation {
+  resource: string;
+  route: string;
+  estimatedInputTokens: number;
+  rules: { index: number; rule: string; outcome: string; traffic?: number }[];
+  decision: { action: string; rule?: string; model?: string };
+  chain: string[];
+  limits: { level: string; name: string; spec: string; used: string; period: string }[];
+  pools: {
+    pool: string;
+    connection: string;
+    admitted: boolean;
+    retryAfterSeconds?: number;
+    share: number;
+    budget: number;
+    used: number;
+  }[];
+}
+
+/** The dry run for a reader: rules, decision, chain, limits and pool decisions, a line each. */
+function printExplanation(out: Output, view: Explanation): void {
+  out.message(`resource ${view.resource} (${view.route}), estimated input tokens: ${view.estimatedInputTokens}`);
+  for (const r of view.rules) {
+    const share =
+      r.traffic !== undefined && r.outcome === 'match'
+        ? ` (taken in ${r.traffic}% of requests, else the next rule)`
+        : '';
+    out.message(`  rule ${r.index + 1}: ${r.rule} → ${r.outcome}${share}`);
+  }
+  if (view.rules.length === 0) out.message('  no routing rules');
+  const d = view.decision;
+  out.message(
+    d.action === 'block'
+      ? `decision: blocked by "${d.rule}" (400, no provider call)`
+      : `decision: ${d.model}${d.rule !== undefined ? ` (rule "${d.rule}")` : ' (primary model)'}`,
+  );
+  if (view.chain.length) out.message(`attempt chain: ${view.chain.join(' → ')}`);
+  for (const l of view.limits)
+    out.message(`limit: ${l.level} ${l.name}: ${l.spec} (used ${l.used} in the current ${l.period})`);
+  for (const p of view.pools) {
+    const decision = p.admitted ? 'admitted' : `denied (retry in ${p.retryAfterSeconds}s)`;
+    out.message(
+      `pool: ${p.pool} on ${p.connection}: ${decision}, share ${p.share}% of ${p.budget} tokens a minute, ${p.used} used this minute`,
+    );
+  }
+}
 
 /**
  * The pool decision on each connection of the chain, as the gate would take it now: the scaling step
