@@ -1,6 +1,7 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import type { FakeAnthropic } from '../helpers/fake-anthropic.js';
 import { gatewayWithAnthropic, type TestGateway } from '../helpers/gateway.js';
+import { describeEachGateway } from '../helpers/gateway-store.js';
 
 /**
  * The answering provider's headers that clients read — request ids, rate limits, retry advice — are
@@ -22,8 +23,8 @@ const anthropicHeaders = {
   'anthropic-ratelimit-tokens-reset': '2026-12-01T10:00:00Z',
 };
 
-describe('provider headers reach the client', () => {
-  const setup = gatewayWithAnthropic();
+describeEachGateway('provider headers reach the client', (backend) => {
+  const setup = gatewayWithAnthropic(backend);
   let gw: TestGateway;
   let anthropic: FakeAnthropic;
   beforeAll(() => ({ gw, anthropic } = setup));

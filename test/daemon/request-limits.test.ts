@@ -1,6 +1,7 @@
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { describeEachGateway } from '../helpers/gateway-store.js';
 
 /**
  * Limits of the HTTP surface (HTTP.md "Limits"): a body that trickles in is cut after the request
@@ -32,10 +33,10 @@ function partialRequest(url: string, path: string, key: string, total: number, s
   return { finish: () => socket.write(body.slice(sent)), closed, status, socket };
 }
 
-describe('request limits', () => {
+describeEachGateway('request limits', (backend) => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startGateway({ requestTimeoutMs: 1_000, inFlightBodyBytes: 1_000_000 });
+    gw = await startGateway({ backend, requestTimeoutMs: 1_000, inFlightBodyBytes: 1_000_000 });
   });
   afterAll(() => gw.close());
 

@@ -1,6 +1,7 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import type { FakeAnthropic } from '../helpers/fake-anthropic.js';
 import { gatewayWithAnthropic, type TestGateway } from '../helpers/gateway.js';
+import { describeEachGateway } from '../helpers/gateway-store.js';
 import { expectWithinBudget } from '../helpers/time-budget.js';
 
 /**
@@ -34,8 +35,8 @@ function bodyFor(path: string, resource: string): Record<string, unknown> {
   return { model: resource, max_tokens: 64, messages: [{ role: 'user', content: 'say the words' }], stream: true };
 }
 
-describe('streams relay on arrival', () => {
-  const setup = gatewayWithAnthropic();
+describeEachGateway('streams relay on arrival', (backend) => {
+  const setup = gatewayWithAnthropic(backend);
   let gw: TestGateway;
   let anthropic: FakeAnthropic;
   beforeAll(() => ({ gw, anthropic } = setup));
