@@ -65,7 +65,8 @@ export async function freshSchema(): Promise<FreshDatabase> {
   const schema = uniqueName('s');
   await onServer(database.url, (client) => client.query(`CREATE SCHEMA ${schema}`));
   const url = new URL(database.url);
-  url.searchParams.set('options', `-c search_path=${schema}`);
+  // %20, not URLSearchParams' +: libpq's tools (pg_dump, psql) read a + as a plus.
+  url.search = `?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
   return {
     url: url.toString(),
     drop: async () => {
