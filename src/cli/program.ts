@@ -1,5 +1,6 @@
 import { Command, Option, type ParseOptions } from 'commander';
 import { auditCommand } from './commands/audit/index.js';
+import { batchCommand } from './commands/batch/index.js';
 import { configCommand } from './commands/config/index.js';
 import { connectionCommand } from './commands/connection/index.js';
 import { daemonVerbs } from './commands/daemon/index.js';
@@ -11,7 +12,7 @@ import { memberCommand } from './commands/member/index.js';
 import { usageVerb } from './commands/usage/index.js';
 import { workspaceCommand } from './commands/workspace/index.js';
 import type { CliDeps } from './context.js';
-import { buildVerb, prepareVerbs } from './verb.js';
+import { buildVerb, prepareVerbs, type VerbDefinition } from './verb.js';
 import { version } from '../version.js';
 
 /** The root command; before parsing a command line it loads the verbs the line names (their flags). */
@@ -21,6 +22,44 @@ class Program extends Command {
     return super.parseAsync(argv, options);
   }
 }
+
+/** The verbs without a noun: first run, context and checks. */
+const topLevelVerbs: VerbDefinition[] = [
+  {
+    name: 'init',
+    summary: 'First run: workspace, environment, connection, resource and key, then a ready SDK snippet',
+    examples: [
+      'vmx init',
+      'printf %s "$OPENAI_API_KEY" | vmx init -w acme -e dev --provider openai --api-key-stdin --model gpt-4o-mini',
+      'vmx init --provider openai-compatible --base-url http://127.0.0.1:11434/v1 --model llama3.2 --json',
+    ],
+    load: () => import('./commands/init/run.js'),
+  },
+  {
+    name: 'use',
+    args: '[context]',
+    summary: 'Set the current workspace (and environment), or the shared store, for this data dir',
+    examples: [
+      'vmx use acme/dev',
+      'vmx use acme',
+      'vmx use --database-url postgres://vmx@db/vmx --redis-url redis://cache:6379',
+      'vmx use --local',
+    ],
+    load: () => import('./commands/use.js'),
+  },
+  {
+    name: 'whoami',
+    summary: 'Show the acting user and the current context',
+    examples: ['vmx whoami', 'vmx whoami --as bob --json'],
+    load: () => import('./commands/whoami.js'),
+  },
+  {
+    name: 'doctor',
+    summary: 'Check the data dir, the database schema and the rest of the setup',
+    examples: ['vmx doctor', 'vmx doctor --json'],
+    load: () => import('./commands/doctor.js'),
+  },
+];
 
 /** The root command: global flags of CLI.md and one line per noun. */
 export function buildProgram(deps: CliDeps): Command {
@@ -37,60 +76,7 @@ export function buildProgram(deps: CliDeps): Command {
       '\nExamples:\n  $ vmx workspace create acme\n  $ vmx env add dev -w acme\n  $ vmx use acme/dev\n',
     );
 
-  program.addCommand(
-    buildVerb(
-      {
-        name: 'init',
-        summary: 'First run: workspace, environment, connection, resource and key, then a ready SDK snippet',
-        examples: [
-          'vmx init',
-          'printf %s "$OPENAI_API_KEY" | vmx init -w acme -e dev --provider openai --api-key-stdin --model gpt-4o-mini',
-          'vmx init --provider openai-compatible --base-url http://127.0.0.1:11434/v1 --model llama3.2 --json',
-        ],
-        load: () => import('./commands/init/run.js'),
-      },
-      deps,
-    ),
-  );
-  program.addCommand(
-    buildVerb(
-      {
-        name: 'use',
-        args: '[context]',
-        summary: 'Set the current workspace (and environment), or the shared store, for this data dir',
-        examples: [
-          'vmx use acme/dev',
-          'vmx use acme',
-          'vmx use --database-url postgres://vmx@db/vmx --redis-url redis://cache:6379',
-          'vmx use --local',
-        ],
-        load: () => import('./commands/use.js'),
-      },
-      deps,
-    ),
-  );
-  program.addCommand(
-    buildVerb(
-      {
-        name: 'whoami',
-        summary: 'Show the acting user and the current context',
-        examples: ['vmx whoami', 'vmx whoami --as bob --json'],
-        load: () => import('./commands/whoami.js'),
-      },
-      deps,
-    ),
-  );
-  program.addCommand(
-    buildVerb(
-      {
-        name: 'doctor',
-        summary: 'Check the data dir, the database schema and the rest of the setup',
-        examples: ['vmx doctor', 'vmx doctor --json'],
-        load: () => import('./commands/doctor.js'),
-      },
-      deps,
-    ),
-  );
+  for (const verb of topLevelVerbs) program.addCommand(buildVerb(verb, deps));
   program.addCommand(workspaceCommand(deps));
   program.addCommand(envCommand(deps));
   program.addCommand(memberCommand(deps));
@@ -98,6 +84,7 @@ export function buildProgram(deps: CliDeps): Command {
   program.addCommand(resourceCommand(deps));
   program.addCommand(keyCommand(deps));
   program.addCommand(poolCommand(deps));
+  program.addCommand(batchCommand(deps));
   for (const verb of daemonVerbs) program.addCommand(buildVerb(verb, deps));
   program.addCommand(buildVerb(usageVerb, deps));
   program.addCommand(auditCommand(deps));
