@@ -1,4 +1,3 @@
-import type { Repositories } from '../store/backend.js';
 import Fastify from 'fastify';
 import { createServer } from 'node:http';
 import type { InboundDialect } from '../providers/registry.js';
@@ -13,6 +12,17 @@ import { healthRoutes } from './routes/health.js';
 import { metricsRoute } from './routes/metrics.js';
 import { modelsRoute } from './routes/models.js';
 import { answerUnknownRoutes } from './routes/not-found.js';
+import { batchRoutes } from './routes/batch/index.js';
+import type { BatchService } from './batch/batch-service.js';
+
+export type { BatchService };
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The dialect a route answers errors in, before its handler runs (the error handler below). */
+    dialect?: InboundDialect;
+  }
+}
 
 /** How the HTTP surface is bounded (HTTP.md "Limits"). */
 export interface AppOptions {
@@ -24,13 +34,8 @@ export interface AppOptions {
   inFlightBodyBytes?: number;
   /** Where batches are kept and how the runner is told about a new one (the batch routes need both). */
   batches?: BatchService;
-}
-
-/** What the batch routes work with: the store's batches and files, and the runner to wake. */
-export interface BatchService {
-  store: Pick<Repositories, 'batches' | 'files'>;
-  /** A batch was created or cancelled: the runner looks for work now. */
-  wake(): void;
+  /** Largest file `POST /v1/files` takes, in bytes (default 100 MB). */
+  fileLimit?: number;
 }
 
 /**
@@ -111,6 +116,8 @@ export async function buildApp(gateway: Gateway, options: AppOptions = {}) {
   await app.register(metricsRoute(gateway.metrics));
   await app.register(modelsRoute(gateway));
   await app.register(completionRoutes(gateway));
+  if (options.batches)
+    await app.register(batchRoutes(gateway, options.batches, { fileLimit: options.fileLimit ?? 100 * 1024 * 1024 }));
   return app;
 }
 

@@ -12,6 +12,8 @@ export interface DaemonOptions {
   requestTimeoutMs?: number;
   /** See AppDeps.inFlightBodyBytes. */
   inFlightBodyBytes?: number;
+  /** See AppOptions.fileLimit. */
+  fileLimit?: number;
   stdout: 'pretty' | 'json' | 'none';
   env?: NodeJS.ProcessEnv;
   /** The clock of capacity windows and error rates (tests move it). */

@@ -45,7 +45,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     bodyLimit: options.bodyLimit,
     requestTimeoutMs: options.requestTimeoutMs,
     inFlightBodyBytes: options.inFlightBodyBytes,
-    batches: { store: parts.repositories, wake: () => batches.wake() },
+    batches: { store: parts.repositories, wake: () => batches.wake(), clock: options.clock },
+    fileLimit: options.fileLimit,
   });
   const { url, port } = await listen(app, parts, options);
   writePidfile(paths.pidfile, {

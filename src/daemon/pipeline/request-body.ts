@@ -45,8 +45,8 @@ export function readInboundBody(dialect: InboundDialect, body: unknown): Inbound
   };
 }
 
-/** The parsed value, or a 400 naming the first problem (`messages: is required`). */
-function check<T>(schema: z.ZodType<T>, value: unknown, at: PropertyKey[]): T {
+/** The parsed value, or a 400 naming the first problem (`messages: is required`); `at` is where `value` sits in the body. */
+export function check<T>(schema: z.ZodType<T>, value: unknown, at: PropertyKey[]): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;

@@ -29,8 +29,22 @@ const ROUTES: Record<string, BatchRoute> = {
   '/v1/messages': 'messages',
 };
 
+/** The endpoints a batch's items may call (OpenAI's `endpoint`, a line's `url`). */
+export const BATCH_ENDPOINTS = Object.keys(ROUTES);
+
 /** The route of an OpenAI batch `endpoint` / line `url`, or undefined when vmx does not serve it. */
 export const routeOfEndpoint = (endpoint: string): BatchRoute | undefined => ROUTES[endpoint];
+
+/**
+ * The endpoint a batch records: the one its runnable items call, or vmx's batch route when they call
+ * several (each item keeps its own route).
+ */
+export function endpointOfItems(items: readonly { route: BatchRoute; error?: unknown }[]): string {
+  const routes = new Set(items.filter((item) => !item.error).map((item) => item.route));
+  if (routes.size > 1) return '/v1/completion-batch';
+  const route = [...routes][0] ?? 'chat';
+  return BATCH_ENDPOINTS.find((endpoint) => ROUTES[endpoint] === route)!;
+}
 
 export interface ParseOptions {
   /** The route of lines that name none (a vmx line without `route`); default chat. */

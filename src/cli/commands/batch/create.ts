@@ -1,6 +1,7 @@
+import { endpointOfItems } from '../../../gateway/batch/input.js';
 import { parseLimits, type Capacity } from '../../../gateway/capacity/limits.js';
 import type { StoreBackend } from '../../../store/backend.js';
-import type { Batch, BatchRoute, NewBatchItem } from '../../../store/repos/batches.js';
+import type { Batch, NewBatchItem } from '../../../store/repos/batches.js';
 import type { CliContext } from '../../context.js';
 import type { Output } from '../../io/output.js';
 import { findResource } from '../../lookup.js';
@@ -11,21 +12,6 @@ import { runningDaemon } from '../daemon/daemon-process.js';
 import { batchItems, readItemsFile, type ItemsFile } from './items.js';
 import { isFinished } from './view.js';
 import { waitForBatch } from './wait.js';
-
-const ENDPOINTS: Record<BatchRoute, string> = {
-  chat: '/v1/chat/completions',
-  responses: '/v1/responses',
-  messages: '/v1/messages',
-};
-
-/**
- * The endpoint a batch records, as the daemon's vmx batch API records it: the one its runnable items
- * call, or the batch route when they call several (each item keeps its own route).
- */
-function endpointOf(items: readonly NewBatchItem[]): string {
-  const routes = new Set(items.filter((item) => !item.error).map((item) => item.route));
-  return routes.size > 1 ? '/v1/completion-batch' : ENDPOINTS[[...routes][0] ?? 'chat'];
-}
 
 /** Failed lines warned about one by one; the rest are counted. */
 const WARNED_LINES = 5;
@@ -83,7 +69,7 @@ async function createBatch(
         createdBy: ctx.user,
         source: 'cli',
         type: 'async',
-        endpoint: endpointOf(items),
+        endpoint: endpointOfItems(items),
         capacity,
         callback: null,
         inputFileId: input.id,
