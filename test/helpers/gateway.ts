@@ -47,6 +47,12 @@ export interface TestGateway {
     expiresAt?: string | null;
     capacity?: Capacity[];
   }): Promise<string>;
+  /**
+   * Starts one more daemon on the same shared store, with a data dir of its own (another machine);
+   * closed with the gateway.
+   * @throws on SQLite: one data dir has one daemon.
+   */
+  startAnother(): Promise<RunningDaemon>;
   /** Stores a connection's provider secret where the daemon reads it (file store, or sealed in PostgreSQL). */
   writeSecret(connectionId: string, values: Record<string, string>): Promise<void>;
   /** The CLI (in process) on this gateway's data dir and store, as user alice unless told. */
@@ -66,6 +72,8 @@ export interface GatewayOptions {
   bodyLimit?: number;
   requestTimeoutMs?: number;
   inFlightBodyBytes?: number;
+  /** Largest file `POST /v1/files` takes. */
+  fileLimit?: number;
   clock?: () => number;
   retention?: PrunerOptions;
   fake?: FakeOpenAIOptions;
@@ -126,15 +134,17 @@ export async function startGateway(options: GatewayOptions = {}): Promise<TestGa
     return key;
   };
   const key = await createKey();
-  const start = (port = 0) =>
+  const others: RunningDaemon[] = [];
+  const start = (port = 0, dataDir = home) =>
     startDaemon({
-      home,
+      home: dataDir,
       host: '127.0.0.1',
       port,
       graceMs: options.graceMs ?? 2000,
       bodyLimit: options.bodyLimit,
       requestTimeoutMs: options.requestTimeoutMs,
       inFlightBodyBytes: options.inFlightBodyBytes,
+      fileLimit: options.fileLimit,
       stdout: 'none',
       clock: options.clock,
       retention: options.retention,
@@ -164,11 +174,18 @@ export async function startGateway(options: GatewayOptions = {}): Promise<TestGa
     writeSecret: opened.writeSecret,
     counterUse: opened.counterUse,
     cli: (args, extra = {}) => cli(home)(args, { ...extra, env: { ...opened.cliEnv, ...extra.env } }),
+    async startAnother() {
+      if (opened.sqlite) throw new Error('another daemon needs a shared store');
+      const other = await start(0, tempHome());
+      others.push(other);
+      return other;
+    },
     async restart() {
       await gateway.daemon.close('restart');
       gateway.daemon = await start(gateway.daemon.port);
     },
     async close() {
+      for (const other of others.splice(0)) await other.close('test');
       await gateway.daemon.close('test');
       await fake.close();
       await opened.close();
