@@ -13,6 +13,7 @@ const { values } = parseArgs({
     'grace-ms': { type: 'string', default: '10000' },
     'log-format': { type: 'string' },
     'body-limit': { type: 'string' },
+    'file-limit': { type: 'string' },
     'request-timeout-ms': { type: 'string' },
   },
   strict: true,
@@ -25,6 +26,7 @@ try {
     port: Number(values.port),
     graceMs: Number(values['grace-ms']),
     bodyLimit: values['body-limit'] ? Number(values['body-limit']) : undefined,
+    fileLimit: values['file-limit'] ? Number(values['file-limit']) : undefined,
     requestTimeoutMs: values['request-timeout-ms'] ? Number(values['request-timeout-ms']) : undefined,
     stdout:
       (values['log-format'] as 'pretty' | 'json' | 'none' | undefined) ?? (process.stdout.isTTY ? 'pretty' : 'json'),

@@ -181,6 +181,7 @@ describe('vmx serve | status | stop | logs', () => {
       'serve --port 70000',
       'serve --grace 5',
       'serve --body-limit lots',
+      'serve --file-limit huge',
       'logs --lines -3',
       'stop --timeout soon',
     ]) {

@@ -14,6 +14,7 @@ export interface ServeOptions {
   port: number;
   graceMs: number;
   bodyLimit?: number;
+  fileLimit?: number;
   requestTimeoutMs?: number;
 }
 
@@ -38,6 +39,11 @@ export const verb = defineVerb({
       default: '10s',
     }),
     bodyLimit: flag('--body-limit <size>', 'largest request body accepted, e.g. 10mb or 512kb', z.string().optional()),
+    fileLimit: flag(
+      '--file-limit <size>',
+      'largest batch input file POST /v1/files takes (default 100mb)',
+      z.string().optional(),
+    ),
     requestTimeout: flag(
       '--request-timeout <duration>',
       'cut a request whose body has not arrived whole by then (default 60s)',
@@ -54,6 +60,7 @@ export const verb = defineVerb({
       port: input.port,
       graceMs: parseDuration(input.grace, '--grace'),
       bodyLimit: input.bodyLimit === undefined ? undefined : parseSize(input.bodyLimit, '--body-limit'),
+      fileLimit: input.fileLimit === undefined ? undefined : parseSize(input.fileLimit, '--file-limit'),
       requestTimeoutMs:
         input.requestTimeout === undefined ? undefined : parseDuration(input.requestTimeout, '--request-timeout'),
     };
@@ -111,6 +118,7 @@ function daemonArgs(ctx: CliContext, options: ServeOptions, logFormat: 'pretty' 
     '--log-format',
     logFormat,
     ...(options.bodyLimit === undefined ? [] : ['--body-limit', String(options.bodyLimit)]),
+    ...(options.fileLimit === undefined ? [] : ['--file-limit', String(options.fileLimit)]),
     ...(options.requestTimeoutMs === undefined ? [] : ['--request-timeout-ms', String(options.requestTimeoutMs)]),
   ];
 }
