@@ -43,7 +43,7 @@ describeEachGateway(
     }
     const counts = async (id: string) => (await gw!.repos.batches.get(gw!.env.environmentId, id))!;
 
-    it('5 items against a 2r/m connection: 2 a minute, the rest parked, done in the third minute with no 429', async () => {
+    it('5 items against a 2r/m connection: 2 a minute, the rest parked (through a restart), done in the third minute with no 429', async () => {
       gw = await startGateway({ backend, clock });
       const connection = (await gw.repos.connections.get(gw.env.connectionId))!;
       await gw.repos.connections.update(connection, { capacity: [{ period: 'minute', requests: 2 }] }, 'alice');
@@ -58,6 +58,8 @@ describeEachGateway(
       expect(seen.nextAt).toBe(START - (START % 60_000) + 60_000); // parked until the next window
       expect(gw.fake.requests).toHaveLength(2);
 
+      // The batch is in the store: a restart loses nothing of it.
+      await gw.restart();
       now += 60_000;
       await eventually(async () => (await counts(batch.id)).counts.completed === 4);
       now += 60_000;
