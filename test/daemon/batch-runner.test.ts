@@ -1,19 +1,14 @@
 import { afterEach, expect, it } from 'vitest';
 import { eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
 import { describeEachGateway } from '../helpers/gateway-store.js';
+import { chatItems, cliBatch } from '../helpers/batches.js';
+import type { Capacity } from '../../src/gateway/capacity/limits.js';
 
 /** 5 s into a minute. */
 const START = Date.UTC(2026, 11, 1, 10, 0, 5);
 let now = START;
 const clock = () => now;
 const settle = () => new Promise((resolve) => setTimeout(resolve, 400));
-
-const item = (i: number) => ({
-  route: 'chat' as const,
-  resource: 'chat',
-  customId: `q${i}`,
-  request: { model: 'chat', messages: [{ role: 'user', content: `question ${i}` }] },
-});
 
 /** Issue "Prioritization pools and batch completion", acceptance 2: a batch runs at the pace the limits allow. */
 describeEachGateway(
@@ -26,21 +21,8 @@ describeEachGateway(
       now = START;
     });
 
-    async function batchOf(count: number, capacity: { period: 'minute'; requests: number }[] = []) {
-      return gw!.repos.batches.create(
-        {
-          environmentId: gw!.env.environmentId,
-          keyId: null,
-          createdBy: 'alice',
-          source: 'cli',
-          type: 'async',
-          endpoint: '/v1/chat/completions',
-          capacity,
-          callback: null,
-        },
-        Array.from({ length: count }, (_, i) => item(i)),
-      );
-    }
+    const batchOf = (count: number, capacity: Capacity[] = []) =>
+      gw!.repos.batches.create(cliBatch(gw!.env.environmentId, capacity), chatItems(count));
     const counts = async (id: string) => (await gw!.repos.batches.get(gw!.env.environmentId, id))!;
 
     it('5 items against a 2r/m connection: 2 a minute, the rest parked (through a restart), done in the third minute with no 429', async () => {

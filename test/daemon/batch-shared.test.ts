@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
 import { describeEachGateway } from '../helpers/gateway-store.js';
+import { chatItems, cliBatch } from '../helpers/batches.js';
 import { parsePrometheus, sumSamples } from '../helpers/prometheus.js';
 
 /**
@@ -20,24 +21,7 @@ describeEachGateway(
 
     it('runs every item exactly once, the daemons sharing the work', async () => {
       gw.fake.setDefault({ kind: 'delay', ms: 250, then: { kind: 'reply' } });
-      const batch = await gw.repos.batches.create(
-        {
-          environmentId: gw.env.environmentId,
-          keyId: null,
-          createdBy: 'alice',
-          source: 'cli',
-          type: 'async',
-          endpoint: '/v1/chat/completions',
-          capacity: [],
-          callback: null,
-        },
-        Array.from({ length: 40 }, (_, i) => ({
-          route: 'chat' as const,
-          resource: 'chat',
-          customId: `q${i}`,
-          request: { model: 'chat', messages: [{ role: 'user', content: `question ${i}` }] },
-        })),
-      );
+      const batch = await gw.repos.batches.create(cliBatch(gw.env.environmentId), chatItems(40));
       await eventually(
         async () => (await gw.repos.batches.get(gw.env.environmentId, batch.id))!.status === 'completed',
         30_000,

@@ -12,6 +12,8 @@ import { openGatewayStore, type GatewayBackend, type GatewayStore } from './gate
 import { cli, type CliResult } from './run-cli-in-process.js';
 import { tempHome } from './temp-home.js';
 
+export { eventually } from './eventually.js';
+
 /** The provider secret of the test connection: it must never show up anywhere but the upstream request. */
 export const UPSTREAM_SECRET = 'sk-upstream-secret-7c1d9e2f4a6b8d0e';
 /** The secret of the Anthropic connection {@link addFakeAnthropic} makes. */
@@ -192,20 +194,6 @@ export async function startGateway(options: GatewayOptions = {}): Promise<TestGa
     },
   };
   return gateway;
-}
-
-/** Polls until `check` returns a value; the deadline only keeps a broken build from hanging (a loaded machine is slow). */
-export async function eventually<T>(
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /**

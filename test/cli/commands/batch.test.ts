@@ -13,6 +13,8 @@ import type { Batch, BatchItemOutcome, ClaimedItem } from '../../../src/store/re
 import { freshSchema, POSTGRES_SKIP_REASON, postgresUrl, type FreshDatabase } from '../../helpers/postgres.js';
 import { cli } from '../../helpers/run-cli-in-process.js';
 import { tempHome } from '../../helpers/temp-home.js';
+import { answered } from '../../helpers/batches.js';
+import { eventually } from '../../helpers/eventually.js';
 
 type Vmx = ReturnType<typeof cli>;
 
@@ -65,30 +67,9 @@ afterEach(async () => {
   for (const store of stores.splice(0)) await store.close();
 });
 
-const answered = (fields: Partial<BatchItemOutcome> = {}): BatchItemOutcome => ({
-  status: 'completed',
-  requestId: 'req-1',
-  statusCode: 200,
-  response: { id: 'chatcmpl-1', choices: [] },
-  error: null,
-  inputTokens: 10,
-  outputTokens: 4,
-  ...fields,
-});
-
-async function until<T>(check: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** What a daemon's runner does first: claims the items of the batch once the CLI has made it. */
 const claimAll = (store: StoreBackend): Promise<ClaimedItem[]> =>
-  until(async () => {
+  eventually(async () => {
     const claimed = await store.batches.claim({ owner: 'daemon-1', now: Date.now(), limit: 100, leaseMs: 60_000 });
     return claimed.length > 0 && claimed;
   });
@@ -410,8 +391,8 @@ describe('vmx batch create --wait', () => {
     await store.batches.finish(claimed[0]!.batchId, 0, 'daemon-1', answered());
     await store.batches.park(claimed[1]!.batchId, 1, 'daemon-1', window);
     const expected = `1 done, 0 failed, 1 pending of 2 · tokens 10 in, 4 out · waiting for the next window at ${localClock(window)}`;
-    await until(async () => run.seen.stdout.includes(`\r\x1b[K${expected}`));
-    await until(async () => process.listenerCount('SIGINT') > 0);
+    await eventually(async () => run.seen.stdout.includes(`\r\x1b[K${expected}`));
+    await eventually(async () => process.listenerCount('SIGINT') > 0);
     process.emit('SIGINT');
     expect(await run.code).toBe(130);
     expect(process.listenerCount('SIGINT')).toBe(0);

@@ -4,6 +4,7 @@ import type { StoreBackend } from '../../../src/store/backend.js';
 import type { BatchItemOutcome, ClaimedItem, NewBatch, NewBatchItem } from '../../../src/store/repos/batches.js';
 import type { Environment } from '../../../src/store/repos/environments.js';
 import { describeEachBackend, seedEnvironment } from '../backends.js';
+import { answered } from '../../helpers/batches.js';
 
 /** A chat request of the uploaded file's line n + 1. */
 const chat = (n: number): NewBatchItem => ({
@@ -21,16 +22,6 @@ const malformed: NewBatchItem = {
   request: null,
   error: { code: 'invalid_json', message: 'line 2 is not JSON' },
 };
-const answered = (fields: Partial<BatchItemOutcome> = {}): BatchItemOutcome => ({
-  status: 'completed',
-  requestId: 'req-id',
-  statusCode: 200,
-  response: { id: 'chatcmpl-1', choices: [] },
-  error: null,
-  inputTokens: 10,
-  outputTokens: 4,
-  ...fields,
-});
 const keys = (items: ClaimedItem[]) => items.map((item) => `${item.batchId}#${item.idx}`);
 const T = Date.parse('2026-03-01T12:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -292,7 +283,7 @@ describeEachBackend('batch items', ({ open, twin }) => {
     const [first, second] = await the.store.batches.items(made.id);
     expect(first).toMatchObject({
       status: 'completed',
-      requestId: 'req-id',
+      requestId: 'req-1',
       statusCode: 200,
       response: { id: 'chatcmpl-1', choices: [] },
       error: null,
