@@ -58,6 +58,7 @@ export function openEmbeddedParts(
   store.db.pragma('busy_timeout = 0');
   return {
     repositories: sqliteBackend(store),
+    soleDaemon: true,
     config,
     recorder,
     client,

@@ -13,6 +13,8 @@ import type { DaemonStatus } from './status.js';
 export interface DaemonParts {
   /** What the pruner and start-up read of the store. */
   repositories: Pick<Repositories, 'settings' | 'space' | 'apiKeys' | 'batches' | 'files'>;
+  /** This daemon is the only one on its store (the embedded default): no other runs its batches. */
+  soleDaemon: boolean;
   config: LiveConfig;
   recorder: { stop(): void; close(): Promise<void>; prune(policy: RetentionPolicy): Promise<PruneSummary> };
   client: UpstreamClient;

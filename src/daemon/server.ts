@@ -40,6 +40,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     logger,
     owner: `${hostname()}/${process.pid}/${randomBytes(4).toString('hex')}`,
     clock: options.clock,
+    soleRunner: parts.soleDaemon,
   });
   const app = await buildApp(parts.gateway, {
     bodyLimit: options.bodyLimit,

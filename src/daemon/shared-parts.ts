@@ -102,6 +102,7 @@ async function assemble(
   };
   return {
     repositories: store,
+    soleDaemon: false,
     config,
     recorder,
     client,

@@ -1,4 +1,4 @@
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
 import { describeEachGateway } from '../helpers/gateway-store.js';
 import { chatItems, cliBatch } from '../helpers/batches.js';
@@ -98,3 +98,24 @@ describeEachGateway(
   },
   ['sqlite', 'postgres', 'postgres+redis'],
 );
+
+// The embedded store has one daemon: one started after a crash takes over at once what the dead
+// process held, rather than after its 10-minute leases.
+describe('batch runner on the embedded store', () => {
+  it('takes over at start the items a dead daemon left running', async () => {
+    const gw = await startGateway();
+    try {
+      await gw.daemon.close('test');
+      const batch = await gw.repos.batches.create(cliBatch(gw.env.environmentId), chatItems(3));
+      const held = await gw.repos.batches.claim({ owner: 'dead', now: Date.now(), limit: 3, leaseMs: 600_000 });
+      expect(held).toHaveLength(3);
+      await gw.restart();
+      await eventually(
+        async () => (await gw.repos.batches.get(gw.env.environmentId, batch.id))!.status === 'completed',
+      );
+      expect(gw.fake.requests).toHaveLength(3);
+    } finally {
+      await gw.close();
+    }
+  });
+});

@@ -6,7 +6,7 @@ import type { ClaimedItem } from '../../store/repos/batches.js';
 import { runItem, type ItemOutcome } from './run-item.js';
 
 /** The part of the batch store the runner uses (the `batches` repository of either backend). */
-export type BatchQueue = Pick<Repositories['batches'], 'claim' | 'finish' | 'park'>;
+export type BatchQueue = Pick<Repositories['batches'], 'claim' | 'finish' | 'park' | 'expireLeases'>;
 
 export interface BatchRunnerOptions {
   queue: BatchQueue;
@@ -21,6 +21,11 @@ export interface BatchRunnerOptions {
   leaseMs?: number;
   /** How often the store is asked for work when there is none. */
   pollMs?: number;
+  /**
+   * This daemon is the store's only runner (the embedded store: one daemon per data dir): what an
+   * earlier process held when it died is taken over at start, not when its leases run out.
+   */
+  soleRunner?: boolean;
 }
 
 /** A failure to save an outcome is retried (a busy SQLite file, a PostgreSQL hiccup) for about two minutes. */
@@ -51,7 +56,18 @@ export class BatchRunner {
   }
 
   start(): void {
-    this.schedule(0);
+    if (!this.options.soleRunner) return this.schedule(0);
+    void this.options.queue
+      .expireLeases()
+      .then(
+        (taken) =>
+          taken > 0 &&
+          this.options.logger.info({ taken }, 'batch items left running by the last daemon are taken over'),
+      )
+      .catch((error) =>
+        this.options.logger.warn({ err: error }, 'batch items left running wait for their leases to end'),
+      )
+      .finally(() => this.schedule(0));
   }
 
   /** Looks for work now (a batch was just created, an item finished). */

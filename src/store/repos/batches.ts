@@ -7,6 +7,7 @@ import {
   lapsedItemsSql,
   itemColumns,
   newBatchId,
+  EXPIRE_LEASES,
   NEXT_WAKE,
   outcomeColumns,
   parkedStatus,
@@ -269,5 +270,13 @@ export class BatchRepo {
    */
   nextWake(now: number): number | null {
     return wakeAt(this.sql.nextWake.get(), now);
+  }
+
+  /**
+   * Ends every claim's lease now, so that the next claim takes the items over: for the daemon of an
+   * embedded store, the only runner there is, whose earlier process died holding them. Returns how many.
+   */
+  expireLeases(): number {
+    return this.db.prepare(EXPIRE_LEASES).run().changes;
   }
 }

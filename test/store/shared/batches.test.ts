@@ -329,6 +329,19 @@ describeEachBackend('batch items', ({ open, twin }) => {
     expect(await the.store.batches.get(the.dev.id, made.id)).toMatchObject({ status: 'completed' });
   });
 
+  it('ends every lease at once for the sole runner that starts again (its last process died holding them)', async () => {
+    const made = await batch([chat(0), chat(1), chat(2)]);
+    await claim('dead', T, 2, 600_000);
+    expect(await the.store.batches.expireLeases()).toBe(2);
+    const taken = await claim('again', T + 1);
+    expect(taken.map((item) => [item.idx, item.claimedBy, item.attempts])).toEqual([
+      [0, 'again', 2],
+      [1, 'again', 2],
+      [2, 'again', 1],
+    ]);
+    expect(await the.store.batches.finish(made.id, 0, 'dead', answered())).toBe(false);
+  });
+
   it('tells when a claim may next find work', async () => {
     expect(await the.store.batches.nextWake(T)).toBeNull();
     const made = await batch(chats(2));

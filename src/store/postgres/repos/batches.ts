@@ -8,6 +8,7 @@ import {
   lapsedItemsSql,
   itemColumns,
   newBatchId,
+  EXPIRE_LEASES,
   NEXT_WAKE,
   outcomeColumns,
   parkedStatus,
@@ -161,8 +162,13 @@ function reads(q: Queryable): Pick<Repo, 'get' | 'list' | 'items' | 'nextWake'> 
   };
 }
 
-function runs(q: Queryable): Pick<Repo, 'claim' | 'finish' | 'park'> {
+function runs(q: Queryable): Pick<Repo, 'claim' | 'finish' | 'park' | 'expireLeases'> {
   return {
+    /** Ends every claim's lease now (see the SQLite repository). */
+    async expireLeases() {
+      return (await q.query(EXPIRE_LEASES)).rowCount ?? 0;
+    },
+
     /** Takes up to `limit` due or abandoned items, oldest batch first; no item goes to two claimers. */
     async claim({ owner, now, limit, leaseMs }) {
       const iso = new Date(now).toISOString();
