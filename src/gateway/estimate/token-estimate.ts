@@ -1,4 +1,19 @@
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import { createRequire } from 'node:module';
+
+/**
+ * The o200k tokenizer, loaded on the first count: its tables take about 70 MB, and a daemon whose
+ * rules and limits never need an estimate never pays for them. (Synchronous, as the estimate is: the
+ * package's CommonJS build through require.)
+ */
+let tokenizer: ((text: string) => number) | undefined;
+function countTokens(text: string): number {
+  tokenizer ??= (
+    createRequire(import.meta.url)(
+      'gpt-tokenizer/encoding/o200k_base',
+    ) as typeof import('gpt-tokenizer/encoding/o200k_base')
+  ).countTokens;
+  return tokenizer(text);
+}
 
 /** Keys whose string values are structure, not text the model reads. */
 const STRUCTURAL = new Set([
