@@ -42,7 +42,7 @@ function percentiles(samples: Float64Array): Percentiles {
 }
 
 /** Sends one request, consumes the whole body, checks it; returns [ttfb, total] in µs. */
-async function once(pool: Pool, target: Target): Promise<[number, number]> {
+export async function once(pool: Pool, target: Target): Promise<[number, number]> {
   const start = process.hrtime.bigint();
   const { statusCode, body } = await pool.request({
     method: 'POST',

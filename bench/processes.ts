@@ -81,11 +81,14 @@ export function cpuMicros(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / clockTicks;
 }
 
-/** Resident memory of a process in MB, from /proc/<pid>/status. */
-export function rssMb(pid: number): number {
+/** Resident memory of a process in kB, from /proc/<pid>/status (VmRSS). */
+export function rssKb(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Math.round(Number(match[1]) / 1024) : 0;
+  return match ? Number(match[1]) : 0;
 }
+
+/** Resident memory of a process in MB (rounded), from /proc/<pid>/status. */
+export const rssMb = (pid: number): number => Math.round(rssKb(pid) / 1024);
 
 /** Starts dist/daemon/main.js on a free loopback port; resolves once the pidfile exists and /healthz answers. */
 export async function startDaemon(

@@ -4,6 +4,14 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { configure } from './configure.js';
 import {
+  configureEstimated,
+  footprint,
+  footprintReport,
+  FOOTPRINT_SIDES,
+  type FootprintSide,
+  type FootprintSideName,
+} from './footprint.js';
+import {
   cpuPerRequest,
   preflight,
   sequential,
@@ -19,7 +27,8 @@ import { sharedStore, type SharedStore } from './shared.js';
 /**
  * vmx benchmark: the overhead the daemon adds in front of an OpenAI-compatible upstream.
  * Direct (client → fake upstream) against vmx (client → daemon → the same fake), interleaved in one run.
- * `npm run bench [-- --requests N --duration S --connections C --only nonstream|stream --rounds R --json]`
+ * `npm run bench [-- --requests N --duration S --connections C --only nonstream|stream --rounds R --json]`;
+ * `npm run bench -- --only footprint [--prompts N]`: the daemon's RSS over N unique prompts (only when asked).
  * Not a test: never run in CI. See bench/README.md.
  */
 
@@ -31,6 +40,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '16' },
     rounds: { type: 'string', default: '2' },
     'cpu-requests': { type: 'string', default: '20000' },
+    prompts: { type: 'string', default: '100000' },
     only: { type: 'string' },
     json: { type: 'boolean', default: false },
     // A PostgreSQL server (a URL allowed to create databases) and a Redis: the same daemon measured
@@ -50,8 +60,11 @@ const options = {
 };
 type Mode = 'nonstream' | 'stream' | 'converted' | 'configured';
 const allModes: Mode[] = ['nonstream', 'stream', 'converted', 'configured'];
-if (args.only && !allModes.includes(args.only as Mode)) fail(`--only must be one of ${allModes.join(', ')}`);
+// footprint takes long (100,000 requests per side by default): it runs only when asked for, alone.
+const onlyModes = [...allModes, 'footprint'];
+if (args.only && !onlyModes.includes(args.only)) fail(`--only must be one of ${onlyModes.join(', ')}`);
 const modes = (args.only ? [args.only] : allModes) as Mode[];
+const prompts = positive('prompts', args.prompts!);
 
 function positive(name: string, text: string, zeroOk = false): number {
   const n = Number(text);
@@ -94,6 +107,7 @@ async function main(): Promise<void> {
     const upstream = await startUpstream();
     stops.push(() => stopChild(upstream.child));
     log(`fake upstream at ${upstream.url}`);
+    if (args.only === 'footprint') return await runFootprint(upstream.url);
 
     const { key, limitedKey } = await configure(home, upstream.url);
 
@@ -154,13 +168,60 @@ async function main(): Promise<void> {
     rss.end = rssMb(daemon.child.pid!);
     const shared = args.postgres ? await measureShared(args.postgres, args.redis, upstream.url) : undefined;
 
-    const environment = { node: process.version, cpus: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown' };
+    const environment = environmentInfo();
     if (args.json)
       process.stdout.write(`${JSON.stringify({ environment, options, results, rssMb: rss, shared }, null, 2)}\n`);
     else process.stdout.write(report(environment, results, rss) + sharedReport(results, shared));
   } finally {
     await cleanup();
   }
+}
+
+const environmentInfo = () => ({
+  node: process.version,
+  cpus: availableParallelism(),
+  cpu: cpus()[0]?.model ?? 'unknown',
+});
+
+/**
+ * `--only footprint`: for each side (plain resource, token-limited resource), a fresh daemon on its own
+ * data dir, configured the same way, then `--prompts` unique prompts at `--connections`; the daemon is
+ * stopped before the next side starts.
+ */
+async function runFootprint(upstreamUrl: string): Promise<void> {
+  const result = {} as Record<FootprintSideName, FootprintSide>;
+  for (const side of FOOTPRINT_SIDES) {
+    const dir = side.name === 'plain' ? home : mkdtempSync(join(tmpdir(), `vmx-bench-${side.name}-`));
+    if (dir !== home) stops.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const { key } = await configure(dir, upstreamUrl);
+    await configureEstimated(dir);
+    const daemon = await startDaemon(dir);
+    stops.unshift(() => stopChild(daemon.child));
+    log(
+      `footprint ${side.name}: ${prompts} unique prompts to '${side.resource}' at ${options.connections} connections`,
+    );
+    const pid = daemon.child.pid!;
+    result[side.name] = await footprint(
+      { url: daemon.url, pid },
+      key,
+      side.resource,
+      prompts,
+      options.connections,
+      (m) => log(`footprint ${side.name}: ${m}`),
+    );
+    await stopChild(daemon.child);
+  }
+  const environment = environmentInfo();
+  const footprintResult = { prompts, connections: options.connections, ...result };
+  if (args.json)
+    process.stdout.write(
+      `${JSON.stringify({ environment, options: { ...options, prompts }, results: { footprint: footprintResult } }, null, 2)}\n`,
+    );
+  else
+    process.stdout.write(
+      `\nvmx benchmark: node ${environment.node}, ${environment.cpus} CPUs (${environment.cpu}); load generator, daemon and fake upstream share this machine\n` +
+        footprintReport(result, prompts, options.connections, table),
+    );
 }
 
 interface SharedResult {
