@@ -10,6 +10,7 @@ import type { Gateway } from '../gateway.js';
 import type { Caller } from '../pipeline/auth.js';
 import type { Exchange } from '../pipeline/exchange.js';
 import { handleCompletion } from '../pipeline/handle-completion.js';
+import { callerLimits, connectionLimits, countsTokens } from '../pipeline/limit-sets.js';
 
 /** A batch item as the runner hands it over: what to send, as whom, under which batch limits. */
 export interface ItemToRun {
@@ -57,7 +58,7 @@ export async function runItem(gateway: Gateway, item: ItemToRun, now: number): P
   const gate = gateway.completion.gate;
   // Every limit the item runs under, checked and charged at once: no room, no run (and no row).
   const { sets, connectionId } = limitsOf(env, key, item);
-  const verdict = await gate.admit(sets, estimateInputTokens(item.request));
+  const verdict = await gate.admit(sets, countsTokens(sets) ? estimateInputTokens(item.request) : 0);
   if (isRejection(verdict)) return parked(now, verdict.retryAfterSeconds, verdict.message);
   const answer = await send(gateway, { env, key }, item, { connectionId, admission: verdict });
   return interpret(answer, item, now);
@@ -69,14 +70,10 @@ function limitsOf(
   key: ApiKeyWithHash,
   item: ItemToRun,
 ): { sets: LimitSet[]; connectionId: string } {
-  const sets: LimitSet[] = [];
-  if (key.capacity.length) sets.push({ level: 'key', id: key.id, name: key.name, limits: key.capacity });
   const resource = env.resources.get(String(item.request.model ?? ''));
-  if (resource?.enforceCapacity && resource.capacity.length)
-    sets.push({ level: 'resource', id: resource.id, name: resource.name, limits: resource.capacity });
   const connection = resource && env.connections.get(resource.model.connectionId);
-  if (connection?.capacity.length)
-    sets.push({ level: 'connection', id: connection.id, name: connection.name, limits: connection.capacity });
+  const own = connection && connectionLimits(connection);
+  const sets = [...callerLimits(key, resource), ...(own ? [own] : [])];
   if (item.capacity.length) sets.push(batchLimits(item));
   return { sets, connectionId: connection?.id ?? '' };
 }

@@ -9,7 +9,6 @@ import {
   type Admission,
   type CapacityGate,
   type CapacityRejection,
-  type LimitSet,
   type Verdict,
 } from '../../gateway/capacity/gate.js';
 import {
@@ -20,6 +19,7 @@ import {
   type PoolOutcome,
 } from '../../gateway/pools/gate.js';
 import type { LiveConfig } from '../config-snapshot.js';
+import { connectionLimits, countsTokens } from './limit-sets.js';
 import type { ModelLabel } from './respond/envelope.js';
 import type { Exchange } from './exchange.js';
 import { modelLabel } from './route.js';
@@ -204,16 +204,11 @@ function admit(
   connection: Connection,
   gate: CapacityGate,
 ): Admission | undefined | Promise<Admission> {
-  const sets: LimitSet[] = connection.capacity.length
-    ? [
-        ...exchange.limits,
-        { level: 'connection', id: connection.id, name: connection.name, limits: connection.capacity },
-      ]
-    : exchange.limits;
+  const own = connectionLimits(connection);
+  const sets = own ? [...exchange.limits, own] : exchange.limits;
   if (sets.length === 0) return undefined;
-  const needsTokens = sets.some((set) => set.limits.some((limit) => limit.tokens !== undefined));
   // The embedded gate answers at once (no await on the hot path); a shared store through a promise.
-  const result = gate.admit(sets, needsTokens ? exchange.estimateInput() : 0);
+  const result = gate.admit(sets, countsTokens(sets) ? exchange.estimateInput() : 0);
   return result instanceof Promise ? result.then(admitted) : admitted(result);
 }
 

@@ -1,12 +1,12 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { ModelRef } from '../../gateway/routing/index.js';
-import type { ApiKeyWithHash } from '../../store/repos/api-keys.js';
 import type { Resource } from '../../store/repos/resources.js';
 import type { ConfigSnapshot } from '../config-cache.js';
 import type { Gateway } from '../gateway.js';
 import { ClientGone } from './attempts.js';
 import { authenticate, resolveEnvironmentConfig, type Caller, type RoutePlace } from './auth.js';
 import { Exchange } from './exchange.js';
+import { callerLimits } from './limit-sets.js';
 import { readInboundBody, type InboundBody, type InboundDialect } from './request-body.js';
 import { resolveResource, secondaryModel } from './resolve.js';
 import { serveCompletion } from './respond/completion.js';
@@ -46,7 +46,7 @@ export async function handleCompletion(gateway: Gateway, request: CompletionRequ
     // The embedded store answers at once; a shared one may ask the database first.
     const known = gateway.config.fresh((snapshot) => identify(snapshot, exchange, request));
     const { caller, inbound, resource } = known instanceof Promise ? await known : known;
-    chargeTo(exchange, caller.key, resource);
+    exchange.limits.push(...callerLimits(caller.key, resource));
     const chain = planChain(gateway, exchange, caller, resource, inbound);
     await serveCompletion(gateway.completion, exchange, inbound, chain, request.raw, abort.signal);
   } catch (error) {
@@ -87,19 +87,6 @@ function identify(snapshot: ConfigSnapshot, exchange: Exchange, request: Complet
   const { resource } = resolveResource(caller.env, caller.key, inbound.model, inbound.vmx);
   exchange.resourceId = resource.id || null;
   return { caller, inbound, resource };
-}
-
-/** The key's limits and, when enforced, the resource's, checked on every attempt with the connection's. */
-function chargeTo(exchange: Exchange, key: ApiKeyWithHash, resource: Resource): void {
-  if (key.capacity.length) exchange.limits.push({ level: 'key', id: key.id, name: key.name, limits: key.capacity });
-  if (resource.enforceCapacity && resource.capacity.length) {
-    exchange.limits.push({
-      level: 'resource',
-      id: resource.id || resource.name,
-      name: resource.name,
-      limits: resource.capacity,
-    });
-  }
 }
 
 /** Step 4: a secondary model chosen by the request, else the plan of the resource's rules and fallbacks. */
