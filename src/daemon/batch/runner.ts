@@ -6,7 +6,7 @@ import type { ClaimedItem } from '../../store/repos/batches.js';
 import { runItem, type ItemOutcome } from './run-item.js';
 
 /** The part of the batch store the runner uses (the `batches` repository of either backend). */
-export type BatchQueue = Pick<Repositories['batches'], 'claim' | 'finish' | 'park' | 'expireLeases'>;
+export type BatchQueue = Pick<Repositories['batches'], 'nextWake' | 'claim' | 'finish' | 'park' | 'expireLeases'>;
 
 export interface BatchRunnerOptions {
   queue: BatchQueue;
@@ -96,9 +96,12 @@ export class BatchRunner {
     const free = this.concurrency - this.running.size;
     if (free > 0) {
       try {
+        const now = this.clock();
+        // A read first: a claim takes the write lock, and most polls find nothing due.
+        if ((await this.options.queue.nextWake(now)) !== now) return this.schedule(this.pollMs);
         const items = await this.options.queue.claim({
           owner: this.options.owner,
-          now: this.clock(),
+          now,
           limit: free,
           leaseMs: this.leaseMs,
         });

@@ -128,12 +128,12 @@ export const settleSql = (id: string, now: string) => `UPDATE batches
  * running batches have queued items (cancel, park and settle see to it), so no join: two lookups in
  * `batch_items_claimable`.
  */
-/** Ends every lease at once (their holder is gone): the next claim takes the items over. */
-export const EXPIRE_LEASES = "UPDATE batch_items SET claimed_until = 0 WHERE status = 'running'";
-
 export const NEXT_WAKE = `SELECT
   (SELECT min(not_before) FROM batch_items WHERE status = 'queued') AS due,
   (SELECT min(claimed_until) + 1 FROM batch_items WHERE status = 'running') AS lease`;
+
+/** Ends every lease at once (their holder is gone): the next claim takes the items over. */
+export const EXPIRE_LEASES = "UPDATE batch_items SET claimed_until = 0 WHERE status = 'running'";
 
 /** A new batch id, as OpenAI spells them: `batch_` and 32 hex digits. */
 export const newBatchId = (): string => `batch_${randomBytes(16).toString('hex')}`;
