@@ -102,6 +102,14 @@ export interface PruneSummary {
   ms: number;
 }
 
+/** A pass's summary before its first step: nothing changed yet. */
+export const emptyPruneSummary = (): PruneSummary => ({
+  changed: { 'audit-bodies': 0, audit: 0, 'usage-raw': 0, 'usage-hourly': 0, vacuum: 0 },
+  steps: 0,
+  longestStepMs: 0,
+  ms: 0,
+});
+
 /**
  * Runs a whole pass. `between` runs after every step: the daemon yields to the event loop there, so
  * requests are served while a large prune goes on; `stop` ends the pass early (shutdown).
@@ -111,12 +119,7 @@ export async function prune(
   policy: RetentionPolicy,
   options: { now?: number; between?: () => Promise<void>; stop?: () => boolean } = {},
 ): Promise<PruneSummary> {
-  const summary: PruneSummary = {
-    changed: { 'audit-bodies': 0, audit: 0, 'usage-raw': 0, 'usage-hourly': 0, vacuum: 0 },
-    steps: 0,
-    longestStepMs: 0,
-    ms: 0,
-  };
+  const summary = emptyPruneSummary();
   const started = performance.now();
   const steps = pruneSteps(store, policy, options.now ?? Date.now());
   while (!options.stop?.()) {

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Async } from '../backend.js';
 import type { SettingsRepo } from '../repos/settings.js';
 import {
+  emptyPruneSummary,
   retentionPolicy,
   retentionSettings,
   type PruneStep,
@@ -91,12 +92,7 @@ export async function prunePg(
   policy: RetentionPolicy,
   options: { now?: number; between?: () => Promise<void>; stop?: () => boolean } = {},
 ): Promise<PgPruneSummary> {
-  const summary: PgPruneSummary = {
-    changed: { 'audit-bodies': 0, audit: 0, 'usage-raw': 0, 'usage-hourly': 0, vacuum: 0 },
-    steps: 0,
-    longestStepMs: 0,
-    ms: 0,
-  };
+  const summary: PgPruneSummary = emptyPruneSummary();
   const started = performance.now();
   const client = await pool.connect();
   let broken: Error | undefined;
