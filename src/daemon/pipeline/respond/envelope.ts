@@ -32,26 +32,27 @@ export function envelope(requestId: string, events: VmxEvent[], timings: Timings
   };
 }
 
-/** The `x-vmx-*` headers of a successful response (HTTP.md). */
-export function vmxHeaders(input: {
-  requestId: string;
-  resource: string;
-  answered: ModelLabel;
-  gateMs: number;
-  routingMs: number;
-  correlationId?: string;
-  events: VmxEvent[];
-}): Record<string, string> {
-  const headers: Record<string, string> = {
-    'x-vmx-request-id': input.requestId,
-    'x-vmx-resource': input.resource,
-    'x-vmx-provider': input.answered.provider,
-    'x-vmx-model': input.answered.model,
-    'x-vmx-connection': input.answered.connection,
-    'x-vmx-gate-ms': String(round(input.gateMs)),
-    'x-vmx-routing-ms': String(round(input.routingMs)),
-    'x-vmx-event-count': String(input.events.length),
-  };
+/** The `x-vmx-*` headers of a successful response (HTTP.md), added to `headers`. */
+export function vmxHeaders(
+  input: {
+    requestId: string;
+    resource: string;
+    answered: ModelLabel;
+    gateMs: number;
+    routingMs: number;
+    correlationId?: string;
+    events: VmxEvent[];
+  },
+  headers: Record<string, string> = {},
+): Record<string, string> {
+  headers['x-vmx-request-id'] = input.requestId;
+  headers['x-vmx-resource'] = input.resource;
+  headers['x-vmx-provider'] = input.answered.provider;
+  headers['x-vmx-model'] = input.answered.model;
+  headers['x-vmx-connection'] = input.answered.connection;
+  headers['x-vmx-gate-ms'] = String(round(input.gateMs));
+  headers['x-vmx-routing-ms'] = String(round(input.routingMs));
+  headers['x-vmx-event-count'] = String(input.events.length);
   if (input.correlationId) headers['x-vmx-correlation-id'] = input.correlationId;
   input.events.forEach((event, i) => {
     const prefix = `x-vmx-event-${i}`;

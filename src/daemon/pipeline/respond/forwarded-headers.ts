@@ -14,14 +14,14 @@ const exact = new Set([
 /**
  * The answering provider's headers that are passed on to the client, on success and on error:
  * the above, and every `x-ratelimit-*` / `anthropic-ratelimit-*`, with the connection's secret values
- * blanked. Nothing else is copied: hop-by-hop, length and encoding headers describe the provider's
+ * blanked, added to `out`. Nothing else is copied: hop-by-hop, length and encoding headers describe the provider's
  * connection, and `openai-organization` names the provider account behind the gateway.
  */
 export function forwardedHeaders(
   headers: UpstreamResponse['headers'],
   secret: Record<string, string>,
+  out: Record<string, string> = {},
 ): Record<string, string> {
-  const out: Record<string, string> = {};
   for (const name in headers) {
     const value = headers[name];
     if (value === undefined) continue;

@@ -31,7 +31,7 @@ export async function convertJson(out: Output, from: DialectCodec, to: DialectCo
 
 function writeJson(out: Output, text: string): void {
   const { raw, exchange, deps } = out;
-  raw.writeHead(200, { 'content-type': 'application/json', ...headersFor(out) });
+  raw.writeHead(200, headersFor(out, { 'content-type': 'application/json' }));
   raw.end(text);
   exchange.status = 200;
   exchange.responseBody = text.length > deps.auditBodyLimit ? text.slice(0, deps.auditBodyLimit) : text;

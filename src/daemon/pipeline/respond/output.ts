@@ -74,15 +74,21 @@ export function finishAttempt(
 }
 
 /** The `x-vmx-*` headers and the answering provider's own headers that clients read. */
-export function headersFor({ exchange, attempt, response }: Output): Record<string, string> {
-  const own = vmxHeaders({
-    requestId: exchange.requestId,
-    resource: exchange.resource ?? '',
-    answered: attempt.label,
-    gateMs: exchange.timings.gateMs,
-    routingMs: exchange.timings.routingMs,
-    correlationId: exchange.correlationId,
-    events: exchange.events,
-  });
-  return { ...forwardedHeaders(response.headers, attempt.target.secret), ...own };
+export function headersFor(
+  { exchange, attempt, response }: Output,
+  headers: Record<string, string>,
+): Record<string, string> {
+  forwardedHeaders(response.headers, attempt.target.secret, headers);
+  return vmxHeaders(
+    {
+      requestId: exchange.requestId,
+      resource: exchange.resource ?? '',
+      answered: attempt.label,
+      gateMs: exchange.timings.gateMs,
+      routingMs: exchange.timings.routingMs,
+      correlationId: exchange.correlationId,
+      events: exchange.events,
+    },
+    headers,
+  );
 }

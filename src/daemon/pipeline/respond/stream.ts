@@ -111,12 +111,14 @@ async function streamOut(
 ): Promise<void> {
   const { exchange, attempt, raw } = out;
   const secret = attempt.target.secret;
-  raw.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-    ...headersFor(out),
-  });
+  raw.writeHead(
+    200,
+    headersFor(out, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    }),
+  );
   exchange.status = 200;
   let failure: string | null = null;
   const tellClient = (reason: string) => {
