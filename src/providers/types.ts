@@ -1,3 +1,4 @@
+import type { CallSignal } from './cancel.js';
 import { headerField, headerNames, legacyHeaderValues } from './connection-config.js';
 import type { WireEvent } from './pivot.js';
 import type { Dialect } from './dialects/index.js';
@@ -64,7 +65,7 @@ export interface NativeCall {
   body: Record<string, unknown>;
   stream: boolean;
   /** Aborted when the client goes away or the request is given up. */
-  signal: AbortSignal;
+  signal: CallSignal;
 }
 
 /** The provider's raw HTTP answer: status, headers and the body as a byte stream (not yet read). */

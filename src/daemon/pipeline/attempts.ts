@@ -1,6 +1,7 @@
 import { CapacityError, ProviderError, UpstreamError, type AttemptFailure, type ProviderAnswer } from '../../errors.js';
 import type { ProviderAdapter, ConnectionTarget } from '../../providers/types.js';
 import { UpstreamUnavailable } from '../../providers/types.js';
+import type { CallSignal } from '../../providers/cancel.js';
 import { redactSecrets } from '../../providers/redact.js';
 import type { Connection } from '../../store/repos/connections.js';
 import type { ModelRef } from '../../gateway/routing/index.js';
@@ -80,7 +81,7 @@ export async function runAttempts(
   exchange: Exchange,
   chain: ModelRef[],
   deps: AttemptDeps,
-  signal: AbortSignal,
+  signal: CallSignal,
   tryOne: (attempt: Attempt) => Promise<void>,
 ): Promise<void> {
   const failures: AttemptFailure[] = [];

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { Cancel } from '../../providers/cancel.js';
 import type { ModelRef } from '../../gateway/routing/index.js';
 import type { Resource } from '../../store/repos/resources.js';
 import type { ConfigSnapshot } from '../config-cache.js';
@@ -40,7 +41,7 @@ export async function handleCompletion(gateway: Gateway, request: CompletionRequ
   const exchange = new Exchange(request.dialect);
   exchange.reserved = request.reserved;
   gateway.recorder.start();
-  const abort = abortWhenClientLeaves(request.raw);
+  const cancel = cancelWhenClientLeaves(request.raw);
   try {
     exchange.requestBody = request.body;
     // The embedded store answers at once; a shared one may ask the database first.
@@ -48,9 +49,9 @@ export async function handleCompletion(gateway: Gateway, request: CompletionRequ
     const { caller, inbound, resource } = known instanceof Promise ? await known : known;
     exchange.limits.push(...callerLimits(caller.key, resource));
     const chain = planChain(gateway, exchange, caller, resource, inbound);
-    await serveCompletion(gateway.completion, exchange, inbound, chain, request.raw, abort.signal);
+    await serveCompletion(gateway.completion, exchange, inbound, chain, request.raw, cancel);
   } catch (error) {
-    if (error instanceof ClientGone || abort.signal.aborted) {
+    if (error instanceof ClientGone || cancel.aborted) {
       exchange.status = 499;
       exchange.error = 'the client closed the connection';
       if (!request.raw.destroyed) request.raw.destroy();
@@ -65,12 +66,12 @@ export async function handleCompletion(gateway: Gateway, request: CompletionRequ
 }
 
 /** A client that disconnects before the response is complete aborts the upstream request. */
-function abortWhenClientLeaves(raw: ServerResponse): AbortController {
-  const abort = new AbortController();
+function cancelWhenClientLeaves(raw: ServerResponse): Cancel {
+  const cancel = new Cancel();
   raw.once('close', () => {
-    if (!raw.writableFinished) abort.abort();
+    if (!raw.writableFinished) cancel.abort();
   });
-  return abort;
+  return cancel;
 }
 
 /** Steps 1–3: who calls (the key, the environment), what they sent, which resource it names. */

@@ -1,5 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Agent } from 'undici';
+import { abortSignalOf } from '../cancel.js';
 import { connectionTimeouts } from '../connection-config.js';
 import { bufferedResponse, fromFetchResponse } from '../http/fetch-response.js';
 import { isBodyTimeout, wentSilent } from '../http/silence.js';
@@ -79,7 +80,9 @@ export function anthropicAdapter({ settings }: AdapterDeps<CommonSettings>, defa
       try {
         // The SDK's plain POST (auth, base URL, headers, timeout) rather than messages.create(): the body
         // goes out exactly as given, and create() prints model-deprecation notices on the console.
-        const response = await client.post('/v1/messages', { body: call.body, signal: call.signal }).asResponse();
+        const response = await client
+          .post('/v1/messages', { body: call.body, signal: abortSignalOf(call.signal) })
+          .asResponse();
         return silenceAsTimeout(fromFetchResponse(response), target, idleMs);
       } catch (error) {
         // An error status is an answer like any other: the pipeline decides about fallback.

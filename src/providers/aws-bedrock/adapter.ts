@@ -5,6 +5,7 @@ import type {
 } from '@aws-sdk/client-bedrock-runtime';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { abortSignalOf } from '../cancel.js';
 import { connectionTimeouts } from '../connection-config.js';
 import { bufferedResponse } from '../http/fetch-response.js';
 import { wentSilent, withIdleGap } from '../http/silence.js';
@@ -94,9 +95,10 @@ export function bedrockAdapter({ settings }: AdapterDeps<BedrockSettings>): Prov
       const { client, idleMs, sdk } = await clientFor(target);
       // A stream's own abort switch, so that a silent stream can be given up (the socket released).
       const silent = call.stream ? new AbortController() : undefined;
+      const signal = abortSignalOf(call.signal);
       const watched: Watched = {
         ...call,
-        signal: silent ? AbortSignal.any([call.signal, silent.signal]) : call.signal,
+        signal: silent ? AbortSignal.any([signal, silent.signal]) : signal,
         watch: (source) =>
           withIdleGap(source ?? (async function* () {})(), idleMs, () => {
             silent?.abort();
@@ -120,7 +122,8 @@ export function bedrockAdapter({ settings }: AdapterDeps<BedrockSettings>): Prov
 }
 
 /** A call whose stream is read through the idle-gap watchdog. */
-interface Watched extends NativeCall {
+interface Watched extends Omit<NativeCall, 'signal'> {
+  signal: AbortSignal;
   watch<T>(source: AsyncIterable<T> | undefined): AsyncIterable<T>;
 }
 

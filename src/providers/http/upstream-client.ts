@@ -1,4 +1,5 @@
 import { Agent, errors as undiciErrors } from 'undici';
+import type { CallSignal } from '../cancel.js';
 import { connectionTimeouts, type ConnectionTimeouts } from '../connection-config.js';
 import type { ConnectionTarget, UpstreamResponse } from '../types.js';
 import { UpstreamUnavailable } from '../types.js';
@@ -20,7 +21,7 @@ export class UpstreamClient {
       method: 'GET' | 'POST';
       headers: Record<string, string>;
       body?: string;
-      signal: AbortSignal;
+      signal: CallSignal;
     },
   ): Promise<UpstreamResponse> {
     const agent = this.agentFor(target);

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { ModelRef } from '../../../gateway/routing/index.js';
 import { errorShapes } from '../../../providers/dialects/index.js';
+import type { CallSignal } from '../../../providers/cancel.js';
 import type { PivotRequest } from '../../../providers/pivot.js';
 import { redactSecrets } from '../../../providers/redact.js';
 import type { Dialect } from '../../../providers/registry.js';
@@ -29,7 +30,7 @@ export async function serveCompletion(
   inbound: InboundBody,
   chain: ModelRef[],
   raw: ServerResponse,
-  signal: AbortSignal,
+  signal: CallSignal,
 ): Promise<void> {
   const { vmx: _vmx, ...clientBody } = inbound.body;
   let pivot: PivotRequest | undefined;
@@ -78,7 +79,7 @@ async function send(
   dialect: Dialect,
   body: Record<string, unknown>,
   stream: boolean,
-  signal: AbortSignal,
+  signal: CallSignal,
 ): Promise<UpstreamResponse> {
   const response = await attempt.adapter.send(attempt.target, { dialect, body, stream, signal });
   if (response.status < 400) return response;
