@@ -35,7 +35,7 @@ export function authenticate(
 ): Caller {
   const presented = presentedKey(headers);
   if (!presented) throw new AuthenticationError('missing API key: send Authorization: Bearer <key> or x-api-key');
-  const key = snapshot.key(createHash('sha256').update(presented).digest('hex'));
+  const key = snapshot.key(keyHash(presented));
   const acting = env ?? (key && snapshot.environmentById(key.environmentId));
   if (
     !key ||
@@ -57,6 +57,24 @@ export function authorize(
 ): Caller {
   const env = place && resolveEnvironmentConfig(snapshot, place.workspace, place.environment);
   return authenticate(snapshot, env, headers);
+}
+
+const KNOWN_HASHES = 1_000;
+const hashes = new Map<string, string>();
+
+/**
+ * The SHA-256 of a presented key, remembered for the few keys that call again and again (a client
+ * sends its key on every request). Bounded: past KNOWN_HASHES keys the memory starts over. Only the
+ * presented text and its hash are kept, never a stored key.
+ */
+function keyHash(presented: string): string {
+  let hash = hashes.get(presented);
+  if (hash === undefined) {
+    hash = createHash('sha256').update(presented).digest('hex');
+    if (hashes.size >= KNOWN_HASHES) hashes.clear();
+    hashes.set(presented, hash);
+  }
+  return hash;
 }
 
 function presentedKey(headers: Record<string, string | string[] | undefined>): string | undefined {

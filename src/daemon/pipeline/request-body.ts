@@ -15,8 +15,9 @@ const vmxOptionsSchema = z
     secondaryModelIndex: z.number().int().min(0).optional(),
     resourceConfigOverrides: z.record(z.string(), z.unknown()).optional(),
   })
-  .strict();
-export type VmxOptions = z.infer<typeof vmxOptionsSchema>;
+  .strict()
+  .optional();
+export type VmxOptions = NonNullable<z.infer<typeof vmxOptionsSchema>>;
 
 /** What the pipeline reads of a client body; the body itself is kept whole for passthrough. */
 export interface InboundBody {
@@ -35,7 +36,8 @@ export function readInboundBody(dialect: InboundDialect, body: unknown): Inbound
   }
   const spec = inboundSpec(dialect);
   const parsed = check(spec.schema, body, []);
-  const vmx = check(vmxOptionsSchema.optional(), (body as { vmx?: unknown }).vmx, ['vmx']);
+  const given = (body as { vmx?: unknown }).vmx;
+  const vmx = given === undefined ? undefined : check(vmxOptionsSchema, given, ['vmx']);
   return {
     body: body as Record<string, unknown>,
     model: parsed.model as string,
