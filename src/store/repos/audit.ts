@@ -40,8 +40,7 @@ export function createAuditRepo(db: Database) {
   const insert = db.prepare(
     `INSERT OR REPLACE INTO audit (request_id, at, workspace_id, environment_id, key_id, resource, route, stream, status,
        error, events, timings, request_body, response_body, correlation_id, duration_ms)
-     VALUES (@requestId, @at, @workspaceId, @environmentId, @keyId, @resource, @route, @stream, @status,
-       @error, @events, @timings, @requestBody, @responseBody, @correlationId, @durationMs)`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const one = db.prepare<[string], Record<string, unknown>>('SELECT * FROM audit WHERE request_id = ?');
   const bodiesCursor = createStateCell(db, 'audit-bodies-cursor');
@@ -60,13 +59,26 @@ export function createAuditRepo(db: Database) {
   );
 
   return {
-    insert(record: AuditRecord): void {
-      insert.run({
-        ...record,
-        stream: record.stream ? 1 : 0,
-        events: toJson(record.events),
-        timings: toJson(record.timings),
-      });
+    insert(r: AuditRecord): void {
+      // Positional: binding by name costs a lookup per column on every row.
+      insert.run(
+        r.requestId,
+        r.at,
+        r.workspaceId,
+        r.environmentId,
+        r.keyId,
+        r.resource,
+        r.route,
+        r.stream ? 1 : 0,
+        r.status,
+        r.error,
+        toJson(r.events),
+        toJson(r.timings),
+        r.requestBody,
+        r.responseBody,
+        r.correlationId,
+        r.durationMs,
+      );
     },
 
     get(requestId: string): AuditRecord | undefined {
