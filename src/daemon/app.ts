@@ -18,6 +18,10 @@ import type { BatchService } from './batch/batch-service.js';
 export type { BatchService };
 
 declare module 'fastify' {
+  interface FastifyRequest {
+    /** The body as the client sent it (what the audit row keeps); '' when there was none. */
+    bodyText: string;
+  }
   interface FastifyContextConfig {
     /** The dialect a route answers errors in, before its handler runs (the error handler below). */
     dialect?: InboundDialect;
@@ -66,7 +70,8 @@ export async function buildApp(gateway: Gateway, options: AppOptions = {}) {
 
   // Every body is JSON, whatever the content type says: `curl -d` sends form-urlencoded by default.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, text, done) => {
+  app.decorateRequest('bodyText', '');
+  app.addContentTypeParser('*', { parseAs: 'string' }, (request, text, done) => {
     let body: unknown;
     try {
       body = text === '' ? undefined : JSON.parse(text as string);
@@ -82,6 +87,7 @@ export async function buildApp(gateway: Gateway, options: AppOptions = {}) {
         undefined,
       );
     }
+    request.bodyText = text as string;
     done(null, body);
   });
   // Failures before a route handler runs (bad JSON, body too large): answered in the route's dialect

@@ -99,6 +99,17 @@ describe('the app over a gateway, without a server', () => {
     const requestId = response.headers['x-vmx-request-id'];
     expect(rows.usage).toEqual([expect.objectContaining({ requestId, status: 200, model: 'fake-model', final: true })]);
     expect(rows.audit).toEqual([expect.objectContaining({ requestId, status: 200, route: 'chat' })]);
+
+    // The audit keeps the body as the client wrote it, spacing and key order included.
+    const asSent = '{ "messages": [ { "role": "user", "content": "hi" } ],\n  "model": "chat" }';
+    const second = await app.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      payload: asSent,
+    });
+    expect(second.statusCode).toBe(200);
+    expect(rows.audit[1]).toMatchObject({ requestId: second.headers['x-vmx-request-id'], requestBody: asSent });
     await app.close();
   });
 });

@@ -24,6 +24,8 @@ export class Exchange {
   stream = false;
   correlationId: string | undefined;
   requestBody: unknown;
+  /** The body as the client sent it, when the route had it: the audit keeps these bytes. */
+  requestText: string | undefined;
   /** The response as sent (JSON text, or the streamed SSE up to the audit size cap). */
   responseBody = '';
   status = 0;

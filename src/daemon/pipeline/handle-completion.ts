@@ -21,6 +21,8 @@ export interface CompletionRequest {
   place: RoutePlace;
   headers: IncomingHttpHeaders;
   body: unknown;
+  /** The body as sent, for the audit row (serialised from `body` when absent). */
+  bodyText?: string;
   raw: ServerResponse;
   /**
    * Who calls, when the daemon itself makes the request on someone's behalf (a batch item runs as the
@@ -44,6 +46,7 @@ export async function handleCompletion(gateway: Gateway, request: CompletionRequ
   const cancel = cancelWhenClientLeaves(request.raw);
   try {
     exchange.requestBody = request.body;
+    exchange.requestText = request.bodyText || undefined;
     // The embedded store answers at once; a shared one may ask the database first.
     const known = gateway.config.fresh((snapshot) => identify(snapshot, exchange, request));
     const { caller, inbound, resource } = known instanceof Promise ? await known : known;

@@ -52,6 +52,7 @@ function handle(
     place: placeOf(request.params),
     headers: request.headers,
     body: request.body,
+    bodyText: request.bodyText,
     raw: reply.raw,
   });
 }

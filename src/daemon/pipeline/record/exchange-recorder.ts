@@ -83,11 +83,8 @@ export class ExchangeRecorder {
       error: exchange.error,
       events: [...exchange.events, ...exchange.notes],
       timings: { ...exchange.timings, totalMs: durationMs },
-      // Serialised here, after the response went out, and cut to the configured size.
-      requestBody: cap(
-        exchange.requestBody === undefined ? null : JSON.stringify(exchange.requestBody),
-        this.auditBodyLimit,
-      ),
+      // Cut to the configured size.
+      requestBody: cap(requestText(exchange), this.auditBodyLimit),
       responseBody: exchange.responseBody || null,
       correlationId: exchange.correlationId ?? null,
       durationMs,
@@ -99,6 +96,12 @@ export class ExchangeRecorder {
     this.status.total++;
     this.status.inFlight++;
   }
+}
+
+/** The body as the client sent it; serialised from the parsed body when the route did not keep its text. */
+function requestText(exchange: Exchange): string | null {
+  if (exchange.requestText !== undefined) return exchange.requestText;
+  return exchange.requestBody === undefined ? null : JSON.stringify(exchange.requestBody);
 }
 
 function cap(text: string | null, limit: number): string | null {
