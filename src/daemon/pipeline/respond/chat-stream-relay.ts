@@ -68,6 +68,10 @@ export class ChatStreamRelay extends SseRelay {
 
 /** The data of an event (OpenAI sends one data line); undefined for comment-only events. */
 function dataOf(event: string): string | undefined {
+  // The usual event, `data: {…}\n\n`, without splitting it into lines.
+  const end = event.length - 2;
+  if (event.startsWith('data: ') && event.indexOf('\n') === end && event.charCodeAt(end - 1) !== 13)
+    return event.slice(6, end);
   let data: string | undefined;
   for (const line of event.split(/\r?\n/)) {
     if (line.startsWith('data:')) {
