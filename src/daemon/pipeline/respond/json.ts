@@ -47,8 +47,13 @@ export function parseJson(text: string): unknown {
 
 function parseObject(text: string): Record<string, unknown> {
   const parsed = parseJson(text);
-  if (parsed && typeof parsed === 'object' && !Array.isArray(parsed) && Object.keys(parsed).length > 0) {
+  if (parsed && typeof parsed === 'object' && !Array.isArray(parsed) && hasKeys(parsed)) {
     return parsed as Record<string, unknown>;
   }
   throw new AttemptFailed(502, 'the provider sent an invalid response (not a JSON object)');
+}
+
+function hasKeys(value: object): boolean {
+  for (const _ in value) return true;
+  return false;
 }
