@@ -74,8 +74,10 @@ export class Metrics {
     if (record.provider === null) return;
     const provider = record.provider;
     const model = record.model ?? 'none';
-    this.attemptsBy.get([record.route, record.resource, provider, model, String(record.status)]).inc();
-    const labels = [record.route, record.resource, provider, model];
+    // A resource made up by the request (overrides) is labelled '', as its name is the client's text.
+    const resource = record.resourceId !== null ? record.resource : '';
+    this.attemptsBy.get([record.route, resource, provider, model, String(record.status)]).inc();
+    const labels = [record.route, resource, provider, model];
     if (record.costNano === null) this.unpricedBy.get(labels).inc();
     else if (record.costNano > 0) this.costBy.get(labels).inc(record.costNano / 1e9);
     if (record.inputTokens) this.tokensBy.get([...labels, 'input']).inc(record.inputTokens);

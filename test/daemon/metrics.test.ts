@@ -50,4 +50,15 @@ describeEachGateway('GET /metrics', (backend) => {
     expect(sum('vmx_provider_attempts_total', { status: '503' })).toBe(1);
     expect(text).toContain('# TYPE vmx_request_duration_seconds histogram');
   });
+
+  it('labels a model name that is no resource as resource="", so made-up names add no series', async () => {
+    const client = new OpenAI({ baseURL: gw.baseURL, apiKey: gw.key, maxRetries: 0 });
+    for (const name of ['made-up-1', 'made-up-2'])
+      await expect(
+        client.chat.completions.create({ model: name, messages: [{ role: 'user', content: 'x' }] }),
+      ).rejects.toMatchObject({ status: 404 });
+    const text = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(text).not.toContain('made-up');
+    expect(sumSamples(parsePrometheus(text), 'vmx_requests_total', { resource: '', status: '404' })).toBe(2);
+  });
 });

@@ -63,7 +63,9 @@ export class ExchangeRecorder {
     }
     this.metrics.request({
       route: exchange.route,
-      resource: exchange.resource ?? '',
+      // A name that matched no resource is the client's text: as a label it would grow the metrics
+      // (and their memory) with every name a client makes up.
+      resource: exchange.resourceId !== null ? (exchange.resource ?? '') : '',
       provider: exchange.provider,
       status: exchange.status,
       failed,
