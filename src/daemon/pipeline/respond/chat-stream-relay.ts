@@ -15,7 +15,8 @@ const ERROR = /^\s*\{\s*"error"\s*:/;
  * JSON is parsed for those events alone.
  */
 export class ChatStreamRelay extends SseRelay {
-  private first: { id?: unknown; created?: unknown; model?: unknown } | undefined;
+  /** The first data event's JSON, read again only for a closing chunk of vmx's own. */
+  private first: string | undefined;
   private closed = false;
 
   constructor(
@@ -38,12 +39,18 @@ export class ChatStreamRelay extends SseRelay {
     }
     const isFirst = this.first === undefined;
     if (isFirst) this.firstEventAt = performance.now();
-    const closing = USAGE.test(data);
+    const closing = data.includes('"usage"') && USAGE.test(data);
     const error = ERROR.test(data);
     if (!isFirst && !closing && !error) return event;
+    if (!closing && !error) {
+      // The first event: the envelope is spliced in, the provider's JSON otherwise left as it is.
+      const spliced = withEnvelope(data, this.options.envelope(false));
+      if (spliced !== undefined) this.first = data;
+      return spliced ?? event;
+    }
     const parsed = parse(data);
     if (!parsed) return event;
-    if (isFirst) this.first = { id: parsed.id, created: parsed.created, model: parsed.model };
+    if (isFirst) this.first = data;
     if (error) {
       const detail = parsed.error as { message?: unknown } | undefined;
       this.failure =
@@ -61,7 +68,7 @@ export class ChatStreamRelay extends SseRelay {
   /** The closing envelope for a stream whose provider sent no usage chunk. */
   private closingChunk(): string {
     this.closed = true;
-    const { id, created, model } = this.first ?? {};
+    const { id, created, model } = (this.first !== undefined && parse(this.first)) || {};
     return sse({ id, object: 'chat.completion.chunk', created, model, choices: [], vmx: this.options.envelope(true) });
   }
 }
@@ -89,6 +96,18 @@ function parse(data: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * `data` (a JSON object's text) with `"vmx"` added as its last member, as an event; undefined when it
+ * does not look like a non-empty object. Not parsed: what the provider wrote stays as written.
+ */
+function withEnvelope(data: string, envelope: object): string | undefined {
+  const close = data.lastIndexOf('}');
+  const firstKey = data.indexOf('"');
+  if (data.charCodeAt(0) !== 123 || firstKey < 0 || firstKey > close || data.slice(close + 1).trim() !== '')
+    return undefined;
+  return `data: ${data.slice(0, close)},"vmx":${JSON.stringify(envelope)}}\n\n`;
 }
 
 const sse = (value: unknown) => `data: ${JSON.stringify(value)}\n\n`;

@@ -97,6 +97,19 @@ describe('the chat relay writes every event on arrival', () => {
     expect(relay.usage).toEqual({ inputTokens: 4, outputTokens: 2 });
   });
 
+  it("the first event keeps the provider's own JSON text, the envelope added as its last member", () => {
+    const relay = new ChatStreamRelay({ hideUsage: true, envelope: (final) => ({ final }) });
+    const first = 'data: {"id": "c1", "choices": [{"delta": {"content": "a}"}}]}\n\n';
+    expect(relay.push(bytes(first))).toBe(
+      'data: {"id": "c1", "choices": [{"delta": {"content": "a}"}}],"vmx":{"final":false}}\n\n',
+    );
+    // Nothing to splice into: an empty object, or no object at all, goes out as it came.
+    for (const odd of ['data: {}\n\n', 'data: [1]\n\n']) {
+      const other = new ChatStreamRelay({ hideUsage: true, envelope: () => ({}) });
+      expect(other.push(bytes(odd))).toBe(odd);
+    }
+  });
+
   it('a client that asked for usage sees it; cache writes are read as on the converted path', () => {
     const relay = new ChatStreamRelay({ hideUsage: false, envelope: () => ({}) });
     relay.push(bytes(delta('hi')));
