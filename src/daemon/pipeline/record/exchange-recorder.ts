@@ -65,7 +65,7 @@ export class ExchangeRecorder {
       route: exchange.route,
       // A name that matched no resource is the client's text: as a label it would grow the metrics
       // (and their memory) with every name a client makes up.
-      resource: exchange.resourceId !== null ? (exchange.resource ?? '') : '',
+      resource: knownResource(exchange),
       provider: exchange.provider,
       status: exchange.status,
       failed,
@@ -104,6 +104,11 @@ export class ExchangeRecorder {
 function requestText(exchange: Exchange): string | null {
   if (exchange.requestText !== undefined) return exchange.requestText;
   return exchange.requestBody === undefined ? null : JSON.stringify(exchange.requestBody);
+}
+
+/** The resource label of a request: its name when the environment has a resource of that name, else ''. */
+function knownResource({ env, resource }: Exchange): string {
+  return resource !== null && env?.resources.has(resource) ? resource : '';
 }
 
 function cap(text: string | null, limit: number): string | null {
