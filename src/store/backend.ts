@@ -1,4 +1,5 @@
 import type { SealedSecretTable } from './credentials/sealed-store.js';
+import { madeOnFirstUse } from './made-on-first-use.js';
 import type { Store } from './open.js';
 import type { ApiKeyRepo } from './repos/api-keys.js';
 import type { AuditRepo } from './repos/audit.js';
@@ -84,25 +85,25 @@ export function asAsync<R extends object>(repo: R): Async<R> {
   }) as unknown as Async<R>;
 }
 
-/** The repositories of an open SQLite store, answering through promises. */
+/** The repositories of an open SQLite store, answering through promises (each made on first use, as the store's). */
 function sqliteRepositories(store: Store): Repositories {
-  return {
-    workspaces: asAsync(store.workspaces),
-    members: asAsync(store.members),
-    environments: asAsync(store.environments),
-    connections: asAsync(store.connections),
-    resources: asAsync(store.resources),
-    apiKeys: asAsync(store.apiKeys),
-    pools: asAsync(store.pools),
-    poolStates: asAsync(store.poolStates),
-    files: asAsync(store.files),
-    batches: asAsync(store.batches),
-    usage: asAsync(store.usage),
-    audit: asAsync(store.audit),
-    capacityCounters: asAsync(store.capacityCounters),
-    settings: asAsync(store.settings),
-    space: asAsync(store.space),
-  };
+  return madeOnFirstUse<Repositories>({
+    workspaces: () => asAsync(store.workspaces),
+    members: () => asAsync(store.members),
+    environments: () => asAsync(store.environments),
+    connections: () => asAsync(store.connections),
+    resources: () => asAsync(store.resources),
+    apiKeys: () => asAsync(store.apiKeys),
+    pools: () => asAsync(store.pools),
+    poolStates: () => asAsync(store.poolStates),
+    files: () => asAsync(store.files),
+    batches: () => asAsync(store.batches),
+    usage: () => asAsync(store.usage),
+    audit: () => asAsync(store.audit),
+    capacityCounters: () => asAsync(store.capacityCounters),
+    settings: () => asAsync(store.settings),
+    space: () => asAsync(store.space),
+  });
 }
 
 /**
@@ -113,11 +114,11 @@ function sqliteRepositories(store: Store): Repositories {
  */
 export function sqliteBackend(store: Store): StoreBackend & { readonly sqlite: Store } {
   const repositories = sqliteRepositories(store);
-  return {
+  // The backend reads its repositories through the prototype: copying them would make every one.
+  const backend: Omit<StoreBackend, keyof Repositories> & { readonly sqlite: Store } = {
     kind: 'sqlite',
     location: store.path,
     sqlite: store,
-    ...repositories,
     async transaction(fn) {
       store.db.exec('BEGIN IMMEDIATE');
       try {
@@ -132,4 +133,5 @@ export function sqliteBackend(store: Store): StoreBackend & { readonly sqlite: S
     schemaVersion: async () => store.schemaVersion(),
     close: async () => store.close(),
   };
+  return Object.assign(Object.create(repositories) as Repositories, backend);
 }

@@ -1,6 +1,8 @@
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type Database from 'better-sqlite3';
 import { tightenFiles } from '../config.js';
 import { RuntimeError } from '../errors.js';
+import { madeOnFirstUse } from './made-on-first-use.js';
 import { latestSchemaVersion, migrations } from './migrations/index.js';
 import { createApiKeyRepo, type ApiKeyRepo } from './repos/api-keys.js';
 import { createAuditRepo, type AuditRepo } from './repos/audit.js';
@@ -44,13 +46,19 @@ export interface Store {
   close(): void;
 }
 
+/**
+ * better-sqlite3 is CommonJS: required rather than imported, it loads without the scan of its exports
+ * an import makes first (several milliseconds of every command that opens the store).
+ */
+const SqliteDatabase = createRequire(import.meta.url)('better-sqlite3') as typeof Database;
+
 /** How long a writer waits for another process's lock before SQLITE_BUSY. CLI runs and the daemon share the file. */
 const BUSY_TIMEOUT_MS = 10_000;
 
 export function openStore(path: string, options: { readonly?: boolean } = {}): Store {
   let db: Database.Database;
   try {
-    db = new Database(path, { readonly: options.readonly ?? false });
+    db = new SqliteDatabase(path, { readonly: options.readonly ?? false });
   } catch (error) {
     throw new RuntimeError(`cannot open the database at ${path}: ${(error as Error).message}`);
   }
@@ -76,28 +84,31 @@ export function openStore(path: string, options: { readonly?: boolean } = {}): S
     tightenFiles(files);
   }
 
-  return {
+  // Each repository prepares its statements when it is first used: a CLI command uses two or three.
+  const repositories = madeOnFirstUse<Omit<Store, 'path' | 'db' | 'transaction' | 'schemaVersion' | 'close'>>({
+    workspaces: () => createWorkspaceRepo(db),
+    members: () => createMemberRepo(db),
+    environments: () => createEnvironmentRepo(db),
+    connections: () => createConnectionRepo(db),
+    resources: () => createResourceRepo(db),
+    apiKeys: () => createApiKeyRepo(db),
+    pools: () => createPoolRepo(db),
+    poolStates: () => createPoolStateRepo(db),
+    files: () => createFileRepo(db),
+    batches: () => createBatchRepo(db),
+    usage: () => createUsageRepo(db),
+    audit: () => createAuditRepo(db),
+    capacityCounters: () => createCapacityCounterRepo(db),
+    settings: () => createSettingsRepo(db),
+    space: () => createSpaceRepo(db, path),
+  });
+  return Object.assign(repositories, {
     path,
     db,
-    workspaces: createWorkspaceRepo(db),
-    members: createMemberRepo(db),
-    environments: createEnvironmentRepo(db),
-    connections: createConnectionRepo(db),
-    resources: createResourceRepo(db),
-    apiKeys: createApiKeyRepo(db),
-    pools: createPoolRepo(db),
-    poolStates: createPoolStateRepo(db),
-    files: createFileRepo(db),
-    batches: createBatchRepo(db),
-    usage: createUsageRepo(db),
-    audit: createAuditRepo(db),
-    capacityCounters: createCapacityCounterRepo(db),
-    settings: createSettingsRepo(db),
-    space: createSpaceRepo(db, path),
-    transaction: (fn) => db.transaction(fn).immediate(),
+    transaction: <T>(fn: () => T): T => db.transaction(fn).immediate(),
     schemaVersion: () => db.pragma('user_version', { simple: true }) as number,
     close: () => db.close(),
-  };
+  });
 }
 
 /**

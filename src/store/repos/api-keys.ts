@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { ConflictError } from '../../errors.js';
 import type { Capacity } from '../../gateway/capacity/limits.js';
@@ -97,7 +96,7 @@ export class ApiKeyRepo {
     allowOverrides?: boolean;
     user: string;
   }): ApiKey {
-    const id = randomUUID();
+    const id = crypto.randomUUID();
     try {
       this.sql.insert.run({
         ...input,

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { fromJson, toJson } from '../rows.js';
 import type {
   Batch,
@@ -136,7 +135,8 @@ export const NEXT_WAKE = `SELECT
 export const EXPIRE_LEASES = "UPDATE batch_items SET claimed_until = 0 WHERE status = 'running'";
 
 /** A new batch id, as OpenAI spells them: `batch_` and 32 hex digits. */
-export const newBatchId = (): string => `batch_${randomBytes(16).toString('hex')}`;
+export const newBatchId = (): string =>
+  `batch_${Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('hex')}`;
 
 /** The stored columns of a new batch, as both backends write them. */
 export const batchColumns = (input: NewBatch) => ({

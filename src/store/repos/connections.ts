@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { ConflictError } from '../../errors.js';
 import type { Capacity } from '../../gateway/capacity/limits.js';
@@ -101,7 +100,7 @@ export class ConnectionRepo {
     prices?: PriceOverride[];
     user: string;
   }): Connection {
-    const id = randomUUID();
+    const id = crypto.randomUUID();
     try {
       this.sql.insert.run({
         id,

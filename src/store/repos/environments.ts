@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import { stamps, type StampColumns, type Stamps } from '../rows.js';
@@ -67,7 +66,7 @@ export class EnvironmentRepo {
     description?: string | null;
     user: string;
   }): Environment {
-    const id = randomUUID();
+    const id = crypto.randomUUID();
     try {
       this.sql.insert.run({
         id,

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 
 /** What a file is for: a batch's input (uploaded), or the output and errors a batch produced. */
@@ -46,7 +45,8 @@ export const toFileRecord = (row: FileRow): FileRecord => ({
 });
 
 /** A new file id, as OpenAI spells them: `file-` and 24 hex digits. */
-export const newFileId = (): string => `file-${randomBytes(12).toString('hex')}`;
+export const newFileId = (): string =>
+  `file-${Buffer.from(crypto.getRandomValues(new Uint8Array(12))).toString('hex')}`;
 
 export type FileRepo = ReturnType<typeof createFileRepo>;
 

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import { isUniqueViolation } from '../sqlite-errors.js';
@@ -77,7 +76,7 @@ export function createMemberRepo(db: Database) {
 
     add(input: { workspaceId: string; workspaceName: string; user: string; role: Role; by: string }): Member {
       try {
-        insert.run(randomUUID(), input.workspaceId, input.user, input.role, new Date().toISOString(), input.by);
+        insert.run(crypto.randomUUID(), input.workspaceId, input.user, input.role, new Date().toISOString(), input.by);
       } catch (error) {
         if (isUniqueViolation(error)) {
           throw new ConflictError(`'${input.user}' is already a member of workspace '${input.workspaceName}'`);

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { ConflictError, NotFoundError, UsageError } from '../../errors.js';
 import { fromJsonColumn, stamps, toJson, type StampColumns, type Stamps } from '../rows.js';
@@ -143,7 +142,7 @@ export function createPoolRepo(db: Database) {
             others.filter((p) => p.name !== input.name),
             names,
           );
-          upsert.run({ id: randomUUID(), ...poolColumns(input), now: new Date().toISOString() });
+          upsert.run({ id: crypto.randomUUID(), ...poolColumns(input), now: new Date().toISOString() });
           return toPool(byName.get(input.environmentId, input.name)!);
         })
         .immediate();

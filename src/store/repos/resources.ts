@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { ConflictError } from '../../errors.js';
 import type { Capacity } from '../../gateway/capacity/limits.js';
@@ -130,7 +129,7 @@ export function createResourceRepo(db: Database) {
 
   return {
     create(environmentId: string, fields: ResourceFields, user: string): Resource {
-      const id = randomUUID();
+      const id = crypto.randomUUID();
       const now = new Date().toISOString();
       write(() => insert.run({ id, environmentId, ...resourceColumns(fields), now, user }), fields.name);
       return toResource(byId.get(id)!);

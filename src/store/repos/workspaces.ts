@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import { stamps, type StampColumns, type Stamps } from '../rows.js';
@@ -71,13 +70,13 @@ export class WorkspaceRepo {
   /** Creates the workspace and makes `user` its owner, in one transaction. */
   create(input: { name: string; description?: string | null; user: string }): Workspace {
     const { insert, insertOwner } = this.sql;
-    const id = randomUUID();
+    const id = crypto.randomUUID();
     const now = new Date().toISOString();
     try {
       this.db
         .transaction(() => {
           insert.run({ id, name: input.name, description: input.description ?? null, now, user: input.user });
-          insertOwner.run(randomUUID(), id, input.user, now, input.user);
+          insertOwner.run(crypto.randomUUID(), id, input.user, now, input.user);
         })
         .immediate();
     } catch (error) {
