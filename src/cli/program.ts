@@ -12,7 +12,7 @@ import { memberCommand } from './commands/member/index.js';
 import { usageVerb } from './commands/usage/index.js';
 import { workspaceCommand } from './commands/workspace/index.js';
 import type { CliDeps } from './context.js';
-import { buildVerb, prepareVerbs, type VerbDefinition } from './verb.js';
+import { buildVerb, prepareVerbs, verbListHelp, type VerbDefinition } from './verb.js';
 import { version } from '../version.js';
 
 /** The root command; before parsing a command line it loads the verbs the line names (their flags). */
@@ -33,6 +33,7 @@ const topLevelVerbs: VerbDefinition[] = [
       'printf %s "$OPENAI_API_KEY" | vmx init -w acme -e dev --provider openai --api-key-stdin --model gpt-4o-mini',
       'vmx init --provider openai-compatible --base-url http://127.0.0.1:11434/v1 --model llama3.2 --json',
     ],
+    takesFlags: true,
     load: () => import('./commands/init/run.js'),
   },
   {
@@ -45,6 +46,7 @@ const topLevelVerbs: VerbDefinition[] = [
       'vmx use --database-url postgres://vmx@db/vmx --redis-url redis://cache:6379',
       'vmx use --local',
     ],
+    takesFlags: true,
     load: () => import('./commands/use.js'),
   },
   {
@@ -71,6 +73,7 @@ export function buildProgram(deps: CliDeps): Command {
       .version(version, '-v, --version'),
   )
     .showSuggestionAfterError(true)
+    .configureHelp(verbListHelp)
     .addHelpText(
       'after',
       '\nExamples:\n  $ vmx workspace create acme\n  $ vmx env add dev -w acme\n  $ vmx use acme/dev\n',

@@ -1,11 +1,12 @@
-import { Command, Option } from 'commander';
-import type { z } from 'zod';
+import { Command, Help, Option } from 'commander';
+import type { ZodMiniType } from 'zod/mini';
 import { UsageError } from '../errors.js';
 import { createContext, type CliContext, type CliDeps, type GlobalFlags } from './context.js';
+import type { Zod } from './zod.js';
 
-interface FlagExtras {
-  /** The value when the flag is not given (shown under --help). */
-  default?: string;
+interface FlagExtras<T> {
+  /** The value `run` gets when the flag is not given, as it is (shown under --help as typed, `"50"`). */
+  default?: T;
   /** Given more than once, the flag collects its values in a list. */
   repeatable?: boolean;
   /** Help of a `--no-<flag>` that sets the value to false. */
@@ -14,15 +15,16 @@ interface FlagExtras {
 
 /**
  * One flag of a verb: the commander option(s) that set its value (`--fallback <m>` and `--no-fallback`
- * set one) and the zod schema that checks and converts it. A flag without a schema is taken as
- * commander parsed it (text, a list, a switch); its type says which.
+ * set one) and the zod schema that checks and converts a value given on the command line. A flag
+ * without a schema is taken as commander parsed it (text, a list, a switch); its type says which.
  */
 export interface Flag<T = unknown> {
   /** Commander's spelling, e.g. `--limit <spec>` or `-n, --lines <count>`. */
   readonly spec: string;
   readonly help: string;
-  readonly extras?: FlagExtras;
-  readonly schema?: z.ZodType<T>;
+  readonly extras?: FlagExtras<T>;
+  /** Made, and zod loaded, only when the flag is given: a command that checks nothing never loads zod. */
+  readonly schema?: (z: Zod) => ZodMiniType<T>;
 }
 
 export type Flags = Record<string, Flag>;
@@ -33,14 +35,34 @@ export type Options<F extends Flags> = { [K in keyof F]: F[K] extends Flag<infer
 /** The commander options of a flag, made afresh for each command that takes it. */
 function optionsOf({ spec, help, extras = {} }: Flag): Option[] {
   const option = new Option(spec, help);
-  if (extras.default !== undefined) option.default(extras.default);
+  if (extras.default !== undefined) option.default(extras.default, JSON.stringify(String(extras.default)));
   if (extras.repeatable) option.argParser((value: string, previous: string[] = []) => [...previous, value]);
   if (extras.negate === undefined) return [option];
   return [option, new Option(`--no-${option.long!.slice(2)}`, extras.negate)];
 }
 
-/** A flag whose value the zod schema checks (e.g. `z.coerce.number().int()`); errors name the flag. */
-export function flag<T>(spec: string, help: string, schema: z.ZodType<T>, extras?: FlagExtras): Flag<T> {
+/**
+ * A flag whose given value the zod schema checks and converts (e.g. `(z) => z.coerce.number().check(z.int())`);
+ * errors name the flag. Not given, its value is its default, else undefined.
+ */
+export function flag<T>(
+  spec: string,
+  help: string,
+  schema: (z: Zod) => ZodMiniType<T>,
+  extras: FlagExtras<T> & { default: T },
+): Flag<T>;
+export function flag<T>(
+  spec: string,
+  help: string,
+  schema: (z: Zod) => ZodMiniType<T>,
+  extras?: Omit<FlagExtras<T>, 'default'>,
+): Flag<T | undefined>;
+export function flag<T>(
+  spec: string,
+  help: string,
+  schema: (z: Zod) => ZodMiniType<T>,
+  extras?: FlagExtras<T>,
+): Flag<T | undefined> {
   return { spec, help, extras, schema };
 }
 
@@ -73,7 +95,7 @@ export const defineVerb = <F extends Flags = Record<never, never>>(verb: Verb<F>
 /**
  * One CLI verb. The definition (arguments, help) is registered up front; the implementation, its flags
  * with it, is a module of its own, loaded only for the verb a command line names (see {@link prepareVerbs}),
- * so start-up pays for one verb rather than all.
+ * so start-up pays for one verb rather than all, and help that lists verbs loads none.
  */
 export interface VerbDefinition {
   name: string;
@@ -84,6 +106,8 @@ export interface VerbDefinition {
   details?: string;
   /** At least one, shown under --help. */
   examples: string[];
+  /** The implementation has flags: help listing the verb marks it `[options]` without loading it. */
+  takesFlags?: boolean;
   load: () => Promise<{ verb: Verb }>;
 }
 
@@ -96,11 +120,29 @@ interface Loaded {
 /** How each verb command loads its implementation and registers its flags (once per command). */
 const loaders = new WeakMap<Command, () => Promise<Loaded>>();
 
+/** The verb commands whose definition says they take flags. */
+const flagged = new WeakSet<Command>();
+
+/**
+ * Help of a command that lists verbs (the root, a noun). Commander marks a verb `[options]` once its
+ * flags are registered, that is once it is loaded; one that takes flags is marked before that too.
+ */
+export const verbListHelp: Partial<Help> = {
+  subcommandTerm(command: Command): string {
+    const term = Help.prototype.subcommandTerm.call(this as Help, command);
+    if (command.options.length > 0 || !flagged.has(command)) return term;
+    const alias = command.aliases()[0];
+    const name = alias ? `${command.name()}|${alias}` : command.name();
+    return `${name} [options]${term.slice(name.length)}`;
+  },
+};
+
 export function buildVerb(definition: VerbDefinition, deps: CliDeps): Command {
   const command = new Command(definition.name).description(definition.summary);
   if (definition.args) command.arguments(definition.args);
   if (definition.details) command.addHelpText('after', `\n${definition.details}\n`);
   command.addHelpText('after', `\nExamples:\n${definition.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
+  if (definition.takesFlags) flagged.add(command);
   let loading: Promise<Loaded> | undefined;
   loaders.set(command, () => {
     loading ??= definition.load().then(({ verb }) => {
@@ -124,7 +166,7 @@ export function buildVerb(definition: VerbDefinition, deps: CliDeps): Command {
     const ctx = createContext(self.optsWithGlobals<GlobalFlags>(), deps);
     try {
       const { verb, labels } = await loaders.get(command)!();
-      await verb.run(parseFlags(verb.flags ?? {}, self.opts(), labels), ctx, positional);
+      await verb.run(await parseFlags(verb.flags ?? {}, self, labels), ctx, positional);
     } finally {
       await ctx.dispose();
     }
@@ -132,19 +174,22 @@ export function buildVerb(definition: VerbDefinition, deps: CliDeps): Command {
   return command;
 }
 
-/** The flags' values through their schemas, in declaration order; the first failure is a usage error naming the flag. */
-function parseFlags<F extends Flags>(
+/**
+ * The flags' values as `run` gets them, in declaration order: one given on the command line through its
+ * schema (the first failure is a usage error naming the flag), a default or an absent flag as it is.
+ */
+async function parseFlags<F extends Flags>(
   flags: F,
-  given: Record<string, unknown>,
+  command: Command,
   labels: Record<string, string>,
-): Options<F> {
+): Promise<Options<F>> {
+  const given = command.opts();
   const parsed: Record<string, unknown> = {};
   for (const [key, { schema }] of Object.entries(flags)) {
-    if (!schema) {
-      parsed[key] = given[key];
-      continue;
-    }
-    const result = schema.safeParse(given[key]);
+    parsed[key] = given[key];
+    if (!schema || given[key] === undefined || command.getOptionValueSource(key) === 'default') continue;
+    const { z } = await import('./zod.js');
+    const result = schema(z).safeParse(given[key]);
     if (!result.success) throw new UsageError(`invalid ${labels[key]}: ${result.error.issues[0]!.message}`);
     parsed[key] = result.data;
   }
@@ -157,7 +202,7 @@ export function buildNoun(
   verbs: VerbDefinition[],
   deps: CliDeps,
 ): Command {
-  const command = new Command(noun.name).description(noun.summary);
+  const command = new Command(noun.name).description(noun.summary).configureHelp(verbListHelp);
   if (noun.alias) command.alias(noun.alias);
   for (const verb of verbs) command.addCommand(buildVerb(verb, deps));
   return command;
@@ -166,25 +211,13 @@ export function buildNoun(
 /**
  * Loads the verbs a command line may name, so that their flags are registered before commander parses
  * it (or prints their help). Generous rather than exact: every word of the line that names a command
- * counts, wherever it stands. Where help may list verbs (`vmx`, `vmx --help`, `vmx env`, `vmx help
- * env`), all the listed ones are loaded: the list marks those that take flags.
+ * counts, wherever it stands. Help that only lists verbs (`vmx`, `vmx --help`, `vmx env`, `vmx help
+ * env`) loads none of them (see {@link verbListHelp}).
  */
 export async function prepareVerbs(root: Command, argv: readonly string[]): Promise<void> {
   const words = new Set(argv.filter((word) => !word.startsWith('-')));
   const named = (parent: Command) =>
     parent.commands.filter((c) => words.has(c.name()) || c.aliases().some((alias) => words.has(alias)));
-  const isVerb = (command: Command) => loaders.has(command);
-  const verbs = new Set<Command>();
-  const tops = named(root);
-  const version = argv.includes('-v') || argv.includes('--version');
-  if (tops.length === 0 && !version) root.commands.filter(isVerb).forEach((verb) => verbs.add(verb));
-  for (const top of tops) {
-    if (isVerb(top)) {
-      verbs.add(top);
-      continue;
-    }
-    const chosen = named(top);
-    for (const verb of chosen.length === 0 || words.has('help') ? top.commands : chosen) verbs.add(verb);
-  }
-  await Promise.all([...verbs].filter(isVerb).map((verb) => loaders.get(verb)!()));
+  const verbs = named(root).flatMap((top) => (loaders.has(top) ? [top] : named(top)));
+  await Promise.all(verbs.map((verb) => loaders.get(verb)!()));
 }

@@ -4,7 +4,7 @@ import { flag, text, type Options } from '../verb.js';
 
 /** The flags of `workspace update` and `env update`: a new name, a new description. */
 export const renameFlags = {
-  name: flag('--name <name>', 'new name', nameSchema.optional()),
+  name: flag('--name <name>', 'new name', () => nameSchema),
   description: text('--description <text>', 'new description ("" clears it)'),
 };
 

@@ -1,6 +1,5 @@
-import { createRequire } from 'node:module';
-import type TableConstructor from 'cli-table3';
 import type { VmxError } from '../../errors.js';
+import { drawTable } from './table.js';
 
 /** Something that can be written to and may be a terminal: process.stdout or a test buffer. */
 export interface Sink {
@@ -15,7 +14,7 @@ export interface Column<T> {
 
 /**
  * All printing of the CLI goes through here: `--json` prints the full object or array, human mode a
- * cli-table3 table for lists and `key: value` lines for one object.
+ * table for lists (io/table.ts) and `key: value` lines for one object.
  */
 export class Output {
   constructor(
@@ -40,13 +39,9 @@ export class Output {
       this.stdout.write(`${empty}\n`);
       return;
     }
-    const Table = loadTable();
-    const table = new Table({
-      head: columns.map((c) => c.header),
-      style: { head: this.color ? ['cyan'] : [], border: this.color ? ['grey'] : [] },
-    });
-    for (const row of rows) table.push(columns.map((c) => display(c.value(row))));
-    this.stdout.write(`${table.toString()}\n`);
+    const head = columns.map((c) => c.header);
+    const cells = rows.map((row) => columns.map((c) => display(c.value(row))));
+    this.stdout.write(`${drawTable(head, cells, this.color)}\n`);
   }
 
   /** A line for people; scripts using --json get nothing. */
@@ -77,18 +72,19 @@ export class Output {
   }
 }
 
-/** cli-table3 is only needed for human lists; loading it on demand keeps it out of every other command's start-up. */
-let tableConstructor: typeof TableConstructor | undefined;
-function loadTable(): typeof TableConstructor {
-  tableConstructor ??= createRequire(import.meta.url)('cli-table3') as typeof TableConstructor;
-  return tableConstructor;
-}
-
 function display(value: unknown): string {
   if (value === null || value === undefined || value === '') return '-';
   if (Array.isArray(value)) return value.length ? value.map(display).join(', ') : '-';
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
+}
+
+/**
+ * A whole number with thousands separators, `1234567` → `1,234,567`, as `toLocaleString('en-US')`
+ * writes it: that call loads ICU's number formats, tens of milliseconds of a short command's run.
+ */
+export function formatCount(count: number): string {
+  return String(count).replace(/\B(?=(\d{3})+$)/g, ',');
 }
 
 export function oneLine(text: string): string {

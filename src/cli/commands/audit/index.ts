@@ -13,6 +13,7 @@ export const auditCommand = (deps: CliDeps) =>
           'vmx audit list --since 1h --status 429',
           'vmx audit list --resource chat --key laptop --limit 20 --json',
         ],
+        takesFlags: true,
         load: () => import('./list.js'),
       },
       {

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { AuditFilter } from '../../../store/repos/audit.js';
 import { historyKeyId } from '../../lookup.js';
 import { resolveEnvironment } from '../../scope.js';
@@ -8,30 +7,24 @@ import { auditJson } from './view.js';
 
 export const verb = defineVerb({
   flags: {
-    since: flag('--since <when>', 'how far back: a duration (1h, 7d) or a date', z.string(), { default: '24h' }),
-    status: flag(
-      '--status <code>',
-      'only requests answered with this HTTP status',
-      z.coerce.number().int('must be an HTTP status code').min(100).max(599).optional(),
+    since: flag('--since <when>', 'how far back: a duration (1h, 7d) or a date', (z) => z.string(), {
+      default: '24h',
+    }),
+    status: flag('--status <code>', 'only requests answered with this HTTP status', (z) =>
+      z.coerce.number().check(z.int('must be an HTTP status code'), z.gte(100), z.lte(599)),
     ),
-    resource: flag('--resource <name>', 'only requests for this resource', z.string().min(1).optional()),
-    key: flag(
-      '--key <name|id>',
-      'only requests made with this API key (a revoked key by its id)',
-      z.string().min(1).optional(),
+    resource: flag('--resource <name>', 'only requests for this resource', (z) => z.string().check(z.minLength(1))),
+    key: flag('--key <name|id>', 'only requests made with this API key (a revoked key by its id)', (z) =>
+      z.string().check(z.minLength(1)),
     ),
-    correlationId: flag(
-      '--correlation-id <id>',
-      'only requests with this correlation id',
-      z.string().min(1).optional(),
+    correlationId: flag('--correlation-id <id>', 'only requests with this correlation id', (z) =>
+      z.string().check(z.minLength(1)),
     ),
     limit: flag(
       '--limit <count>',
       'at most this many rows',
-      z.coerce.number().int('must be a whole number').min(1).max(10_000),
-      {
-        default: '50',
-      },
+      (z) => z.coerce.number().check(z.int('must be a whole number'), z.gte(1), z.lte(10_000)),
+      { default: 50 },
     ),
   },
   async run(input, ctx) {

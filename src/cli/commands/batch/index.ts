@@ -19,12 +19,14 @@ export const batchCommand = (deps: CliDeps) =>
           'vmx batch create --file questions.jsonl --resource chat --limit 60r/m --wait',
           'jq -c . requests.json | vmx batch create --file - --json',
         ],
+        takesFlags: true,
         load: () => import('./create.js'),
       },
       {
         name: 'list',
         summary: "List an environment's batches, newest first",
         examples: ['vmx batch list', 'vmx batch list --limit 5 --json'],
+        takesFlags: true,
         load: () => import('./list.js'),
       },
       {
@@ -32,6 +34,7 @@ export const batchCommand = (deps: CliDeps) =>
         args: '[batch]',
         summary: 'Show one batch: status, item counts, tokens and the next window it waits for',
         examples: ['vmx batch show batch_8f…', 'vmx batch show batch_8f… --items', 'vmx batch show batch_8f… --json'],
+        takesFlags: true,
         load: () => import('./show.js'),
       },
       {

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { resolveEnvironment } from '../../scope.js';
 import { defineVerb, flag } from '../../verb.js';
 import { formatTime } from '../usage/window.js';
@@ -9,8 +8,8 @@ export const verb = defineVerb({
     limit: flag(
       '--limit <count>',
       'at most this many batches',
-      z.coerce.number().int('must be a whole number').min(1).max(10_000),
-      { default: '20' },
+      (z) => z.coerce.number().check(z.int('must be a whole number'), z.gte(1), z.lte(10_000)),
+      { default: 20 },
     ),
   },
   async run({ limit }, ctx) {

@@ -1,7 +1,7 @@
 import { formatLimits } from '../../../gateway/capacity/limits.js';
 import type { Repositories } from '../../../store/backend.js';
 import type { Batch, BatchItem } from '../../../store/repos/batches.js';
-import type { Output } from '../../io/output.js';
+import { formatCount, type Output } from '../../io/output.js';
 import { notFoundIn } from '../../lookup.js';
 import type { EnvironmentScope } from '../../scope.js';
 import { formatTime } from '../usage/window.js';
@@ -31,17 +31,16 @@ function nextWindow(batch: Batch, now: number): number | null {
 /** Local `HH:MM:SS`. */
 const clockTime = (at: number): string => formatTime(at).slice(11);
 
-const count = (n: number) => n.toLocaleString('en-US');
-
 /** `1,234 in, 56 out`: the tokens of the batch's items so far. */
-export const tokensOf = (batch: Batch): string => `${count(batch.inputTokens)} in, ${count(batch.outputTokens)} out`;
+export const tokensOf = (batch: Batch): string =>
+  `${formatCount(batch.inputTokens)} in, ${formatCount(batch.outputTokens)} out`;
 
 /** One line of progress: `3 done, 1 failed, 6 pending of 10 · tokens 1,234 in, 56 out · waiting for …`. */
 export function progressLine(batch: Batch, now: number): string {
   const { completed, failed, cancelled, total } = batch.counts;
   const parts = [
-    `${count(completed)} done, ${count(failed)} failed, ${count(pendingOf(batch))} pending of ${count(total)}` +
-      (cancelled ? `, ${count(cancelled)} cancelled` : ''),
+    `${formatCount(completed)} done, ${formatCount(failed)} failed, ${formatCount(pendingOf(batch))} pending of ${formatCount(total)}` +
+      (cancelled ? `, ${formatCount(cancelled)} cancelled` : ''),
     `tokens ${tokensOf(batch)}`,
   ];
   const window = nextWindow(batch, now);

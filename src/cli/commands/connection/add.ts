@@ -1,10 +1,10 @@
-import { z } from 'zod';
 import { connectionSecretFields } from '../../../providers/registry.js';
 import { parseLimits } from '../../../gateway/capacity/limits.js';
 import { nameSchema, parseInput } from '../../input.js';
 import { required } from '../../prompts.js';
 import { resolveEnvironment } from '../../scope.js';
 import { defineVerb } from '../../verb.js';
+import { z } from '../../zod.js';
 import { chooseProvider } from './choose-provider.js';
 import { newConnectionFlags } from './config-flags.js';
 import { buildConfig } from './config.js';

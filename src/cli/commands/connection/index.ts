@@ -16,6 +16,7 @@ export const connectionCommand = (deps: CliDeps) =>
           'vmx connection add groq --provider groq --api-key-env GROQ_API_KEY --limit 30r/m --limit 6000t/m',
           "vmx connection add azure --provider openai-compatible --base-url https://acme.openai.azure.com/openai/v1 --header 'api-key: …'",
         ],
+        takesFlags: true,
         load: () => import('./add.js'),
       },
       {
@@ -40,6 +41,7 @@ export const connectionCommand = (deps: CliDeps) =>
           'vmx connection update oa --api-key-env NEW_OPENAI_KEY',
           'vmx connection update oa --first-byte-timeout 5m --idle-timeout 2m',
         ],
+        takesFlags: true,
         load: () => import('./update.js'),
       },
       {
@@ -47,6 +49,7 @@ export const connectionCommand = (deps: CliDeps) =>
         args: '[connection]',
         summary: 'Make a minimal real call through the connection and report latency or the provider’s error',
         examples: ['vmx connection test oa', 'vmx connection test oa --model gpt-4o-mini --json'],
+        takesFlags: true,
         load: () => import('./test.js'),
       },
       {
@@ -64,6 +67,7 @@ export const connectionCommand = (deps: CliDeps) =>
         args: '[connection]',
         summary: 'Remove a connection and its keychain entry (refused while resources use it)',
         examples: ['vmx connection remove oa --yes', 'vmx connection remove oa --force --yes'],
+        takesFlags: true,
         load: () => import('./remove.js'),
       },
     ],

@@ -14,7 +14,7 @@ import { collectCredential, nextSecretEntry } from './secret.js';
 import { connectionView } from './view.js';
 
 export const verb = defineVerb({
-  flags: { ...connectionFlags, name: flag('--name <name>', 'new name', nameSchema.optional()) },
+  flags: { ...connectionFlags, name: flag('--name <name>', 'new name', () => nameSchema) },
   async run(input, ctx, [ref]) {
     // Everything that does not depend on the stored row is checked before the write lock is taken.
     const capacity = input.limit ? parseLimits(input.limit) : undefined;

@@ -6,6 +6,7 @@ export const daemonVerbs: VerbDefinition[] = [
     name: 'serve',
     summary: 'Run the gateway daemon (foreground, or in the background with --detach)',
     examples: ['vmx serve', 'vmx serve --detach --port 3001', 'vmx serve --host 0.0.0.0 --grace 30s --body-limit 20mb'],
+    takesFlags: true,
     load: () => import('./serve.js'),
   },
   {
@@ -18,12 +19,14 @@ export const daemonVerbs: VerbDefinition[] = [
     name: 'stop',
     summary: 'Stop the daemon gracefully and wait until it is gone',
     examples: ['vmx stop', 'vmx stop --json'],
+    takesFlags: true,
     load: () => import('./stop.js'),
   },
   {
     name: 'logs',
     summary: "Print the daemon's log (pretty on a terminal, JSON lines otherwise)",
     examples: ['vmx logs', 'vmx logs --lines 200', 'vmx logs --follow'],
+    takesFlags: true,
     load: () => import('./logs.js'),
   },
 ];

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { CliContext } from '../../context.js';
 import { defineVerb, flag, toggle } from '../../verb.js';
 import { readAppended, readTail } from './log-file.js';
@@ -12,8 +11,8 @@ export const verb = defineVerb({
     lines: flag(
       '-n, --lines <count>',
       'how many of the last lines to print',
-      z.coerce.number().int('must be a whole number').min(0, 'must not be negative'),
-      { default: '50' },
+      (z) => z.coerce.number().check(z.int('must be a whole number'), z.gte(0, 'must not be negative')),
+      { default: 50 },
     ),
   },
   async run(input, ctx) {

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
 import { ConflictError, RuntimeError, UsageError } from '../../../errors.js';
 import type { CliContext } from '../../context.js';
 import { parseDuration } from '../../../durations.js';
@@ -23,31 +22,27 @@ export const verb = defineVerb({
     port: flag(
       '--port <port>',
       'port to listen on',
-      z.coerce.number().int('must be a whole number').min(0).max(65_535),
-      {
-        default: '3000',
-      },
+      (z) => z.coerce.number().check(z.int('must be a whole number'), z.gte(0), z.lte(65_535)),
+      { default: 3000 },
     ),
     host: flag(
       '--host <host>',
       'address to bind (localhost only unless you ask otherwise)',
-      z.string().trim().min(1, 'must not be empty'),
+      (z) => z.string().check(z.trim(), z.minLength(1, 'must not be empty')),
       { default: '127.0.0.1' },
     ),
     detach: toggle('--detach', 'start in the background, wait until it answers, print its URL'),
-    grace: flag('--grace <duration>', 'how long in-flight requests may finish on stop, e.g. 30s', z.string(), {
+    grace: flag('--grace <duration>', 'how long in-flight requests may finish on stop, e.g. 30s', (z) => z.string(), {
       default: '10s',
     }),
-    bodyLimit: flag('--body-limit <size>', 'largest request body accepted, e.g. 10mb or 512kb', z.string().optional()),
-    fileLimit: flag(
-      '--file-limit <size>',
-      'largest batch input file POST /v1/files takes (default 100mb)',
-      z.string().optional(),
+    bodyLimit: flag('--body-limit <size>', 'largest request body accepted, e.g. 10mb or 512kb', (z) => z.string()),
+    fileLimit: flag('--file-limit <size>', 'largest batch input file POST /v1/files takes (default 100mb)', (z) =>
+      z.string(),
     ),
     requestTimeout: flag(
       '--request-timeout <duration>',
       'cut a request whose body has not arrived whole by then (default 60s)',
-      z.string().optional(),
+      (z) => z.string(),
     ),
     redisUrl: text(
       '--redis-url <url>',

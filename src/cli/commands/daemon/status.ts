@@ -1,4 +1,5 @@
 import { NotFoundError, RuntimeError } from '../../../errors.js';
+import { formatCount } from '../../io/output.js';
 import { defineVerb } from '../../verb.js';
 import { formatUptime, getJson, runningDaemon } from './daemon-process.js';
 
@@ -15,8 +16,6 @@ export interface DaemonStatus {
   cost: { usd: number; unpricedAttempts: number };
   retention: { at: string; steps: number; sizeBytes: number; changed: Record<string, number> } | null;
 }
-
-const n = (v: number) => v.toLocaleString('en-US');
 
 export const verb = defineVerb({
   async run(_options, ctx) {
@@ -45,14 +44,14 @@ export const verb = defineVerb({
       requests: status.requests.total,
       inFlight: status.requests.inFlight,
       errors: status.requests.errors,
-      attempts: `${n(status.attempts.total)} (${n(status.attempts.fallbacks)} fell back)`,
-      tokens: `${n(status.tokens.input)} in, ${n(status.tokens.output)} out, ${n(status.tokens.cached)} cached`,
-      cost: `$${status.cost.usd.toFixed(4)}${status.cost.unpricedAttempts ? ` + ${n(status.cost.unpricedAttempts)} attempts of unknown price` : ''}`,
+      attempts: `${formatCount(status.attempts.total)} (${formatCount(status.attempts.fallbacks)} fell back)`,
+      tokens: `${formatCount(status.tokens.input)} in, ${formatCount(status.tokens.output)} out, ${formatCount(status.tokens.cached)} cached`,
+      cost: `$${status.cost.usd.toFixed(4)}${status.cost.unpricedAttempts ? ` + ${formatCount(status.cost.unpricedAttempts)} attempts of unknown price` : ''}`,
       retention: status.retention
         ? `last pass ${status.retention.at}: ${
             Object.entries(status.retention.changed)
               .filter(([, v]) => v > 0)
-              .map(([k, v]) => `${k} ${n(v)}`)
+              .map(([k, v]) => `${k} ${formatCount(v)}`)
               .join(', ') || 'nothing to prune'
           }; database ${(status.retention.sizeBytes / 1048576).toFixed(1)} MB`
         : 'no pass yet',

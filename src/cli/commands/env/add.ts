@@ -1,8 +1,8 @@
-import { z } from 'zod';
 import { nameSchema, parseInput } from '../../input.js';
 import { required } from '../../prompts.js';
 import { resolveWorkspace } from '../../scope.js';
 import { defineVerb, text } from '../../verb.js';
+import { z } from '../../zod.js';
 
 export const verb = defineVerb({
   flags: { description: text('--description <text>', 'what the environment is for') },

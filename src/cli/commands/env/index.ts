@@ -10,6 +10,7 @@ export const envCommand = (deps: CliDeps) =>
         args: '[name]',
         summary: 'Add an environment to a workspace',
         examples: ['vmx env add dev -w acme', 'vmx env add production --description "live traffic"'],
+        takesFlags: true,
         load: () => import('./add.js'),
       },
       {
@@ -30,6 +31,7 @@ export const envCommand = (deps: CliDeps) =>
         args: '[env]',
         summary: 'Rename an environment or change its description',
         examples: ['vmx env update dev --name development -w acme', 'vmx env update dev --description ""'],
+        takesFlags: true,
         load: () => import('./update.js'),
       },
       {

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { UsageError } from '../../../errors.js';
 import type { RegisteredProvider } from '../../../providers/registry.js';
 import { parseLimits } from '../../../gateway/capacity/limits.js';
@@ -8,6 +7,7 @@ import type { CliContext } from '../../context.js';
 import { nameSchema, parseInput } from '../../input.js';
 import { resolveWorkspace } from '../../scope.js';
 import { defineVerb, text, type Options } from '../../verb.js';
+import { z } from '../../zod.js';
 import { chooseProvider } from '../connection/choose-provider.js';
 import { newConnectionFlags } from '../connection/config-flags.js';
 import { buildConfig, type ConfigFlags } from '../connection/config.js';

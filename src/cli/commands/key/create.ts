@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { UsageError } from '../../../errors.js';
 import { parseLimits } from '../../../gateway/capacity/limits.js';
 import { generateApiKey, hashApiKey, maskApiKey } from '../../../gateway/key-material.js';
@@ -8,6 +7,7 @@ import { findResource } from '../../lookup.js';
 import { required } from '../../prompts.js';
 import { resolveEnvironment } from '../../scope.js';
 import { defineVerb, list, text, toggle } from '../../verb.js';
+import { z } from '../../zod.js';
 import { keyView } from './view.js';
 
 export const verb = defineVerb({

@@ -10,6 +10,7 @@ export const keyCommand = (deps: CliDeps) =>
         args: '[name]',
         summary: 'Create an API key; it is printed once',
         examples: ['vmx key create laptop --resource chat', 'vmx key create ci --limit 100r/m --expires 30d --json'],
+        takesFlags: true,
         load: () => import('./create.js'),
       },
       {

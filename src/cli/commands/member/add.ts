@@ -1,13 +1,13 @@
-import { z } from 'zod';
 import { roles } from '../../../store/repos/members.js';
 import { parseInput, userSchema } from '../../input.js';
 import { required } from '../../prompts.js';
 import { resolveWorkspace } from '../../scope.js';
 import { defineVerb, flag } from '../../verb.js';
+import { z } from '../../zod.js';
 
 export const verb = defineVerb({
   // The role is checked with the user, after it: a missing or bad user is reported (or asked for) first.
-  flags: { role: flag('--role <role>', 'owner or member', z.string(), { default: 'member' }) },
+  flags: { role: flag('--role <role>', 'owner or member', (z) => z.string(), { default: 'member' }) },
   async run({ role }, ctx, [user]) {
     const input = parseInput(
       z.object({ user: userSchema, role: z.enum(roles) }),

@@ -10,6 +10,7 @@ export const memberCommand = (deps: CliDeps) =>
         args: '[user]',
         summary: 'Add a member to a workspace',
         examples: ['vmx member add bob -w acme', 'vmx member add alice --role owner -w acme'],
+        takesFlags: true,
         load: () => import('./add.js'),
       },
       {

@@ -1,10 +1,10 @@
-import { z } from 'zod';
 import { roles } from '../../../store/repos/members.js';
 import { editInTransaction } from '../../edit.js';
 import { parseInput, userSchema } from '../../input.js';
 import { required } from '../../prompts.js';
 import { resolveWorkspace } from '../../scope.js';
 import { defineVerb } from '../../verb.js';
+import { z } from '../../zod.js';
 
 export const verb = defineVerb({
   async run(_options, ctx, [user, role]) {

@@ -19,6 +19,7 @@ export const poolCommand = (deps: CliDeps) =>
           'vmx pool set low --rank 2 --min 0 --max 50 --resource batch --resource search',
           'vmx pool set low --max 70',
         ],
+        takesFlags: true,
         load: () => import('./set.js'),
       },
       {
@@ -40,6 +41,7 @@ export const poolCommand = (deps: CliDeps) =>
         summary: "Each pool's share of each connection's budget now, its tokens this minute and its last change",
         details: POOLS,
         examples: ['vmx pool status', 'vmx pool status --connection oa --json'],
+        takesFlags: true,
         load: () => import('./status.js'),
       },
       {

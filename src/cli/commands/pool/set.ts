@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { ZodMiniType } from 'zod/mini';
 import { UsageError } from '../../../errors.js';
 import type { Repositories } from '../../../store/backend.js';
 import type { CliContext } from '../../context.js';
@@ -8,24 +8,20 @@ import { findResource } from '../../lookup.js';
 import { required } from '../../prompts.js';
 import { resolveEnvironment, type EnvironmentScope } from '../../scope.js';
 import { defineVerb, flag, list, type Options } from '../../verb.js';
+import { z } from '../../zod.js';
 import { describePool, poolView } from './view.js';
 
 // Whole numbers as typed; the store checks their ranges (the same rules for every caller).
-const rank = z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number);
-const percent = z
-  .string()
-  .trim()
-  .regex(/^\d+%?$/, 'must be a whole percentage, e.g. 20 or 20%')
-  .transform((value) => Number(value.replace('%', '')));
+const rank = z.pipe(z.string().check(z.trim(), z.regex(/^\d+$/, 'must be a whole number')), z.transform(Number));
+const percent = z.pipe(
+  z.string().check(z.trim(), z.regex(/^\d+%?$/, 'must be a whole percentage, e.g. 20 or 20%')),
+  z.transform((value: string) => Number(value.replace('%', ''))),
+);
 
 const flags = {
-  rank: flag('--rank <n>', 'priority: 1 is served first', rank.optional()),
-  min: flag(
-    '--min <pct>',
-    "share of each connection's per-minute token limit the pool always keeps",
-    percent.optional(),
-  ),
-  max: flag('--max <pct>', 'largest share the pool may grow to', percent.optional()),
+  rank: flag('--rank <n>', 'priority: 1 is served first', () => rank),
+  min: flag('--min <pct>', "share of each connection's per-minute token limit the pool always keeps", () => percent),
+  max: flag('--max <pct>', 'largest share the pool may grow to', () => percent),
   resource: list('--resource <name|id>', 'a resource whose requests are in this pool (repeatable; replaces the list)'),
 };
 
@@ -66,7 +62,7 @@ export const verb = defineVerb({
 
 /** Every setting of a new pool: a flag left out is asked for on a TTY, else a usage error names it. */
 async function askMissing(ctx: CliContext, given: Given): Promise<Given> {
-  const ask = async (value: number | undefined, label: string, question: string, schema: z.ZodType<number>) =>
+  const ask = async (value: number | undefined, label: string, question: string, schema: ZodMiniType<number>) =>
     value ??
     parseInput(
       z.object({ value: schema }),

@@ -1,8 +1,8 @@
-import { z } from 'zod';
 import { nameSchema, parseInput } from '../../input.js';
 import { required } from '../../prompts.js';
 import { resolveEnvironment } from '../../scope.js';
 import { defineVerb } from '../../verb.js';
+import { z } from '../../zod.js';
 import { buildResourceFields, readResourceInput } from './fields.js';
 import { resourceFlags } from './flags.js';
 import { printResource, resourceView } from './view.js';

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { flag, list, text, toggle, type Options } from '../../verb.js';
 
 /** Flags shared by `resource add` and `resource update`, declared once: spelling, help and type. */
@@ -11,7 +10,7 @@ export const resourceFlags = {
     '--fallback <connection/model>',
     "fallback model, tried in order (repeatable; 'none' clears)",
     // A list from --fallback, false from --no-fallback.
-    z.union([z.array(z.string()), z.literal(false)]).optional(),
+    (z) => z.union([z.array(z.string()), z.literal(false)]),
     { repeatable: true, negate: 'do not fall back (keeps the fallback list for later)' },
   ),
   secondary: list(

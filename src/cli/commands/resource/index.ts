@@ -15,6 +15,7 @@ export const resourceCommand = (deps: CliDeps) =>
           "vmx resource add guarded --model oa/gpt-4o --route 'request.allMessagesContent matches /ssn|password/i -> block'",
           'vmx resource add canary --model oa/gpt-4o --routing-file routing.json --enforce-capacity --limit 1000r/d',
         ],
+        takesFlags: true,
         load: () => import('./add.js'),
       },
       {
@@ -40,6 +41,7 @@ export const resourceCommand = (deps: CliDeps) =>
           "vmx resource update chat --route 'request.toolsCount > 0 -> oa/gpt-4o' --route 'errorRate(5) > 10 -> groq/llama-3.3-70b'",
           'vmx resource update chat --routing-file chat.json',
         ],
+        takesFlags: true,
         load: () => import('./update.js'),
       },
       {
@@ -50,6 +52,7 @@ export const resourceCommand = (deps: CliDeps) =>
           'vmx resource explain chat --request body.json',
           'cat body.json | vmx resource explain chat --request - --route messages --json',
         ],
+        takesFlags: true,
         load: () => import('./explain.js'),
       },
       {

@@ -9,7 +9,7 @@ import { resourceFlags } from './flags.js';
 import { printResource, resourceView } from './view.js';
 
 export const verb = defineVerb({
-  flags: { ...resourceFlags, name: flag('--name <name>', 'new name', nameSchema.optional()) },
+  flags: { ...resourceFlags, name: flag('--name <name>', 'new name', () => nameSchema) },
   async run({ name, ...flags }, ctx, [ref]) {
     const scope = await resolveEnvironment(ctx, 'write');
     const store = await ctx.store();

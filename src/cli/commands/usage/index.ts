@@ -12,5 +12,6 @@ export const usageVerb: VerbDefinition = {
     'vmx usage --since 2027-01-01 --until 2027-02-01 --by provider',
     'vmx usage --since 7d --by day',
   ],
+  takesFlags: true,
   load: () => import('./run.js'),
 };

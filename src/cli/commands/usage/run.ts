@@ -1,7 +1,8 @@
-import { z } from 'zod';
 import { UsageError } from '../../../errors.js';
 import { quantile } from '../../../gateway/latency-sketch.js';
+import type { Repositories } from '../../../store/backend.js';
 import { addFigures, emptyFigures, type UsageDimension, type UsageFigures } from '../../../store/repos/usage.js';
+import { formatCount } from '../../io/output.js';
 import { historyKeyId } from '../../lookup.js';
 import { resolveEnvironment } from '../../scope.js';
 import { defineVerb, flag } from '../../verb.js';
@@ -19,25 +20,26 @@ const dimensions = [
 
 export const verb = defineVerb({
   flags: {
-    since: flag('--since <when>', 'start of the window: a duration back from now (1h, 7d) or a date', z.string(), {
-      default: '24h',
-    }),
+    since: flag(
+      '--since <when>',
+      'start of the window: a duration back from now (1h, 7d) or a date',
+      (z) => z.string(),
+      { default: '24h' },
+    ),
     until: flag(
       '--until <when>',
       'end of the window (exclusive): a duration back from now or a date (default: now)',
-      z.string().optional(),
+      (z) => z.string(),
     ),
     by: flag(
       '--by <dimension>',
       'group by resource|model|connection|provider|key|hour|day (repeatable; default: resource, model)',
-      z.array(z.enum(dimensions, { error: `must be one of ${dimensions.join(', ')}` })).optional(),
+      (z) => z.array(z.enum(dimensions, { error: `must be one of ${dimensions.join(', ')}` })),
       { repeatable: true },
     ),
-    resource: flag('--resource <name>', 'only this resource', z.string().min(1).optional()),
-    key: flag(
-      '--key <name|id>',
-      'only requests made with this API key (a revoked key by its id)',
-      z.string().min(1).optional(),
+    resource: flag('--resource <name>', 'only this resource', (z) => z.string().check(z.minLength(1))),
+    key: flag('--key <name|id>', 'only requests made with this API key (a revoked key by its id)', (z) =>
+      z.string().check(z.minLength(1)),
     ),
   },
   async run(input, ctx) {
@@ -63,13 +65,12 @@ export const verb = defineVerb({
       ...(input.key !== undefined && { keyId: await historyKeyId(scope, store, input.key) }),
     });
 
-    const keyNames = new Map((await store.apiKeys.list(envId)).map((k) => [k.id, k.name]));
-    const connectionNames = new Map((await store.connections.list(envId)).map((c) => [c.id, c.name]));
+    const names = await namesOf(store, envId, by);
     const rows = report.rows.map(({ group, figures }) => ({
       ...group,
-      ...(by.includes('key') && { keyName: group.key ? (keyNames.get(group.key) ?? null) : null }),
+      ...(by.includes('key') && { keyName: group.key ? (names.keys.get(group.key) ?? null) : null }),
       ...(by.includes('connection') && {
-        connectionName: group.connection ? (connectionNames.get(group.connection) ?? null) : null,
+        connectionName: group.connection ? (names.connections.get(group.connection) ?? null) : null,
       }),
       ...figuresJson(figures),
     }));
@@ -95,7 +96,6 @@ export const verb = defineVerb({
       if (d === 'hour') return row.hour ? formatTime(Date.parse(row.hour)).slice(0, 16) : null;
       return row[d] ?? null;
     };
-    const n = (v: number) => v.toLocaleString('en-US');
     const pair = (a: number | null, b: number | null) => (a === null ? null : `${formatMs(a)} / ${formatMs(b)}`);
     ctx.out.list<Line>(
       [...rows, total],
@@ -104,12 +104,12 @@ export const verb = defineVerb({
           header: d.toUpperCase(),
           value: (row: Line) => ('total' in row ? (i === 0 ? 'total' : ' ') : (label(row, d) ?? '-')),
         })),
-        { header: 'REQUESTS', value: (r) => n(r.requests) },
-        { header: 'ERRORS', value: (r) => n(r.errors) },
-        { header: 'FALLBACKS', value: (r) => n(r.fallbacks) },
-        { header: 'INPUT', value: (r) => n(r.inputTokens) },
-        { header: 'OUTPUT', value: (r) => n(r.outputTokens) },
-        { header: 'CACHED', value: (r) => n(r.cachedTokens) },
+        { header: 'REQUESTS', value: (r) => formatCount(r.requests) },
+        { header: 'ERRORS', value: (r) => formatCount(r.errors) },
+        { header: 'FALLBACKS', value: (r) => formatCount(r.fallbacks) },
+        { header: 'INPUT', value: (r) => formatCount(r.inputTokens) },
+        { header: 'OUTPUT', value: (r) => formatCount(r.outputTokens) },
+        { header: 'CACHED', value: (r) => formatCount(r.cachedTokens) },
         { header: 'COST', value: (r) => formatCost(r) },
         { header: 'LATENCY P50/P95', value: (r) => pair(r.latencyP50Ms, r.latencyP95Ms) },
         { header: 'TTFT P50/P95', value: (r) => pair(r.ttftP50Ms, r.ttftP95Ms) },
@@ -117,6 +117,16 @@ export const verb = defineVerb({
     );
   },
 });
+
+/** The names of the keys and connections the rows name by id, read only when the rows are grouped by them. */
+async function namesOf(store: Repositories, envId: string, by: UsageDimension[]) {
+  const names = async (wanted: boolean, list: () => Promise<Array<{ id: string; name: string }>>) =>
+    new Map(wanted ? (await list()).map((entity) => [entity.id, entity.name]) : []);
+  return {
+    keys: await names(by.includes('key'), () => store.apiKeys.list(envId)),
+    connections: await names(by.includes('connection'), () => store.connections.list(envId)),
+  };
+}
 
 /** A group's figures as printed under --json. Cost is in USD; null when some of it is unknown. */
 function figuresJson(f: UsageFigures) {

@@ -10,6 +10,7 @@ export const workspaceCommand = (deps: CliDeps) =>
         args: '[name]',
         summary: 'Create a workspace; you become its owner',
         examples: ['vmx workspace create acme --description "Acme agents"', 'vmx workspace create acme --json'],
+        takesFlags: true,
         load: () => import('./create.js'),
       },
       {
@@ -30,6 +31,7 @@ export const workspaceCommand = (deps: CliDeps) =>
         args: '[workspace]',
         summary: 'Rename a workspace or change its description',
         examples: ['vmx workspace update acme --name acme-corp', 'vmx workspace update acme --description ""'],
+        takesFlags: true,
         load: () => import('./update.js'),
       },
       {
