@@ -16,6 +16,7 @@ export type { ConfigSnapshot, EnvironmentConfig } from './config-snapshot.js';
 export class ConfigCache implements LiveConfig {
   private current: ConfigSnapshot;
   private version: number;
+  private configVersion: number;
   private readonly timer: NodeJS.Timeout;
   private readonly targetCache = new Map<string, { stamp: string; target: ConnectionTarget }>();
 
@@ -26,6 +27,7 @@ export class ConfigCache implements LiveConfig {
     pollMs = 200,
   ) {
     this.version = this.dataVersion();
+    this.configVersion = store.configVersion();
     this.current = this.load();
     this.timer = setInterval(() => this.poll(), pollMs);
     this.timer.unref();
@@ -67,18 +69,26 @@ export class ConfigCache implements LiveConfig {
     return target;
   }
 
-  /** Reloads now if the database changed (also called by the poll timer); true when it did. */
+  /**
+   * Reloads now if the configuration changed (also called by the poll timer); true when it did.
+   * `data_version` moves with every commit of another connection, the writer thread's batches too;
+   * only when it moved is the configuration version read, and only when that moved is it reloaded.
+   */
   poll(): boolean {
     let version: number;
+    let config: number;
     try {
       version = this.dataVersion();
+      if (version === this.version) return false;
+      config = this.store.configVersion();
     } catch (error) {
       // Busy in a rare moment (another process recovering the log): the next poll looks again.
       this.logger.debug({ err: error }, 'configuration change check failed');
       return false;
     }
-    if (version === this.version) return false;
     this.version = version;
+    if (config === this.configVersion) return false;
+    this.configVersion = config;
     try {
       this.current = this.load();
       this.logger.debug('configuration reloaded');

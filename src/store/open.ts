@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type Database from 'better-sqlite3';
+import type { Statement } from 'better-sqlite3';
 import { tightenFiles } from '../config.js';
 import { RuntimeError } from '../errors.js';
 import { madeOnFirstUse } from './made-on-first-use.js';
@@ -43,6 +44,8 @@ export interface Store {
   /** Runs `fn` in one IMMEDIATE transaction (takes the write lock up front, so it never deadlocks on upgrade). */
   transaction<T>(fn: () => T): T;
   schemaVersion(): number;
+  /** Moves with every change to the configuration (migration 0009's triggers), and with nothing else. */
+  configVersion(): number;
   close(): void;
 }
 
@@ -85,7 +88,9 @@ export function openStore(path: string, options: { readonly?: boolean } = {}): S
   }
 
   // Each repository prepares its statements when it is first used: a CLI command uses two or three.
-  const repositories = madeOnFirstUse<Omit<Store, 'path' | 'db' | 'transaction' | 'schemaVersion' | 'close'>>({
+  const repositories = madeOnFirstUse<
+    Omit<Store, 'path' | 'db' | 'transaction' | 'schemaVersion' | 'configVersion' | 'close'>
+  >({
     workspaces: () => createWorkspaceRepo(db),
     members: () => createMemberRepo(db),
     environments: () => createEnvironmentRepo(db),
@@ -102,11 +107,13 @@ export function openStore(path: string, options: { readonly?: boolean } = {}): S
     settings: () => createSettingsRepo(db),
     space: () => createSpaceRepo(db, path),
   });
+  let configVersion: Statement | undefined;
   return Object.assign(repositories, {
     path,
     db,
     transaction: <T>(fn: () => T): T => db.transaction(fn).immediate(),
     schemaVersion: () => db.pragma('user_version', { simple: true }) as number,
+    configVersion: () => (configVersion ??= db.prepare('SELECT version FROM config_version').pluck()).get() as number,
     close: () => db.close(),
   });
 }

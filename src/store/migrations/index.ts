@@ -7,6 +7,7 @@ import * as m0005 from './0005-cost-rollups-retention.js';
 import * as m0006 from './0006-key-overrides.js';
 import * as m0007 from './0007-pools.js';
 import * as m0008 from './0008-batches.js';
+import * as m0009 from './0009-config-version.js';
 
 /**
  * Every migration in order; migration N brings the schema to `user_version` N.
@@ -21,6 +22,7 @@ export const migrations: ReadonlyArray<{ name: string; up: (db: Database) => voi
   { name: '0006-key-overrides', up: m0006.up },
   { name: '0007-pools', up: m0007.up },
   { name: '0008-batches', up: m0008.up },
+  { name: '0009-config-version', up: m0009.up },
 ];
 
 export const latestSchemaVersion = migrations.length;
