@@ -11,7 +11,8 @@ export type { ConfigSnapshot, EnvironmentConfig } from './config-snapshot.js';
 /**
  * Live configuration. The CLI writes the SQLite file directly; the daemon keeps everything it needs
  * for a request in memory and polls `PRAGMA data_version` (which changes only when another connection
- * commits) to reload within a fraction of a second — no database read per request.
+ * commits), then the configuration version, to reload within a fraction of a second — no database
+ * read per request.
  */
 export class ConfigCache implements LiveConfig {
   private current: ConfigSnapshot;
