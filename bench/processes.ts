@@ -74,9 +74,17 @@ export const startFloorProxy = (upstreamOrigin: string) =>
 const clockTicks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
 /** CPU time (user + system) a process has used so far, in µs, from /proc/<pid>/stat. */
-export function cpuMicros(pid: number): number {
+export const cpuMicros = (pid: number): number => statCpuMicros(`/proc/${pid}/stat`);
+
+/**
+ * CPU time of a process's main thread alone (the event loop); the rest of the process's time is its
+ * other threads: vmx's record writer, V8's garbage collection helpers, libuv's pool.
+ */
+export const mainThreadCpuMicros = (pid: number): number => statCpuMicros(`/proc/${pid}/task/${pid}/stat`);
+
+function statCpuMicros(path: string): number {
   // Fields after the command name (which may hold spaces, hence the last ')'): utime and stime are the 12th and 13th.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const stat = readFileSync(path, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / clockTicks;
 }

@@ -21,7 +21,16 @@ import {
   type Target,
   type ThroughputSide,
 } from './measure.js';
-import { cpuMicros, killChildren, rssMb, startDaemon, startFloorProxy, startUpstream, stopChild } from './processes.js';
+import {
+  cpuMicros,
+  killChildren,
+  mainThreadCpuMicros,
+  rssMb,
+  startDaemon,
+  startFloorProxy,
+  startUpstream,
+  stopChild,
+} from './processes.js';
 import { sharedStore, type SharedStore } from './shared.js';
 
 /**
@@ -99,7 +108,7 @@ interface ModeResult {
   sequential: { direct: SequentialSide; vmx: SequentialSide; added: Percentiles; addedTtfb: Percentiles };
   throughput?: { direct: ThroughputSide; vmx: ThroughputSide; ratio: number };
   /** CPU µs per request of the vmx daemon and of the floor proxy, same load. */
-  cpu?: { vmx: number; floor: number; ratio: number };
+  cpu?: { vmx: number; floor: number; ratio: number; vmxMainThread: number };
 }
 
 async function main(): Promise<void> {
@@ -147,12 +156,14 @@ async function main(): Promise<void> {
       log(
         `${mode}: CPU per request, ${options.cpuRequests} requests at ${options.connections} connections, vmx then the floor proxy`,
       );
+      const mainBefore = mainThreadCpuMicros(daemon.child.pid!);
       const vmxCpu = await cpuPerRequest(
         targets[1],
         () => cpuMicros(daemon.child.pid!),
         options.connections,
         options.cpuRequests,
       );
+      const vmxMainThread = (mainThreadCpuMicros(daemon.child.pid!) - mainBefore) / options.cpuRequests;
       const floorCpu = await cpuPerRequest(
         floorTarget,
         () => cpuMicros(floor.child.pid!),
@@ -162,7 +173,7 @@ async function main(): Promise<void> {
       results[mode] = {
         sequential: sequentialResult,
         throughput: { ...thr, ratio: thr.direct.rps ? thr.vmx.rps / thr.direct.rps : 0 },
-        cpu: { vmx: vmxCpu, floor: floorCpu, ratio: vmxCpu / floorCpu },
+        cpu: { vmx: vmxCpu, floor: floorCpu, ratio: vmxCpu / floorCpu, vmxMainThread },
       };
     }
     rss.end = rssMb(daemon.child.pid!);
@@ -403,7 +414,15 @@ function report(
     if (mode === 'stream') {
       seqRows.push(row('TTFB direct', s.direct.ttfb), row('TTFB vmx', s.vmx.ttfb), row('TTFB added', s.addedTtfb));
     }
-    if (r.cpu) cpuRows.push([mode, Math.round(r.cpu.vmx), Math.round(r.cpu.floor), r.cpu.ratio.toFixed(2)]);
+    if (r.cpu)
+      cpuRows.push([
+        mode,
+        Math.round(r.cpu.vmx),
+        Math.round(r.cpu.vmxMainThread),
+        Math.round(r.cpu.vmx - r.cpu.vmxMainThread),
+        Math.round(r.cpu.floor),
+        r.cpu.ratio.toFixed(2),
+      ]);
     const t = r.throughput!;
     const ms = (n: number) => n.toFixed(2);
     thrRows.push([
@@ -433,7 +452,7 @@ function report(
   out.push(
     `CPU per request, ${options.cpuRequests} requests at ${options.connections} connections (µs of user + system time; floor = a minimal node:http + undici proxy)`,
   );
-  out.push(table(['', 'vmx', 'floor', 'vmx/floor'], cpuRows), '');
+  out.push(table(['', 'vmx', 'vmx main thread', 'vmx other threads', 'floor', 'vmx/floor'], cpuRows), '');
   out.push(`vmx daemon RSS: ${rss.idle} MB after start, ${rss.end} MB at the end`, '');
   return `${out.join('\n')}\n`;
 }
