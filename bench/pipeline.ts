@@ -39,6 +39,7 @@ const env = {
     [connection.id, connection],
     [other.id, other],
   ]),
+  resources: new Map<string, Resource>(),
 } as unknown as EnvironmentConfig;
 const rules = [
   'request.toolsCount > 0 -> up/tools-model',
@@ -58,6 +59,7 @@ const resource = {
   capacity: [{ period: 'minute', requests: 1e8 }],
   enforceCapacity: true,
 } as unknown as Resource;
+env.resources.set(resource.name, resource);
 const rates = new ErrorRates();
 const hooks = {
   errorRate: (r: Resource, t: { connectionId: string; model: string }, w: number, s?: number) =>
@@ -132,6 +134,7 @@ const recordedEnv = {
   workspace: { id: 'w1' },
   environment: { id: 'e1' },
   connections: env.connections,
+  resources: env.resources,
 } as unknown as EnvironmentConfig;
 const finished = (i: number) => {
   const exchange = new Exchange('openai-chat');
