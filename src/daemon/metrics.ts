@@ -4,41 +4,55 @@ import type { UsageRecord } from '../store/repos/usage.js';
 /** Prometheus metrics of the gateway (GET /metrics), fed from the same records as usage and audit. */
 export class Metrics {
   readonly registry = new Registry();
+  // prom-client hashes a label object on every inc(): counts are tallied here as plain numbers and
+  // added to their counters when the registry is read (/metrics).
+  private readonly requestsBy = new Tally();
+  private readonly attemptsBy = new Tally();
+  private readonly errorsBy = new Tally();
+  private readonly tokensBy = new Tally();
+  private readonly costBy = new Tally();
+  private readonly unpricedBy = new Tally();
   private readonly requests = new Counter({
     name: 'vmx_requests_total',
     help: 'Client requests by route, resource, provider and HTTP status',
     labelNames: ['route', 'resource', 'provider', 'status'],
     registers: [this.registry],
+    collect: flushing(this.requestsBy),
   });
   private readonly attempts = new Counter({
     name: 'vmx_provider_attempts_total',
     help: 'Provider attempts (one per model tried) by route, resource, provider, model and status',
     labelNames: ['route', 'resource', 'provider', 'model', 'status'],
     registers: [this.registry],
+    collect: flushing(this.attemptsBy),
   });
   private readonly errors = new Counter({
     name: 'vmx_errors_total',
     help: 'Client requests that failed (an error status, or a stream cut short after its 200), by route, resource, provider and status',
     labelNames: ['route', 'resource', 'provider', 'status'],
     registers: [this.registry],
+    collect: flushing(this.errorsBy),
   });
   private readonly tokens = new Counter({
     name: 'vmx_tokens_total',
     help: 'Tokens reported by providers, by route, resource, provider, model and kind (input|output|cached)',
     labelNames: ['route', 'resource', 'provider', 'model', 'kind'],
     registers: [this.registry],
+    collect: flushing(this.tokensBy),
   });
   private readonly cost = new Counter({
     name: 'vmx_cost_usd_total',
     help: 'Cost of provider attempts with a known price, in USD, by route, resource, provider and model',
     labelNames: ['route', 'resource', 'provider', 'model'],
     registers: [this.registry],
+    collect: flushing(this.costBy),
   });
   private readonly unpriced = new Counter({
     name: 'vmx_unpriced_attempts_total',
     help: 'Provider attempts with tokens but no known price (their cost is not in vmx_cost_usd_total)',
     labelNames: ['route', 'resource', 'provider', 'model'],
     registers: [this.registry],
+    collect: flushing(this.unpricedBy),
   });
   private readonly latency = new Histogram({
     name: 'vmx_request_duration_seconds',
@@ -59,13 +73,7 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'vmx_process_' });
   }
 
-  // prom-client hashes a label object on every call; each label set's child is looked up once instead.
-  private readonly requestsBy = new Children((values) => this.requests.labels(...values));
-  private readonly attemptsBy = new Children((values) => this.attempts.labels(...values));
-  private readonly errorsBy = new Children((values) => this.errors.labels(...values));
-  private readonly tokensBy = new Children((values) => this.tokens.labels(...values));
-  private readonly costBy = new Children((values) => this.cost.labels(...values));
-  private readonly unpricedBy = new Children((values) => this.unpriced.labels(...values));
+  // prom-client hashes a label object on every call: each label set's histogram child is looked up once.
   private readonly latencyBy = new Children((values) => this.latency.labels(...values));
   private readonly ttftBy = new Children((values) => this.ttft.labels(...values));
 
@@ -76,13 +84,13 @@ export class Metrics {
     const model = record.model ?? 'none';
     // A resource made up by the request (overrides) is labelled '', as its name is the client's text.
     const resource = record.resourceId !== null ? record.resource : '';
-    this.attemptsBy.get([record.route, resource, provider, model, String(record.status)]).inc();
+    this.attemptsBy.add([record.route, resource, provider, model, String(record.status)]);
     const labels = [record.route, resource, provider, model];
-    if (record.costNano === null) this.unpricedBy.get(labels).inc();
-    else if (record.costNano > 0) this.costBy.get(labels).inc(record.costNano / 1e9);
-    if (record.inputTokens) this.tokensBy.get([...labels, 'input']).inc(record.inputTokens);
-    if (record.outputTokens) this.tokensBy.get([...labels, 'output']).inc(record.outputTokens);
-    if (record.cachedTokens) this.tokensBy.get([...labels, 'cached']).inc(record.cachedTokens);
+    if (record.costNano === null) this.unpricedBy.add(labels);
+    else if (record.costNano > 0) this.costBy.add(labels, record.costNano / 1e9);
+    if (record.inputTokens) this.tokensBy.add([...labels, 'input'], record.inputTokens);
+    if (record.outputTokens) this.tokensBy.add([...labels, 'output'], record.outputTokens);
+    if (record.cachedTokens) this.tokensBy.add([...labels, 'cached'], record.cachedTokens);
   }
 
   /** One client request, when its response is complete. */
@@ -96,8 +104,8 @@ export class Metrics {
     ttftMs?: number;
   }): void {
     const labels = [input.route, input.resource, input.provider, String(input.status)];
-    this.requestsBy.get(labels).inc();
-    if (input.failed) this.errorsBy.get(labels).inc();
+    this.requestsBy.add(labels);
+    if (input.failed) this.errorsBy.add(labels);
     this.latencyBy.get(labels).observe(input.durationMs / 1000);
     if (input.ttftMs !== undefined)
       this.ttftBy.get([input.route, input.resource, input.provider]).observe(input.ttftMs / 1000);
@@ -113,5 +121,33 @@ class Children<T> {
     let child = this.byKey.get(key);
     if (!child) this.byKey.set(key, (child = this.make(values)));
     return child;
+  }
+}
+
+/** A counter's `collect`: what its tally counted since the last read goes into the counter. */
+function flushing(tally: Tally) {
+  return function (this: Counter<string>): void {
+    tally.flushInto(this);
+  };
+}
+
+/** Counts by label values, kept as plain numbers until their counter is read (`flushInto`). */
+class Tally {
+  private readonly byKey = new Map<string, { values: string[]; pending: number }>();
+
+  add(values: string[], amount = 1): void {
+    const key = values.join('\u0001');
+    const entry = this.byKey.get(key);
+    if (entry) entry.pending += amount;
+    else this.byKey.set(key, { values, pending: amount });
+  }
+
+  /** Adds what was counted since the last read to `counter`. */
+  flushInto(counter: Counter<string>): void {
+    for (const entry of this.byKey.values()) {
+      if (entry.pending === 0) continue;
+      counter.labels(...entry.values).inc(entry.pending);
+      entry.pending = 0;
+    }
   }
 }
