@@ -11,6 +11,7 @@ import {
 import { nearestErrorType } from '../providers/dialects/error-shape.js';
 import { dialectSpec, errorShapes } from '../providers/dialects/index.js';
 import type { Dialect } from '../providers/registry.js';
+import { withVmx } from './pipeline/respond/envelope.js';
 
 /** How an error kind of the gateway's own reads in each dialect (HTTP.md "Errors"). */
 const shapes: Partial<Record<ErrorCode, { openaiCode: string; type: string }>> = {
@@ -84,9 +85,8 @@ function providerError(answer: ProviderAnswer, dialect: Dialect, envelope: objec
     parsed = undefined;
   }
   const said = source?.read(parsed);
-  const close = answer.body.lastIndexOf('}');
   if (said && source === target) {
-    const text = envelope ? `${answer.body.slice(0, close)},"vmx":${JSON.stringify(envelope)}}` : answer.body;
+    const text = envelope ? withVmx(answer.body, envelope) : answer.body;
     return { status: answer.status, headers, text };
   }
   const message =

@@ -1,4 +1,5 @@
 import { chatBodyUsage } from '../../../providers/dialects/openai-chat/usage.js';
+import { withVmx } from './envelope.js';
 import { SseRelay } from './sse-relay.js';
 
 /** A chunk that carries usage (`"usage":{…}`, Groq's `x_groq.usage` too); `"usage":null` does not. */
@@ -107,7 +108,7 @@ function withEnvelope(data: string, envelope: object): string | undefined {
   const firstKey = data.indexOf('"');
   if (data.charCodeAt(0) !== 123 || firstKey < 0 || firstKey > close || data.slice(close + 1).trim() !== '')
     return undefined;
-  return `data: ${data.slice(0, close)},"vmx":${JSON.stringify(envelope)}}\n\n`;
+  return `data: ${withVmx(data, envelope)}\n\n`;
 }
 
 const sse = (value: unknown) => `data: ${JSON.stringify(value)}\n\n`;

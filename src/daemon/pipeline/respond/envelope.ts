@@ -32,6 +32,14 @@ export function envelope(requestId: string, events: VmxEvent[], timings: Timings
   };
 }
 
+/**
+ * A JSON object's text with `"vmx"` added as its last member, spliced in before the closing brace:
+ * the provider's own bytes stay as they are. The text must be a non-empty object.
+ */
+export function withVmx(json: string, envelope: object): string {
+  return `${json.slice(0, json.lastIndexOf('}'))},"vmx":${JSON.stringify(envelope)}}`;
+}
+
 /** The `x-vmx-*` headers of a successful response (HTTP.md), added to `headers`. */
 export function vmxHeaders(
   input: {

@@ -1,6 +1,7 @@
 import { dialectSpec } from '../../../providers/dialects/index.js';
 import type { DialectCodec } from '../../../providers/pivot.js';
 import { AttemptFailed } from '../attempts.js';
+import { withVmx } from './envelope.js';
 import { done, envelopeOf, finishAttempt, headersFor, type Output } from './output.js';
 import { readText } from './upstream-read.js';
 
@@ -9,8 +10,7 @@ export async function relayJson(out: Output): Promise<void> {
   const text = await readText(out.response);
   const parsed = parseObject(text);
   const providerMs = done(out);
-  const close = text.lastIndexOf('}');
-  writeJson(out, `${text.slice(0, close)},"vmx":${JSON.stringify(envelopeOf(out.exchange))}}`);
+  writeJson(out, withVmx(text, envelopeOf(out.exchange)));
   finishAttempt(out, 200, null, dialectSpec(out.exchange.dialect).answerUsage(parsed), providerMs);
 }
 
