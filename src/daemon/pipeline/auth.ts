@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hashApiKey } from '../../gateway/key-material.js';
 import { AuthenticationError, NotFoundError } from '../../errors.js';
 import type { ApiKeyWithHash } from '../../store/repos/api-keys.js';
 import type { ConfigSnapshot, EnvironmentConfig } from '../config-cache.js';
@@ -70,7 +70,7 @@ const hashes = new Map<string, string>();
 function keyHash(presented: string): string {
   let hash = hashes.get(presented);
   if (hash === undefined) {
-    hash = createHash('sha256').update(presented).digest('hex');
+    hash = hashApiKey(presented);
     if (hashes.size >= KNOWN_HASHES) hashes.clear();
     hashes.set(presented, hash);
   }
