@@ -20,6 +20,7 @@ export class ConfigCache implements LiveConfig {
   private configVersion: number;
   private readonly timer: NodeJS.Timeout;
   private readonly targetCache = new Map<string, { stamp: string; target: ConnectionTarget }>();
+  private readonly listeners: ((snapshot: ConfigSnapshot) => void)[] = [];
 
   constructor(
     private readonly store: Store,
@@ -36,6 +37,11 @@ export class ConfigCache implements LiveConfig {
 
   snapshot(): ConfigSnapshot {
     return this.current;
+  }
+
+  onLoad(listener: (snapshot: ConfigSnapshot) => void): void {
+    this.listeners.push(listener);
+    listener(this.current);
   }
 
   /** See {@link LiveConfig.fresh}: here the change check is one pragma, answered at once. */
@@ -93,6 +99,7 @@ export class ConfigCache implements LiveConfig {
     try {
       this.current = this.load();
       this.logger.debug('configuration reloaded');
+      for (const listener of this.listeners) listener(this.current);
       return true;
     } catch (error) {
       this.logger.error({ err: error }, 'configuration reload failed; keeping the previous one');

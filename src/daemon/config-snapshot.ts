@@ -28,6 +28,8 @@ export interface ConfigSnapshot {
   key(hash: string): ApiKeyWithHash | undefined;
   /** By id (a batch runs its items as the key that created it). */
   keyById(id: string): ApiKeyWithHash | undefined;
+  /** The providers some connection uses: their adapters load their SDKs ahead of the first call. */
+  providers: ReadonlySet<string>;
 }
 
 /**
@@ -44,6 +46,8 @@ export interface LiveConfig {
   fresh<T>(read: (snapshot: ConfigSnapshot) => T): T | Promise<T>;
   /** A connection ready for its adapter: config, its provider's secret fields and its extra headers' values. */
   target(connection: Connection): ConnectionTarget;
+  /** Calls `listener` with the current snapshot now and with every one a reload swaps in. */
+  onLoad(listener: (snapshot: ConfigSnapshot) => void): void;
   stop(): void | Promise<void>;
 }
 
@@ -64,6 +68,7 @@ export interface ConfigRows {
 export function buildSnapshot(rows: ConfigRows): ConfigSnapshot {
   const byWorkspace = new Map<string, Map<string, EnvironmentConfig>>();
   const byId = new Map<string, EnvironmentConfig>();
+  const providers = new Set<string>();
   const workspaces = new Map(rows.workspaces.map((w) => [w.id, w]));
   for (const environment of rows.environments) {
     const workspace = workspaces.get(environment.workspaceId);
@@ -76,6 +81,7 @@ export function buildSnapshot(rows: ConfigRows): ConfigSnapshot {
       pools: environmentPools(rows.pools(environment.id)),
     };
     byId.set(environment.id, entry);
+    for (const connection of entry.connections.values()) providers.add(connection.provider);
     for (const wsKey of [workspace.id, workspace.name]) {
       let envs = byWorkspace.get(wsKey);
       if (!envs) byWorkspace.set(wsKey, (envs = new Map()));
@@ -90,5 +96,6 @@ export function buildSnapshot(rows: ConfigRows): ConfigSnapshot {
     environmentById: (id) => byId.get(id),
     key: (hash) => keys.get(hash),
     keyById: (id) => keysById.get(id),
+    providers,
   };
 }

@@ -80,6 +80,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
   );
   const errorRates =
     deps.errorRates ?? ErrorRates.fromHistory(clock, (since) => deps.store?.usage.attemptsSince(since) ?? []);
+  // A provider's SDK loads once a connection uses it (at start or on the reload that adds it).
+  deps.config.onLoad((snapshot) => {
+    for (const provider of snapshot.providers) deps.adapters[provider]?.prepare?.();
+  });
   const discovered = new DiscoveredCapacityTracker();
   deps.recorder.alsoSend(discovered.take);
   const recorder = new ExchangeRecorder(

@@ -33,6 +33,7 @@ export class SharedConfig implements LiveConfig {
   private current!: ConfigSnapshot;
   private version = -1;
   private targets = new Map<string, Target>();
+  private readonly listeners: ((snapshot: ConfigSnapshot) => void)[] = [];
   private reloading: Promise<boolean> | undefined;
   /** The one check queued behind the reload in flight. */
   private checkAfter: Promise<boolean> | undefined;
@@ -66,6 +67,11 @@ export class SharedConfig implements LiveConfig {
     }
     await config.listen();
     return config;
+  }
+
+  onLoad(listener: (snapshot: ConfigSnapshot) => void): void {
+    this.listeners.push(listener);
+    listener(this.current);
   }
 
   snapshot(): ConfigSnapshot {
@@ -147,6 +153,7 @@ export class SharedConfig implements LiveConfig {
     this.targets = targets;
     this.version = version;
     this.logger.debug({ version }, 'configuration reloaded');
+    for (const listener of this.listeners) listener(this.current);
     return true;
   }
 

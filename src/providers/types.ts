@@ -92,6 +92,11 @@ export interface ProviderAdapter {
    * dialect to convert to.
    */
   dialectFor(inbound: Dialect, model: string): Dialect;
+  /**
+   * Starts loading what the adapter needs before its first call (a provider SDK), once a connection
+   * of this provider is configured; a failed load is reported by the call that needs it.
+   */
+  prepare?(): void;
   /** Sends a request in one of the provider's dialects; resolves when the status line and headers arrive. */
   send(target: ConnectionTarget, call: NativeCall): Promise<UpstreamResponse>;
   /** Counts a Messages request's input tokens natively, where the provider can (Anthropic). */

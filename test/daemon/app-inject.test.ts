@@ -73,6 +73,11 @@ describe('the app over a gateway, without a server', () => {
 
   it('answers a chat completion and records it', async () => {
     const sources: Array<(batch: RecordBatch) => void> = [];
+    // Only the providers the configuration uses load their SDKs: here an OpenAI connection, no SDK.
+    const { adapters } = createAdapters();
+    const prepared: string[] = [];
+    for (const [id, adapter] of Object.entries(adapters))
+      if (adapter.prepare) adapter.prepare = () => void prepared.push(id);
     const gateway = createGateway({
       store,
       config,
@@ -84,9 +89,10 @@ describe('the app over a gateway, without a server', () => {
       logger: pino({ enabled: false }),
       status: new DaemonStatus(),
       version: 'test',
-      adapters: createAdapters().adapters,
+      adapters,
       codecs,
     });
+    expect(prepared).toEqual([]);
     const app = await buildApp(gateway);
     const response = await app.inject({
       method: 'POST',

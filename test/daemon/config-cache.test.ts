@@ -70,4 +70,37 @@ describe('the embedded configuration cache', () => {
     recordBatch(other);
     expect(config.poll()).toBe(false);
   });
+
+  it('names the providers its connections use, at start and after each reload', () => {
+    const { other, config } = setup();
+    const seen: string[][] = [];
+    config.onLoad((snapshot) => seen.push([...snapshot.providers].sort()));
+    expect(seen).toEqual([[]]);
+
+    const workspace = other.workspaces.create({ name: 'acme', user: 'alice' });
+    const env = other.environments.create({
+      workspaceId: workspace.id,
+      workspaceName: 'acme',
+      name: 'dev',
+      user: 'alice',
+    });
+    for (const [name, provider] of [
+      ['up', 'openai-compatible'],
+      ['claude', 'anthropic'],
+    ] as const)
+      other.connections.create({
+        environmentId: env.id,
+        name,
+        provider,
+        config: { baseUrl: 'http://127.0.0.1:9' },
+        capacity: [],
+        user: 'alice',
+      });
+    expect(config.poll()).toBe(true);
+    expect(seen).toEqual([[], ['anthropic', 'openai-compatible']]);
+
+    recordBatch(other);
+    expect(config.poll()).toBe(false);
+    expect(seen).toHaveLength(2);
+  });
 });

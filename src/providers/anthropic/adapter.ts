@@ -9,8 +9,9 @@ import type { ConnectionTarget, NativeCall, ProviderAdapter, UpstreamResponse } 
 import { UpstreamUnavailable } from '../types.js';
 
 /**
- * The SDK and undici's fetch load when the adapter is made (the daemon's start), not when the registry
- * is read: every CLI verb that reads the registry would pay for them.
+ * The SDK and undici's fetch load when a connection of this provider is configured (`prepare`) or
+ * first called, not when the adapter is made: a daemon without Anthropic connections never holds
+ * them (~12 MB), and no CLI verb that reads the registry pays for them.
  */
 async function loadSdk() {
   const [{ default: AnthropicSdk }, { fetch }, { upstreamAgent }] = await Promise.all([
@@ -33,22 +34,21 @@ type Sdk = Awaited<ReturnType<typeof loadSdk>>;
  * fixed socket limit for hanging requests to block the others behind.
  */
 export function anthropicAdapter({ settings }: AdapterDeps<CommonSettings>, defaultBaseUrl: string): ProviderAdapter {
-  const loading = loadSdk();
-  // Awaited on the first call; a failed load is reported there, not as an unhandled rejection now.
-  loading.catch(() => undefined);
+  let loading: Promise<Sdk> | undefined;
+  const sdk = () => (loading ??= loadSdk());
   const clients = new Map<string, { version: string; client: Anthropic; agent: Agent; idleMs: number; sdk: Sdk }>();
   const clientFor = async (target: ConnectionTarget) => {
     const cached = clients.get(target.id);
     if (cached?.version === target.version) return cached;
-    const sdk = await loading;
+    const loaded = await sdk();
     const config = settings(target);
     // Looked up again: another call may have made the client while this one waited for the SDK.
     const current = clients.get(target.id);
     if (current?.version === target.version) return current;
     void current?.agent.close();
     const timeouts = connectionTimeouts(config);
-    const agent = sdk.upstreamAgent(timeouts);
-    const client = new sdk.Anthropic({
+    const agent = loaded.upstreamAgent(timeouts);
+    const client = new loaded.Anthropic({
       apiKey: target.secret.apiKey ?? null,
       baseURL: config.baseUrl ?? defaultBaseUrl,
       maxRetries: 0,
@@ -58,15 +58,16 @@ export function anthropicAdapter({ settings }: AdapterDeps<CommonSettings>, defa
       timeout: timeouts.firstByteMs,
       defaultHeaders: target.headers,
       // undici's own fetch: the dispatcher must come from the same undici as the fetch using it.
-      fetch: sdk.fetch as unknown as typeof globalThis.fetch,
+      fetch: loaded.fetch as unknown as typeof globalThis.fetch,
       fetchOptions: { dispatcher: agent } as Record<string, unknown>,
     });
-    const entry = { version: target.version, client, agent, idleMs: timeouts.idleMs, sdk };
+    const entry = { version: target.version, client, agent, idleMs: timeouts.idleMs, sdk: loaded };
     clients.set(target.id, entry);
     return entry;
   };
   return {
     dialectFor: () => 'anthropic-messages',
+    prepare: () => void sdk().catch(() => undefined),
     async countTokens(target, body, signal) {
       const { stream: _stream, max_tokens: _max, ...params } = body;
       const { client } = await clientFor(target);

@@ -17,8 +17,9 @@ import { UpstreamUnavailable } from '../types.js';
 import type { BedrockSettings } from './settings.js';
 
 /**
- * The AWS SDK loads when the adapter is made (the daemon's start), not when the registry is read:
- * every CLI verb that reads the registry would pay for it.
+ * The AWS SDK loads when a connection of this provider is configured (`prepare`) or first called, not
+ * when the adapter is made: a daemon without Bedrock connections never holds it (~7 MB), and no CLI
+ * verb that reads the registry pays for it.
  */
 async function loadSdk() {
   // Node 20 is supported by this SDK release; its end-of-support notice would print on every daemon start.
@@ -51,14 +52,13 @@ const ANTHROPIC_VERSION = 'bedrock-2023-05-31';
  * blocking behind hanging requests) and kept alive.
  */
 export function bedrockAdapter({ settings }: AdapterDeps<BedrockSettings>): ProviderAdapter {
-  const loading = loadSdk();
-  // Awaited on the first call; a failed load is reported there, not as an unhandled rejection now.
-  loading.catch(() => undefined);
+  let loading: Promise<Sdk> | undefined;
+  const load = () => (loading ??= loadSdk());
   const clients = new Map<string, { version: string; client: BedrockRuntimeClient; idleMs: number; sdk: Sdk }>();
   const clientFor = async (target: ConnectionTarget) => {
     const cached = clients.get(target.id);
     if (cached?.version === target.version) return cached;
-    const sdk = await loading;
+    const sdk = await load();
     const config = settings(target);
     // Looked up again: another call may have made the client while this one waited for the SDK.
     const current = clients.get(target.id);
@@ -91,6 +91,7 @@ export function bedrockAdapter({ settings }: AdapterDeps<BedrockSettings>): Prov
   return {
     dialectFor: (inbound: Dialect, model: string) =>
       inbound === 'anthropic-messages' && isClaudeModel(model) ? 'anthropic-messages' : 'bedrock-converse',
+    prepare: () => void load().catch(() => undefined),
     async send(target: ConnectionTarget, call: NativeCall): Promise<UpstreamResponse> {
       const { client, idleMs, sdk } = await clientFor(target);
       // A stream's own abort switch, so that a silent stream can be given up (the socket released).
