@@ -72,9 +72,14 @@ export function openStore(path: string, options: { readonly?: boolean } = {}): S
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   registerSqlFunctions(db);
   if (!options.readonly) {
-    // A new file gives pages freed by retention back a few at a time (this can only be chosen
-    // before the first table exists).
-    if (db.pragma('page_count', { simple: true }) === 0) db.pragma('auto_vacuum = INCREMENTAL');
+    // Chosen before the first table exists (later they take a VACUUM): a new file gives pages freed
+    // by retention back a few at a time, and has 16 KiB pages, so that several audit rows (a request
+    // and its answer, ~1–4 KB) share a page — with 4 KiB pages most took one each, and every page
+    // is written twice (log, then checkpoint): ~6 writes per request instead of ~2.
+    if (db.pragma('page_count', { simple: true }) === 0) {
+      db.pragma('page_size = 16384');
+      db.pragma('auto_vacuum = INCREMENTAL');
+    }
     setWal(db);
     db.pragma('synchronous = NORMAL');
     // After a large prune the log is cut back to this size instead of staying at its peak.

@@ -18,6 +18,20 @@ describe('openStore', () => {
     store.close();
   });
 
+  it('makes a new file with 16 KiB pages, and keeps the page size of an existing one', () => {
+    const store = fresh();
+    expect(store.db.pragma('page_size', { simple: true })).toBe(16384);
+    store.close();
+    const path = join(tempHome(), 'vmx.db');
+    const old = new Database(path);
+    old.pragma('page_size = 4096');
+    old.exec('CREATE TABLE before_vmx (x)');
+    old.close();
+    const reopened = openStore(path);
+    expect(reopened.db.pragma('page_size', { simple: true })).toBe(4096);
+    reopened.close();
+  });
+
   it('reopening an up-to-date store changes nothing', () => {
     const path = join(tempHome(), 'vmx.db');
     const first = openStore(path);
