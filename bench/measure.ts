@@ -86,20 +86,20 @@ export async function preflight(targets: Target[]): Promise<void> {
 
 /**
  * Sequential latency: `warmup` then `n` requests per target over one keep-alive connection each,
- * interleaved A B A B… so drift (thermal, GC, other load) hits both sides alike.
+ * interleaved A B (C) A B (C)… so drift (thermal, GC, other load) hits every side alike.
  */
-export async function sequential(
-  targets: [Target, Target],
+export async function sequential<Name extends Target['name']>(
+  targets: ReadonlyArray<Target & { name: Name }>,
   n: number,
   warmup: number,
-): Promise<Record<'direct' | 'vmx', SequentialSide>> {
+): Promise<Record<Name, SequentialSide>> {
   const pools = targets.map((t) => new Pool(t.origin, { connections: 1, pipelining: 1 }));
   const ttfb = targets.map(() => new Float64Array(n));
   const total = targets.map(() => new Float64Array(n));
   try {
-    for (let i = 0; i < warmup; i++) for (let t = 0; t < 2; t++) await once(pools[t]!, targets[t]!);
+    for (let i = 0; i < warmup; i++) for (let t = 0; t < targets.length; t++) await once(pools[t]!, targets[t]!);
     for (let i = 0; i < n; i++) {
-      for (let t = 0; t < 2; t++) {
+      for (let t = 0; t < targets.length; t++) {
         const [first, all] = await once(pools[t]!, targets[t]!);
         ttfb[t]![i] = first;
         total[t]![i] = all;
@@ -108,8 +108,9 @@ export async function sequential(
   } finally {
     await Promise.all(pools.map((p) => p.close()));
   }
-  const side = (t: number): SequentialSide => ({ total: percentiles(total[t]!), ttfb: percentiles(ttfb[t]!) });
-  return { [targets[0].name]: side(0), [targets[1].name]: side(1) } as Record<'direct' | 'vmx', SequentialSide>;
+  return Object.fromEntries(
+    targets.map((target, t) => [target.name, { total: percentiles(total[t]!), ttfb: percentiles(ttfb[t]!) }]),
+  ) as Record<Name, SequentialSide>;
 }
 
 /** Throughput with autocannon: `rounds` × (A then B), `duration / rounds` seconds each. */

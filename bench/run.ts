@@ -105,7 +105,17 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 interface ModeResult {
-  sequential: { direct: SequentialSide; vmx: SequentialSide; added: Percentiles; addedTtfb: Percentiles };
+  sequential: {
+    direct: SequentialSide;
+    vmx: SequentialSide;
+    added: Percentiles;
+    addedTtfb: Percentiles;
+    /**
+     * The floor proxy in the same interleaved run (nonstream and stream): what the least a Node proxy
+     * can do adds over direct on this machine, the hop itself — vmx's `added` includes it.
+     */
+    floor?: SequentialSide & { added: Percentiles; addedTtfb: Percentiles };
+  };
   throughput?: { direct: ThroughputSide; vmx: ThroughputSide; ratio: number };
   /** CPU µs per request of the vmx daemon and of the floor proxy, same load. */
   cpu?: { vmx: number; floor: number; ratio: number; vmxMainThread: number };
@@ -131,21 +141,12 @@ async function main(): Promise<void> {
     for (const mode of modes) {
       const targets = targetsFor(mode, upstream.url, daemon.url, key, limitedKey);
       await preflight(targets);
-      log(`${mode}: ${options.requests} sequential requests per side (after ${options.warmup} warm-up), interleaved`);
-      const seq = await sequential(targets, options.requests, options.warmup);
-      const sequentialResult = {
-        ...seq,
-        added: minus(seq.vmx.total, seq.direct.total),
-        addedTtfb: minus(seq.vmx.ttfb, seq.direct.ttfb),
-      };
       if (mode === 'converted' || mode === 'configured') {
-        results[mode] = { sequential: sequentialResult };
+        log(`${mode}: ${options.requests} sequential requests per side (after ${options.warmup} warm-up), interleaved`);
+        const seq = await sequential(targets, options.requests, options.warmup);
+        results[mode] = { sequential: { direct: seq.direct, vmx: seq.vmx, ...addedOver(seq.direct, seq.vmx) } };
         continue;
       }
-      log(
-        `${mode}: throughput, ${options.connections} connections, ${options.rounds} × ${options.duration / options.rounds} s per side`,
-      );
-      const thr = await throughput(targets, options.connections, options.duration, options.rounds);
       const floorTarget: Target = {
         ...targets[0],
         name: 'floor',
@@ -153,6 +154,21 @@ async function main(): Promise<void> {
         path: new URL(`${upstream.url}/chat/completions`).pathname,
       };
       await preflight([floorTarget]);
+      log(
+        `${mode}: ${options.requests} sequential requests per side (after ${options.warmup} warm-up), direct, vmx and the floor proxy interleaved`,
+      );
+      const seq = await sequential([...targets, floorTarget], options.requests, options.warmup);
+      const floorAdded = addedOver(seq.direct, seq.floor);
+      const sequentialResult = {
+        direct: seq.direct,
+        vmx: seq.vmx,
+        ...addedOver(seq.direct, seq.vmx),
+        floor: { ...seq.floor, added: floorAdded.added, addedTtfb: floorAdded.addedTtfb },
+      };
+      log(
+        `${mode}: throughput, ${options.connections} connections, ${options.rounds} × ${options.duration / options.rounds} s per side`,
+      );
+      const thr = await throughput(targets, options.connections, options.duration, options.rounds);
       log(
         `${mode}: CPU per request, ${options.cpuRequests} requests at ${options.connections} connections, vmx then the floor proxy`,
       );
@@ -187,6 +203,12 @@ async function main(): Promise<void> {
     await cleanup();
   }
 }
+
+/** What `side` adds over `direct`, per percentile: the whole exchange and the time to first byte. */
+const addedOver = (direct: SequentialSide, side: SequentialSide) => ({
+  added: minus(side.total, direct.total),
+  addedTtfb: minus(side.ttfb, direct.ttfb),
+});
 
 const environmentInfo = () => ({
   node: process.version,
@@ -411,8 +433,10 @@ function report(
       continue;
     }
     seqRows.push(row('direct', s.direct.total), row('vmx', s.vmx.total), row('added (vmx - direct)', s.added));
+    if (s.floor) seqRows.push(row('floor proxy', s.floor.total), row('added (floor - direct)', s.floor.added));
     if (mode === 'stream') {
       seqRows.push(row('TTFB direct', s.direct.ttfb), row('TTFB vmx', s.vmx.ttfb), row('TTFB added', s.addedTtfb));
+      if (s.floor) seqRows.push(row('TTFB added by the floor proxy', s.floor.addedTtfb));
     }
     if (r.cpu)
       cpuRows.push([
