@@ -135,7 +135,8 @@ async function main(): Promise<void> {
     log(`vmx daemon at ${daemon.url} (data dir ${home})`);
     const floor = await startFloorProxy(new URL(upstream.url).origin);
     stops.unshift(() => stopChild(floor.child));
-    const rss = { idle: rssMb(daemon.child.pid!), end: 0 };
+    // The floor proxy's too: what a bare Node process with undici takes, for scale.
+    const rss = { idle: rssMb(daemon.child.pid!), end: 0, floorIdle: rssMb(floor.child.pid!), floorEnd: 0 };
 
     const results: Partial<Record<Mode, ModeResult>> = {};
     for (const mode of modes) {
@@ -193,6 +194,7 @@ async function main(): Promise<void> {
       };
     }
     rss.end = rssMb(daemon.child.pid!);
+    rss.floorEnd = rssMb(floor.child.pid!);
     const shared = args.postgres ? await measureShared(args.postgres, args.redis, upstream.url) : undefined;
 
     const environment = environmentInfo();
@@ -399,7 +401,7 @@ function table(header: string[], rows: Array<Array<string | number>>): string {
 function report(
   env: { node: string; cpus: number; cpu: string },
   results: Partial<Record<Mode, ModeResult>>,
-  rss: { idle: number; end: number },
+  rss: { idle: number; end: number; floorIdle: number; floorEnd: number },
 ): string {
   const out = [
     '',
@@ -477,7 +479,10 @@ function report(
     `CPU per request, ${options.cpuRequests} requests at ${options.connections} connections (µs of user + system time; floor = a minimal node:http + undici proxy)`,
   );
   out.push(table(['', 'vmx', 'vmx main thread', 'vmx other threads', 'floor', 'vmx/floor'], cpuRows), '');
-  out.push(`vmx daemon RSS: ${rss.idle} MB after start, ${rss.end} MB at the end`, '');
+  out.push(
+    `vmx daemon RSS: ${rss.idle} MB after start, ${rss.end} MB at the end (floor proxy: ${rss.floorIdle} / ${rss.floorEnd} MB)`,
+    '',
+  );
   return `${out.join('\n')}\n`;
 }
 
