@@ -7,6 +7,7 @@ import type { Exchange } from '../exchange.js';
 import type { Recorder } from './recorder.js';
 import { logRequest } from './request-log.js';
 import type { Logger } from 'pino';
+import { requestLogger } from '../../logger.js';
 
 /** The cost of one attempt in nano-USD: 0 when nothing was billed, null when the price is unknown. */
 export type CostOf = (attempt: UsageRecord, exchange: Exchange) => number | null;
@@ -20,8 +21,12 @@ export class ExchangeRecorder {
     private readonly auditBodyLimit: number,
     private readonly errorRates: ErrorRates,
     private readonly costOf: CostOf,
-    private readonly logger: Logger,
-  ) {}
+    logger: Logger,
+  ) {
+    this.requestLog = requestLogger(logger);
+  }
+
+  private readonly requestLog: Logger;
 
   /** As soon as an attempt ends: routing on error rates sees it before the request is over. */
   attempt = (usage: UsageRecord): void => {
@@ -95,7 +100,7 @@ export class ExchangeRecorder {
       durationMs,
     };
     this.recorder.audit(audit);
-    logRequest(this.logger, exchange, durationMs);
+    logRequest(this.requestLog, exchange, durationMs);
   }
 
   start(): void {
