@@ -278,4 +278,48 @@ describe('vmx serve | status | stop | logs', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("error: invalid VMX_LOG_LEVEL 'loud'");
   }, 120_000);
+
+  it('stop says it is draining while a request is in flight', async () => {
+    // An upstream that accepts and never answers keeps one request in flight until the grace ends.
+    const sockets: import('node:net').Socket[] = [];
+    const hung: Server = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    const upstream = `http://127.0.0.1:${(hung.address() as { port: number }).port}/v1`;
+    const home = tempHome();
+    const vmx = cli(home);
+    try {
+      await vmx('workspace create acme');
+      await vmx('env add dev -w acme');
+      await vmx('use acme/dev');
+      await vmx(`connection add up --provider openai-compatible --base-url ${upstream}`);
+      await vmx('resource add chat --model up/m');
+      const key = (await vmx('key create k --json')).json().key as string;
+      const serve = await vmx(`serve --detach --port ${await freePort()} --grace 2s --json`);
+      const { pid, url } = serve.json();
+      started.add(pid);
+
+      const pending = fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] }),
+      }).then(
+        (response) => response.status,
+        () => 'cut',
+      );
+      await until('the request in flight', async () => {
+        const status = (await (await fetch(`${url}/v1/status`)).json()) as { requests: { inFlight: number } };
+        return status.requests.inFlight === 1;
+      });
+
+      const stop = await vmx('stop');
+      expect(stop.code).toBe(0);
+      expect(stop.stderr).toBe('Stopping… waiting for 1 request in flight (up to 2s)\n');
+      expect(stop.stdout).toBe('stopped\n');
+      expect(alive(pid)).toBe(false);
+      await pending;
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => hung.close(resolve));
+    }
+  }, 90_000);
 });
