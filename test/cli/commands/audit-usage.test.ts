@@ -192,8 +192,9 @@ describe('vmx audit', () => {
     // Two in dev start so (a third is prod's, invisible here).
     const ambiguous = await vmx('audit show 0193f2a4-5b');
     expect(ambiguous.code).toBe(2);
-    expect(ambiguous.stderr).toContain("error: request id prefix '0193f2a4-5b' is ambiguous: it matches 2 requests\n");
-    expect(ambiguous.stderr).toContain(`candidates: ${PREFIXED[0]}, ${PREFIXED[1]}\n`);
+    expect(ambiguous.stderr).toContain(
+      `error: request id prefix '0193f2a4-5b' is ambiguous: it matches 2 requests: ${PREFIXED[0]}, ${PREFIXED[1]}\n`,
+    );
     expect(ambiguous.stderr).not.toContain(PREFIXED[2]!);
     const none = await vmx('audit show 0193f2a4-5b6e --json');
     expect(none.code).toBe(3);

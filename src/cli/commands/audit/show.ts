@@ -113,9 +113,11 @@ async function findRequest(scope: EnvironmentScope, store: Repositories, given: 
   if (ids.length === 0) throw notFound();
   if (ids.length > 1) {
     const many = ids.length > PREFIX_CANDIDATES;
+    // The candidates are in the message itself, so that --json (which carries no hint) has them too.
     throw new UsageError(
-      `request id prefix '${given}' is ambiguous: it matches ${many ? `more than ${PREFIX_CANDIDATES}` : ids.length} requests`,
-      `candidates: ${ids.slice(0, PREFIX_CANDIDATES).join(', ')}${many ? ', …' : ''}`,
+      `request id prefix '${given}' is ambiguous: it matches ${many ? `more than ${PREFIX_CANDIDATES}` : ids.length} requests: ` +
+        `${ids.slice(0, PREFIX_CANDIDATES).join(', ')}${many ? ', …' : ''}`,
+      'give more of the id',
     );
   }
   const found = visible(await store.audit.get(ids[0]!));
