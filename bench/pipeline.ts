@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
 import { Metrics } from '../src/daemon/metrics.js';
 import { CapacityGate, type LimitSet } from '../src/gateway/capacity/gate.js';
 import { MemoryCounters } from '../src/gateway/capacity/memory-counters.js';
@@ -129,6 +130,8 @@ const exchanges = new ExchangeRecorder(
   rates,
   (attempt) =>
     pricer.cost({ provider: 'openai', model: attempt.model!, at: attempt.at, tokens: attempt, overrides: [] }).nanoUsd,
+  // The request's log line, written as the daemon writes its log file.
+  pino(pino.destination({ dest: join(home, 'vmx.log'), sync: false })),
 );
 const recordedEnv = {
   workspace: { id: 'w1' },

@@ -103,3 +103,13 @@ export function resolveUser(flag: string | undefined, env: NodeJS.ProcessEnv = p
     return env.USER || env.USERNAME || 'user';
   }
 }
+
+/** The daemon's log levels (`vmx serve --log-level`, VMX_LOG_LEVEL); `silent` writes nothing. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** A level as given (flag or environment variable), or undefined when it is none of LOG_LEVELS. */
+export function logLevel(text: string | undefined): LogLevel | undefined {
+  const wanted = text?.trim().toLowerCase();
+  return LOG_LEVELS.find((level) => level === wanted);
+}

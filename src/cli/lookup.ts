@@ -26,6 +26,11 @@ export const historyKeyId = async (scope: EnvironmentScope, store: Repositories,
   (await store.apiKeys.find(scope.environment.id, ref))?.id ??
   (UUID.test(ref) ? ref.toLowerCase() : notFoundIn(scope, 'API key', ref));
 
+/** A connection named in a history filter: a connection of the environment, or the id of one since removed. */
+export const historyConnectionId = async (scope: EnvironmentScope, store: Repositories, ref: string): Promise<string> =>
+  (await store.connections.find(scope.environment.id, ref))?.id ??
+  (UUID.test(ref) ? ref.toLowerCase() : notFoundIn(scope, 'connection', ref));
+
 /** The not-found error for an entity of the scope's environment. */
 export function notFoundIn(scope: EnvironmentScope, kind: string, ref: string): never {
   throw new NotFoundError(

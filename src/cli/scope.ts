@@ -15,9 +15,39 @@ export interface EnvironmentScope extends WorkspaceScope {
   environment: Environment;
 }
 
+/** Where a part of the context came from: `-w`/`-e`, VMX_WORKSPACE/VMX_ENV, or the one `vmx use` saved. */
+export type ContextSource = 'flag' | 'env' | 'saved';
+
+export interface ContextRef {
+  /** A name or id. */
+  ref: string;
+  from: ContextSource;
+}
+
+/** The workspace a command would use without an explicit one: `-w`, else VMX_WORKSPACE, else the saved one. */
+export function workspaceRef(ctx: CliContext): ContextRef | undefined {
+  if (ctx.flags.workspace) return { ref: ctx.flags.workspace, from: 'flag' };
+  const fromEnv = ctx.deps.env.VMX_WORKSPACE?.trim();
+  if (fromEnv) return { ref: fromEnv, from: 'env' };
+  const saved = ctx.settings().context?.workspace;
+  return saved ? { ref: saved, from: 'saved' } : undefined;
+}
+
 /**
- * The workspace a command acts on — the explicit reference, else `-w`, else the current context, else
- * a prompt on a TTY — checked against the acting user's membership and role.
+ * The environment a command in `workspaceId` would use without an explicit one: `-e`, else VMX_ENV,
+ * else the saved one when it belongs to that workspace.
+ */
+export function environmentRef(ctx: CliContext, workspaceId: string): ContextRef | undefined {
+  if (ctx.flags.env) return { ref: ctx.flags.env, from: 'flag' };
+  const fromEnv = ctx.deps.env.VMX_ENV?.trim();
+  if (fromEnv) return { ref: fromEnv, from: 'env' };
+  const saved = ctx.settings().context;
+  return saved?.workspace === workspaceId && saved.environment ? { ref: saved.environment, from: 'saved' } : undefined;
+}
+
+/**
+ * The workspace a command acts on — the explicit reference, else `-w`, else VMX_WORKSPACE, else the
+ * current context, else a prompt on a TTY — checked against the acting user's membership and role.
  */
 export async function resolveWorkspace(
   ctx: CliContext,
@@ -25,7 +55,7 @@ export async function resolveWorkspace(
   explicit?: string,
 ): Promise<WorkspaceScope> {
   const store = await ctx.store();
-  let ref = explicit ?? ctx.flags.workspace ?? ctx.settings().context?.workspace;
+  let ref = explicit ?? workspaceRef(ctx)?.ref;
   if (!ref) {
     const mine = await store.workspaces.listForUser(ctx.user);
     if (!ctx.canPrompt || mine.length === 0) {
@@ -58,7 +88,10 @@ export async function checkRole(
   return member.role;
 }
 
-/** The environment a command acts on: the explicit reference, else `-e`, else the context's (same workspace only). */
+/**
+ * The environment a command acts on: the explicit reference, else `-e`, else VMX_ENV, else the
+ * context's (same workspace only).
+ */
 export async function resolveEnvironment(
   ctx: CliContext,
   action: WorkspaceAction,
@@ -66,8 +99,7 @@ export async function resolveEnvironment(
 ): Promise<EnvironmentScope> {
   const scope = await resolveWorkspace(ctx, action);
   const store = await ctx.store();
-  const context = ctx.settings().context;
-  let ref = explicit ?? ctx.flags.env ?? (context?.workspace === scope.workspace.id ? context.environment : undefined);
+  let ref = explicit ?? environmentRef(ctx, scope.workspace.id)?.ref;
   if (!ref) {
     const all = await store.environments.list(scope.workspace.id);
     if (!ctx.canPrompt || all.length === 0) {

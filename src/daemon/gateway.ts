@@ -93,6 +93,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     auditBodyLimit,
     errorRates,
     costOfAttempts(deps.pricer ?? new Pricer()),
+    deps.logger,
   );
   return {
     config: deps.config,

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { logLevel } from '../config.js';
 import { startDaemon } from './server.js';
 
 /**
@@ -12,6 +13,7 @@ const { values } = parseArgs({
     port: { type: 'string', default: '3000' },
     'grace-ms': { type: 'string', default: '10000' },
     'log-format': { type: 'string' },
+    'log-level': { type: 'string' },
     'body-limit': { type: 'string' },
     'file-limit': { type: 'string' },
     'request-timeout-ms': { type: 'string' },
@@ -30,6 +32,7 @@ try {
     requestTimeoutMs: values['request-timeout-ms'] ? Number(values['request-timeout-ms']) : undefined,
     stdout:
       (values['log-format'] as 'pretty' | 'json' | 'none' | undefined) ?? (process.stdout.isTTY ? 'pretty' : 'json'),
+    logLevel: logLevel(values['log-level']),
     writerThread: new URL('./pipeline/record/writer-thread.js', import.meta.url),
   });
   // A crash after start-up leaves its reason in the log that `vmx logs` reads.

@@ -1,3 +1,4 @@
+import type { LogLevel } from '../config.js';
 import type { PrunerOptions } from './pruner.js';
 
 /** How `vmx serve` starts the daemon (daemon/main.ts), and how tests start it in process. */
@@ -15,6 +16,8 @@ export interface DaemonOptions {
   /** See AppOptions.fileLimit. */
   fileLimit?: number;
   stdout: 'pretty' | 'json' | 'none';
+  /** The log's level (else VMX_LOG_LEVEL, else info); `warn` leaves out the line per request. */
+  logLevel?: LogLevel;
   env?: NodeJS.ProcessEnv;
   /** The clock of capacity windows and error rates (tests move it). */
   clock?: () => number;

@@ -1,4 +1,4 @@
-import { dataPaths, ensureHome, resolveHome } from '../config.js';
+import { dataPaths, ensureHome, logLevel, LOG_LEVELS, resolveHome, type LogLevel } from '../config.js';
 import { RuntimeError } from '../errors.js';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -32,7 +32,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   if (running && running.pid !== process.pid && isAlive(running.pid)) {
     throw new RuntimeError(`vmx is already running at ${running.url} (pid ${running.pid})`);
   }
-  const logger = await createLogger({ file: paths.log, stdout: options.stdout });
+  const logger = await createLogger({ file: paths.log, stdout: options.stdout, level: levelOf(options, env) });
   const parts = await openParts(options, paths, env, logger);
   const batches = new BatchRunner({
     queue: parts.repositories.batches,
@@ -77,6 +77,15 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     close: (reason = 'close') =>
       (closing ??= shutdown(reason, app, parts, { pruner, batches }, logger, options.graceMs, paths.pidfile)),
   };
+}
+
+/** The level the options name, else VMX_LOG_LEVEL's, else info; a level that is none of them is an error. */
+function levelOf(options: DaemonOptions, env: NodeJS.ProcessEnv): LogLevel {
+  if (options.logLevel) return options.logLevel;
+  if (!env.VMX_LOG_LEVEL) return 'info';
+  const level = logLevel(env.VMX_LOG_LEVEL);
+  if (!level) throw new RuntimeError(`VMX_LOG_LEVEL '${env.VMX_LOG_LEVEL}' is not one of ${LOG_LEVELS.join(', ')}`);
+  return level;
 }
 
 /** Listens; a daemon that cannot (port in use …) closes what it opened and says why. */

@@ -15,6 +15,7 @@ const readPidfile = (home: string) =>
 function spawnCli(
   home: string,
   args: string[],
+  env: Record<string, string> = {},
 ): { child: ChildProcess; stdout: () => string; stderr: () => string; exit: Promise<number | null> } {
   const child = spawn(process.execPath, [binPath, ...args], {
     env: {
@@ -24,6 +25,7 @@ function spawnCli(
       VMX_USER: 'alice',
       NO_COLOR: '1',
       VMX_CREDENTIAL_STORE: 'file',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -182,6 +184,7 @@ describe('vmx serve | status | stop | logs', () => {
       'serve --grace 5',
       'serve --body-limit lots',
       'serve --file-limit huge',
+      'serve --log-level loud',
       'logs --lines -3',
       'stop --timeout soon',
     ]) {
@@ -224,4 +227,99 @@ describe('vmx serve | status | stop | logs', () => {
         .map((l) => JSON.parse(l).msg),
     ).toEqual(['three', 'four']);
   });
+
+  it('logs a line per request in serve output and logs --follow, none at --log-level warn or VMX_LOG_LEVEL=warn', async () => {
+    /** Serves until one request without a key has been answered; the daemon's stdout and its request id. */
+    const serveOnce = async (args: string[], env: Record<string, string> = {}, quiet = false) => {
+      const home = tempHome();
+      const serve = spawnCli(home, ['serve', '--port', String(await freePort()), ...args], env);
+      const pidfile = await until('the pidfile', () => existsSync(join(home, 'vmx.pid')) && readPidfile(home));
+      started.add(pidfile.pid);
+      const follow = spawnCli(home, ['logs', '--follow']);
+      const response = await fetch(`${pidfile.url}/v1/chat/completions`, { method: 'POST', body: '{}' });
+      expect(response.status).toBe(401);
+      const requestId = response.headers.get('x-vmx-request-id')!;
+      // A line written after the request's shows that the request's would have come by now.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      serve.child.kill('SIGTERM');
+      expect(await serve.exit).toBe(0);
+      if (quiet) await new Promise((resolve) => setTimeout(resolve, 300));
+      else await until('the last line followed', () => follow.stdout().includes('"stopped"'));
+      follow.child.kill('SIGINT');
+      await follow.exit;
+      return {
+        stdout: serve.stdout(),
+        followed: follow.stdout(),
+        log: readFileSync(join(home, 'vmx.log'), 'utf8'),
+        requestId,
+      };
+    };
+
+    const logged = await serveOnce([]);
+    const quietByFlag = await serveOnce(['--log-level', 'warn'], {}, true);
+    const quietByEnv = await serveOnce([], { VMX_LOG_LEVEL: 'warn' }, true);
+    for (const output of [logged.stdout, logged.followed, logged.log]) {
+      const line = output
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+        .find((l) => l.requestId === logged.requestId);
+      expect(line).toMatchObject({ level: 30, route: 'chat', status: 401, msg: expect.stringMatching(/^chat 401 /) });
+    }
+
+    for (const quiet of [quietByFlag, quietByEnv]) {
+      for (const output of [quiet.stdout, quiet.followed, quiet.log]) {
+        expect(output).not.toContain(quiet.requestId);
+        expect(output).not.toContain('vmx listening'); // info lines are all left out
+      }
+    }
+
+    const bad = await inProcess(tempHome())('serve', { env: { VMX_LOG_LEVEL: 'loud' } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("error: invalid VMX_LOG_LEVEL 'loud'");
+  }, 120_000);
+
+  it('stop says it is draining while a request is in flight', async () => {
+    // An upstream that accepts and never answers keeps one request in flight until the grace ends.
+    const sockets: import('node:net').Socket[] = [];
+    const hung: Server = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    const upstream = `http://127.0.0.1:${(hung.address() as { port: number }).port}/v1`;
+    const home = tempHome();
+    const vmx = cli(home);
+    try {
+      await vmx('workspace create acme');
+      await vmx('env add dev -w acme');
+      await vmx('use acme/dev');
+      await vmx(`connection add up --provider openai-compatible --base-url ${upstream}`);
+      await vmx('resource add chat --model up/m');
+      const key = (await vmx('key create k --json')).json().key as string;
+      const serve = await vmx(`serve --detach --port ${await freePort()} --grace 2s --json`);
+      const { pid, url } = serve.json();
+      started.add(pid);
+
+      const pending = fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] }),
+      }).then(
+        (response) => response.status,
+        () => 'cut',
+      );
+      await until('the request in flight', async () => {
+        const status = (await (await fetch(`${url}/v1/status`)).json()) as { requests: { inFlight: number } };
+        return status.requests.inFlight === 1;
+      });
+
+      const stop = await vmx('stop');
+      expect(stop.code).toBe(0);
+      expect(stop.stderr).toBe('Stopping… waiting for 1 request in flight (up to 2s)\n');
+      expect(stop.stdout).toBe('stopped\n');
+      expect(alive(pid)).toBe(false);
+      await pending;
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => hung.close(resolve));
+    }
+  }, 90_000);
 });

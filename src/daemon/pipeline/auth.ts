@@ -26,24 +26,23 @@ export function resolveEnvironmentConfig(
  * The API key from `Authorization: Bearer` or `x-api-key`, looked up by its SHA-256 in memory, and the
  * environment it acts in: the path's (`env`, on the full routes), else the key's own (short routes).
  * Unknown, disabled, expired and other-environment keys all get the same 401, so a caller learns nothing.
+ * A key of the acting environment that is disabled or expired is still told to `refused` before the
+ * 401, so that the request's records say which key it was (the caller is not told).
  */
 export function authenticate(
   snapshot: ConfigSnapshot,
   env: EnvironmentConfig | undefined,
   headers: Record<string, string | string[] | undefined>,
   now = Date.now(),
+  refused?: (known: Caller) => void,
 ): Caller {
   const presented = presentedKey(headers);
   if (!presented) throw new AuthenticationError('missing API key: send Authorization: Bearer <key> or x-api-key');
   const key = snapshot.key(keyHash(presented));
   const acting = env ?? (key && snapshot.environmentById(key.environmentId));
-  if (
-    !key ||
-    !acting ||
-    key.environmentId !== acting.environment.id ||
-    !key.enabled ||
-    (key.expiresAt !== null && Date.parse(key.expiresAt) <= now)
-  ) {
+  if (!key || !acting || key.environmentId !== acting.environment.id) throw new AuthenticationError();
+  if (!key.enabled || (key.expiresAt !== null && Date.parse(key.expiresAt) <= now)) {
+    refused?.({ env: acting, key });
     throw new AuthenticationError();
   }
   return { env: acting, key };

@@ -81,7 +81,13 @@ function cancelWhenClientLeaves(raw: ServerResponse): Cancel {
 function identify(snapshot: ConfigSnapshot, exchange: Exchange, request: CompletionRequest) {
   const { place } = request;
   exchange.env = place && resolveEnvironmentConfig(snapshot, place.workspace, place.environment);
-  const caller = request.caller ?? authenticate(snapshot, exchange.env, request.headers);
+  const caller =
+    request.caller ??
+    authenticate(snapshot, exchange.env, request.headers, undefined, (known) => {
+      // A disabled or expired key of this environment: its 401 is recorded under the key and environment.
+      exchange.env = known.env;
+      exchange.key = known.key;
+    });
   exchange.env = caller.env;
   exchange.key = caller.key;
   const inbound = readInboundBody(request.dialect, request.body);

@@ -27,12 +27,50 @@ export interface AuditRecord {
 export interface AuditFilter {
   environmentId: string;
   since?: number;
+  /** Before this time (epoch ms, excluded). */
+  until?: number;
   status?: number;
+  /** Statuses in this range, both ends included (`4xx` is 400–499). */
+  statusFrom?: number;
+  statusTo?: number;
+  /** Requests that failed (status ≥ 400 or an error after the status) or had a failed attempt (a fallback answered). */
+  errors?: boolean;
   resource?: string;
   keyId?: string;
   correlationId?: string;
+  /** Requests with an attempt on this connection (by id) or this provider model. */
+  connectionId?: string;
+  model?: string;
   limit: number;
 }
+
+/** An attempt of the audit row's request (its usage rows) that matches the condition on `u`. */
+const attemptWhere = (condition: string) =>
+  `EXISTS (SELECT 1 FROM usage u WHERE u.request_id = audit.request_id AND ${condition})`;
+
+/**
+ * The conditions of a filter beyond its environment, as SQL over `audit` for both stores; `param`
+ * names a value (SQLite `@name`, PostgreSQL `$n`).
+ */
+export function auditConditions(filter: AuditFilter, param: (name: keyof AuditFilter) => string): string[] {
+  const where: string[] = [];
+  if (filter.since !== undefined) where.push(`at >= ${param('since')}`);
+  if (filter.until !== undefined) where.push(`at < ${param('until')}`);
+  if (filter.status !== undefined) where.push(`status = ${param('status')}`);
+  if (filter.statusFrom !== undefined) where.push(`status >= ${param('statusFrom')}`);
+  if (filter.statusTo !== undefined) where.push(`status <= ${param('statusTo')}`);
+  if (filter.errors)
+    where.push(`(status >= 400 OR error IS NOT NULL OR ${attemptWhere('(u.status >= 400 OR u.error IS NOT NULL)')})`);
+  if (filter.resource !== undefined) where.push(`resource = ${param('resource')}`);
+  if (filter.keyId !== undefined) where.push(`key_id = ${param('keyId')}`);
+  if (filter.correlationId !== undefined) where.push(`correlation_id = ${param('correlationId')}`);
+  if (filter.connectionId !== undefined) where.push(attemptWhere(`u.connection_id = ${param('connectionId')}`));
+  if (filter.model !== undefined) where.push(attemptWhere(`u.model = ${param('model')}`));
+  return where;
+}
+
+/** How many request ids `withPrefix` gives at most: enough to show a person the candidates. */
+export const PREFIX_CANDIDATES = 10;
 
 export type AuditRepo = ReturnType<typeof createAuditRepo>;
 
@@ -75,6 +113,10 @@ export function createAuditRepo(db: Database) {
   const dropBodiesOf = db.prepare<[number]>(
     'UPDATE audit SET request_body = NULL, response_body = NULL WHERE rowid = ?',
   );
+  const prefixed = db.prepare<[string, string, string, number], { request_id: string }>(
+    `SELECT request_id FROM audit WHERE request_id >= ? AND request_id < ? AND (environment_id = ? OR environment_id IS NULL)
+     ORDER BY request_id LIMIT ?`,
+  );
   const countAll = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM audit');
   const deleteOld = db.prepare<[number, number]>(
     'DELETE FROM audit WHERE rowid IN (SELECT rowid FROM audit WHERE at < ? ORDER BY at LIMIT ?)',
@@ -114,14 +156,26 @@ export function createAuditRepo(db: Database) {
 
     /** Newest first. */
     list(filter: AuditFilter): AuditRecord[] {
-      const where = ['environment_id = @environmentId'];
-      if (filter.since !== undefined) where.push('at >= @since');
-      if (filter.status !== undefined) where.push('status = @status');
-      if (filter.resource !== undefined) where.push('resource = @resource');
-      if (filter.keyId !== undefined) where.push('key_id = @keyId');
-      if (filter.correlationId !== undefined) where.push('correlation_id = @correlationId');
+      const values: Record<string, unknown> = { environmentId: filter.environmentId, limit: filter.limit };
+      const where = [
+        'environment_id = @environmentId',
+        ...auditConditions(filter, (name) => {
+          values[name] = filter[name];
+          return `@${name}`;
+        }),
+      ];
       const sql = `SELECT * FROM audit WHERE ${where.join(' AND ')} ORDER BY at DESC, rowid DESC LIMIT @limit`;
-      return (db.prepare(sql).all(filter) as Record<string, unknown>[]).map(toRecord);
+      return (db.prepare(sql).all(values) as Record<string, unknown>[]).map(toRecord);
+    },
+
+    /**
+     * Ids of requests of the environment (or of none: a path that named no environment) that start
+     * with `prefix`, at most PREFIX_CANDIDATES + 1 so a caller can tell "too many". A range on the
+     * primary key: ids are ASCII, and the key's order is their bytes'.
+     */
+    withPrefix(environmentId: string, prefix: string): string[] {
+      const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+      return prefixed.all(prefix, end, environmentId, PREFIX_CANDIDATES + 1).map((row) => row.request_id);
     },
   };
 }

@@ -10,6 +10,14 @@ import { tempHome } from '../../helpers/temp-home.js';
 const HOUR = 3_600_000;
 const now = Date.now();
 
+/** A connection since removed, still named by r3's first attempt. */
+const REMOVED_CONNECTION = '0193f2a4-0000-7000-8000-00000000c0de';
+const PREFIXED = [
+  '0193f2a4-5b6c-7d8e-9f01-23456789abcd',
+  '0193f2a4-5b6d-7000-8000-000000000001',
+  '0193f2a4-5b6e-7000-8000-000000000002',
+] as const;
+
 let vmx: ReturnType<typeof cli>;
 let keyId: string;
 
@@ -72,6 +80,13 @@ beforeAll(async () => {
     );
     store.audit.insert(audit('r4', dev.id, ws, { at: now - 30 * HOUR }));
     store.audit.insert(audit('p1', prod.id, ws, { at: now - HOUR }));
+    // Ids as the daemon makes them (UUIDv7), long ago: found by a prefix of theirs.
+    for (const [id, env] of [
+      [PREFIXED[0], dev.id],
+      [PREFIXED[1], dev.id],
+      [PREFIXED[2], prod.id],
+    ] as const)
+      store.audit.insert(audit(id, env, ws, { at: now - 100 * HOUR }));
     // A request to a path naming no existing environment belongs to none.
     store.audit.insert({
       ...audit('n1', '', '', { at: now - HOUR, status: 404, error: "environment 'acme/nope' not found" }),
@@ -98,6 +113,7 @@ beforeAll(async () => {
       usage('r3', dev.id, ws, {
         at: now - HOUR,
         keyId,
+        connectionId: REMOVED_CONNECTION,
         status: 502,
         error: 'bad gateway',
         final: false,
@@ -148,6 +164,48 @@ describe('vmx audit', () => {
     expect(await ids('audit list --limit 2')).toEqual(['r3', 'r2']);
     expect(await ids('audit list -e prod')).toEqual(['p1']);
     expect(await ids('audit list --since 30m')).toEqual([]);
+  });
+
+  it('finds failures: status classes and comparisons, --errors, --until, --connection, --model', async () => {
+    expect(await ids('audit list --status 4xx')).toEqual(['r2']);
+    expect(await ids('audit list --status 4XX')).toEqual(['r2']);
+    expect(await ids('audit list --status 5xx')).toEqual([]);
+    expect(await ids('audit list --status 2xx')).toEqual(['r3', 'r1']);
+    // As the shell passes '>=400' (the in-process CLI splits on spaces, no shell quoting).
+    expect(await ids('audit list --status >=400')).toEqual(['r2']);
+    expect(await ids('audit list --status <400')).toEqual(['r3', 'r1']);
+    expect(await ids('audit list --status 400-499')).toEqual(['r2']);
+    // r2 was refused; r3 was answered by its fallback after a 502.
+    expect(await ids('audit list --errors')).toEqual(['r3', 'r2']);
+    expect(await ids('audit list --errors --status 200')).toEqual(['r3']);
+    expect(await ids('audit list --until 90m')).toEqual(['r2', 'r1']);
+    expect(await ids('audit list --since 150m --until 90m')).toEqual(['r2']);
+    expect(await ids(`audit list --connection ${REMOVED_CONNECTION}`)).toEqual(['r3']);
+    expect(await ids('audit list --model llama')).toEqual(['r3']);
+    expect(await ids('audit list --model text-embedding-3-small')).toEqual(['r2']);
+    expect(await ids('audit list --model gpt-4o')).toEqual(['r3', 'r1']);
+  });
+
+  it('shows a request by a unique prefix of its id', async () => {
+    expect((await vmx('audit show 0193f2a4-5b6c --json')).json()).toMatchObject({ id: PREFIXED[0] });
+    expect((await vmx('audit show 0193F2A4-5B6D --json')).json()).toMatchObject({ id: PREFIXED[1] });
+    // Two in dev start so (a third is prod's, invisible here).
+    const ambiguous = await vmx('audit show 0193f2a4-5b');
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toContain(
+      `error: request id prefix '0193f2a4-5b' is ambiguous: it matches 2 requests: ${PREFIXED[0]}, ${PREFIXED[1]}\n`,
+    );
+    expect(ambiguous.stderr).not.toContain(PREFIXED[2]!);
+    const none = await vmx('audit show 0193f2a4-5b6e --json');
+    expect(none.code).toBe(3);
+    expect(none.error()).toEqual({
+      code: 'not_found',
+      message: "request '0193f2a4-5b6e' not found in environment 'acme/dev'",
+    });
+    expect((await vmx('audit show 0193f2a4-5b6e -e prod --json')).json()).toMatchObject({ id: PREFIXED[2] });
+    const short = await vmx('audit show 019');
+    expect(short.code).toBe(2);
+    expect(short.stderr).toContain("error: request id '019' is too short");
   });
 
   it('prints full records under --json and a table for people', async () => {
@@ -226,7 +284,15 @@ describe('vmx audit', () => {
 
   it('refuses bad filters', async () => {
     expect((await vmx('audit list --key nobody')).code).toBe(3);
-    expect((await vmx('audit list --status abc')).code).toBe(2);
+    for (const status of ['abc', '700', '6xx', '=>400', '499-400']) {
+      const refused = await vmx(['audit', 'list', '--status', status]);
+      expect([status, refused.code]).toEqual([status, 2]);
+      expect(refused.stderr).toContain(
+        `error: invalid --status '${status}': expected a code (429), a class (4xx, 5xx)`,
+      );
+    }
+    expect((await vmx('audit list --since 1h --until 2h')).code).toBe(2);
+    expect((await vmx('audit list --connection nowhere')).code).toBe(3);
     expect((await vmx('audit list --since yesterday')).code).toBe(2);
     expect((await vmx('audit list --limit 0')).code).toBe(2);
     expect((await vmx('audit show')).code).toBe(2);

@@ -1,4 +1,9 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliDeps } from '../../../src/cli/context.js';
+import { main } from '../../../src/cli/main.js';
+import { tempHome as homeForTerminal } from '../../helpers/temp-home.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../../helpers/fake-openai.js';
 import { cli } from '../../helpers/run-cli-in-process.js';
 import { tempHome } from '../../helpers/temp-home.js';
@@ -67,5 +72,66 @@ describe('vmx connection test', () => {
   it('stores the timeouts on the connection', async () => {
     expect((await vmx('connection show up --json')).json().config).toMatchObject({ firstByteTimeoutMs: 2000 });
     expect((await vmx('connection update up --connect-timeout soon')).code).toBe(2);
+  });
+});
+
+describe('vmx connection test against a server that never answers', () => {
+  let server: Server;
+  let port: number;
+  const sockets: Socket[] = [];
+  const home = homeForTerminal();
+  const vmx = cli(home);
+  beforeAll(async () => {
+    // Accepts connections and never answers: the probe waits for its first byte until it gives up.
+    server = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as { port: number }).port;
+    await vmx('workspace create acme');
+    await vmx('env add dev -w acme');
+    await vmx('use acme/dev');
+    await vmx(
+      `connection add hung --provider openai --base-url http://127.0.0.1:${port} --api-key-env K --first-byte-timeout 1s`.split(
+        ' ',
+      ),
+      { env: { K: 'sk-hung-0000' } },
+    );
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  /** The command with stderr as a terminal (or not); what it wrote there. */
+  const run = async (args: string, isTTY: boolean) => {
+    let stderr = '';
+    const deps: CliDeps = {
+      stdout: { write: () => true },
+      stderr: { write: (t: string) => (stderr += t), isTTY },
+      stdin: Readable.from([]),
+      env: { VMX_HOME: home, VMX_USER: 'alice', NO_COLOR: '1', VMX_CREDENTIAL_STORE: 'file' },
+      prompter: undefined as never,
+      canPrompt: false,
+    };
+    const code = await main(args.split(' '), deps);
+    return { code, stderr };
+  };
+
+  it('shows a spinner on a terminal while it waits, and clears it', async () => {
+    const { code, stderr } = await run('connection test hung', true);
+    expect(code).toBe(1);
+    expect(stderr).toContain('\r\x1b[2K⠋ testing hung (openai)…');
+    // The line is cleared before the error is written.
+    expect(stderr).toMatch(/\r\x1b\[2Kerror: hung: /);
+  });
+
+  it('draws nothing when stderr is not a terminal, or under --json', async () => {
+    for (const [args, tty] of [
+      ['connection test hung', false],
+      ['connection test hung --json', true],
+    ] as const) {
+      const { code, stderr } = await run(args, tty);
+      expect(code).toBe(1);
+      expect(stderr).not.toContain('testing hung');
+    }
   });
 });

@@ -1,7 +1,9 @@
 import type { AuditFilter } from '../../../store/repos/audit.js';
-import { historyKeyId } from '../../lookup.js';
+import { UsageError } from '../../../errors.js';
+import { historyConnectionId, historyKeyId } from '../../lookup.js';
 import { resolveEnvironment } from '../../scope.js';
-import { defineVerb, flag } from '../../verb.js';
+import { defineVerb, flag, text, toggle } from '../../verb.js';
+import { parseStatusFilter } from './status-filter.js';
 import { formatMs, formatTime, parsePast } from '../usage/window.js';
 import { auditJson } from './view.js';
 
@@ -10,11 +12,17 @@ export const verb = defineVerb({
     since: flag('--since <when>', 'how far back: a duration (1h, 7d) or a date', (z) => z.string(), {
       default: '24h',
     }),
-    status: flag('--status <code>', 'only requests answered with this HTTP status', (z) =>
-      z.coerce.number().check(z.int('must be an HTTP status code'), z.gte(100), z.lte(599)),
-    ),
+    until: text('--until <when>', 'only requests before then: a duration back from now (1h) or a date'),
+    status: text('--status <code>', "only requests answered with this status: 429, 4xx, 5xx, '>=400' or 500-599"),
+    errors: toggle('--errors', 'only failed requests, and those answered after a failed attempt (a fallback)'),
     resource: flag('--resource <name>', 'only requests for this resource', (z) => z.string().check(z.minLength(1))),
     key: flag('--key <name|id>', 'only requests made with this API key (a revoked key by its id)', (z) =>
+      z.string().check(z.minLength(1)),
+    ),
+    connection: flag('--connection <name|id>', 'only requests with an attempt on this connection', (z) =>
+      z.string().check(z.minLength(1)),
+    ),
+    model: flag('--model <model>', "only requests with an attempt on this provider model (e.g. 'gpt-4o-mini')", (z) =>
       z.string().check(z.minLength(1)),
     ),
     correlationId: flag('--correlation-id <id>', 'only requests with this correlation id', (z) =>
@@ -28,16 +36,28 @@ export const verb = defineVerb({
     ),
   },
   async run(input, ctx) {
-    const since = parsePast(input.since, '--since');
+    const now = Date.now();
+    const since = parsePast(input.since, '--since', now);
+    const filter: AuditFilter = { environmentId: '', since, limit: input.limit };
+    if (input.until !== undefined) {
+      filter.until = parsePast(input.until, '--until', now);
+      if (filter.until <= since) throw new UsageError(`invalid --until '${input.until}': not after --since`);
+    }
+    if (input.status !== undefined) {
+      const { from, to } = parseStatusFilter(input.status);
+      Object.assign(filter, from === to ? { status: from } : { statusFrom: from, statusTo: to });
+    }
+    if (input.errors) filter.errors = true;
+    if (input.model !== undefined) filter.model = input.model;
+    if (input.correlationId !== undefined) filter.correlationId = input.correlationId;
     const scope = await resolveEnvironment(ctx, 'read');
+    filter.environmentId = scope.environment.id;
     const store = await ctx.store();
-    const filter: AuditFilter = { environmentId: scope.environment.id, since, limit: input.limit };
-    if (input.status !== undefined) filter.status = input.status;
     // Records keep the resource's name as requested; an id given here is translated to that name.
     if (input.resource !== undefined)
       filter.resource = (await store.resources.find(scope.environment.id, input.resource))?.name ?? input.resource;
     if (input.key !== undefined) filter.keyId = await historyKeyId(scope, store, input.key);
-    if (input.correlationId !== undefined) filter.correlationId = input.correlationId;
+    if (input.connection !== undefined) filter.connectionId = await historyConnectionId(scope, store, input.connection);
     const records = await store.audit.list(filter);
     if (ctx.out.json) return ctx.out.writeJson(records.map(auditJson));
     ctx.out.list(

@@ -1,24 +1,20 @@
-import { NotFoundError } from '../../../errors.js';
+import { NotFoundError, UsageError } from '../../../errors.js';
+import type { Repositories } from '../../../store/backend.js';
+import { PREFIX_CANDIDATES, type AuditRecord } from '../../../store/repos/audit.js';
 import type { UsageRecord } from '../../../store/repos/usage.js';
 import { required } from '../../prompts.js';
-import { resolveEnvironment } from '../../scope.js';
+import { resolveEnvironment, type EnvironmentScope } from '../../scope.js';
 import { defineVerb } from '../../verb.js';
 import { formatMs, formatTime } from '../usage/window.js';
 import { auditJson } from './view.js';
 
 export const verb = defineVerb({
   async run(_options, ctx, [ref]) {
-    const requestId = await required(ctx, ref, '<request-id>', 'Request id');
+    const given = (await required(ctx, ref, '<request-id>', 'Request id')).trim();
     const scope = await resolveEnvironment(ctx, 'read');
     const store = await ctx.store();
-    const record = await store.audit.get(requestId);
-    // Another environment's request is as invisible here as one that never happened. A request that
-    // named no existing environment (a 404 on the path) belongs to none, and shows from anywhere.
-    if (!record || (record.environmentId !== null && record.environmentId !== scope.environment.id)) {
-      throw new NotFoundError(
-        `request '${requestId}' not found in environment '${scope.workspace.name}/${scope.environment.name}'`,
-      );
-    }
+    const record = await findRequest(scope, store, given);
+    const requestId = record.requestId;
     const usage = (await store.usage.forRequest(requestId)).filter((u) => u.environmentId === record.environmentId);
     if (ctx.out.json) return ctx.out.writeJson({ ...auditJson(record), usage });
 
@@ -88,4 +84,43 @@ function section(print: (text: string) => void, title: string, lines: string[]):
         .map((l) => `  ${l}`)
         .join('\n'),
     );
+}
+
+const MIN_PREFIX = 4;
+
+/**
+ * The request a full id or a unique id prefix (at least MIN_PREFIX characters) names. Another
+ * environment's request is as invisible here as one that never happened; a request that named no
+ * existing environment (a 404 on the path) belongs to none, and shows from anywhere.
+ */
+async function findRequest(scope: EnvironmentScope, store: Repositories, given: string): Promise<AuditRecord> {
+  const visible = (record: AuditRecord | undefined) =>
+    record && (record.environmentId === null || record.environmentId === scope.environment.id) ? record : undefined;
+  const notFound = () =>
+    new NotFoundError(
+      `request '${given}' not found in environment '${scope.workspace.name}/${scope.environment.name}'`,
+    );
+  const exact = await store.audit.get(given);
+  if (exact) {
+    if (visible(exact)) return exact;
+    throw notFound();
+  }
+  if (given.length < MIN_PREFIX)
+    throw new UsageError(
+      `request id '${given}' is too short: give the id or at least ${MIN_PREFIX} of its first characters`,
+    );
+  const ids = await store.audit.withPrefix(scope.environment.id, given.toLowerCase());
+  if (ids.length === 0) throw notFound();
+  if (ids.length > 1) {
+    const many = ids.length > PREFIX_CANDIDATES;
+    // The candidates are in the message itself, so that --json (which carries no hint) has them too.
+    throw new UsageError(
+      `request id prefix '${given}' is ambiguous: it matches ${many ? `more than ${PREFIX_CANDIDATES}` : ids.length} requests: ` +
+        `${ids.slice(0, PREFIX_CANDIDATES).join(', ')}${many ? ', …' : ''}`,
+      'give more of the id',
+    );
+  }
+  const found = visible(await store.audit.get(ids[0]!));
+  if (!found) throw notFound();
+  return found;
 }

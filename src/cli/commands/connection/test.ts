@@ -4,6 +4,7 @@ import { findConnection } from '../../lookup.js';
 import { required } from '../../prompts.js';
 import { resolveEnvironment } from '../../scope.js';
 import { defineVerb, text } from '../../verb.js';
+import { startSpinner } from '../../io/spinner.js';
 
 /**
  * A minimal real call through the connection's adapter (providers/probe.ts): with --model a one-token
@@ -24,13 +25,12 @@ export const verb = defineVerb({
     // The adapters load only here: the probe is the one part of providers/ beyond the registry the CLI uses.
     const { probe } = await import('../../../providers/probe.js');
     const secrets = await ctx.secrets();
-    const result = await probe(
-      connection,
-      (await secrets.read(connection, connectionSecretFields(connection))).values,
-      {
-        model,
-      },
-    );
+    const values = (await secrets.read(connection, connectionSecretFields(connection))).values;
+    // A provider that hangs is waited on up to the probe's timeout: a spinner says so on a terminal.
+    const spinner = ctx.out.json
+      ? undefined
+      : startSpinner(ctx.deps.stderr, `testing ${connection.name} (${connection.provider})…`);
+    const result = await probe(connection, values, { model }).finally(() => spinner?.stop());
     if (!result.ok) throw new RuntimeError(`${connection.name}: ${result.message}`);
     const detail = 'model' in result ? { model: result.model } : { models: result.models };
     if (ctx.out.json)

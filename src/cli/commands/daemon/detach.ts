@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { RuntimeError } from '../../../errors.js';
 import type { CliContext } from '../../context.js';
 import { getJson, readPidfile, sleep } from './daemon-process.js';
+import { startSpinner, type Spinner } from '../../io/spinner.js';
 
 const START_TIMEOUT_MS = 10_000;
 const POLL_MS = 50;
@@ -23,7 +24,7 @@ export async function startDetached(
   const dir = mkdtempSync(join(tmpdir(), 'vmx-serve-'));
   const stderrPath = join(dir, 'stderr');
   const fd = openSync(stderrPath, 'w', 0o600);
-  const spinner = startSpinner(ctx);
+  const spinner = startingSpinner(ctx);
   try {
     const child = spawn(process.execPath, [main, ...args], {
       detached: true,
@@ -76,20 +77,8 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-/** A progress line on stderr while starting, on a terminal only. */
-function startSpinner(ctx: CliContext): { stop(): void } {
-  const stderr = ctx.deps.stderr;
-  if (ctx.out.json || !stderr.isTTY) return { stop() {} };
-  const frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-  let i = 0;
-  const timer = setInterval(() => stderr.write(`\r${frames[i++ % frames.length]} starting vmx…`), 80);
-  let stopped = false;
-  return {
-    stop() {
-      if (stopped) return;
-      stopped = true;
-      clearInterval(timer);
-      stderr.write('\r\x1b[2K');
-    },
-  };
+/** A progress line on stderr while starting, on a terminal only (and never under --json). */
+function startingSpinner(ctx: CliContext): Spinner {
+  if (ctx.out.json) return { update() {}, stop() {} };
+  return startSpinner(ctx.deps.stderr, 'starting vmx…', { delayMs: 0 });
 }

@@ -5,7 +5,12 @@ export const daemonVerbs: VerbDefinition[] = [
   {
     name: 'serve',
     summary: 'Run the gateway daemon (foreground, or in the background with --detach)',
-    examples: ['vmx serve', 'vmx serve --detach --port 3001', 'vmx serve --host 0.0.0.0 --grace 30s --body-limit 20mb'],
+    examples: [
+      'vmx serve',
+      'vmx serve --detach --port 3001',
+      'vmx serve --host 0.0.0.0 --grace 30s --body-limit 20mb',
+      'vmx serve --log-level warn',
+    ],
     takesFlags: true,
     load: () => import('./serve.js'),
   },

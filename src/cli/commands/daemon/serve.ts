@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { LOG_LEVELS, logLevel, type LogLevel } from '../../../config.js';
 import { ConflictError, RuntimeError, UsageError } from '../../../errors.js';
 import type { CliContext } from '../../context.js';
 import { parseDuration } from '../../../durations.js';
@@ -15,6 +16,7 @@ export interface ServeOptions {
   bodyLimit?: number;
   fileLimit?: number;
   requestTimeoutMs?: number;
+  logLevel?: LogLevel;
 }
 
 export const verb = defineVerb({
@@ -44,6 +46,11 @@ export const verb = defineVerb({
       'cut a request whose body has not arrived whole by then (default 60s)',
       (z) => z.string(),
     ),
+    logLevel: flag(
+      '--log-level <level>',
+      `the log's level: ${LOG_LEVELS.join(', ')} (env VMX_LOG_LEVEL; default info, one line per request; warn leaves those out)`,
+      (z) => z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }),
+    ),
     redisUrl: text(
       '--redis-url <url>',
       'with a shared store: Redis for the capacity counters and error rates (env VMX_REDIS_URL; default: PostgreSQL)',
@@ -58,6 +65,7 @@ export const verb = defineVerb({
       fileLimit: input.fileLimit === undefined ? undefined : parseSize(input.fileLimit, '--file-limit'),
       requestTimeoutMs:
         input.requestTimeout === undefined ? undefined : parseDuration(input.requestTimeout, '--request-timeout'),
+      logLevel: input.logLevel ?? envLogLevel(ctx.deps.env),
     };
     const running = runningDaemon(ctx.paths);
     if (running) {
@@ -115,6 +123,7 @@ function daemonArgs(ctx: CliContext, options: ServeOptions, logFormat: 'pretty' 
     ...(options.bodyLimit === undefined ? [] : ['--body-limit', String(options.bodyLimit)]),
     ...(options.fileLimit === undefined ? [] : ['--file-limit', String(options.fileLimit)]),
     ...(options.requestTimeoutMs === undefined ? [] : ['--request-timeout-ms', String(options.requestTimeoutMs)]),
+    ...(options.logLevel === undefined ? [] : ['--log-level', options.logLevel]),
   ];
 }
 
@@ -164,6 +173,15 @@ async function runForeground(ctx: CliContext, args: string[], env: NodeJS.Proces
     process.off('SIGINT', forward);
     process.off('SIGTERM', forward);
   }
+}
+
+/** VMX_LOG_LEVEL when it is set; a value that is no level is a usage error here, not the daemon's failure. */
+function envLogLevel(env: NodeJS.ProcessEnv): LogLevel | undefined {
+  if (!env.VMX_LOG_LEVEL) return undefined;
+  const level = logLevel(env.VMX_LOG_LEVEL);
+  if (!level)
+    throw new UsageError(`invalid VMX_LOG_LEVEL '${env.VMX_LOG_LEVEL}': expected one of ${LOG_LEVELS.join(', ')}`);
+  return level;
 }
 
 const SIZE_UNITS: Record<string, number> = {

@@ -5,11 +5,14 @@ import type { Metrics } from '../../metrics.js';
 import type { DaemonStatus } from '../../status.js';
 import type { Exchange } from '../exchange.js';
 import type { Recorder } from './recorder.js';
+import { logRequest } from './request-log.js';
+import type { Logger } from 'pino';
+import { requestLogger } from '../../logger.js';
 
 /** The cost of one attempt in nano-USD: 0 when nothing was billed, null when the price is unknown. */
 export type CostOf = (attempt: UsageRecord, exchange: Exchange) => number | null;
 
-/** Where a finished exchange goes: usage/audit rows (batched), metrics and the live counters. */
+/** Where a finished exchange goes: usage/audit rows (batched), metrics, the live counters and the log line. */
 export class ExchangeRecorder {
   constructor(
     private readonly recorder: Pick<Recorder, 'usage' | 'audit'>,
@@ -18,7 +21,12 @@ export class ExchangeRecorder {
     private readonly auditBodyLimit: number,
     private readonly errorRates: ErrorRates,
     private readonly costOf: CostOf,
-  ) {}
+    logger: Logger,
+  ) {
+    this.requestLog = requestLogger(logger);
+  }
+
+  private readonly requestLog: Logger;
 
   /** As soon as an attempt ends: routing on error rates sees it before the request is over. */
   attempt = (usage: UsageRecord): void => {
@@ -92,6 +100,7 @@ export class ExchangeRecorder {
       durationMs,
     };
     this.recorder.audit(audit);
+    logRequest(this.requestLog, exchange, durationMs);
   }
 
   start(): void {

@@ -1,5 +1,11 @@
 import type { Async } from '../../backend.js';
-import type { AuditFilter, AuditRecord, AuditRepo } from '../../repos/audit.js';
+import {
+  auditConditions,
+  PREFIX_CANDIDATES,
+  type AuditFilter,
+  type AuditRecord,
+  type AuditRepo,
+} from '../../repos/audit.js';
 import { fromJson, toJson } from '../../rows.js';
 import type { Queryable } from '../queryable.js';
 import { createPgStateCell } from './settings.js';
@@ -111,6 +117,16 @@ export function createPgAuditRepo(q: Queryable): PgAuditRepo {
       return Number(last.seen);
     },
 
+    /** See the SQLite repository's; starts_with() compares code points, whatever the database's collation. */
+    async withPrefix(environmentId: string, prefix: string) {
+      const { rows } = await q.query<{ request_id: string }>(
+        `SELECT request_id FROM audit WHERE starts_with(request_id, $1) AND (environment_id = $2 OR environment_id IS NULL)
+         ORDER BY request_id COLLATE "C" LIMIT $3`,
+        [prefix, environmentId, PREFIX_CANDIDATES + 1],
+      );
+      return rows.map((row) => row.request_id);
+    },
+
     async count() {
       const { rows } = await q.query<{ n: string }>('SELECT count(*) AS n FROM audit');
       return Number(rows[0]!.n);
@@ -128,16 +144,13 @@ export function createPgAuditRepo(q: Queryable): PgAuditRepo {
     /** Newest first; requests recorded in the same millisecond by request id, last first. */
     async list(filter: AuditFilter) {
       const values: unknown[] = [filter.environmentId];
-      const where = ['environment_id = $1'];
-      const add = (condition: string, value: unknown) => {
-        values.push(value);
-        where.push(`${condition} $${values.length}`);
-      };
-      if (filter.since !== undefined) add('at >=', filter.since);
-      if (filter.status !== undefined) add('status =', filter.status);
-      if (filter.resource !== undefined) add('resource =', filter.resource);
-      if (filter.keyId !== undefined) add('key_id =', filter.keyId);
-      if (filter.correlationId !== undefined) add('correlation_id =', filter.correlationId);
+      const where = [
+        'environment_id = $1',
+        ...auditConditions(filter, (name) => {
+          values.push(filter[name]);
+          return `$${values.length}`;
+        }),
+      ];
       values.push(filter.limit);
       const sql = `SELECT * FROM audit WHERE ${where.join(' AND ')} ORDER BY at DESC, request_id DESC LIMIT $${values.length}`;
       const { rows } = await q.query<Record<string, unknown>>(sql, values);
