@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, VmxError } from '../errors.js';
 import { processDeps, type CliDeps } from './context.js';
+import { endQuietlyWhenReaderCloses } from './io/closed-pipe.js';
 import { oneLine, Output } from './io/output.js';
 import { buildProgram } from './program.js';
 
@@ -10,6 +11,8 @@ import { buildProgram } from './program.js';
  */
 export async function main(argv: string[], deps: CliDeps = processDeps()): Promise<number> {
   const json = argv.includes('--json');
+  // Only the process's own streams: tests pass buffers, and a pager's pipe is watched where it is made.
+  if (deps.stdout === process.stdout) endQuietlyWhenReaderCloses([process.stdout, process.stderr]);
   const program = buildProgram(deps);
   quietCommander(program, deps);
   try {
