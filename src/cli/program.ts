@@ -98,7 +98,11 @@ export function buildProgram(deps: CliDeps): Command {
 /** The global flags (CLI.md): every verb reads them through its context. */
 function globalFlags(program: Program): Program {
   return program
-    .option('--json', 'machine output: JSON on stdout, errors as JSON on stderr')
+    .option(
+      '--json [fields]',
+      'machine output: JSON on stdout, errors as JSON on stderr; with fields (id,name), only those',
+    )
+    .option('--jq <expression>', 'filter the JSON output with a jq expression (implies --json)')
     .option('--home <dir>', 'data directory (env VMX_HOME)')
     .option('--as <user>', 'acting user (env VMX_USER; default: the OS user)')
     .option('-w, --workspace <name|id>', 'workspace to act on (default: the current context)')
@@ -109,5 +113,6 @@ function globalFlags(program: Program): Program {
       'a shared PostgreSQL store (env VMX_DATABASE_URL; default: the SQLite file in --home)',
     )
     .option('--secret-key-file <path>', 'key sealing provider secrets in a shared store (env VMX_SECRET_KEY)')
-    .addOption(new Option('--no-color', 'no colours in human output'));
+    .addOption(new Option('--no-color', 'no colours in human output'))
+    .addOption(new Option('--no-pager', 'never page long output (default pager: VMX_PAGER, PAGER, less -FRX)'));
 }
