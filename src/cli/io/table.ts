@@ -39,19 +39,33 @@ export function drawTable(head: string[], rows: string[][], layout: TableLayout)
   return [layout.color ? `\x1b[1;36m${header}\x1b[0m` : header!, ...body].join('\n');
 }
 
-/** Each column's width: as wide as its widest cell, then the widest shrunk one at a time until the table fits. */
+/**
+ * Each column's width: as wide as its widest cell, then shrunk one character at a time, the widest
+ * first, until the table fits. Columns of free text (errors, descriptions, names) give way before
+ * columns of one format (times, ids, masked keys), which lose their meaning when cut.
+ */
 function fitWidths(lines: string[][], available: number): number[] {
   const widths = lines[0]!.map((_, column) => Math.max(...lines.map((line) => textWidth(line[column]!))));
   const floors = widths.map((width) => Math.min(width, MIN_COLUMN));
-  let total = widths.reduce((sum, width) => sum + width, 0) + GAP * (widths.length - 1);
-  while (total > available) {
-    let widest = -1;
-    for (let column = 0; column < widths.length; column++) {
-      if (widths[column]! > floors[column]! && (widest < 0 || widths[column]! > widths[widest]!)) widest = column;
+  const body = lines.slice(1);
+  // Free text: cells of different widths, or long cells with spaces (one row tells little).
+  const free = widths.map(
+    (width, column) =>
+      (body.length > 1 && new Set(body.map((line) => textWidth(line[column]!))).size > 1) ||
+      (width > 20 && body.some((line) => line[column]!.includes(' '))),
+  );
+  let excess = widths.reduce((sum, width) => sum + width, 0) + GAP * (widths.length - 1) - available;
+  for (const onlyFree of [true, false]) {
+    while (excess > 0) {
+      let widest = -1;
+      for (let column = 0; column < widths.length; column++) {
+        if (onlyFree && !free[column]) continue;
+        if (widths[column]! > floors[column]! && (widest < 0 || widths[column]! > widths[widest]!)) widest = column;
+      }
+      if (widest < 0) break;
+      widths[widest]!--;
+      excess--;
     }
-    if (widest < 0) break;
-    widths[widest]!--;
-    total--;
   }
   return widths;
 }

@@ -52,6 +52,21 @@ describe('drawTable on a terminal', () => {
     expect(lines[2]).toMatch(/ disabled /);
   });
 
+  it('cuts free text before columns of one format (times, ids)', () => {
+    const time = '2026-12-01 21:04:05';
+    const id = 'ac669747-f247-4527-b961-aafc01f18125';
+    const lines = drawTable(
+      ['TIME', 'ID', 'ERROR'],
+      [
+        [time, id, 'upstream answered 502 Bad Gateway after 30s'],
+        [time, id, 'rate limited'],
+      ],
+      { width: 80, color: false },
+    ).split('\n');
+    expect(lines[1]).toBe(`${time}  ${id}  upstream answered 50…`);
+    expect(lines[2]).toBe(`${time}  ${id}  rate limited`);
+  });
+
   it('measures wide characters and colours by the columns they take', () => {
     const wide = [['日本語のテキストです', 'ok']];
     for (const line of drawTable(['TEXT', 'X'], wide, { width: 12, color: true }).split('\n'))
