@@ -49,7 +49,8 @@ function bound(
   origin: string,
 ): string {
   const unit = origin === 'string' ? ' characters' : origin === 'array' ? ' values' : '';
-  if (origin === 'string' && limit === 1 && inclusive === 'at least') return 'must not be empty';
+  if ((origin === 'string' || origin === 'array') && limit === 1 && inclusive === 'at least' && isInclusive !== false)
+    return 'must not be empty';
   return `must be ${isInclusive === false ? exclusive : inclusive} ${String(limit)}${unit}`;
 }
 
@@ -61,4 +62,14 @@ export function inputErrorMessage(label: string, message: string, given?: unknow
   if (!message.startsWith('expects ')) return `invalid ${label}: ${message}`;
   const shown = typeof given === 'string' ? `, got '${given}'` : '';
   return `${label} ${message}${shown}`;
+}
+
+/**
+ * The message of an issue a schema outside the CLI's zod made (the providers' config schemas use
+ * zod's classic API and its English messages): a schema's own message as it is, zod's default ones
+ * in the CLI's words.
+ */
+export function issueMessage(issue: { code: string; message: string }): string {
+  if (!/^(Invalid|Too (small|big)|Unrecognized)/.test(issue.message)) return issue.message;
+  return (humanIssue as (issue: unknown) => string)(issue);
 }
