@@ -84,7 +84,8 @@ export function createContext(flags: GlobalFlags, deps: CliDeps): CliContext {
   // Every verb tightens an existing data dir (0700, files 0600), including those that only read the
   // pidfile or the log; the store and the credential file create it when they need it.
   tightenHome(paths.home);
-  const json = Boolean(flags.json || flags.jq !== undefined);
+  // `--json=` (see program.ts) is --json without fields.
+  const json = (flags.json !== undefined && flags.json !== false) || flags.jq !== undefined;
   const color = !json && flags.color !== false && !deps.env.NO_COLOR && Boolean(deps.stdout.isTTY);
   // Read when a command first needs it (opening the store, a secret), once: most commands never do.
   let urls: ReturnType<CliContext['storeUrls']> | undefined;
@@ -100,7 +101,7 @@ export function createContext(flags: GlobalFlags, deps: CliDeps): CliContext {
   let secrets: Async<ConnectionSecrets> | undefined;
   let sharedKeys: Promise<SecretKeyring | undefined> | undefined;
   const out = new Output(deps.stdout, deps.stderr, json, color, {
-    fields: typeof flags.json === 'string' ? parseFieldList(flags.json) : undefined,
+    fields: typeof flags.json === 'string' && flags.json !== '' ? parseFieldList(flags.json) : undefined,
     jq: flags.jq,
     pager: json ? undefined : pagerCommand(deps.env, flags.pager !== false),
     env: deps.env,

@@ -19,8 +19,25 @@ import { version } from '../version.js';
 class Program extends Command {
   override async parseAsync(argv?: readonly string[], options?: ParseOptions): Promise<this> {
     await prepareVerbs(this, argv ?? process.argv);
-    return super.parseAsync(argv, options);
+    return super.parseAsync(argv && jsonBeforeCommand(this, argv), options);
   }
+}
+
+/**
+ * `--json` takes an optional list of fields, so commander would read the word after it as one: in
+ * `vmx --json workspace list` that word is a command. Such a `--json` becomes `--json=`, a `--json`
+ * without fields.
+ */
+function jsonBeforeCommand(root: Command, argv: readonly string[]): string[] {
+  let current = root;
+  return argv.map((word, index) => {
+    const next = argv[index + 1];
+    const named = (name: string | undefined) =>
+      current.commands.find((c) => c.name() === name || c.aliases().includes(name ?? ''));
+    if (word === '--json' && named(next)) return '--json=';
+    current = named(word) ?? current;
+    return word;
+  });
 }
 
 /** The verbs without a noun: first run, context and checks. */

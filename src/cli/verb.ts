@@ -182,7 +182,7 @@ export function buildVerb(definition: VerbDefinition, deps: CliDeps): Command {
  */
 function argumentAfterJson(flags: GlobalFlags, positional: Array<string | undefined>): GlobalFlags {
   const missing = positional.indexOf(undefined);
-  if (typeof flags.json !== 'string' || flags.json.includes(',') || missing < 0) return flags;
+  if (typeof flags.json !== 'string' || flags.json === '' || flags.json.includes(',') || missing < 0) return flags;
   positional[missing] = flags.json;
   return { ...flags, json: true };
 }

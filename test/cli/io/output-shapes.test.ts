@@ -79,6 +79,17 @@ describe('--json with fields, and --jq', () => {
     expect(result.json()).toMatchObject({ name: 'dev' });
   });
 
+  it('takes a command named after --json as the command, not as fields', async () => {
+    const before = await vmx('--json workspace list');
+    expect(before.code).toBe(0);
+    expect(before.json()).toEqual([expect.objectContaining({ name: 'acme', role: 'owner' })]);
+    const between = await vmx('key --json list');
+    expect(between.code).toBe(0);
+    expect(between.json()[0]).toMatchObject({ status: 'enabled' });
+    // A field that is also a command's name (`vmx status`) after the verb is still a field.
+    expect((await vmx('key list --json status')).json()).toEqual([{ status: 'enabled' }]);
+  });
+
   it('filters with jq: strings raw, other values as JSON', async () => {
     expect(
       (await vmx(['audit', 'list', '--jq', '.[] | select(.requestId | startswith("request-1-")) | .status'])).stdout,
