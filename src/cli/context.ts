@@ -3,7 +3,10 @@ import type { ConnectionSecrets, KeyringBackend } from '../store/credentials/ind
 import type { Async, Repositories, StoreBackend } from '../store/backend.js';
 import type { SecretKeyring } from '../store/credentials/sealed-keys.js';
 import { readSettings, writeSettings, type CliSettings } from './current-context.js';
+import { parseFieldList } from './io/json-fields.js';
+import { firstNotice } from './io/notice-once.js';
 import { Output, type Sink } from './io/output.js';
+import { pagerCommand } from './io/pager.js';
 import { inquirerPrompter, type Prompter } from './io/prompter.js';
 
 /** What the CLI needs from the outside world; tests replace any of it. */
@@ -32,7 +35,11 @@ export function processDeps(): CliDeps {
 
 /** The global flags of CLI.md, as commander hands them over. */
 export interface GlobalFlags {
-  json?: boolean;
+  /** `--json`, or the fields `--json id,name` names. */
+  json?: boolean | string;
+  jq?: string;
+  /** False with `--no-pager`. */
+  pager?: boolean;
   home?: string;
   as?: string;
   workspace?: string;
@@ -77,7 +84,8 @@ export function createContext(flags: GlobalFlags, deps: CliDeps): CliContext {
   // Every verb tightens an existing data dir (0700, files 0600), including those that only read the
   // pidfile or the log; the store and the credential file create it when they need it.
   tightenHome(paths.home);
-  const json = Boolean(flags.json);
+  // `--json=` (see program.ts) is --json without fields.
+  const json = (flags.json !== undefined && flags.json !== false) || flags.jq !== undefined;
   const color = !json && flags.color !== false && !deps.env.NO_COLOR && Boolean(deps.stdout.isTTY);
   // Read when a command first needs it (opening the store, a secret), once: most commands never do.
   let urls: ReturnType<CliContext['storeUrls']> | undefined;
@@ -92,7 +100,12 @@ export function createContext(flags: GlobalFlags, deps: CliDeps): CliContext {
   let opened: Promise<StoreBackend> | undefined;
   let secrets: Async<ConnectionSecrets> | undefined;
   let sharedKeys: Promise<SecretKeyring | undefined> | undefined;
-  const out = new Output(deps.stdout, deps.stderr, json, color);
+  const out = new Output(deps.stdout, deps.stderr, json, color, {
+    fields: typeof flags.json === 'string' && flags.json !== '' ? parseFieldList(flags.json) : undefined,
+    jq: flags.jq,
+    pager: json ? undefined : pagerCommand(deps.env, flags.pager !== false),
+    env: deps.env,
+  });
   return {
     out,
     prompter: deps.prompter,
@@ -124,7 +137,10 @@ export function createContext(flags: GlobalFlags, deps: CliDeps): CliContext {
           new ConnectionSecrets(() => {
             ensureHome(paths.home);
             const { store, warning } = openCredentialStore({ home: paths.home, env: deps.env, keyring: deps.keyring });
-            if (warning) out.warn(warning);
+            // Said once per data dir: repeated on every secret-touching command it was noise.
+            if (warning && firstNotice(paths.home, 'keychain')) {
+              out.warn(`${warning}; shown once for this data dir (VMX_CREDENTIAL_STORE=file chooses the file)`);
+            }
             return store;
           }, deps.env),
         );

@@ -1,6 +1,7 @@
 import type { output, ZodMiniType } from 'zod/mini';
 import { UsageError } from '../errors.js';
 import { z } from './zod.js';
+import { inputErrorMessage } from './zod-messages.js';
 
 /** Names of workspaces, environments and everything below: they appear in URLs and in `ws/env` context strings. */
 export const nameSchema = z
@@ -36,5 +37,9 @@ export function parseInput<T extends ZodMiniType>(
   const issue = result.error.issues[0]!;
   const field = String(issue.path[0] ?? '');
   const label = labels[field] ?? (field ? `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` : 'input');
-  throw new UsageError(`invalid ${label}: ${issue.message}`);
+  const given =
+    issue.path.length === 1 && typeof input === 'object' && input
+      ? (input as Record<string, unknown>)[field]
+      : undefined;
+  throw new UsageError(inputErrorMessage(label, issue.message, issue.path.length === 0 ? input : given));
 }

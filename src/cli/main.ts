@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, VmxError } from '../errors.js';
 import { processDeps, type CliDeps } from './context.js';
+import { endQuietlyWhenReaderCloses } from './io/closed-pipe.js';
 import { oneLine, Output } from './io/output.js';
 import { buildProgram } from './program.js';
 
@@ -9,7 +10,10 @@ import { buildProgram } from './program.js';
  * codes and stderr lines; bin/vmx.js only sets process.exitCode from the result.
  */
 export async function main(argv: string[], deps: CliDeps = processDeps()): Promise<number> {
-  const json = argv.includes('--json');
+  // Errors of a --json or --jq run are JSON too, whatever failed (parsing the line included).
+  const json = argv.some((word) => /^--(?:json|jq)(?:=|$)/.test(word));
+  // Only the process's own streams: tests pass buffers, and a pager's pipe is watched where it is made.
+  if (deps.stdout === process.stdout) endQuietlyWhenReaderCloses([process.stdout, process.stderr]);
   const program = buildProgram(deps);
   quietCommander(program, deps);
   try {

@@ -19,8 +19,25 @@ import { version } from '../version.js';
 class Program extends Command {
   override async parseAsync(argv?: readonly string[], options?: ParseOptions): Promise<this> {
     await prepareVerbs(this, argv ?? process.argv);
-    return super.parseAsync(argv, options);
+    return super.parseAsync(argv && jsonBeforeCommand(this, argv), options);
   }
+}
+
+/**
+ * `--json` takes an optional list of fields, so commander would read the word after it as one: in
+ * `vmx --json workspace list` that word is a command. Such a `--json` becomes `--json=`, a `--json`
+ * without fields.
+ */
+function jsonBeforeCommand(root: Command, argv: readonly string[]): string[] {
+  let current = root;
+  return argv.map((word, index) => {
+    const next = argv[index + 1];
+    const named = (name: string | undefined) =>
+      current.commands.find((c) => c.name() === name || c.aliases().includes(name ?? ''));
+    if (word === '--json' && named(next)) return '--json=';
+    current = named(word) ?? current;
+    return word;
+  });
 }
 
 /** The verbs without a noun: first run, context and checks. */
@@ -98,7 +115,11 @@ export function buildProgram(deps: CliDeps): Command {
 /** The global flags (CLI.md): every verb reads them through its context. */
 function globalFlags(program: Program): Program {
   return program
-    .option('--json', 'machine output: JSON on stdout, errors as JSON on stderr')
+    .option(
+      '--json [fields]',
+      'machine output: JSON on stdout, errors as JSON on stderr; with fields (id,name), only those',
+    )
+    .option('--jq <expression>', 'filter the JSON output with a jq expression (implies --json)')
     .option('--home <dir>', 'data directory (env VMX_HOME)')
     .option('--as <user>', 'acting user (env VMX_USER; default: the OS user)')
     .option('-w, --workspace <name|id>', 'workspace to act on (default: the current context)')
@@ -109,5 +130,6 @@ function globalFlags(program: Program): Program {
       'a shared PostgreSQL store (env VMX_DATABASE_URL; default: the SQLite file in --home)',
     )
     .option('--secret-key-file <path>', 'key sealing provider secrets in a shared store (env VMX_SECRET_KEY)')
-    .addOption(new Option('--no-color', 'no colours in human output'));
+    .addOption(new Option('--no-color', 'no colours in human output'))
+    .addOption(new Option('--no-pager', 'never page long output (default pager: VMX_PAGER, PAGER, less -FRX)'));
 }

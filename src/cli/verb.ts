@@ -163,15 +163,28 @@ export function buildVerb(definition: VerbDefinition, deps: CliDeps): Command {
   command.action(async (...received: unknown[]) => {
     const self = received.at(-1) as Command;
     const positional = received.slice(0, self.registeredArguments.length) as Array<string | undefined>;
-    const ctx = createContext(self.optsWithGlobals<GlobalFlags>(), deps);
+    const ctx = createContext(argumentAfterJson(self.optsWithGlobals<GlobalFlags>(), positional), deps);
     try {
       const { verb, labels } = await loaders.get(command)!();
       await verb.run(await parseFlags(verb.flags ?? {}, self, labels), ctx, positional);
+      await ctx.out.settle();
     } finally {
       await ctx.dispose();
     }
   });
   return command;
+}
+
+/**
+ * `--json` takes an optional list of fields, so commander reads the word after it as one: in
+ * `vmx env show --json dev` that is the environment. A single word (no comma) where the verb still
+ * lacks an argument is taken as that argument; fields are then named `--json id,name` or after it.
+ */
+function argumentAfterJson(flags: GlobalFlags, positional: Array<string | undefined>): GlobalFlags {
+  const missing = positional.indexOf(undefined);
+  if (typeof flags.json !== 'string' || flags.json === '' || flags.json.includes(',') || missing < 0) return flags;
+  positional[missing] = flags.json;
+  return { ...flags, json: true };
 }
 
 /**
@@ -190,7 +203,10 @@ async function parseFlags<F extends Flags>(
     if (!schema || given[key] === undefined || command.getOptionValueSource(key) === 'default') continue;
     const { z } = await import('./zod.js');
     const result = schema(z).safeParse(given[key]);
-    if (!result.success) throw new UsageError(`invalid ${labels[key]}: ${result.error.issues[0]!.message}`);
+    if (!result.success) {
+      const { inputErrorMessage } = await import('./zod-messages.js');
+      throw new UsageError(inputErrorMessage(labels[key]!, result.error.issues[0]!.message, given[key]));
+    }
     parsed[key] = result.data;
   }
   return parsed as Options<F>;

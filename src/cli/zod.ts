@@ -1,8 +1,8 @@
-import { en } from 'zod/locales';
 import { config } from 'zod/mini';
+import { humanIssue } from './zod-messages.js';
 
-// zod/mini carries no messages of its own: the CLI's errors quote zod's English ones.
-config(en());
+// zod/mini carries no messages of its own: the CLI's say what a flag expects (zod-messages.ts).
+config({ localeError: humanIssue });
 
 /**
  * The zod the CLI checks its input with: zod/mini, bundled so that only the parts in zod-parts.ts load

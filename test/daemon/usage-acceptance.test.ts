@@ -347,8 +347,9 @@ describeEachGateway(
       expect(human.stdout).toContain('"type":"fallback"');
       expect(human.stdout).toContain(reason);
       const attempts = human.stdout.slice(human.stdout.indexOf('attempts:'));
-      expect(attempts).toMatch(new RegExp(`│ 1 +│ up +│ openai +│ ${MINI} +│ ${status} .*│ ${reason} +│`));
-      expect(attempts).toMatch(new RegExp(`│ 2 +│ claude +│ anthropic +│ ${HAIKU} +│ 200 `));
+      // Not a terminal: the attempts table is tab-separated.
+      expect(attempts).toMatch(new RegExp(`^1\tup\topenai\t${MINI}\t${status}\t.*\t${reason}$`, 'm'));
+      expect(attempts).toMatch(new RegExp(`^2\tclaude\tanthropic\t${HAIKU}\t200\t`, 'm'));
     });
 
     it(

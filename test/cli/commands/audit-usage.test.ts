@@ -423,15 +423,11 @@ describe('vmx usage', () => {
     ]) {
       expect(table.stdout).toContain(header);
     }
+    // Not a terminal: tab-separated rows under a tab-separated header.
     const rows = table.stdout
       .split('\n')
-      .filter((l) => /^│/.test(l))
-      .map((l) =>
-        l
-          .split('│')
-          .slice(1, -1)
-          .map((c) => c.trim()),
-      );
+      .filter((l) => l.includes('\t'))
+      .map((l) => l.split('\t'));
     expect(rows[1]!.slice(0, 8)).toEqual(['chat', '2', '1', '1', '110', '55', '20', '$0.000125 + unknown']);
     expect(rows.at(-1)!.slice(0, 8)).toEqual(['total', '3', '2', '1', '110', '55', '20', '$0.000125 + unknown']);
     expect((await vmx('usage --since 30m')).stdout).toMatch(/^no usage in acme\/dev from /);

@@ -44,17 +44,12 @@ function itemsFile(home: string, lines: string[], name = 'items.jsonl'): string 
   return path;
 }
 
-/** The cells of each row of a table as printed (the header first). */
+/** The cells of each row of a table as printed without a terminal: tab-separated, the header first. */
 const rows = (stdout: string) =>
   stdout
     .split('\n')
-    .filter((line) => line.startsWith('│'))
-    .map((line) =>
-      line
-        .split('│')
-        .slice(1, -1)
-        .map((cell) => cell.trim()),
-    );
+    .filter((line) => line.includes('\t'))
+    .map((line) => line.split('\t'));
 
 /** The store of a data dir, as a daemon working its batches off opens it. */
 const stores: StoreBackend[] = [];

@@ -45,6 +45,7 @@ export const verb = defineVerb({
       if (secret) await (await ctx.secrets(tx)).write(created.id, secret);
       return created;
     });
+    ctx.out.success(`Created connection ${connection.name}`);
     ctx.out.object(connectionView(connection, await secrets?.status(connection, connectionSecretFields(connection))));
   },
 });

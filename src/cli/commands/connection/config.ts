@@ -1,3 +1,4 @@
+import { inputErrorMessage, issueMessage } from '../../zod-messages.js';
 import { UsageError } from '../../../errors.js';
 import { parseDuration } from '../../../durations.js';
 import {
@@ -60,9 +61,9 @@ export function buildConfig(
   }
   const key = String(issue.path[0] ?? '');
   const flag = flagOf[key] ?? key;
-  const message =
-    issue.code === 'invalid_type' && next[key] === undefined ? `required for provider ${provider.id}` : issue.message;
-  throw new UsageError(`invalid ${flag}: ${message}`);
+  if (issue.code === 'invalid_type' && next[key] === undefined)
+    throw new UsageError(`invalid ${flag}: required for provider ${provider.id}`);
+  throw new UsageError(inputErrorMessage(flag, issueMessage(issue)));
 }
 
 /** One `--header 'Name: value'`; an empty value removes the header (on update). */

@@ -60,6 +60,7 @@ export const verb = defineVerb({
       );
       return next;
     });
+    ctx.out.success(`Updated connection ${updated.name}`);
     ctx.out.object(connectionView(updated, await secrets.status(updated, connectionSecretFields(updated))));
   },
 });

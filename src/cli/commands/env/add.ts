@@ -21,6 +21,7 @@ export const verb = defineVerb({
       description,
       user: ctx.user,
     });
+    ctx.out.success(`Created environment ${workspace.name}/${environment.name}`);
     ctx.out.object(environment);
   },
 });

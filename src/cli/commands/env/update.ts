@@ -17,6 +17,7 @@ export const verb = defineVerb({
       'write',
       async (tx) => await tx.environments.update(scope.environment, scope.workspace.name, change, ctx.user),
     );
+    ctx.out.success(`Updated environment ${updated.name}`);
     ctx.out.object(updated);
   },
 });

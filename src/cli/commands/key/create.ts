@@ -58,6 +58,7 @@ export const verb = defineVerb({
       ctx.out.writeJson({ ...view, key });
       return;
     }
+    ctx.out.success(`Created API key ${view.name}`);
     const line = `  ${key}  `;
     ctx.out.message(`┌${'─'.repeat(line.length)}┐\n│${line}│\n└${'─'.repeat(line.length)}┘`);
     ctx.out.message('Copy this key now: vmx stores only its hash and cannot show it again.');

@@ -19,6 +19,7 @@ const setEnabled = (enabled: boolean) =>
         'write',
         async (tx) => await tx.apiKeys.setEnabled(await findApiKey(scope, tx, target), enabled, ctx.user),
       );
+      ctx.out.success(`${enabled ? 'Enabled' : 'Disabled'} API key ${updated.name}`);
       ctx.out.object(keyView(updated, await store.resources.list(scope.environment.id)));
     },
   });

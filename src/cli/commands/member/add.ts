@@ -16,8 +16,13 @@ export const verb = defineVerb({
     );
     const { workspace } = await resolveWorkspace(ctx, 'manage-members');
     const store = await ctx.store();
-    ctx.out.object(
-      await store.members.add({ workspaceId: workspace.id, workspaceName: workspace.name, ...input, by: ctx.user }),
-    );
+    const member = await store.members.add({
+      workspaceId: workspace.id,
+      workspaceName: workspace.name,
+      ...input,
+      by: ctx.user,
+    });
+    ctx.out.success(`Added ${input.user} to ${workspace.name} as ${input.role}`);
+    ctx.out.object(member);
   },
 });

@@ -34,6 +34,7 @@ export const verb = defineVerb({
       'manage-members',
       async (tx) => await tx.members.setRole(scope.workspace.id, scope.workspace.name, input.user, input.role),
     );
+    ctx.out.success(`${input.user} is now ${input.role} of ${scope.workspace.name}`);
     ctx.out.object(member);
   },
 });

@@ -26,6 +26,7 @@ export const verb = defineVerb({
       await readResourceInput(ctx, { ...flags, model }),
     );
     const resource = await store.resources.create(scope.environment.id, fields, ctx.user);
+    ctx.out.success(`Created resource ${resource.name}`);
     printResource(ctx.out, resourceView(resource, connections));
   },
 });

@@ -31,6 +31,7 @@ export const verb = defineVerb({
         ctx.user,
       );
     });
+    ctx.out.success(`Updated resource ${updated.name}`);
     printResource(ctx.out, resourceView(updated, await store.connections.list(scope.environment.id)));
   },
 });

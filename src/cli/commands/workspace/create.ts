@@ -13,6 +13,7 @@ export const verb = defineVerb({
     );
     const store = await ctx.store();
     const workspace = await store.workspaces.create({ ...input, description, user: ctx.user });
+    ctx.out.success(`Created workspace ${workspace.name}`);
     ctx.out.object({ ...workspace, role: 'owner' });
   },
 });

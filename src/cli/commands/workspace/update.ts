@@ -17,6 +17,7 @@ export const verb = defineVerb({
       'write',
       async (tx) => await tx.workspaces.update(scope.workspace, change, ctx.user),
     );
+    ctx.out.success(`Updated workspace ${updated.name}`);
     ctx.out.object({ ...updated, role: scope.role });
   },
 });
