@@ -9,6 +9,11 @@ import { buildProgram } from './program.js';
  * codes and stderr lines; bin/vmx.js only sets process.exitCode from the result.
  */
 export async function main(argv: string[], deps: CliDeps = processDeps()): Promise<number> {
+  // What the completion scripts call on each Tab: not a command people type, so not in the program.
+  if (argv[0] === '__complete') {
+    const { complete } = await import('./commands/completion/complete.js');
+    return complete(argv.slice(1), deps, buildProgram(deps));
+  }
   const json = argv.includes('--json');
   const program = buildProgram(deps);
   quietCommander(program, deps);
