@@ -62,7 +62,8 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
   });
 }
 
-describe('vmx completion bash', () => {
+// Each Tab is a bash and a vmx process: on a busy machine a dozen of them take a while.
+describe('vmx completion bash', { timeout: 120_000 }, () => {
   it('completes nouns and top-level verbs', async () => {
     const all = await tab(['']);
     for (const word of ['workspace', 'env', 'connection', 'resource', 'key', 'usage', 'completion', 'version'])
