@@ -10,10 +10,15 @@ import { buildProgram } from './program.js';
  * codes and stderr lines; bin/vmx.js only sets process.exitCode from the result.
  */
 export async function main(argv: string[], deps: CliDeps = processDeps()): Promise<number> {
-  // Errors of a --json or --jq run are JSON too, whatever failed (parsing the line included).
-  const json = argv.some((word) => /^--(?:json|jq)(?:=|$)/.test(word));
   // Only the process's own streams: tests pass buffers, and a pager's pipe is watched where it is made.
   if (deps.stdout === process.stdout) endQuietlyWhenReaderCloses([process.stdout, process.stderr]);
+  // What the completion scripts call on each Tab: not a command people type, so not in the program.
+  if (argv[0] === '__complete') {
+    const { complete } = await import('./commands/completion/complete.js');
+    return complete(argv.slice(1), deps, buildProgram(deps));
+  }
+  // Errors of a --json or --jq run are JSON too, whatever failed (parsing the line included).
+  const json = argv.some((word) => /^--(?:json|jq)(?:=|$)/.test(word));
   const program = buildProgram(deps);
   quietCommander(program, deps);
   try {

@@ -73,6 +73,26 @@ const topLevelVerbs: VerbDefinition[] = [
     load: () => import('./commands/whoami.js'),
   },
   {
+    name: 'version',
+    summary: "Show vmx's version, the Node.js running it and the data dir",
+    examples: ['vmx version', 'vmx version --json'],
+    load: () => import('./commands/version.js'),
+  },
+  {
+    name: 'completion',
+    args: '[shell]',
+    summary: 'Print the shell completion script for bash, zsh or fish',
+    details:
+      'It completes nouns, verbs, flags and the names of workspaces, environments, connections, resources\n' +
+      'and keys (read from the store of the data dir, as the command would).',
+    examples: [
+      'source <(vmx completion bash)        # in ~/.bashrc',
+      'source <(vmx completion zsh)         # in ~/.zshrc, after compinit',
+      'vmx completion fish > ~/.config/fish/completions/vmx.fish',
+    ],
+    load: () => import('./commands/completion/run.js'),
+  },
+  {
     name: 'doctor',
     summary: 'Check the data dir, the database schema and the rest of the setup',
     examples: ['vmx doctor', 'vmx doctor --json'],

@@ -106,6 +106,8 @@ export interface VerbDefinition {
   details?: string;
   /** At least one, shown under --help. */
   examples: string[];
+  /** Other spellings that run it (`ls` for list); a noun's verbs get the conventional ones (see buildNoun). */
+  aliases?: string[];
   /** The implementation has flags: help listing the verb marks it `[options]` without loading it. */
   takesFlags?: boolean;
   load: () => Promise<{ verb: Verb }>;
@@ -128,6 +130,8 @@ const flagged = new WeakSet<Command>();
  * flags are registered, that is once it is loaded; one that takes flags is marked before that too.
  */
 export const verbListHelp: Partial<Help> = {
+  // Every command's help lists the flags it inherits (--json, -w, -e, …), not only the root's.
+  showGlobalOptions: true,
   subcommandTerm(command: Command): string {
     const term = Help.prototype.subcommandTerm.call(this as Help, command);
     if (command.options.length > 0 || !flagged.has(command)) return term;
@@ -138,7 +142,10 @@ export const verbListHelp: Partial<Help> = {
 };
 
 export function buildVerb(definition: VerbDefinition, deps: CliDeps): Command {
-  const command = new Command(definition.name).description(definition.summary);
+  const command = new Command(definition.name)
+    .description(definition.summary)
+    .configureHelp({ showGlobalOptions: true });
+  if (definition.aliases) command.aliases(definition.aliases);
   if (definition.args) command.arguments(definition.args);
   if (definition.details) command.addHelpText('after', `\n${definition.details}\n`);
   command.addHelpText('after', `\nExamples:\n${definition.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
@@ -212,15 +219,88 @@ async function parseFlags<F extends Flags>(
   return parsed as Options<F>;
 }
 
+/**
+ * The other spellings people type for a verb, first the one help shows (`remove|rm`). The contract's
+ * verbs differ between nouns (`workspace delete` but `env remove`, `workspace create` but `env add`):
+ * each answers to the others' spellings too. Revoking a key deletes it, so a key is also removed; an
+ * alias a noun already has as a verb of its own is left out (none does today).
+ */
+const CONVENTIONAL_ALIASES: Record<string, string[]> = {
+  list: ['ls'],
+  remove: ['rm', 'delete'],
+  delete: ['rm', 'remove'],
+  revoke: ['rm', 'remove', 'delete'],
+  add: ['create', 'new'],
+  create: ['add', 'new'],
+};
+
+/** Words people type for a verb that are no verb's spelling: the suggestion names the noun's verb. */
+const SYNONYMS: Record<string, string[]> = {
+  destroy: ['remove', 'delete', 'revoke'],
+  del: ['remove', 'delete', 'revoke'],
+  erase: ['remove', 'delete', 'revoke'],
+  get: ['show', 'list'],
+  info: ['show'],
+  describe: ['show'],
+  view: ['show'],
+  edit: ['update'],
+  modify: ['update'],
+  change: ['update'],
+  rename: ['update'],
+  make: ['create', 'add'],
+};
+
+/** A noun's command: an unknown verb gets a suggestion from every spelling of its verbs, aliases included. */
+class Noun extends Command {
+  // Commander's own suggests from names and first aliases only; it calls this (untyped) method.
+  unknownCommand(): never {
+    const word = this.args[0] ?? '';
+    const spellings = this.commands.flatMap((c) => [c.name(), ...c.aliases()]);
+    const verbs = this.commands.map((c) => c.name());
+    const synonym = SYNONYMS[word]?.find((verb) => verbs.includes(verb));
+    const closest = synonym ?? closestWord(word, spellings);
+    const hint = closest ? ` (Did you mean ${closest}?)` : '';
+    this.error(`error: unknown command '${word}'${hint}`, { code: 'commander.unknownCommand' });
+  }
+}
+
+/** The spelling nearest `word` by edit distance, if it is near enough to be a typo (as commander judges). */
+function closestWord(word: string, spellings: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const spelling of spellings) {
+    const distance = editDistance(word, spelling);
+    const similarity = 1 - distance / Math.max(word.length, spelling.length);
+    if (spelling.length > 1 && similarity > 0.4 && distance < bestDistance) [best, bestDistance] = [spelling, distance];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = row;
+  }
+  return previous[b.length]!;
+}
+
 /** A noun groups its verbs: `vmx <noun> <verb>`. */
 export function buildNoun(
   noun: { name: string; summary: string; alias?: string },
   verbs: VerbDefinition[],
   deps: CliDeps,
 ): Command {
-  const command = new Command(noun.name).description(noun.summary).configureHelp(verbListHelp);
+  const command = new Noun(noun.name).description(noun.summary).configureHelp(verbListHelp);
   if (noun.alias) command.alias(noun.alias);
-  for (const verb of verbs) command.addCommand(buildVerb(verb, deps));
+  const names = new Set(verbs.map((verb) => verb.name));
+  for (const verb of verbs) {
+    const aliases = verb.aliases ?? (CONVENTIONAL_ALIASES[verb.name] ?? []).filter((alias) => !names.has(alias));
+    command.addCommand(buildVerb({ ...verb, aliases }, deps));
+  }
   return command;
 }
 

@@ -87,7 +87,7 @@ describeEachGateway('retention in the daemon', (backend) => {
     expect(human.stdout).toMatch(/retention:\s+last pass .*usage-raw 200,000/);
     // The old usage lives on in the hourly totals (the new requests' rows are written in batches: wait for them).
     const reported = async () =>
-      (await gw.cli(`usage -w acme -e dev --since 25d --by resource --json`)).json()[0].requests as number;
+      (await gw.cli(`usage -w acme -e dev --since 25d --by resource --json`)).json().rows[0].requests as number;
     await eventually(async () => (await reported()) >= OLD_ROWS + latencies.length - 1).catch(() => undefined);
     expect(await reported()).toBeGreaterThanOrEqual(OLD_ROWS + latencies.length - 1);
   });

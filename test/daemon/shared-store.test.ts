@@ -129,7 +129,7 @@ describe.skipIf(!ready)(title, () => {
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
     await Promise.all(answers.map((a) => a.text()));
     const total = async () => {
-      const rows = (await admin('usage --json')).json() as Array<{ resource: string; requests: number }>;
+      const rows = (await admin('usage --json')).json().rows as Array<{ resource: string; requests: number }>;
       return Object.fromEntries(rows.map((r) => [r.resource, r.requests]));
     };
     expect(

@@ -217,7 +217,7 @@ describeEachGateway(
     async function usageReport(): Promise<Map<string, UsageRow>> {
       const result = await vmx('usage --since 1h --by resource --by model --json');
       expect(result.stderr).toBe('');
-      return new Map((result.json() as UsageRow[]).map((row) => [groupKey(row.resource, row.model), row]));
+      return new Map((result.json().rows as UsageRow[]).map((row) => [groupKey(row.resource, row.model), row]));
     }
 
     let phase1: Map<string, UsageRow>;
@@ -261,7 +261,7 @@ describeEachGateway(
       );
       expect(off.map((p) => p.tag)).toEqual([]);
       // And by key: the three keys, and no key for the unknown ones.
-      const byKey = (await vmx('usage --since 1h --by key --json')).json() as Array<{
+      const byKey = (await vmx('usage --since 1h --by key --json')).json().rows as Array<{
         keyName: string | null;
         requests: number;
       }>;

@@ -106,7 +106,7 @@ describe('retention soak: 1,000,000 usage rows, raw retention of one day', () =>
       const report = async (by: string) => {
         const result = await vmx(`usage --since ${since} --until ${until} ${by} --json`);
         expect(result.stderr).toBe('');
-        return result.json();
+        return result.json().rows;
       };
       const before = {
         byResourceModel: await report('--by resource --by model'),

@@ -24,7 +24,16 @@ export interface UsageFigures {
   ttft: Sketch;
 }
 
-export type UsageDimension = 'resource' | 'model' | 'connection' | 'provider' | 'key' | 'hour' | 'day';
+export type UsageDimension =
+  'resource' | 'model' | 'connection' | 'provider' | 'key' | 'minute' | 'hour' | 'day' | 'week';
+
+/** The dimensions that are time buckets; the rest name things. */
+export const TIME_DIMENSIONS = ['minute', 'hour', 'day', 'week'] as const satisfies readonly UsageDimension[];
+
+/** The dimensions a query groups by in SQL: days and weeks are summed from hours. */
+export type GroupDimension = Exclude<UsageDimension, 'day' | 'week'>;
+
+export const MINUTE = 60_000;
 
 export interface UsageQuery {
   environmentId: string;
@@ -48,13 +57,18 @@ export interface UsageReport {
 
 export const HOUR = 3_600_000;
 
-/** Group columns of raw rows and of hourly ones, as the same names. Empty strings stand for "none". */
-const dimensionSql: Record<Exclude<UsageDimension, 'day'>, { raw: string; hourly: string }> = {
+/**
+ * Group columns of raw rows and of hourly ones, as the same names. Empty strings stand for "none". An
+ * hourly row has no minutes: its whole hour counts in the hour's first minute (only for hours whose raw
+ * rows are gone, see reportPlan).
+ */
+const dimensionSql: Record<GroupDimension, { raw: string; hourly: string }> = {
   resource: { raw: 'resource', hourly: 'resource' },
   model: { raw: "ifnull(model, '')", hourly: 'model' },
   connection: { raw: "ifnull(connection_id, '')", hourly: 'connection_id' },
   provider: { raw: "ifnull(provider, '')", hourly: 'provider' },
   key: { raw: "ifnull(key_id, '')", hourly: 'key_id' },
+  minute: { raw: `(at / ${MINUTE}) * ${MINUTE}`, hourly: 'hour' },
   hour: { raw: `(at / ${HOUR}) * ${HOUR}`, hourly: 'hour' },
 };
 
@@ -112,6 +126,13 @@ export function dayOf(hour: number): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
+/** The local calendar week an hour starts in, named by its Monday (YYYY-MM-DD), as ISO 8601 weeks start. */
+export function weekOf(hour: number): string {
+  const d = new Date(hour);
+  const monday = new Date(d.getFullYear(), d.getMonth(), d.getDate() - ((d.getDay() + 6) % 7));
+  return dayOf(monday.getTime());
+}
+
 type ReportRow = UsageReport['rows'][number];
 export type ReportSource = 'raw' | 'hourly';
 
@@ -131,6 +152,7 @@ export function reportPlan(q: UsageQuery, rawFloor: number): ReportPlan {
   const snap = (at: number) => (at < rawFloor ? Math.floor(at / HOUR) * HOUR : at);
   const since = snap(q.since);
   const until = Math.max(since, snap(q.until));
+  if (q.by.includes('minute')) return { since, until, parts: minuteParts(since, until, rawFloor) };
   const firstWhole = Math.ceil(since / HOUR) * HOUR;
   const lastWhole = Math.floor(until / HOUR) * HOUR;
   const parts: ReportPlan['parts'] = [];
@@ -144,9 +166,21 @@ export function reportPlan(q: UsageQuery, rawFloor: number): ReportPlan {
   return { since, until, parts };
 }
 
-/** The columns a query groups by: `day` is summed from hours. */
+/**
+ * Minutes are only in raw rows: they are read wherever raw rows are kept, and the hourly roll-up only
+ * where they are gone (before `rawFloor`, which is hour-aligned).
+ */
+function minuteParts(since: number, until: number, rawFloor: number): ReportPlan['parts'] {
+  const rawFrom = Math.min(Math.max(since, rawFloor), until);
+  const parts: ReportPlan['parts'] = [];
+  if (since < rawFrom) parts.push({ source: 'hourly', from: since, to: rawFrom });
+  if (rawFrom < until) parts.push({ source: 'raw', from: rawFrom, to: until });
+  return parts;
+}
+
+/** The columns a query groups by: days and weeks are summed from hours. */
 export const groupDimensions = (by: readonly UsageDimension[]) =>
-  [...new Set(by.map((d) => (d === 'day' ? 'hour' : d)))] as Array<Exclude<UsageDimension, 'day'>>;
+  [...new Set(by.map((d) => (d === 'day' || d === 'week' ? 'hour' : d)))] as GroupDimension[];
 
 /**
  * Figures over [since, until) of one environment, grouped by `q.by` (in order); see reportPlan for
@@ -204,8 +238,10 @@ export function mergeParts(by: readonly UsageDimension[], parts: Array<Record<st
 function groupOf(by: readonly UsageDimension[], part: Record<string, unknown>): ReportRow['group'] {
   return Object.fromEntries(
     by.map((d) => {
-      const value = d === 'day' ? dayOf(part.hour as number) : part[d];
-      return [d, d === 'hour' ? new Date(value as number).toISOString() : value === '' ? null : (value as string)];
+      if (d === 'day') return [d, dayOf(part.hour as number)];
+      if (d === 'week') return [d, weekOf(part.hour as number)];
+      if (d === 'hour' || d === 'minute') return [d, new Date(Number(part[d])).toISOString()];
+      return [d, part[d] === '' ? null : (part[d] as string)];
     }),
   );
 }

@@ -327,7 +327,7 @@ describe('vmx usage', () => {
   it('groups by resource and model by default, over the last 24h: requests on the answering attempt, errors and fallbacks per attempt', async () => {
     const result = await vmx('usage --json');
     expect(result.code).toBe(0);
-    const [gpt, llama, embed] = result.json();
+    const [gpt, llama, embed] = result.json().rows;
     expect(gpt).toMatchObject({
       resource: 'chat',
       model: 'gpt-4o',
@@ -356,42 +356,44 @@ describe('vmx usage', () => {
   });
 
   it('groups by other dimensions, names keys, and moves the window', async () => {
-    expect((await vmx('usage --by provider --json')).json()).toMatchObject([
+    expect((await vmx('usage --by provider --json')).json().rows).toMatchObject([
       { provider: 'groq', ...counts(1, 1, 0, 0, 100, 50, 20) },
       { provider: 'openai', ...counts(2, 3, 2, 1, 10, 5) },
     ]);
-    expect((await vmx('usage --by key --json')).json()).toMatchObject([
+    expect((await vmx('usage --by key --json')).json().rows).toMatchObject([
       { key: null, keyName: null, ...counts(1, 1, 1, 0, 0, 0) },
       { key: keyId, keyName: 'laptop', ...counts(2, 3, 1, 1, 110, 55, 20) },
     ]);
-    expect((await vmx('usage --since 48h --by resource --json')).json()).toMatchObject([
+    expect((await vmx('usage --since 48h --by resource --json')).json().rows).toMatchObject([
       { resource: 'chat', ...counts(3, 4, 1, 1, 1110, 1055, 20), knownCost: 0.009125, cost: null },
       { resource: 'embed', ...counts(1, 1, 1, 0, 0, 0) },
     ]);
-    expect((await vmx('usage --since 48h --until 24h --by resource --json')).json()).toMatchObject([
+    expect((await vmx('usage --since 48h --until 24h --by resource --json')).json().rows).toMatchObject([
       { resource: 'chat', ...counts(1, 1, 0, 0, 1000, 1000), cost: 0.009 },
     ]);
-    const hours = (await vmx('usage --since 48h --by hour --json')).json();
-    expect(hours.map((h: { hour: string }) => h.hour)).toEqual(
+    // Every hour of the window is listed, those with requests among them.
+    const hours = (await vmx('usage --since 48h --by hour --json')).json().rows;
+    expect(hours).toHaveLength(48);
+    expect(hours.filter((h: { requests: number }) => h.requests > 0).map((h: { hour: string }) => h.hour)).toEqual(
       [30, 3, 2, 1].map((back) => new Date(Math.floor((now - back * HOUR) / HOUR) * HOUR).toISOString()),
     );
-    const days = (await vmx('usage --since 48h --by day --json')).json();
+    const days = (await vmx('usage --since 48h --by day --json')).json().rows;
     expect(days.reduce((sum: number, d: { requests: number }) => sum + d.requests, 0)).toBe(4);
     expect(days.every((d: { day: string }) => /^\d{4}-\d{2}-\d{2}$/.test(d.day))).toBe(true);
   });
 
   it('filters by resource and key in the query', async () => {
-    expect((await vmx('usage --key laptop --by model --json')).json()).toMatchObject([
+    expect((await vmx('usage --key laptop --by model --json')).json().rows).toMatchObject([
       { model: 'gpt-4o', ...counts(1, 2, 1, 1, 10, 5) },
       { model: 'llama', ...counts(1, 1, 0, 0, 100, 50, 20) },
     ]);
-    expect((await vmx('usage --resource embed --by provider --json')).json()).toMatchObject([
+    expect((await vmx('usage --resource embed --by provider --json')).json().rows).toMatchObject([
       { provider: 'openai', ...counts(1, 1, 1, 0, 0, 0) },
     ]);
-    expect((await vmx('usage --resource chat --key laptop --by resource --json')).json()).toMatchObject([
+    expect((await vmx('usage --resource chat --key laptop --by resource --json')).json().rows).toMatchObject([
       { resource: 'chat', ...counts(2, 3, 1, 1, 110, 55, 20) },
     ]);
-    expect((await vmx('usage -e prod --by resource --json')).json()).toMatchObject([
+    expect((await vmx('usage -e prod --by resource --json')).json().rows).toMatchObject([
       { resource: 'chat', ...counts(1, 1, 0, 0, 7, 7) },
     ]);
   });
@@ -400,7 +402,7 @@ describe('vmx usage', () => {
     await vmx('key create temp');
     const temp = (await vmx('key show temp --json')).json().id as string;
     await vmx('key revoke temp --yes');
-    expect((await vmx(`usage --key ${temp} --json`)).json()).toEqual([]);
+    expect((await vmx(`usage --key ${temp} --json`)).json().rows).toEqual([]);
     expect((await vmx(`audit list --key ${temp} --json`)).json()).toEqual([]);
     expect((await vmx('usage --key temp')).code).toBe(3);
   });

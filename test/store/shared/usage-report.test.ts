@@ -59,7 +59,15 @@ const WINDOWS: Array<[number, number]> = [
   [NOW - 10 * HOUR + 60_000, NOW - 10 * HOUR + 50 * 60_000],
   [NOW - 200 * HOUR, NOW - 100 * HOUR],
 ];
-const GROUPINGS: UsageDimension[][] = [[], ['model', 'key'], ['hour'], ['day', 'resource'], ['connection', 'provider']];
+const GROUPINGS: UsageDimension[][] = [
+  [],
+  ['model', 'key'],
+  ['hour'],
+  ['day', 'resource'],
+  ['connection', 'provider'],
+  ['minute'],
+  ['week', 'model'],
+];
 
 function queries(): UsageQuery[] {
   const list: UsageQuery[] = [];
@@ -94,10 +102,12 @@ describeEachBackend('usage reports', ({ open }) => {
     }
 
     const aligned = { environmentId: 'e', since: NOW - 80 * HOUR - 20 * 60_000, until: NOW + 40 * 60_000 };
-    const before = await Promise.all(GROUPINGS.map((by) => store.usage.report({ ...aligned, by })));
+    // Minutes are not kept once raw rows go (see the next test): every other grouping reports the same.
+    const hourly = GROUPINGS.filter((by) => !by.includes('minute'));
+    const before = await Promise.all(hourly.map((by) => store.usage.report({ ...aligned, by })));
     while ((await store.usage.pruneRaw(NOW - 24 * HOUR, 100)) > 0);
     expect(await store.usage.rawFloor()).toBe(NOW - 20 * 60_000 - 24 * HOUR);
-    expect(await Promise.all(GROUPINGS.map((by) => store.usage.report({ ...aligned, by })))).toEqual(before);
+    expect(await Promise.all(hourly.map((by) => store.usage.report({ ...aligned, by })))).toEqual(before);
     // An edge inside a pruned hour moves back to the start of that hour.
     const ragged = await store.usage.report({
       environmentId: 'e',
@@ -106,6 +116,33 @@ describeEachBackend('usage reports', ({ open }) => {
       by: [],
     });
     expect(ragged.since).toBe(NOW - 50 * HOUR - 20 * 60_000);
+  });
+
+  it('counts minutes from raw rows, and a pruned hour in its first minute', async () => {
+    const store = await open();
+    const rows = history();
+    await load(store, rows);
+    const window = { environmentId: 'e', since: NOW - 30 * HOUR, until: NOW, by: ['minute'] as UsageDimension[] };
+    const perMinute = (report: Awaited<ReturnType<typeof store.usage.report>>) =>
+      Object.fromEntries(report.rows.map((row) => [row.group.minute, row.figures.attempts])) as Record<string, number>;
+    const expected: Record<string, number> = {};
+    for (const row of rows.filter((r) => r.at >= window.since && r.at < window.until)) {
+      const minute = new Date(Math.floor(row.at / 60_000) * 60_000).toISOString();
+      expected[minute] = (expected[minute] ?? 0) + 1;
+    }
+    expect(perMinute(await store.usage.report(window))).toEqual(expected);
+
+    // Raw rows before the floor are gone: their hours count in the hours' first minutes, the rest as before.
+    while ((await store.usage.pruneRaw(NOW - 24 * HOUR, 100)) > 0);
+    const floor = await store.usage.rawFloor();
+    const after = perMinute(await store.usage.report(window));
+    for (const [minute, attempts] of Object.entries(expected)) {
+      if (Date.parse(minute) >= floor) expect(after[minute], minute).toBe(attempts);
+    }
+    const before = Object.entries(after).filter(([minute]) => Date.parse(minute) < floor);
+    expect(before.every(([minute]) => Date.parse(minute) % HOUR === 0)).toBe(true);
+    const prunedAttempts = rows.filter((r) => r.at >= Math.floor(window.since / HOUR) * HOUR && r.at < floor).length;
+    expect(before.reduce((sum, [, n]) => sum + n, 0)).toBe(prunedAttempts);
   });
 });
 

@@ -31,12 +31,18 @@ import { defineVerb, text } from '../../verb.js';
 export const verb = defineVerb({
   flags: {
     request: text('--request <file.json|->', 'the request body, as a client would send it'),
-    route: text('--route <route>', 'chat, responses or messages (default chat)'),
+    // `--route` is a routing rule elsewhere (`resource add --route '<rule>'`); here it names the API the
+    // body is written for, so `--dialect` says that, and `--route` stays for the scripts that use it.
+    dialect: text('--dialect <dialect>', 'the API the body is written for: chat, responses or messages (default chat)'),
+    route: text('--route <route>', 'the same as --dialect'),
   },
   async run(flags, ctx, [ref]) {
-    const route = flags.route ?? 'chat';
+    if (flags.dialect !== undefined && flags.route !== undefined && flags.dialect !== flags.route)
+      throw new UsageError(`--dialect '${flags.dialect}' and --route '${flags.route}' disagree: give one`);
+    const route = flags.dialect ?? flags.route ?? 'chat';
     const dialect = dialectOfRoute(route);
-    if (!dialect) throw new UsageError(`invalid --route '${route}': expected chat, responses or messages`);
+    const given = flags.dialect !== undefined ? '--dialect' : '--route';
+    if (!dialect) throw new UsageError(`invalid ${given} '${route}': expected chat, responses or messages`);
     const file = flags.request;
     if (!file) throw new UsageError('missing required flag --request <file.json|->');
     const body = parseBody(file === '-' ? await readAll(ctx.deps.stdin) : readFile(file), file);

@@ -50,7 +50,7 @@ export const resourceCommand = (deps: CliDeps) =>
         summary: 'Dry run: which rule matches a request, which model answers, which limits apply',
         examples: [
           'vmx resource explain chat --request body.json',
-          'cat body.json | vmx resource explain chat --request - --route messages --json',
+          'cat body.json | vmx resource explain chat --request - --dialect messages --json',
         ],
         takesFlags: true,
         load: () => import('./explain.js'),

@@ -8,16 +8,15 @@ import { addTo, mergeInto, parseSketch, type Sketch } from '../../../gateway/lat
 import {
   groupDimensions,
   HOUR,
+  MINUTE,
   mergeParts,
+  type GroupDimension,
   reportPlan,
   type ReportSource,
-  type UsageDimension,
   type UsageQuery,
   type UsageReport,
 } from '../../repos/usage-report.js';
 import type { Queryable } from '../queryable.js';
-
-type GroupDimension = Exclude<UsageDimension, 'day'>;
 
 /** Group columns of raw rows and of hourly ones, as the same names. Empty strings stand for "none". */
 const dimensionSql: Record<GroupDimension, Record<ReportSource, string>> = {
@@ -26,6 +25,7 @@ const dimensionSql: Record<GroupDimension, Record<ReportSource, string>> = {
   connection: { raw: "coalesce(connection_id, '')", hourly: 'connection_id' },
   provider: { raw: "coalesce(provider, '')", hourly: 'provider' },
   key: { raw: "coalesce(key_id, '')", hourly: 'key_id' },
+  minute: { raw: `(at / ${MINUTE}) * ${MINUTE}`, hourly: 'hour' },
   hour: { raw: `(at / ${HOUR}) * ${HOUR}`, hourly: 'hour' },
 };
 
@@ -94,6 +94,7 @@ function asPart(source: ReportSource, row: Record<string, unknown>): Record<stri
   return {
     ...row,
     ...(row.hour !== undefined && { hour: Number(row.hour) }),
+    ...(row.minute !== undefined && { minute: Number(row.minute) }),
     latency: sketch(row.latency),
     ttft: sketch(row.ttft),
   };
