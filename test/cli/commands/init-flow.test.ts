@@ -215,6 +215,14 @@ describe('vmx init against an OpenAI-compatible server that requires a key', () 
       }
       // Each request went through with the stored key: the first three were the connection tests.
       expect(authorization().slice(3)).toEqual([`Bearer ${GOOD_KEY}`, `Bearer ${GOOD_KEY}`]);
+
+      // With the daemon running, another init points its snippets at it without --port.
+      const more = await inProcess(home)(
+        `init -w acme -e other --provider openai-compatible --base-url ${fake.url} --skip-test`,
+      );
+      expect(more.code, more.stderr).toBe(0);
+      expect(more.stdout).toContain(`The gateway running on port ${port} serves this setup now`);
+      expect(more.stdout).toContain(`curl -s http://127.0.0.1:${port}/v1/chat/completions`);
     } finally {
       await vmx('stop');
     }

@@ -19,6 +19,8 @@ export interface InitResult {
   key: string;
   host: string;
   port: number;
+  /** A daemon runs for this data dir (it picks the new setup up by itself). */
+  running: boolean;
 }
 
 /** What was made, the key (shown once, as the `export` line the snippets read), the base URLs and the snippets. */
@@ -45,7 +47,9 @@ export function report(ctx: CliContext, made: InitResult): void {
       '',
       `export VMX_API_KEY=${made.key}`,
       '',
-      `Start the gateway with \`vmx serve --detach${port === 3000 ? '' : ` --port ${port}`}\`; then clients use`,
+      made.running
+        ? `The gateway running on port ${port} serves this setup now; clients use`
+        : `Start the gateway with \`vmx serve --detach${port === 3000 ? '' : ` --port ${port}`}\`; then clients use`,
       `  OpenAI base URL:    ${urls.baseUrl}`,
       `  Anthropic base URL: ${urls.anthropicBaseUrl}`,
       `  model:              ${resource.name}`,

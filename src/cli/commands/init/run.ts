@@ -6,6 +6,7 @@ import type { CliContext } from '../../context.js';
 import { defineVerb, text, toggle, type Options } from '../../verb.js';
 import { chooseProvider } from '../connection/choose-provider.js';
 import { newConnectionFlags } from '../connection/config-flags.js';
+import { runningDaemon } from '../daemon/daemon-process.js';
 import { draftConnection, testedConnection, type ConnectionDraft } from './connection-check.js';
 import { chooseEnvironment, chooseName, chooseWorkspace } from './names.js';
 import { report } from './report.js';
@@ -16,7 +17,7 @@ const initFlags = {
   model: text('--model <model>', "provider model id (default: the provider's default model)"),
   resource: text('--resource <name>', 'resource name clients send as model (default: chat)'),
   key: text('--key <name>', 'API key name (default: local)'),
-  port: text('--port <port>', 'port the snippet points at (default: 3000)'),
+  port: text('--port <port>', "port the snippet points at (default: the running daemon's, else 3000)"),
   host: text('--host <host>', 'host the snippet points at (default: 127.0.0.1)'),
   skipTest: toggle('--skip-test', 'save the connection without testing it first (e.g. the server is not up yet)'),
 };
@@ -46,13 +47,17 @@ export const verb = defineVerb({
       port: setup.port,
       key,
       host: flags.host ?? '127.0.0.1',
+      running: setup.daemon?.port === setup.port,
     });
   },
 });
 
 /** Everything the first run creates, as the flags and the answers give it, checked before anything is written. */
 async function askSetup(ctx: CliContext, flags: InitFlags) {
-  const port = Number(flags.port ?? 3000);
+  // A daemon already running for this data dir serves the new setup as soon as it is saved: the
+  // snippets point at its port.
+  const daemon = runningDaemon(ctx.paths);
+  const port = Number(flags.port ?? daemon?.port ?? 3000);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`invalid --port '${flags.port}'`);
   const capacity = parseLimits(flags.limit ?? []);
   const workspace = await chooseWorkspace(ctx);
@@ -84,6 +89,7 @@ async function askSetup(ctx: CliContext, flags: InitFlags) {
     workspace,
     provider,
     port,
+    daemon,
     capacity,
     ...tested,
   };
