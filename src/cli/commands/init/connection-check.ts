@@ -100,7 +100,10 @@ export async function testedConnection(
     ctx.out.message(`✗ ${reason}`);
     const next = await ctx.prompter.select<'retry' | 'edit' | 'keep' | 'cancel'>('What now?', [
       { name: 'Try again', value: 'retry' },
-      { name: 'Edit the base URL, key and model', value: 'edit' },
+      {
+        name: provider.questions?.length ? 'Edit the base URL, key and model' : 'Edit the key and model',
+        value: 'edit',
+      },
       { name: 'Keep these settings anyway', value: 'keep' },
       { name: 'Cancel', value: 'cancel' },
     ]);
