@@ -45,9 +45,12 @@ const topLevelVerbs: VerbDefinition[] = [
   {
     name: 'init',
     summary: 'First run: workspace, environment, connection, resource and key, then a ready SDK snippet',
+    details:
+      'The connection is tested with a one-token completion before anything is saved (--skip-test saves it untested).\nThe key is printed once, as `export VMX_API_KEY=…`, followed by curl, Node and Python snippets.',
     examples: [
       'vmx init',
       'printf %s "$OPENAI_API_KEY" | vmx init -w acme -e dev --provider openai --api-key-stdin --model gpt-4o-mini',
+      'vmx init --provider openai-compatible --base-url http://127.0.0.1:8000/v1 --api-key-env LOCAL_KEY --model llama3.2',
       'vmx init --provider openai-compatible --base-url http://127.0.0.1:11434/v1 --model llama3.2 --json',
     ],
     takesFlags: true,

@@ -8,7 +8,11 @@ export interface Choice<T> {
 
 /** Asks the user for missing input. Only used when stdin and stdout are TTYs; tests pass a stub. */
 export interface Prompter {
-  input(message: string, options?: { default?: string; validate?: (value: string) => true | string }): Promise<string>;
+  /** `validate` runs as the answer is submitted: a message re-asks (it may look in the store, hence async). */
+  input(
+    message: string,
+    options?: { default?: string; validate?: (value: string) => true | string | Promise<true | string> },
+  ): Promise<string>;
   select<T>(message: string, choices: Choice<T>[]): Promise<T>;
   confirm(message: string, defaultValue?: boolean): Promise<boolean>;
   /** Hidden input, for secrets. */

@@ -1,25 +1,43 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliDeps } from '../../../src/cli/context.js';
 import type { Prompter } from '../../../src/cli/io/prompter.js';
 import { main } from '../../../src/cli/main.js';
+import { startFakeOpenAI, type FakeOpenAI } from '../../helpers/fake-openai.js';
 import { cli } from '../../helpers/run-cli-in-process.js';
 import { tempHome } from '../../helpers/temp-home.js';
 
 describe('vmx init', () => {
+  let fake: FakeOpenAI;
+  beforeAll(async () => {
+    fake = await startFakeOpenAI({ models: ['gpt-4o-mini'] });
+  });
+  afterAll(() => fake.close());
+
   it('sets everything up from flags without a TTY and prints a working snippet', async () => {
     const home = tempHome();
     const vmx = cli(home);
-    const out = await vmx('init -w acme -e dev --provider openai --api-key-env OA --model gpt-4o-mini --json', {
-      env: { OA: 'sk-init' },
-    });
-    expect(out.code).toBe(0);
+    const out = await vmx(
+      `init -w acme -e dev --provider openai --base-url ${fake.url} --api-key-env OA --model gpt-4o-mini --json`,
+      { env: { OA: 'sk-init' } },
+    );
+    expect(out.code, out.stderr).toBe(0);
+    // The connection was tested with a one-token completion before it was saved.
+    expect(fake.requests.map((r) => [r.path, r.headers.authorization, r.json?.model])).toEqual([
+      ['/v1/chat/completions', 'Bearer sk-init', 'gpt-4o-mini'],
+    ]);
     const body = out.json();
-    expect(body.baseUrl).toBe('http://127.0.0.1:3000/v1/completion/acme/dev');
-    expect(body.anthropicBaseUrl).toBe('http://127.0.0.1:3000/v1/completion/acme/dev/anthropic');
+    expect(body.baseUrl).toBe('http://127.0.0.1:3000/v1');
+    expect(body.anthropicBaseUrl).toBe('http://127.0.0.1:3000');
+    expect(body.environmentBaseUrl).toBe('http://127.0.0.1:3000/v1/completion/acme/dev');
     expect(body.apiKey.key).toMatch(/^vmx_[0-9A-Za-z]{43}$/);
     expect(body.snippets.openai).toContain(`baseURL: '${body.baseUrl}'`);
     expect(body.snippets.openai).toContain("model: 'chat'");
+    expect(body.snippets.python).toContain(`base_url="${body.baseUrl}"`);
+    expect(body.snippets.curl).toContain(`curl -s ${body.baseUrl}/chat/completions`);
     expect(body.snippets.anthropic).toContain(`baseURL: '${body.anthropicBaseUrl}'`);
+    // The two Node snippets can share a file: their clients have names of their own.
+    expect(body.snippets.openai).toContain('const openai = new OpenAI(');
+    expect(body.snippets.anthropic).toContain('const anthropic = new Anthropic(');
     expect(out.stdout).not.toContain('sk-init');
 
     expect((await vmx('whoami --json')).json()).toMatchObject({ workspace: 'acme', environment: 'dev' });
@@ -33,9 +51,10 @@ describe('vmx init', () => {
 
     // A second init in the same workspace/environment reuses them and adds the new pieces.
     const again = await vmx(
-      'init -w acme -e dev --provider openai-compatible --base-url http://127.0.0.1:11434/v1 --connection ollama --resource local-chat --key ci',
+      'init -w acme -e dev --provider openai-compatible --base-url http://127.0.0.1:11434/v1 --connection ollama --resource local-chat --key ci --skip-test',
     );
-    expect(again.code).toBe(0);
+    expect(again.code, again.stderr).toBe(0);
+    expect(fake.requests).toHaveLength(1);
     expect(again.stdout).toContain('export VMX_API_KEY=vmx_');
     expect(again.stdout).toContain("import OpenAI from 'openai'");
     expect((await vmx('workspace list --json')).json()).toHaveLength(1);
@@ -78,18 +97,19 @@ describe('vmx init', () => {
       prompter,
       canPrompt: true,
     };
-    expect(await main(['init'], deps)).toBe(0);
+    // No provider to reach here: --skip-test saves the connection untested.
+    expect(await main(['init', '--skip-test'], deps)).toBe(0);
     expect(asked).toEqual([
       'Workspace',
       'Environment',
       'Provider',
       'Connection name',
-      'Resource name (what clients send as model)',
-      'API key name',
       'Model',
       'API key for claude',
+      'Resource name (what clients send as model)',
+      'API key name',
     ]);
-    expect(stdout).toContain('http://127.0.0.1:3000/v1/completion/team/staging/anthropic');
+    expect(stdout).toContain('Anthropic base URL: http://127.0.0.1:3000\n');
     expect(stdout).toContain("model: 'assistant'");
     const vmx = cli(home);
     expect((await vmx('resource show assistant -w team -e staging --json')).json()).toMatchObject({

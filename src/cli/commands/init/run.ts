@@ -1,18 +1,15 @@
 import { UsageError } from '../../../errors.js';
-import type { RegisteredProvider } from '../../../providers/registry.js';
 import { parseLimits } from '../../../gateway/capacity/limits.js';
 import { singleModelResource } from '../../../store/repos/resources.js';
 import { generateApiKey, hashApiKey, maskApiKey } from '../../../gateway/key-material.js';
 import type { CliContext } from '../../context.js';
-import { nameSchema, parseInput } from '../../input.js';
-import { resolveWorkspace } from '../../scope.js';
-import { defineVerb, text, type Options } from '../../verb.js';
-import { z } from '../../zod.js';
+import { defineVerb, text, toggle, type Options } from '../../verb.js';
 import { chooseProvider } from '../connection/choose-provider.js';
 import { newConnectionFlags } from '../connection/config-flags.js';
-import { buildConfig, type ConfigFlags } from '../connection/config.js';
-import { collectSecret } from '../connection/secret.js';
-import { sdkSnippets } from './snippets.js';
+import { runningDaemon } from '../daemon/daemon-process.js';
+import { draftConnection, testedConnection, type ConnectionDraft } from './connection-check.js';
+import { chooseEnvironment, chooseName, chooseWorkspace } from './names.js';
+import { report } from './report.js';
 
 const initFlags = {
   ...newConnectionFlags,
@@ -20,16 +17,18 @@ const initFlags = {
   model: text('--model <model>', "provider model id (default: the provider's default model)"),
   resource: text('--resource <name>', 'resource name clients send as model (default: chat)'),
   key: text('--key <name>', 'API key name (default: local)'),
-  port: text('--port <port>', 'port the snippet points at (default: 3000)'),
+  port: text('--port <port>', "port the snippet points at (default: the running daemon's, else 3000)"),
   host: text('--host <host>', 'host the snippet points at (default: 127.0.0.1)'),
+  skipTest: toggle('--skip-test', 'save the connection without testing it first (e.g. the server is not up yet)'),
 };
 
 type InitFlags = Options<typeof initFlags>;
 
 /**
  * The first run: workspace, environment, connection (+ secret), resource and key, then the base URL
- * and SDK snippets. On a TTY it asks for what the flags leave open; without one, flags and defaults.
- * An existing workspace or environment of that name is reused (when the user may write to it).
+ * and SDK snippets. On a TTY it asks for what the flags leave open, checking each name as it is typed;
+ * without one, flags and defaults. An existing workspace or environment of that name is reused (when
+ * the user may write to it; a TTY asks first). The connection is tested before anything is saved.
  */
 export const verb = defineVerb({
   flags: initFlags,
@@ -41,53 +40,103 @@ export const verb = defineVerb({
       ...ctx.settings(),
       context: { workspace: created.workspace.id, environment: created.environment.id },
     });
-    report(ctx, setup, created, key, flags.host ?? '127.0.0.1');
+    report(ctx, {
+      ...created,
+      provider: setup.provider,
+      model: setup.model,
+      port: setup.port,
+      key,
+      host: flags.host ?? '127.0.0.1',
+      running: setup.daemon?.port === setup.port,
+    });
   },
 });
 
 /** Everything the first run creates, as the flags and the answers give it, checked before anything is written. */
 async function askSetup(ctx: CliContext, flags: InitFlags) {
-  const ask = (question: string, given: string | undefined, fallback: string) =>
-    given !== undefined ? given : ctx.canPrompt ? ctx.prompter.input(question, { default: fallback }) : fallback;
-  // Asked in this order, then checked together.
-  const asked = {
-    workspace: await ask('Workspace', ctx.flags.workspace, 'default'),
-    environment: await ask('Environment', ctx.flags.env, 'dev'),
-  };
-  const provider = await chooseProvider(ctx, flags.provider);
-  const names = parseInput(
-    z.object({
-      workspace: nameSchema,
-      environment: nameSchema,
-      connection: nameSchema,
-      resource: nameSchema,
-      key: nameSchema,
-    }),
-    {
-      ...asked,
-      connection: await ask('Connection name', flags.connection, provider.id),
-      resource: await ask('Resource name (what clients send as model)', flags.resource, 'chat'),
-      key: await ask('API key name', flags.key, 'local'),
-    },
-    { workspace: '-w/--workspace', environment: '-e/--env' },
-  );
-  const config = buildConfig(provider, await askProviderSettings(ctx, provider, flags));
-  const model = await ask('Model', flags.model, provider.defaultModel);
-  const port = Number(flags.port ?? 3000);
+  // A daemon already running for this data dir serves the new setup as soon as it is saved: the
+  // snippets point at its port.
+  const daemon = runningDaemon(ctx.paths);
+  const port = Number(flags.port ?? daemon?.port ?? 3000);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`invalid --port '${flags.port}'`);
   const capacity = parseLimits(flags.limit ?? []);
-  const secret = await collectSecret(ctx, provider, names.connection, flags, 'add');
-  return { names, provider, config, model, port, capacity, secret };
+  const workspace = await chooseWorkspace(ctx);
+  const environment = await chooseEnvironment(ctx, workspace);
+  const taken = await takenNames(ctx, environment.existing?.id);
+  const where = `${workspace.name}/${environment.name}`;
+  const provider = await chooseProvider(ctx, flags.provider);
+  const connection = await chooseName(ctx, {
+    what: 'connection',
+    question: 'Connection name',
+    flag: '--connection',
+    given: flags.connection,
+    fallback: provider.id,
+    taken: taken.connections,
+    where,
+  });
+  // Names given as flags (all of them, without a TTY) are checked before the connection is tested,
+  // so a duplicate fails at once; on a TTY the others are asked once the connection works.
+  const early = !ctx.canPrompt;
+  const resourceFirst =
+    flags.resource !== undefined || early ? await resourceName(ctx, flags, taken, where) : undefined;
+  const keyFirst = flags.key !== undefined || early ? await keyName(ctx, flags, taken, where) : undefined;
+  const draft = await draftConnection(ctx, provider, connection, flags);
+  const tested = flags.skipTest ? draft : await testedConnection(ctx, provider, connection, flags, draft);
+  const resource = resourceFirst ?? (await resourceName(ctx, flags, taken, where));
+  const key = keyFirst ?? (await keyName(ctx, flags, taken, where));
+  return {
+    names: { workspace: workspace.name, environment: environment.name, connection, resource, key },
+    workspace,
+    provider,
+    port,
+    daemon,
+    capacity,
+    ...tested,
+  };
 }
 
-type Setup = Awaited<ReturnType<typeof askSetup>>;
+export type Setup = Awaited<ReturnType<typeof askSetup>>;
+
+/** The names of what the environment already has; a new environment has none. */
+async function takenNames(ctx: CliContext, environmentId: string | undefined) {
+  const store = await ctx.store();
+  const names = async (list: Promise<Array<{ name: string }>>) => new Set((await list).map((row) => row.name));
+  if (!environmentId) return { connections: new Set<string>(), resources: new Set<string>(), keys: new Set<string>() };
+  return {
+    connections: await names(store.connections.list(environmentId)),
+    resources: await names(store.resources.list(environmentId)),
+    keys: await names(store.apiKeys.list(environmentId)),
+  };
+}
+
+const resourceName = (ctx: CliContext, flags: InitFlags, taken: { resources: Set<string> }, where: string) =>
+  chooseName(ctx, {
+    what: 'resource',
+    question: 'Resource name (what clients send as model)',
+    flag: '--resource',
+    given: flags.resource,
+    fallback: 'chat',
+    taken: taken.resources,
+    where,
+  });
+
+const keyName = (ctx: CliContext, flags: InitFlags, taken: { keys: Set<string> }, where: string) =>
+  chooseName(ctx, {
+    what: 'API key',
+    question: 'API key name',
+    flag: '--key',
+    given: flags.key,
+    fallback: 'local',
+    taken: taken.keys,
+    where,
+  });
 
 /** Creates (or, for the workspace and environment, reuses) every record in one transaction. */
-async function createAll(ctx: CliContext, setup: Setup, key: string) {
+async function createAll(ctx: CliContext, setup: Setup & ConnectionDraft, key: string) {
   const { names, provider, config, model, capacity, secret } = setup;
   const store = await ctx.store();
-  const existing = await store.workspaces.find(names.workspace);
-  if (existing) await resolveWorkspace(ctx, 'write', existing.id);
+  // The workspace chosen to be reused: its role was checked when it was chosen.
+  const existing = setup.workspace.existing;
   return store.transaction(async (tx) => {
     const workspace = existing ?? (await tx.workspaces.create({ name: names.workspace, user: ctx.user }));
     const environment =
@@ -124,67 +173,4 @@ async function createAll(ctx: CliContext, setup: Setup, key: string) {
     if (secret) await (await ctx.secrets(tx)).write(connection.id, secret);
     return { workspace, environment, connection, resource, apiKey };
   });
-}
-
-/** What was made, the key (shown once), the base URLs and the SDK snippets. */
-function report(
-  ctx: CliContext,
-  setup: Setup,
-  created: Awaited<ReturnType<typeof createAll>>,
-  key: string,
-  host: string,
-) {
-  const { port, model, provider } = setup;
-  const urls = sdkSnippets({
-    host,
-    port,
-    workspace: created.workspace.name,
-    environment: created.environment.name,
-    resource: created.resource.name,
-  });
-  if (ctx.out.json) {
-    ctx.out.writeJson({
-      workspace: created.workspace,
-      environment: created.environment,
-      connection: created.connection,
-      resource: created.resource,
-      apiKey: { ...created.apiKey, key },
-      ...urls,
-    });
-    return;
-  }
-  ctx.out.message(
-    [
-      `Created ${created.workspace.name}/${created.environment.name}: connection ${created.connection.name} (${provider.label}), resource ${created.resource.name} → ${model}, key ${created.apiKey.name}.`,
-      `This is now the current context (vmx use ${created.workspace.name}/${created.environment.name}).`,
-      '',
-      'Your API key (shown once, vmx keeps only its hash):',
-      `  export VMX_API_KEY=${key}`,
-      '',
-      `Start the gateway with \`vmx serve\`${port === 3000 ? '' : ` --port ${port}`}, then point an SDK at it:`,
-      `  OpenAI base URL:    ${urls.baseUrl}`,
-      `  Anthropic base URL: ${urls.anthropicBaseUrl}`,
-      '',
-      urls.snippets.openai,
-      '',
-      urls.snippets.anthropic,
-      '',
-      urls.snippets.curl,
-    ].join('\n'),
-  );
-}
-
-/** On a TTY, the provider settings a flag did not give and the provider needs (its setup questions). */
-async function askProviderSettings(
-  ctx: CliContext,
-  provider: RegisteredProvider,
-  flags: ConfigFlags,
-): Promise<ConfigFlags> {
-  if (!ctx.canPrompt) return flags;
-  const settings = { ...flags };
-  for (const { setting, question, default: fallback } of provider.questions ?? []) {
-    const given = setting === 'baseUrl' ? settings.baseUrl || settings.endpoint : settings[setting];
-    if (!given) settings[setting] = await ctx.prompter.input(question, { default: fallback });
-  }
-  return settings;
 }
