@@ -7,7 +7,7 @@ import { configFileSchema, type ConfigFile } from './format.js';
 export type FilePath = ReadonlyArray<string | number>;
 
 /** Turns a problem at a path of the file into a usage error that starts with `file:line:column`. */
-export type Locator = (path: FilePath, message: string) => UsageError;
+export type Locator = (path: FilePath, message: string, at?: 'key' | 'value') => UsageError;
 
 export interface ReadConfigFile {
   file: ConfigFile;
@@ -32,7 +32,7 @@ export function readConfigFile(path: string, text = readText(path)): ReadConfigF
     const issue = result.error.issues[0]!;
     const path = issue.path as Array<string | number>;
     const unknown = issue.code === 'unrecognized_keys' ? [...path, issue.keys[0]!] : path;
-    throw locate(unknown, describeIssue(issue));
+    throw locate(unknown, describeIssue(issue), issue.code === 'unrecognized_keys' ? 'key' : 'value');
   }
   return { file: result.data, locate };
 }
@@ -46,12 +46,12 @@ function readText(path: string): string {
 }
 
 function locator(file: string, doc: Document, lines: LineCounter): Locator {
-  return (path, message) => {
+  return (path, message, point = 'value') => {
     // The value at the path, else the nearest enclosing one that is in the file (a missing key).
     for (let depth = path.length; depth >= 0; depth--) {
       const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
       if (!isNode(node) || !node.range) continue;
-      const keyNode = depth > 0 && depth === path.length ? keyOf(doc, path) : undefined;
+      const keyNode = point === 'key' && depth > 0 && depth === path.length ? keyOf(doc, path) : undefined;
       const at = lines.linePos((keyNode ?? node).range![0]);
       const where = path.length > 0 ? ` (${formatPath(path)})` : '';
       return new UsageError(`${file}:${at.line}:${at.col}: ${message}${where}`);

@@ -80,9 +80,15 @@ export function connectionFields(spec: ConnectionSpec, locate: Locator, path: Fi
     provider,
     description: spec.description ?? null,
     config: parsed.data as Record<string, unknown>,
-    capacity: at(locate, [...path, 'limits'], () => parseLimits(spec.limits ?? [])),
+    capacity: limitsAt(locate, [...path, 'limits'], spec.limits),
     prices: at(locate, [...path, 'prices'], () => parsePrices(spec.prices ?? [])),
   };
+}
+
+/** Limits in their `--limit` form: a bad one is reported at its own line, a clash between two at the list. */
+function limitsAt(locate: Locator, path: FilePath, specs: string[] = []) {
+  specs.forEach((spec, i) => at(locate, [...path, i], () => parseLimits([spec])));
+  return at(locate, path, () => parseLimits(specs));
 }
 
 const modelText = (ref: ModelRef, names: Names) => `${names.nameOf(ref.connectionId) ?? ref.connectionId}/${ref.model}`;
@@ -156,7 +162,7 @@ export function resourceFields(spec: ResourceSpec, names: Names, locate: Locator
     useFallback: spec.useFallback ?? true,
     secondaryModels: (spec.secondary ?? []).map((m, i) => ref(m, [...path, 'secondary', i])),
     routing: routing && routing.conditions.length > 0 ? routing : null,
-    capacity: at(locate, [...path, 'limits'], () => parseLimits(spec.limits ?? [])),
+    capacity: limitsAt(locate, [...path, 'limits'], spec.limits),
     enforceCapacity: spec.enforceCapacity ?? false,
   };
 }
@@ -184,7 +190,7 @@ export function keyFields(spec: KeySpec, names: Names, locate: Locator, path: Fi
     description: spec.description ?? null,
     resources:
       spec.resources?.map((name, i) => names.idOf(name) ?? notIn(locate, [...path, 'resources', i], name)) ?? null,
-    capacity: at(locate, [...path, 'limits'], () => parseLimits(spec.limits ?? [])),
+    capacity: limitsAt(locate, [...path, 'limits'], spec.limits),
     enabled: spec.enabled ?? true,
     expiresAt: spec.expiresAt === undefined ? null : new Date(spec.expiresAt).toISOString(),
     allowOverrides: spec.allowOverrides ?? false,
