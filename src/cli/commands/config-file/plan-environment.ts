@@ -1,6 +1,6 @@
 import { generateApiKey, hashApiKey, maskApiKey } from '../../../gateway/key-material.js';
 import { ConflictError } from '../../../errors.js';
-import { connectionSecretFields, isProviderId, providers } from '../../../providers/registry.js';
+import { isProviderId, providers } from '../../../providers/registry.js';
 import { connectionEnvVar } from '../../../store/credentials/index.js';
 import type { Repositories } from '../../../store/backend.js';
 import type { Connection } from '../../../store/repos/connections.js';
@@ -215,7 +215,8 @@ async function planSecret(spec: ConnectionSpec, row: Connection | undefined, whe
     const hint = spec.apiKeyEnv ? `$${spec.apiKeyEnv} is not set` : 'give apiKeyEnv: <VAR>';
     throw pc.locate(where, `connection '${spec.name}' needs its ${provider.secret.label}: ${hint}`);
   }
-  const stored = row ? (await (await pc.secrets()).read(row, connectionSecretFields(row))).values : {};
+  // The stored entry, not what an override variable (maybe the very one named) says at run time.
+  const stored = row ? await (await pc.secrets()).stored(row.id) : {};
   if (stored[provider.secret.field] === value) return undefined;
   return { ...stored, [provider.secret.field]: value };
 }
