@@ -8,6 +8,31 @@ import { tempHome } from '../../helpers/temp-home.js';
 type Cli = ReturnType<typeof cli>;
 const secretEnv = { VMX_OA_API_KEY: 'sk-from-env-1' };
 
+const offRouting = {
+  enabled: false,
+  conditions: [
+    {
+      type: 'group',
+      operator: 'OR',
+      conditions: [
+        {
+          type: 'condition',
+          expression: 'tokens.input',
+          comparator: 'GREATER_THAN',
+          value: { type: 'number', expression: '10' },
+        },
+        {
+          type: 'group',
+          operator: 'AND',
+          conditions: [{ type: 'condition', expression: 'request.toolsCount', comparator: 'EXISTS' }],
+        },
+      ],
+      action: 'CALL_MODEL',
+      then: { connection: 'oa', model: 'gpt-4o' },
+    },
+  ],
+};
+
 /** A workspace with something of every kind: members, two connections, routing, a key, a pool, a setting. */
 async function populate(vmx: Cli, extra: { env?: Record<string, string> } = {}): Promise<void> {
   const run = async (args: string | string[], input?: string) => {
@@ -35,7 +60,11 @@ async function populate(vmx: Cli, extra: { env?: Record<string, string> } = {}):
     'request.toolsCount > 0 -> oa/gpt-4o @ 50%',
   ]);
   await run('resource add batch --model local/llama --description nightly');
+  // Routing the one-line form cannot say (switched off, a nested OR): exported in the JSON form.
+  await run('resource add guarded --model oa/gpt-4o-mini --routing-file -', JSON.stringify(offRouting));
   await run('key create laptop --resource chat --limit 10r/m');
+  await run('key create ci --expires 2030-01-31');
+  await run('key disable ci');
   await run('pool set high --rank 1 --min 20 --max 100 --resource chat');
   await run('config set retention.audit 10d');
   await run('member add bob');
@@ -61,6 +90,9 @@ describe('vmx export / vmx apply', () => {
     expect(exported).toContain('- tokens.input < 100 -> local/llama');
     expect(exported).toContain('- request.toolsCount > 0 -> oa/gpt-4o @ 50%');
     expect(exported).toContain('retention.audit: 10d');
+    expect(exported).toMatch(/- name: guarded\n {12}model: oa\/gpt-4o-mini\n {12}routing:\n/);
+    expect(exported).toContain('expiresAt: 2030-01-31T00:00:00.000Z');
+    expect(exported).toMatch(/- name: ci\n {12}enabled: false\n/);
     expect(exported).not.toContain('sk-original');
     expect(exported).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
     expect(exported).not.toContain('vmx_');
@@ -77,15 +109,23 @@ describe('vmx export / vmx apply', () => {
     expect([applied.code, applied.stderr]).toEqual([0, '']);
     const result = applied.json();
     expect(result.applied).toBe(true);
-    expect(result.keys).toEqual([{ label: 'acme/dev/laptop', key: expect.stringMatching(/^vmx_/) }]);
+    expect(result.keys).toEqual([
+      { label: 'acme/dev/ci', key: expect.stringMatching(/^vmx_/) },
+      { label: 'acme/dev/laptop', key: expect.stringMatching(/^vmx_/) },
+    ]);
 
     expect((await vmx('export -w acme')).stdout).toBe(exported);
     // The secret came from the variable the file names, into the credential store.
     const shown = (await vmx('connection show oa -w acme -e dev --json')).json();
     expect(shown.secret.source).not.toBe('none');
 
-    const again = await vmx(['apply', '-f', file]);
+    const again = await vmx(['apply', '-f', file], { env: secretEnv });
     expect([again.code, again.stdout]).toEqual([0, 'No changes: the store already matches the file.\n']);
+
+    // A new value in the variable replaces the stored secret: shown, never printed.
+    const rotated = await vmx(['apply', '-f', file], { env: { VMX_OA_API_KEY: 'sk-from-env-2' } });
+    expect(rotated.stdout).toContain('~ connection acme/dev/oa\n    secret: ******** → from $VMX_OA_API_KEY\n');
+    expect(rotated.stdout).not.toContain('sk-from-env');
     expect((await vmx(['apply', '-f', file, '--json'])).json()).toEqual({ applied: false, changes: [], keys: [] });
   });
 

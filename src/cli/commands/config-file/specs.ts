@@ -49,6 +49,18 @@ const sortedKeys = (object: Record<string, unknown>) =>
       .map((key) => [key, object[key]]),
   );
 
+/** Keys sorted at every level: PostgreSQL's jsonb does not keep the order they were written in. */
+function deepSorted(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(deepSorted);
+  if (value === null || typeof value !== 'object') return value;
+  const object = value as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.keys(object)
+      .sort()
+      .map((key) => [key, deepSorted(object[key])]),
+  );
+}
+
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export function connectionSpec(connection: Connection, secretVar: string | undefined): ConnectionSpec {
@@ -125,7 +137,7 @@ function routingSpec(routing: Routing | null, names: Names): Pick<ResourceSpec, 
     const { connectionId, ...target } = group.then;
     return { ...group, then: { connection: names.nameOf(connectionId) ?? connectionId, ...target } };
   });
-  return { routing: { enabled: routing.enabled, conditions } };
+  return { routing: deepSorted({ enabled: routing.enabled, conditions }) };
 }
 
 const resolver = (names: Names) => (ref: string) => {
