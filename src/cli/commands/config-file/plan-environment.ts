@@ -7,11 +7,12 @@ import type { Connection } from '../../../store/repos/connections.js';
 import type { Environment } from '../../../store/repos/environments.js';
 import { referencedConnectionIds } from '../../../store/repos/resources.js';
 import { describeEnvironment, namesOf } from './describe.js';
-import type { ConnectionSpec, EnvironmentSpec, KeySpec } from './format.js';
+import type { ConnectionSpec, EnvironmentSpec, KeySpec, PoolSpec, ResourceSpec } from './format.js';
 import {
   checkUnique,
   environmentNamed,
   fieldChanges,
+  workspaceNamed,
   type Change,
   type FieldChange,
   type PlanContext,
@@ -27,6 +28,37 @@ function knownNames(...lists: Array<ReadonlyArray<{ name: string }>>): Names {
 
 type Kind = 'connection' | 'resource' | 'key' | 'pool';
 
+/** One environment being planned: the file's and the store's view of it, and how its changes are made. */
+interface EnvironmentPlan {
+  pc: PlanContext;
+  current: EnvironmentSpec;
+  /** The store's connections, for their stored secrets. */
+  rows: readonly Connection[];
+  connectionNames: Names;
+  resourceNames: Names;
+  label(name?: string): string;
+  /** The environment as the transaction sees it (made earlier in the same apply, maybe). */
+  environmentOf(tx: Repositories): Promise<Environment>;
+}
+
+/** One entity's change, made from its spec in the file, its current spec (if any) and its place in the file. */
+type Planner<S> = (ep: EnvironmentPlan, spec: S, now: S | undefined, where: FilePath) => Promise<Change | undefined>;
+
+const change = (
+  ep: EnvironmentPlan,
+  action: Change['action'],
+  kind: Kind,
+  name: string,
+  fields: FieldChange[],
+  run: Change['run'],
+): Change => ({
+  action,
+  kind,
+  label: ep.label(name),
+  fields,
+  run,
+});
+
 /**
  * The changes of one environment, in the order they are applied: the environment, pools and keys the
  * file drops (--prune), connections, resources, pools, keys, then dropped resources and connections
@@ -39,109 +71,39 @@ export async function planEnvironment(
   path: FilePath,
   pc: PlanContext,
 ): Promise<Change[]> {
-  const label = (name?: string) => `${workspace}/${spec.name}${name === undefined ? '' : `/${name}`}`;
   const current = existing
     ? await describeEnvironment(pc.store, existing, undefined)
     : { name: spec.name, connections: [], resources: [], keys: [], pools: [] };
-  const rows = existing ? await pc.store.connections.list(existing.id) : [];
-  const envOf = (tx: Repositories) => environmentNamed(tx, workspace, spec.name);
-  const step = (action: Change['action'], kind: Kind, name: string, fields: FieldChange[], run: Change['run']) =>
-    ({ action, kind, label: label(name), fields, run }) satisfies Change;
-
-  const head: Change[] = [];
-  const fields = fieldChanges({ description: current.description }, { description: spec.description });
-  if (!existing || fields.length > 0) {
-    head.push({
-      action: existing ? 'update' : 'create',
-      kind: 'environment',
-      label: label(),
-      fields,
-      run: async (tx) => {
-        const w = (await tx.workspaces.find(workspace))!;
-        if (existing)
-          await tx.environments.update(existing, workspace, { description: spec.description ?? null }, pc.user);
-        else
-          await tx.environments.create({
-            workspaceId: w.id,
-            workspaceName: w.name,
-            name: spec.name,
-            description: spec.description,
-            user: pc.user,
-          });
-      },
-    });
-  }
-
-  const connectionNames = knownNames(spec.connections ?? [], current.connections ?? []);
-  const resourceNames = knownNames(spec.resources ?? [], current.resources ?? []);
-  const upserts: Change[] = [];
-  const at = (list: string, index: number): FilePath => [...path, list, index];
-
-  for (const [kind, list] of [
-    ['connection', 'connections'],
-    ['resource', 'resources'],
-    ['pool', 'pools'],
-    ['key', 'keys'],
-  ] as const) {
-    const entities: ReadonlyArray<{ name: string }> = spec[list] ?? [];
+  const ep: EnvironmentPlan = {
+    pc,
+    current,
+    rows: existing ? await pc.store.connections.list(existing.id) : [],
+    connectionNames: knownNames(spec.connections ?? [], current.connections ?? []),
+    resourceNames: knownNames(spec.resources ?? [], current.resources ?? []),
+    label: (name) => `${workspace}/${spec.name}${name === undefined ? '' : `/${name}`}`,
+    environmentOf: (tx) => environmentNamed(tx, workspace, spec.name),
+  };
+  const head = planEnvironmentRow(workspace, spec, existing, ep);
+  const each = async <L extends 'connections' | 'resources' | 'pools' | 'keys'>(
+    list: L,
+    planner: Planner<NonNullable<EnvironmentSpec[L]>[number]>,
+  ) => {
+    const entities = (spec[list] ?? []) as Array<NonNullable<EnvironmentSpec[L]>[number]>;
     checkUnique(entities, (e) => e.name, [...path, list], pc);
+    const changes: Change[] = [];
     for (const [index, entity] of entities.entries()) {
-      const where = at(list, index);
-      const now = ((current[list] ?? []) as ReadonlyArray<{ name: string }>).find((e) => e.name === entity.name);
-      if (kind === 'connection') {
-        const change = await planConnection(
-          entity as ConnectionSpec,
-          now as ConnectionSpec | undefined,
-          rows,
-          where,
-          pc,
-          step,
-          envOf,
-        );
-        if (change) upserts.push(change);
-        continue;
-      }
-      if (kind === 'key') {
-        const change = planKey(
-          entity as KeySpec,
-          now as KeySpec | undefined,
-          resourceNames,
-          where,
-          pc,
-          step,
-          envOf,
-          label,
-        );
-        if (change) upserts.push(change);
-        continue;
-      }
-      const desired =
-        kind === 'resource'
-          ? canonical.resource(entity as never, connectionNames, pc.locate, where)
-          : canonical.pool(entity as never, resourceNames, pc.locate, where);
-      const diff = fieldChanges(now ?? {}, desired, ['name']);
-      if (now && diff.length === 0) continue;
-      upserts.push(
-        step(now ? 'update' : 'create', kind, entity.name, diff, async (tx) => {
-          const environment = await envOf(tx);
-          if (kind === 'pool') {
-            const names = namesOf(await tx.resources.list(environment.id));
-            await tx.pools.set({
-              environmentId: environment.id,
-              ...poolFields(entity as never, names, pc.locate, where),
-              user: pc.user,
-            });
-            return;
-          }
-          const names = namesOf(await tx.connections.list(environment.id));
-          const fields = resourceFields(entity as never, names, pc.locate, where);
-          const row = await tx.resources.find(environment.id, entity.name);
-          if (row) await tx.resources.update(row, fields, pc.user);
-          else await tx.resources.create(environment.id, fields, pc.user);
-        }),
-      );
+      const now = (current[list] as typeof entities | undefined)?.find((e) => e.name === entity.name);
+      const planned = await planner(ep, entity, now, [...path, list, index]);
+      if (planned) changes.push(planned);
     }
-  }
+    return changes;
+  };
+  const upserts = [
+    ...(await each('connections', planConnection)),
+    ...(await each('resources', planResource)),
+    ...(await each('pools', planPool)),
+    ...(await each('keys', planKey)),
+  ];
   if (!pc.prune || !existing) return [...head, ...upserts];
   const removals = (kind: Kind, list: 'connections' | 'resources' | 'keys' | 'pools') =>
     spec[list] === undefined
@@ -149,7 +111,9 @@ export async function planEnvironment(
       : (current[list] ?? [])
           .filter((now) => !(spec[list] ?? []).some((e) => e.name === now.name))
           .map((now) =>
-            step('delete', kind, now.name, [], async (tx) => remove(tx, kind, await envOf(tx), now.name, pc)),
+            change(ep, 'delete', kind, now.name, [], async (tx) =>
+              remove(tx, kind, await ep.environmentOf(tx), now.name, pc),
+            ),
           );
   return [
     ...head,
@@ -161,16 +125,55 @@ export async function planEnvironment(
   ];
 }
 
+/** The environment itself: made when missing, its description updated when it differs. */
+function planEnvironmentRow(
+  workspace: string,
+  spec: EnvironmentSpec,
+  existing: Environment | undefined,
+  ep: EnvironmentPlan,
+): Change[] {
+  const fields = fieldChanges({ description: ep.current.description }, { description: spec.description });
+  if (existing && fields.length === 0) return [];
+  const { user } = ep.pc;
+  const run: Change['run'] = async (tx) => {
+    if (existing) {
+      await tx.environments.update(existing, workspace, { description: spec.description ?? null }, user);
+      return;
+    }
+    const w = await workspaceNamed(tx, workspace);
+    const { name, description } = spec;
+    await tx.environments.create({ workspaceId: w.id, workspaceName: w.name, name, description, user });
+  };
+  return [{ action: existing ? 'update' : 'create', kind: 'environment', label: ep.label(), fields, run }];
+}
+
+const planResource: Planner<ResourceSpec> = async (ep, spec, now, where) => {
+  const { pc } = ep;
+  const diff = fieldChanges(now ?? {}, canonical.resource(spec, ep.connectionNames, pc.locate, where), ['name']);
+  if (now && diff.length === 0) return undefined;
+  return change(ep, now ? 'update' : 'create', 'resource', spec.name, diff, async (tx) => {
+    const environment = await ep.environmentOf(tx);
+    const fields = resourceFields(spec, namesOf(await tx.connections.list(environment.id)), pc.locate, where);
+    const row = await tx.resources.find(environment.id, spec.name);
+    if (row) await tx.resources.update(row, fields, pc.user);
+    else await tx.resources.create(environment.id, fields, pc.user);
+  });
+};
+
+const planPool: Planner<PoolSpec> = async (ep, spec, now, where) => {
+  const { pc } = ep;
+  const diff = fieldChanges(now ?? {}, canonical.pool(spec, ep.resourceNames, pc.locate, where), ['name']);
+  if (now && diff.length === 0) return undefined;
+  return change(ep, now ? 'update' : 'create', 'pool', spec.name, diff, async (tx) => {
+    const environment = await ep.environmentOf(tx);
+    const fields = poolFields(spec, namesOf(await tx.resources.list(environment.id)), pc.locate, where);
+    await tx.pools.set({ environmentId: environment.id, ...fields, user: pc.user });
+  });
+};
+
 /** A connection's create or update, its secret read from the variable `apiKeyEnv` names (written last). */
-async function planConnection(
-  spec: ConnectionSpec,
-  now: ConnectionSpec | undefined,
-  rows: readonly Connection[],
-  where: FilePath,
-  pc: PlanContext,
-  step: (a: Change['action'], k: Kind, n: string, f: FieldChange[], run: Change['run']) => Change,
-  envOf: (tx: Repositories) => Promise<Environment>,
-): Promise<Change | undefined> {
+const planConnection: Planner<ConnectionSpec> = async (ep, spec, now, where) => {
+  const { pc } = ep;
   const desired = canonical.connection(spec, pc.locate, where);
   if (now && now.provider !== desired.provider) {
     throw pc.locate(
@@ -179,12 +182,12 @@ async function planConnection(
     );
   }
   const diff = fieldChanges(now ?? {}, desired, ['name', 'apiKeyEnv']);
-  const row = rows.find((r) => r.name === spec.name);
+  const row = ep.rows.find((r) => r.name === spec.name);
   const secret = await planSecret(spec, row, where, pc);
   if (secret) diff.push({ field: 'secret', from: row ? '********' : undefined, to: `from $${spec.apiKeyEnv}` });
   if (now && diff.length === 0) return undefined;
-  return step(now ? 'update' : 'create', 'connection', spec.name, diff, async (tx) => {
-    const environment = await envOf(tx);
+  return change(ep, now ? 'update' : 'create', 'connection', spec.name, diff, async (tx) => {
+    const environment = await ep.environmentOf(tx);
     const fields = connectionFields(spec, pc.locate, where);
     const existing = await tx.connections.find(environment.id, spec.name);
     const saved = existing
@@ -192,7 +195,7 @@ async function planConnection(
       : await tx.connections.create({ environmentId: environment.id, name: spec.name, ...fields, user: pc.user });
     if (secret) pc.beforeCommit.push(async (last) => (await pc.secrets(last)).write(saved.id, secret));
   });
-}
+};
 
 /**
  * The secret entry to write (the stored one with the file's credential) when the file's variable holds a
@@ -225,17 +228,9 @@ async function planSecret(spec: ConnectionSpec, row: Connection | undefined, whe
  * A key the file names: made when missing (its secret printed once after the apply), enabled or
  * disabled when that is all that differs. The rest of a key is fixed when it is made.
  */
-function planKey(
-  spec: KeySpec,
-  now: KeySpec | undefined,
-  resourceNames: Names,
-  where: FilePath,
-  pc: PlanContext,
-  step: (a: Change['action'], k: Kind, n: string, f: FieldChange[], run: Change['run']) => Change,
-  envOf: (tx: Repositories) => Promise<Environment>,
-  label: (name: string) => string,
-): Change | undefined {
-  const desired = canonical.key(spec, resourceNames, pc.locate, where);
+const planKey: Planner<KeySpec> = async (ep, spec, now, where) => {
+  const { pc } = ep;
+  const desired = canonical.key(spec, ep.resourceNames, pc.locate, where);
   const diff = fieldChanges(now ?? {}, desired, ['name']);
   if (now && diff.length === 0) return undefined;
   const fixed = diff.filter((d) => d.field !== 'enabled');
@@ -245,8 +240,8 @@ function planKey(
       `key '${spec.name}' cannot change ${fixed.map((d) => d.field).join(', ')}: a key is fixed when it is made (revoke it with \`vmx key revoke\` and apply again for a new one)`,
     );
   }
-  return step(now ? 'update' : 'create', 'key', spec.name, diff, async (tx) => {
-    const environment = await envOf(tx);
+  return change(ep, now ? 'update' : 'create', 'key', spec.name, diff, async (tx) => {
+    const environment = await ep.environmentOf(tx);
     const row = await tx.apiKeys.find(environment.id, spec.name);
     const names = namesOf(await tx.resources.list(environment.id));
     const fields = keyFields(spec, names, pc.locate, where);
@@ -263,9 +258,9 @@ function planKey(
       user: pc.user,
     });
     if (!fields.enabled) await tx.apiKeys.setEnabled(made, false, pc.user);
-    pc.newKeys.push({ label: label(spec.name), key });
+    pc.newKeys.push({ label: ep.label(spec.name), key });
   });
-}
+};
 
 /** Removes what the file no longer names, as `vmx <noun> remove` does. */
 async function remove(tx: Repositories, kind: Kind, environment: Environment, name: string, pc: PlanContext) {
