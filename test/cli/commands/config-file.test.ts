@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../../helpers/run-cli-in-process.js';
+import { runCli } from '../../helpers/run-cli.js';
 import { freshDatabase, POSTGRES_SKIP_REASON, postgresUrl } from '../../helpers/postgres.js';
 import { tempHome } from '../../helpers/temp-home.js';
 
@@ -229,6 +230,36 @@ describe('vmx export / vmx apply', () => {
     expect(pruned.code).toBe(0);
     expect((await vmx('resource show extra')).code).toBe(3);
     expect((await vmx('export')).stdout).toBe(exported);
+  });
+
+  it('refuses what it cannot do, at its place in the file: a key changed after it was made, a secret it cannot read', async () => {
+    const home = tempHome();
+    const vmx = cli(home);
+    await populate(vmx);
+    const file = join(home, 'key.yaml');
+    writeFileSync(file, exported.replace('- 10r/m', '- 20r/m'));
+    const line = exported.split('\n').findIndex((l) => l.includes('- 10r/m')) + 1;
+    const key = await vmx(['apply', '-f', file]);
+    expect(key.code).toBe(2);
+    expect(key.stderr).toContain(`${file}:${line}:15: key 'laptop' cannot change limits`);
+
+    // On a fresh home the connection is new and its provider needs a key: the variable must be set.
+    const fresh = cli(tempHome());
+    const missing = await fresh(['apply', '-f', join(source, 'a.yaml')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("connection 'oa' needs its API key: $VMX_OA_API_KEY is not set");
+    expect((await fresh('workspace list --json')).json()).toEqual([]);
+  });
+
+  it('runs as a process: bin/vmx.js apply --plan, then apply', async () => {
+    const home = tempHome();
+    const file = join(source, 'a.yaml');
+    const plan = await runCli(['apply', '-f', file, '--plan'], { home, env: secretEnv });
+    expect([plan.code, plan.stderr]).toEqual([0, '']);
+    expect(plan.stdout).toContain('+ workspace acme\n');
+    expect((await runCli(['workspace', 'list', '--json'], { home })).json()).toEqual([]);
+    expect((await runCli(['apply', '-f', file], { home, env: secretEnv })).code).toBe(0);
+    expect((await runCli(['export', '-w', 'acme'], { home })).stdout).toBe(exported);
   });
 
   it('applies with the acting user’s role: a member cannot change members', async () => {
