@@ -34,6 +34,31 @@ const offRouting = {
   ],
 };
 
+/**
+ * The export with an update of an existing resource, then a new workspace whose two pools share one
+ * resource: the store refuses the second pool only after everything before it was written.
+ */
+function lateFailure(exported: string): string {
+  return (
+    exported.replace('- 60r/m', '- 5r/m') +
+    [
+      '  - name: beta',
+      '    environments:',
+      '      - name: prod',
+      '        connections:',
+      '          - name: local',
+      '            provider: openai-compatible',
+      '            config: { baseUrl: "http://127.0.0.1:9/v1" }',
+      '        resources:',
+      '          - { name: r1, model: local/m }',
+      '        pools:',
+      '          - { name: p1, rank: 1, min: 0, max: 100, resources: [r1] }',
+      '          - { name: p2, rank: 2, min: 0, max: 100, resources: [r1] }',
+      '',
+    ].join('\n')
+  );
+}
+
 /** A workspace with something of every kind: members, two connections, routing, a key, a pool, a setting. */
 async function populate(vmx: Cli, extra: { env?: Record<string, string> } = {}): Promise<void> {
   const run = async (args: string | string[], input?: string) => {
@@ -184,27 +209,7 @@ describe('vmx export / vmx apply', () => {
     const vmx = cli(home);
     await populate(vmx);
     const file = join(home, 'late.yaml');
-    // A new workspace, an update of an existing resource, then two pools sharing one resource: the
-    // store refuses the second pool only after everything before it was written.
-    writeFileSync(
-      file,
-      exported.replace('- 60r/m', '- 5r/m') +
-        [
-          '  - name: beta',
-          '    environments:',
-          '      - name: prod',
-          '        connections:',
-          '          - name: local',
-          '            provider: openai-compatible',
-          '            config: { baseUrl: "http://127.0.0.1:9/v1" }',
-          '        resources:',
-          '          - { name: r1, model: local/m }',
-          '        pools:',
-          '          - { name: p1, rank: 1, min: 0, max: 100, resources: [r1] }',
-          '          - { name: p2, rank: 2, min: 0, max: 100, resources: [r1] }',
-          '',
-        ].join('\n'),
-    );
+    writeFileSync(file, lateFailure(exported));
     const failed = await vmx(['apply', '-f', file]);
     expect(failed.code).toBe(5);
     expect(failed.stderr).toContain("resource 'r1' is already in pool 'p1'");
