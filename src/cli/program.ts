@@ -2,6 +2,7 @@ import { Command, Option, type ParseOptions } from 'commander';
 import { auditCommand } from './commands/audit/index.js';
 import { batchCommand } from './commands/batch/index.js';
 import { configCommand } from './commands/config/index.js';
+import { configFileVerbs } from './commands/config-file/index.js';
 import { connectionCommand } from './commands/connection/index.js';
 import { daemonVerbs } from './commands/daemon/index.js';
 import { envCommand } from './commands/env/index.js';
@@ -132,6 +133,7 @@ export function buildProgram(deps: CliDeps): Command {
   program.addCommand(buildVerb(usageVerb, deps));
   program.addCommand(auditCommand(deps));
   program.addCommand(configCommand(deps));
+  for (const verb of configFileVerbs) program.addCommand(buildVerb(verb, deps));
   return program;
 }
 

@@ -121,7 +121,8 @@ export class ConnectionSecrets {
     return { value: source === 'none' ? null : '********', source, envOverrides };
   }
 
-  private stored(connectionId: string): Record<string, string> {
+  /** The stored entry alone, environment overrides left out (to tell whether a new value differs from it). */
+  stored(connectionId: string): Record<string, string> {
     const raw = this.open().get(connectionId);
     return raw === undefined ? {} : parseEntry(raw, connectionId);
   }
@@ -192,7 +193,8 @@ export class AsyncConnectionSecrets {
     return { value: source === 'none' ? null : '********', source, envOverrides };
   }
 
-  private async stored(connection: ConnectionRef | string): Promise<Record<string, string>> {
+  /** The stored entry alone, environment overrides left out. */
+  async stored(connection: ConnectionRef | string): Promise<Record<string, string>> {
     const { id, label } = refOf(connection);
     const raw = await (await this.open()).get(id, label);
     return raw === undefined ? {} : parseEntry(raw, label);
