@@ -195,7 +195,9 @@ describe('vmx export / vmx apply', () => {
     const type = await vmx(['apply', '-f', file]);
     expect(type.code).toBe(2);
     const rankLine = lines.findIndex((l) => l.includes('rank: 1')) + 1;
-    expect(type.stderr).toContain(`${file}:${rankLine}:19: expected number`);
+    expect(type.stderr).toContain(
+      `${file}:${rankLine}:19: expects a number (workspaces[0].environments[0].pools[0].rank)`,
+    );
 
     writeFileSync(file, exported.replace('enforceCapacity', 'x').replace('    pools:', '    poolz:'));
     const unknown = await vmx(['apply', '-f', file]);
