@@ -41,13 +41,15 @@ export function drawTable(head: string[], rows: string[][], layout: TableLayout)
 
 /**
  * Each column's width: as wide as its widest cell, then shrunk one character at a time, the widest
- * first, until the table fits. Columns of free text (errors, descriptions, names) give way before
- * columns of one format (times, ids, masked keys), which lose their meaning when cut.
+ * first, until the table fits. Headers wider than everything under them are cut first (`FALLBAC…`
+ * over a column of counts says as much); then columns of free text (errors, descriptions, names) give
+ * way before columns of one format (times, ids, masked keys), which lose their meaning when cut.
  */
 function fitWidths(lines: string[][], available: number): number[] {
   const widths = lines[0]!.map((_, column) => Math.max(...lines.map((line) => textWidth(line[column]!))));
   const floors = widths.map((width) => Math.min(width, MIN_COLUMN));
   const body = lines.slice(1);
+  const cells = widths.map((_, column) => Math.max(0, ...body.map((line) => textWidth(line[column]!))));
   // Free text: cells of different widths, or long cells with spaces (one row tells little).
   const free = widths.map(
     (width, column) =>
@@ -55,12 +57,17 @@ function fitWidths(lines: string[][], available: number): number[] {
       (width > 20 && body.some((line) => line[column]!.includes(' '))),
   );
   let excess = widths.reduce((sum, width) => sum + width, 0) + GAP * (widths.length - 1) - available;
-  for (const onlyFree of [true, false]) {
+  const passes = [
+    { floor: (column: number) => Math.max(floors[column]!, cells[column]!), eligible: () => true },
+    { floor: (column: number) => floors[column]!, eligible: (column: number) => free[column]! },
+    { floor: (column: number) => floors[column]!, eligible: () => true },
+  ];
+  for (const { floor, eligible } of passes) {
     while (excess > 0) {
       let widest = -1;
       for (let column = 0; column < widths.length; column++) {
-        if (onlyFree && !free[column]) continue;
-        if (widths[column]! > floors[column]! && (widest < 0 || widths[column]! > widths[widest]!)) widest = column;
+        if (!eligible(column)) continue;
+        if (widths[column]! > floor(column) && (widest < 0 || widths[column]! > widths[widest]!)) widest = column;
       }
       if (widest < 0) break;
       widths[widest]!--;

@@ -36,6 +36,24 @@ describe('drawTable on a terminal', () => {
     expect(drawTable(head, rows, { width: 200, color: false })).not.toContain('…');
   });
 
+  it('cuts headers wider than their column before any cell: a time bucket stays whole', () => {
+    const counts = ['HOUR', 'REQUESTS', 'ERRORS', 'FALLBACKS', 'INPUT', 'OUTPUT', 'CACHED', 'COST'];
+    const buckets = ['2026-12-01 20:00', '2026-12-01 21:00'].map((hour) => [
+      hour,
+      '12',
+      '0',
+      '1',
+      '840',
+      '95',
+      '0',
+      '$0',
+    ]);
+    const [header, ...body] = drawTable(counts, buckets, { width: 60, color: false }).split('\n');
+    expect(textWidth(header!)).toBeLessThanOrEqual(60);
+    expect(header).toContain('REQ…');
+    expect(body.map((line) => line.slice(0, 16))).toEqual(['2026-12-01 20:00', '2026-12-01 21:00']);
+  });
+
   it('draws aligned columns without borders or ruled lines, each cell at its column', () => {
     const lines = drawTable(head, rows, { width: 200, color: false }).split('\n');
     expect(lines.join('')).not.toMatch(/[│─┼┌└]/);
