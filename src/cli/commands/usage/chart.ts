@@ -1,5 +1,6 @@
 import type { UsageFigures } from '../../../store/repos/usage.js';
 import { formatCount } from '../../io/output.js';
+import { formatUsd } from './window.js';
 
 const LEVELS = '▁▂▃▄▅▆▇█';
 
@@ -41,9 +42,4 @@ export function usageChart(
   const per = Math.max(1, Math.ceil(buckets.length / width));
   const scale = per === 1 ? `1 bar = 1 ${unit}` : `1 bar = ${per} ${unit}s`;
   return [...lines, `${' '.repeat(11)}${label(buckets[0]![0])} → ${label(buckets.at(-1)![0])}, ${scale}`].join('\n');
-}
-
-function formatUsd(usd: number): string {
-  if (usd === 0) return '$0';
-  return usd >= 1 ? `$${usd.toFixed(2)}` : `$${usd.toPrecision(3).replace(/\.?0+$/, '')}`;
 }

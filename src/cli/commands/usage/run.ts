@@ -15,7 +15,7 @@ import { resolveEnvironment } from '../../scope.js';
 import { defineVerb, flag } from '../../verb.js';
 import { alignedSince, bucketsOf, bucketTotals, fillBuckets, type TimeUnit } from './buckets.js';
 import { usageChart } from './chart.js';
-import { formatMs, formatTime, parsePast } from './window.js';
+import { formatMs, formatTime, formatUsd, parsePast } from './window.js';
 
 const dimensions = [
   'resource',
@@ -197,8 +197,7 @@ function figuresJson(f: UsageFigures) {
 
 /** `$0.0123`, `unknown`, or `$0.0123 + unknown` when only part of it is priced. */
 function formatCost(f: { knownCost: number; unpricedAttempts: number }): string {
-  const usd = f.knownCost >= 1 ? f.knownCost.toFixed(2) : f.knownCost.toPrecision(3).replace(/\.?0+$/, '');
-  const known = f.knownCost === 0 ? '$0' : `$${usd}`;
+  const known = formatUsd(f.knownCost);
   if (f.unpricedAttempts === 0) return known;
   return f.knownCost === 0 ? 'unknown' : `${known} + unknown`;
 }

@@ -23,6 +23,12 @@ export function formatTime(at: number): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
+/** `$0`, `$0.0123` (three significant digits below a dollar), `$12.34`. */
+export function formatUsd(usd: number): string {
+  if (usd === 0) return '$0';
+  return usd >= 1 ? `$${usd.toFixed(2)}` : `$${usd.toPrecision(3).replace(/\.?0+$/, '')}`;
+}
+
 /** `1234 ms` → `1.23s`, small ones stay in ms. */
 export function formatMs(ms: number | null | undefined): string | null {
   if (ms === null || ms === undefined) return null;
