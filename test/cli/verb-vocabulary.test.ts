@@ -6,6 +6,7 @@ import { buildProgram } from '../../src/cli/program.js';
 import { processDeps } from '../../src/cli/context.js';
 import { cli } from '../helpers/run-cli-in-process.js';
 import { tempHome } from '../helpers/temp-home.js';
+import { useAcmeDev } from '../helpers/cli-context.js';
 
 let home: string;
 let vmx: ReturnType<typeof cli>;
@@ -13,9 +14,7 @@ let vmx: ReturnType<typeof cli>;
 beforeAll(async () => {
   home = tempHome();
   vmx = cli(home);
-  await vmx('workspace create acme');
-  await vmx('env add dev -w acme');
-  await vmx('use acme/dev');
+  await useAcmeDev(vmx);
   await vmx('connection add oa --provider openai-compatible --base-url http://127.0.0.1:9/v1');
   await vmx('resource add chat --model oa/gpt-4o-mini');
 });

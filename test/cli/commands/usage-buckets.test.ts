@@ -6,6 +6,7 @@ import { openStore } from '../../../src/store/open.js';
 import { usageRow } from '../../helpers/history-rows.js';
 import { cli } from '../../helpers/run-cli-in-process.js';
 import { tempHome } from '../../helpers/temp-home.js';
+import { useAcmeDev } from '../../helpers/cli-context.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -19,11 +20,8 @@ let vmx: ReturnType<typeof cli>;
 beforeAll(async () => {
   home = tempHome();
   vmx = cli(home);
-  await vmx('workspace create acme');
-  await vmx('env add dev -w acme');
+  const dev = await useAcmeDev(vmx);
   await vmx('env add prod -w acme');
-  await vmx('use acme/dev');
-  const dev = (await vmx('env show dev --json')).json();
   const row = (requestId: string, at: number, resource = 'chat') =>
     usageRow({
       requestId,

@@ -6,6 +6,7 @@ import { openStore } from '../../../src/store/open.js';
 import { auditRow } from '../../helpers/history-rows.js';
 import { binPath, cli } from '../../helpers/run-cli.js';
 import { tempHome } from '../../helpers/temp-home.js';
+import { useAcmeDev } from '../../helpers/cli-context.js';
 
 let home: string;
 
@@ -26,10 +27,7 @@ function pipedIntoHead(args: string): Promise<{ code: number; stdout: string; st
 beforeAll(async () => {
   home = tempHome();
   const vmx = cli(home);
-  await vmx('workspace create acme');
-  await vmx('env add dev -w acme');
-  await vmx('use acme/dev');
-  const env = (await vmx('env show dev --json')).json();
+  const env = await useAcmeDev(vmx);
   const store = openStore(join(home, 'vmx.db'));
   store.transaction(() => {
     for (let i = 0; i < 300; i++) {

@@ -9,6 +9,7 @@ import { openStore } from '../../../src/store/open.js';
 import { auditRow, usageRow } from '../../helpers/history-rows.js';
 import { cli } from '../../helpers/run-cli-in-process.js';
 import { tempHome } from '../../helpers/temp-home.js';
+import { useAcmeDev } from '../../helpers/cli-context.js';
 
 let home: string;
 let vmx: ReturnType<typeof cli>;
@@ -17,15 +18,12 @@ let vmx: ReturnType<typeof cli>;
 beforeAll(async () => {
   home = tempHome();
   vmx = cli(home);
-  await vmx('workspace create acme');
-  await vmx('env add dev -w acme');
-  await vmx('use acme/dev');
+  const env = await useAcmeDev(vmx);
   await vmx('connection add oa --provider openai --api-key-env OA_KEY --base-url http://127.0.0.1:9/v1', {
     env: { OA_KEY: 'sk-test' },
   });
   await vmx('resource add chat --model oa/gpt-4o-mini --limit 60r/m');
   await vmx('key create laptop-of-someone-with-a-long-name --resource chat --limit 10r/m --expires 30d');
-  const env = (await vmx('env show dev --json')).json();
   const store = openStore(join(home, 'vmx.db'));
   store.transaction(() => {
     for (let i = 0; i < 30; i++) {
